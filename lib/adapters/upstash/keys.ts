@@ -1,0 +1,65 @@
+import { ID_PATTERN } from '../../contracts/common.js';
+
+/**
+ * Every Redis key of the service is built here. Tenant data lives under `am:{<storeId>}:`; the
+ * braces are a Redis Cluster hash tag, so all of one store's keys share a slot and multi-key
+ * scripts stay legal on clustered deployments. Ids are validated before they become key parts, so
+ * no caller-supplied text can reach into another store's keyspace.
+ *
+ * System keys (`am:_sys:…`) hold the store and API-key registries; `_` cannot appear in a store id.
+ */
+
+const ROOT = 'am';
+
+function part(id: string, what: string): string {
+  if (!ID_PATTERN.test(id) || id.length > 64) throw new Error(`refusing to build a key from an invalid ${what}`);
+  return id;
+}
+
+export type SessionIndexSort = 'created' | 'updated' | 'lex';
+
+/** Key prefix of one store (tenant). Scripts receive it to derive owner-scoped keys. */
+export function storePrefix(storeId: string): string {
+  return `${ROOT}:{${part(storeId, 'store id')}}:`;
+}
+
+export const storeKeys = {
+  /** Hash: the store's configuration (scalar fields scripts read, plus the full JSON). */
+  config: (storeId: string) => `${storePrefix(storeId)}config`,
+  /** Sorted set of session ids, scored by expiry time (ms), for lazy clean-up of the indexes. */
+  sessionExpiry: (storeId: string) => `${storePrefix(storeId)}sessions:expiry`,
+  /** Hash: session id -> owner id, so clean-up can find owner indexes after the session expired. */
+  sessionOwners: (storeId: string) => `${storePrefix(storeId)}sessions:owners`,
+  /** Sorted set of session ids across all owners: by creation, by last update, or lexically. */
+  sessionIndex: (storeId: string, sort: SessionIndexSort) => `${storePrefix(storeId)}sessions:by-${sort}`,
+  /** Same, for one owner. Scripts build this shape from the prefix: keep both in step. */
+  ownerSessionIndex: (storeId: string, ownerId: string, sort: SessionIndexSort) =>
+    `${storePrefix(storeId)}owner:${part(ownerId, 'owner id')}:sessions:by-${sort}`,
+  /** Sorted set: session id -> time its promotion job is due (one pending job per session). */
+  promotionDue: (storeId: string) => `${storePrefix(storeId)}promotion:due`,
+};
+
+export const sessionKeys = {
+  /** Hash: ownerId, namespace, createdAt, updatedAt (ms). */
+  meta: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}meta`,
+  /** Hash: eventId -> event JSON. */
+  events: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}events`,
+  /** Sorted set: eventId scored by the event's createdAt (ms); ties fall back to the id, which is time-ordered. */
+  order: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}order`,
+  /** Hash: what the promotion consumer has seen of this session. */
+  promotion: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}promotion`,
+};
+
+function sessionPrefix(storeId: string, sessionId: string): string {
+  return `${storePrefix(storeId)}session:${part(sessionId, 'session id')}:`;
+}
+
+export const systemKeys = {
+  /** Set of store ids (for sweeps that visit every store). */
+  stores: () => `${ROOT}:_sys:stores`,
+  /** String: API key record, addressed by the SHA-256 of the key (the key itself is never stored). */
+  apiKey: (keyHash: string) => {
+    if (!/^[0-9a-f]{64}$/.test(keyHash)) throw new Error('refusing to build a key from an invalid key hash');
+    return `${ROOT}:_sys:api-key:${keyHash}`;
+  },
+};

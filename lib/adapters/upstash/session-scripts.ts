@@ -1,0 +1,182 @@
+/**
+ * Lua scripts of the session store. Each multi-key change is one script, so every endpoint costs a
+ * single round trip (EVALSHA; EVAL once per cold start when the script is not cached yet) and no
+ * reader sees half an append. All keys of a store share one cluster slot (see keys.ts), so the
+ * owner- and session-scoped keys a script derives from the store prefix are in the same slot as
+ * the keys it is passed. Key shapes derived here must match keys.ts.
+ */
+
+/** Shared Lua helpers, prepended to the scripts that need them. */
+const HELPERS = `
+local function owner_index(prefix, owner, sort)
+  return prefix .. 'owner:' .. owner .. ':sessions:by-' .. sort
+end
+local function session_key(prefix, sid, suffix)
+  return prefix .. 'session:' .. sid .. ':' .. suffix
+end
+-- Drop expired sessions from every index. Session keys expire on their own (PEXPIRE); the indexes
+-- do not, so listings call this first and never show or count an expired session.
+local function sweep_expired(prefix, expiry_key, owners_key, now)
+  local expired = redis.call('ZRANGE', expiry_key, '-inf', now, 'BYSCORE', 'LIMIT', 0, 1000)
+  for _, sid in ipairs(expired) do
+    local owner = redis.call('HGET', owners_key, sid)
+    redis.call('ZREM', prefix .. 'sessions:by-created', sid)
+    redis.call('ZREM', prefix .. 'sessions:by-updated', sid)
+    redis.call('ZREM', prefix .. 'sessions:by-lex', sid)
+    if owner then
+      redis.call('ZREM', owner_index(prefix, owner, 'created'), sid)
+      redis.call('ZREM', owner_index(prefix, owner, 'updated'), sid)
+      redis.call('ZREM', owner_index(prefix, owner, 'lex'), sid)
+      redis.call('HDEL', owners_key, sid)
+    end
+    redis.call('ZREM', expiry_key, sid)
+  end
+end
+`;
+
+/**
+ * Appends one event, creating the session on its first event, refreshing the session TTL, and
+ * opening a promotion window when none is pending.
+ *
+ * KEYS: 1 store config, 2 session meta, 3 session events, 4 session order, 5 expiry index,
+ *       6 owners hash, 7 promotion due
+ * ARGV: 1 store prefix, 2 session id, 3 event id, 4 event JSON, 5 event createdAt (ms),
+ *       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session
+ * Returns {status, ownerId, namespace, sessionCreated, promotionOpened, dueAt}; status 1 = ok,
+ * 0 = no such store, -1 = session full.
+ */
+export const APPEND_EVENT = `${HELPERS}
+local cfg = redis.call('HMGET', KEYS[1], 'shortTermTtlSeconds', 'extractionCadenceSeconds')
+if not cfg[1] then return {0} end
+local ttl_ms = tonumber(cfg[1]) * 1000
+local cadence_ms = (tonumber(cfg[2]) or 300) * 1000
+local prefix, sid, now = ARGV[1], ARGV[2], tonumber(ARGV[8])
+
+local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
+local owner, namespace, created = meta[1], meta[2], 0
+if not owner then
+  -- First event (or the session expired): it fixes owner and namespace.
+  owner, namespace, created = ARGV[6], ARGV[7], 1
+  local previous_owner = redis.call('HGET', KEYS[6], sid)
+  if previous_owner and previous_owner ~= owner then
+    for _, sort in ipairs({'created', 'updated', 'lex'}) do
+      redis.call('ZREM', owner_index(prefix, previous_owner, sort), sid)
+    end
+  end
+  redis.call('DEL', KEYS[3], KEYS[4])
+  redis.call('HSET', KEYS[2], 'ownerId', owner, 'namespace', namespace, 'createdAt', now, 'updatedAt', now)
+  redis.call('HSET', KEYS[6], sid, owner)
+  redis.call('ZADD', prefix .. 'sessions:by-created', now, sid)
+  redis.call('ZADD', prefix .. 'sessions:by-lex', 0, sid)
+  redis.call('ZADD', owner_index(prefix, owner, 'created'), now, sid)
+  redis.call('ZADD', owner_index(prefix, owner, 'lex'), 0, sid)
+else
+  if redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1} end
+  redis.call('HSET', KEYS[2], 'updatedAt', now)
+end
+
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+redis.call('ZADD', KEYS[4], ARGV[5], ARGV[3])
+redis.call('ZADD', prefix .. 'sessions:by-updated', now, sid)
+redis.call('ZADD', owner_index(prefix, owner, 'updated'), now, sid)
+
+-- Every append refreshes the session's TTL.
+redis.call('PEXPIRE', KEYS[2], ttl_ms)
+redis.call('PEXPIRE', KEYS[3], ttl_ms)
+redis.call('PEXPIRE', KEYS[4], ttl_ms)
+redis.call('ZADD', KEYS[5], now + ttl_ms, sid)
+
+-- NX keeps the earliest due time: a burst of appends opens one window, hence one job.
+local due = now + cadence_ms
+local opened = redis.call('ZADD', KEYS[7], 'NX', due, sid)
+if opened == 0 then due = tonumber(redis.call('ZSCORE', KEYS[7], sid)) end
+return {1, owner, namespace, created, opened, due}
+`;
+
+/**
+ * Reads a session: meta and every event in order.
+ * KEYS: 1 meta, 2 events, 3 order
+ * Returns nil when the session does not exist, else {ownerId, namespace, eventJSON...}.
+ */
+export const GET_SESSION = `
+local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace')
+if not meta[1] then return false end
+local out = {meta[1], meta[2] or ''}
+local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
+-- HMGET in chunks: Lua's unpack is limited to a few thousand values.
+for i = 1, #ids, 1000 do
+  local chunk = {}
+  for j = i, math.min(i + 999, #ids) do chunk[#chunk + 1] = ids[j] end
+  local values = redis.call('HMGET', KEYS[2], unpack(chunk))
+  for _, value in ipairs(values) do
+    if value then out[#out + 1] = value end
+  end
+end
+return out
+`;
+
+/**
+ * Deletes one event.
+ * KEYS: 1 meta, 2 events, 3 order; ARGV: 1 store prefix, 2 session id, 3 event id, 4 now (ms)
+ * Returns 1 when deleted, 0 when the session or event does not exist.
+ */
+export const DELETE_EVENT = `${HELPERS}
+local owner = redis.call('HGET', KEYS[1], 'ownerId')
+if not owner then return 0 end
+if redis.call('HDEL', KEYS[2], ARGV[3]) == 0 then return 0 end
+redis.call('ZREM', KEYS[3], ARGV[3])
+local now = tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], 'updatedAt', now)
+redis.call('ZADD', ARGV[1] .. 'sessions:by-updated', 'XX', now, ARGV[2])
+redis.call('ZADD', owner_index(ARGV[1], owner, 'updated'), 'XX', now, ARGV[2])
+return 1
+`;
+
+/**
+ * Deletes a session and its index entries. Long-term memories already extracted stay.
+ * KEYS: 1 meta, 2 events, 3 order, 4 promotion state, 5 expiry index, 6 owners hash, 7 promotion due
+ * ARGV: 1 store prefix, 2 session id
+ * Returns 1 when the session existed, else 0.
+ */
+export const DELETE_SESSION = `${HELPERS}
+local prefix, sid = ARGV[1], ARGV[2]
+local existed = redis.call('EXISTS', KEYS[1])
+local owner = redis.call('HGET', KEYS[6], sid)
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+for _, sort in ipairs({'created', 'updated', 'lex'}) do
+  redis.call('ZREM', prefix .. 'sessions:by-' .. sort, sid)
+  if owner then redis.call('ZREM', owner_index(prefix, owner, sort), sid) end
+end
+redis.call('HDEL', KEYS[6], sid)
+redis.call('ZREM', KEYS[5], sid)
+redis.call('ZREM', KEYS[7], sid)
+return existed
+`;
+
+/**
+ * One page of a session index, after dropping expired sessions.
+ * KEYS: 1 expiry index, 2 owners hash, 3 the index to page through
+ * ARGV: 1 store prefix, 2 now (ms), 3 offset, 4 limit, 5 '1' for descending, 6 '1' to include rows
+ * Returns {total, n, id1..idn, [ownerId, namespace, createdAt, updatedAt] x n when rows are asked}.
+ */
+export const LIST_SESSIONS = `${HELPERS}
+local prefix = ARGV[1]
+sweep_expired(prefix, KEYS[1], KEYS[2], tonumber(ARGV[2]))
+local total = redis.call('ZCARD', KEYS[3])
+local offset, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
+local ids
+if ARGV[5] == '1' then
+  ids = redis.call('ZRANGE', KEYS[3], offset, offset + limit - 1, 'REV')
+else
+  ids = redis.call('ZRANGE', KEYS[3], offset, offset + limit - 1)
+end
+local out = {total, #ids}
+for _, sid in ipairs(ids) do out[#out + 1] = sid end
+if ARGV[6] == '1' then
+  for _, sid in ipairs(ids) do
+    local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt')
+    for k = 1, 4 do out[#out + 1] = row[k] or '' end
+  end
+end
+return out
+`;

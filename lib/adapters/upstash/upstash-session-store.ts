@@ -1,0 +1,206 @@
+import type { Redis } from '@upstash/redis';
+import * as z from 'zod';
+import {
+  type SessionEvent,
+  type SessionMemory,
+  sessionEventSchema,
+} from '../../contracts/session-memory.js';
+import { LIMITS } from '../../domain/limits.js';
+import type {
+  AppendEventInput,
+  AppendEventResult,
+  SessionPageQuery,
+  SessionRow,
+  SessionStore,
+} from '../../ports/session-store.js';
+import type { SessionIndexSort } from './keys.js';
+import { sessionKeys, storeKeys, storePrefix } from './keys.js';
+import { redisCall } from './redis-call.js';
+import { APPEND_EVENT, DELETE_EVENT, DELETE_SESSION, GET_SESSION, LIST_SESSIONS } from './session-scripts.js';
+
+const appendReplySchema = z.union([
+  z.tuple([z.literal(1), z.string(), z.string(), z.number(), z.number(), z.number()]),
+  z.tuple([z.literal(0)]),
+  z.tuple([z.literal(-1)]),
+]);
+const listReplySchema = z.array(z.union([z.number(), z.string()]));
+const storedEventSchema = z.string().transform((raw) => sessionEventSchema.parse(JSON.parse(raw)));
+
+const SORT_INDEX: Record<'sessionId' | 'createdAt' | 'updatedAt', SessionIndexSort> = {
+  sessionId: 'lex',
+  createdAt: 'created',
+  updatedAt: 'updated',
+};
+
+/**
+ * Session memory in Redis through the Upstash REST protocol. Each method is one round trip
+ * (one script or one command); see session-scripts.ts for the data layout.
+ */
+export class UpstashSessionStore implements SessionStore {
+  private readonly appendScript;
+  private readonly getScript;
+  private readonly deleteEventScript;
+  private readonly deleteSessionScript;
+  private readonly listScript;
+
+  constructor(private readonly redis: Redis) {
+    this.appendScript = redis.createScript<unknown>(APPEND_EVENT);
+    this.getScript = redis.createScript<unknown, true>(GET_SESSION, { readonly: true });
+    this.deleteEventScript = redis.createScript<unknown>(DELETE_EVENT);
+    this.deleteSessionScript = redis.createScript<unknown>(DELETE_SESSION);
+    this.listScript = redis.createScript<unknown>(LIST_SESSIONS);
+  }
+
+  async appendEvent({ storeId, event, namespace, now }: AppendEventInput): Promise<AppendEventResult> {
+    const { sessionId } = event;
+    const reply = await redisCall('append event', () =>
+      this.appendScript.exec(
+        [
+          storeKeys.config(storeId),
+          sessionKeys.meta(storeId, sessionId),
+          sessionKeys.events(storeId, sessionId),
+          sessionKeys.order(storeId, sessionId),
+          storeKeys.sessionExpiry(storeId),
+          storeKeys.sessionOwners(storeId),
+          storeKeys.promotionDue(storeId),
+        ],
+        [
+          storePrefix(storeId),
+          sessionId,
+          event.eventId,
+          JSON.stringify(event),
+          String(Date.parse(event.createdAt)),
+          event.actorId,
+          namespace ?? '',
+          String(now),
+          String(LIMITS.eventsPerSession),
+        ],
+      ),
+    );
+    const parsed = appendReplySchema.parse(reply);
+    if (parsed[0] === 0) return { status: 'store-not-found' };
+    if (parsed[0] === -1) return { status: 'session-full' };
+    const [, ownerId, storedNamespace, created, opened, dueAt] = parsed;
+    return {
+      status: 'appended',
+      ownerId,
+      namespace: storedNamespace === '' ? undefined : storedNamespace,
+      sessionCreated: created === 1,
+      promotionWindow: opened === 1 ? { openedAt: now, dueAt } : undefined,
+    };
+  }
+
+  async getSession(storeId: string, sessionId: string): Promise<SessionMemory | undefined> {
+    const reply = await redisCall('read session', () =>
+      this.getScript.exec(
+        [
+          sessionKeys.meta(storeId, sessionId),
+          sessionKeys.events(storeId, sessionId),
+          sessionKeys.order(storeId, sessionId),
+        ],
+        [],
+      ),
+    );
+    if (reply === null) return undefined;
+    const [ownerId, namespace, ...events] = z.array(z.string()).min(2).parse(reply);
+    return {
+      sessionId,
+      ownerId: ownerId!,
+      ...(namespace ? { namespace } : {}),
+      events: events.map((raw) => storedEventSchema.parse(raw)),
+    };
+  }
+
+  async getEvent(storeId: string, sessionId: string, eventId: string): Promise<SessionEvent | undefined> {
+    const raw = await redisCall('read event', () =>
+      this.redis.hget<string>(sessionKeys.events(storeId, sessionId), eventId),
+    );
+    return raw === null ? undefined : storedEventSchema.parse(raw);
+  }
+
+  async deleteEvent(storeId: string, sessionId: string, eventId: string, now: number): Promise<boolean> {
+    const reply = await redisCall('delete event', () =>
+      this.deleteEventScript.exec(
+        [
+          sessionKeys.meta(storeId, sessionId),
+          sessionKeys.events(storeId, sessionId),
+          sessionKeys.order(storeId, sessionId),
+        ],
+        [storePrefix(storeId), sessionId, eventId, String(now)],
+      ),
+    );
+    return reply === 1;
+  }
+
+  async deleteSession(storeId: string, sessionId: string): Promise<boolean> {
+    const reply = await redisCall('delete session', () =>
+      this.deleteSessionScript.exec(
+        [
+          sessionKeys.meta(storeId, sessionId),
+          sessionKeys.events(storeId, sessionId),
+          sessionKeys.order(storeId, sessionId),
+          sessionKeys.promotion(storeId, sessionId),
+          storeKeys.sessionExpiry(storeId),
+          storeKeys.sessionOwners(storeId),
+          storeKeys.promotionDue(storeId),
+        ],
+        [storePrefix(storeId), sessionId],
+      ),
+    );
+    return reply === 1;
+  }
+
+  async listSessionIds(query: SessionPageQuery): Promise<{ ids: string[]; total: number }> {
+    const { total, ids } = await this.page(query, 'created', false, false);
+    return { ids, total };
+  }
+
+  async listSessionRows(
+    query: SessionPageQuery & { sortBy: 'sessionId' | 'createdAt' | 'updatedAt'; sortOrder: 'asc' | 'desc' },
+  ): Promise<{ rows: SessionRow[]; total: number }> {
+    const { total, ids, rowFields } = await this.page(
+      query,
+      SORT_INDEX[query.sortBy],
+      query.sortOrder === 'desc',
+      true,
+    );
+    const rows = ids.map((sessionId, i): SessionRow => {
+      const [ownerId, namespace, createdAt, updatedAt] = rowFields.slice(i * 4, i * 4 + 4);
+      return {
+        sessionId,
+        ownerId: ownerId || undefined,
+        namespace: namespace || undefined,
+        createdAt: Number(createdAt),
+        updatedAt: Number(updatedAt),
+      };
+    });
+    return { rows, total };
+  }
+
+  private async page(query: SessionPageQuery, sort: SessionIndexSort, descending: boolean, withRows: boolean) {
+    const { storeId, ownerId } = query;
+    const index =
+      ownerId === undefined
+        ? storeKeys.sessionIndex(storeId, sort)
+        : storeKeys.ownerSessionIndex(storeId, ownerId, sort);
+    const reply = await redisCall('list sessions', () =>
+      this.listScript.exec(
+        [storeKeys.sessionExpiry(storeId), storeKeys.sessionOwners(storeId), index],
+        [
+          storePrefix(storeId),
+          String(query.now),
+          String(query.offset),
+          String(query.limit),
+          descending ? '1' : '0',
+          withRows ? '1' : '0',
+        ],
+      ),
+    );
+    const values = listReplySchema.parse(reply);
+    const total = Number(values[0]);
+    const count = Number(values[1]);
+    const ids = values.slice(2, 2 + count).map(String);
+    const rowFields = values.slice(2 + count).map(String);
+    return { total, ids, rowFields };
+  }
+}

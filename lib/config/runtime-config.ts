@@ -1,0 +1,42 @@
+import * as z from 'zod';
+import { ENV } from './env-names.js';
+
+const runtimeConfigSchema = z.object({
+  [ENV.upstashUrl]: z.url({ message: 'must be the https URL of the Upstash REST endpoint' }),
+  [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token'),
+  [ENV.promotionQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
+  [ENV.region]: z.string().min(1).default('us-east-1'),
+  [ENV.grantCacheSeconds]: z.coerce.number().int().min(0).max(3600).default(60),
+});
+
+export interface RuntimeConfig {
+  readonly upstash: { readonly url: string; readonly token: string };
+  /** Absent in functions that never enqueue (e.g. the authorizer). */
+  readonly promotionQueueUrl: string | undefined;
+  readonly region: string;
+  readonly grantCacheSeconds: number;
+}
+
+/** Thrown at init when the environment is incomplete; names every bad variable, never its value. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; a missing or malformed variable stops the function at init. */
+export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const parsed = runtimeConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  return {
+    upstash: { url: values[ENV.upstashUrl], token: values[ENV.upstashToken] },
+    promotionQueueUrl: values[ENV.promotionQueueUrl],
+    region: values[ENV.region],
+    grantCacheSeconds: values[ENV.grantCacheSeconds],
+  };
+}

@@ -1,0 +1,16 @@
+import * as z from 'zod';
+
+/** Ids of stores, sessions, actors, owners, namespaces and memories: 1–64 of [a-zA-Z0-9-]. */
+export const ID_PATTERN = /^[a-zA-Z0-9-]+$/;
+export const idSchema = z
+  .string()
+  .min(1, 'must be 1-64 characters')
+  .max(64, 'must be 1-64 characters')
+  .regex(ID_PATTERN, 'must match ^[a-zA-Z0-9-]+$');
+
+/** Server-generated event ids: exactly 32 alphanumerics. */
+export const EVENT_ID_PATTERN = /^[a-zA-Z0-9]{32}$/;
+export const eventIdSchema = z.string().regex(EVENT_ID_PATTERN, 'must be 32 characters of [a-zA-Z0-9]');
+
+/** RFC 3339 date-time with an offset or Z, e.g. 2026-06-25T18:00:00Z. */
+export const dateTimeSchema = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' });

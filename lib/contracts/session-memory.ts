@@ -1,0 +1,148 @@
+import * as z from 'zod';
+import { LIMITS } from '../domain/limits.js';
+import { dateTimeSchema, eventIdSchema, idSchema } from './common.js';
+
+/** Wire types of the Data Plane v1 session-memory routes (reference §3.3–3.8, v1+ §3.5). */
+
+export const messageRoleSchema = z.enum(['USER', 'ASSISTANT', 'SYSTEM']);
+export type MessageRole = z.infer<typeof messageRoleSchema>;
+
+/** `Content` is a oneOf with text as its only part kind. */
+export const contentPartSchema = z.object({ text: z.string() });
+export type ContentPart = z.infer<typeof contentPartSchema>;
+
+export const addSessionEventRequestSchema = z.object({
+  sessionId: idSchema.optional(),
+  actorId: idSchema,
+  namespace: idSchema.optional(),
+  role: messageRoleSchema,
+  content: z
+    .array(contentPartSchema)
+    .min(1, 'must have at least one part')
+    .max(LIMITS.eventContentParts, `must have at most ${LIMITS.eventContentParts} parts`),
+  createdAt: dateTimeSchema,
+  metadata: z.unknown().optional(),
+});
+export type AddSessionEventRequest = z.infer<typeof addSessionEventRequestSchema>;
+
+export const sessionEventSchema = z.object({
+  eventId: eventIdSchema,
+  actorId: idSchema,
+  sessionId: idSchema,
+  role: messageRoleSchema,
+  content: z.array(contentPartSchema),
+  createdAt: z.string(),
+  systemTimestamp: z.string(),
+  metadata: z.unknown().optional(),
+});
+export type SessionEvent = z.infer<typeof sessionEventSchema>;
+
+export const sessionSummarySchema = z.object({
+  text: z.string(),
+  summarizedUpToEventId: eventIdSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  summarizedEvents: z.number().int().min(1),
+});
+export type SessionSummary = z.infer<typeof sessionSummarySchema>;
+
+export interface SessionMemory {
+  readonly sessionId: string;
+  readonly ownerId: string;
+  readonly namespace?: string;
+  readonly events: readonly SessionEvent[];
+  readonly summary?: SessionSummary;
+}
+
+/** Query booleans arrive as text; only the two spellings a client would send are accepted. */
+const queryBoolean = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
+
+const pageTokenSchema = z.string().min(1).max(LIMITS.pageTokenChars, 'is too long');
+
+const limitSchema = (max: number, fallback: number) =>
+  z.coerce
+    .number({ message: 'must be an integer' })
+    .int('must be an integer')
+    .min(1, `must be between 1 and ${max}`)
+    .max(max, `must be between 1 and ${max}`)
+    .default(fallback);
+
+/** Exactly one of `filterOwnerId` or `includeAll=true` (reference §3.4). */
+function ownerScope<T extends { filterOwnerId?: string | undefined; includeAll?: boolean | undefined }>(
+  query: T,
+  ctx: z.core.$RefinementCtx,
+) {
+  if (query.filterOwnerId !== undefined && query.includeAll !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['includeAll'],
+      message: 'must not be combined with filterOwnerId',
+    });
+  } else if (query.filterOwnerId === undefined && query.includeAll !== true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['includeAll'],
+      message: 'must be true when no filterOwnerId is given',
+    });
+  }
+}
+
+export const listSessionsQuerySchema = z
+  .object({
+    limit: limitSchema(LIMITS.listSessionsMax, LIMITS.listSessionsDefault),
+    pageToken: pageTokenSchema.optional(),
+    filterOwnerId: idSchema.optional(),
+    includeAll: queryBoolean.optional(),
+  })
+  .superRefine(ownerScope);
+export type ListSessionsQuery = z.infer<typeof listSessionsQuerySchema>;
+
+export const sessionSortBySchema = z.enum(['sessionId', 'createdAt', 'updatedAt']);
+export type SessionSortBy = z.infer<typeof sessionSortBySchema>;
+export const sortOrderSchema = z.enum(['asc', 'desc']);
+export type SortOrder = z.infer<typeof sortOrderSchema>;
+
+export const listSessionSummariesQuerySchema = z
+  .object({
+    limit: limitSchema(LIMITS.listSessionsMax, LIMITS.listSessionsDefault),
+    pageToken: pageTokenSchema.optional(),
+    filterOwnerId: idSchema.optional(),
+    includeAll: queryBoolean.optional(),
+    sortBy: sessionSortBySchema.default('updatedAt'),
+    sortOrder: sortOrderSchema.optional(),
+  })
+  .superRefine(ownerScope)
+  .transform((query) => ({
+    ...query,
+    // Reference: default desc for timestamps, asc for sessionId.
+    sortOrder: query.sortOrder ?? (query.sortBy === 'sessionId' ? 'asc' : 'desc'),
+  }));
+export type ListSessionSummariesQuery = z.infer<typeof listSessionSummariesQuerySchema>;
+
+export const getSessionMemoryQuerySchema = z.object({
+  includeSummarisedEvents: queryBoolean.optional(),
+});
+
+export const sessionPathSchema = z.object({ storeId: idSchema, sessionId: idSchema });
+export const sessionEventPathSchema = z.object({
+  storeId: idSchema,
+  sessionId: idSchema,
+  eventId: eventIdSchema,
+});
+export const storePathSchema = z.object({ storeId: idSchema });
+
+export interface SessionListItem {
+  readonly sessionId: string;
+  readonly ownerId?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Our sessions carry a namespace label; the reference's ref has id/name/path, all equal to it here. */
+  readonly namespaceRef?: { readonly namespaceId: string; readonly name: string; readonly path: string };
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly total: number;
+  readonly nextPageToken?: string;
+}

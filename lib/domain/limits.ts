@@ -1,0 +1,24 @@
+/**
+ * Limits the service enforces, in one place so the README, the contracts and the errors agree.
+ * Where the reference gives a number it is used; otherwise the choice is ours and says why.
+ */
+export const LIMITS = {
+  /** API Gateway accepts 10 MB; one event never needs more than 1 MiB of JSON. */
+  requestBodyBytes: 1024 * 1024,
+  /** Total text of one event's content parts (characters). Long pastes fit; whole files do not. */
+  eventTextChars: 256 * 1024,
+  /** Content parts per event. */
+  eventContentParts: 100,
+  /** Serialized event metadata (UTF-8 bytes): "any valid JSON document, ≤ 16 KB" per the reference. */
+  eventMetadataBytes: 16 * 1024,
+  /**
+   * Events kept per session. Summarization (when enabled) folds older events away; without it a
+   * session this long would no longer fit a Lambda response (6 MB).
+   */
+  eventsPerSession: 10_000,
+  /** Page size of the session listings (reference: 1–1000, default 100). */
+  listSessionsMax: 1000,
+  listSessionsDefault: 100,
+  /** Page tokens longer than this are rejected before decoding (clients cap them at 4096). */
+  pageTokenChars: 4096,
+} as const;

@@ -1,0 +1,41 @@
+/**
+ * Structured JSON logs, one line each. Callers pass ids, counts and error names only: conversation
+ * text, memory text, API keys and tokens never go into a log line (a test scans logs for them).
+ */
+export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface Logger {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export function createLogger(service: string, level: Level = readLevel()): Logger {
+  const write = (lvl: Exclude<Level, 'silent'>, message: string, fields?: LogFields) => {
+    if (ORDER[lvl] < ORDER[level]) return;
+    const line = JSON.stringify({ level: lvl, service, message, timestamp: new Date().toISOString(), ...fields });
+    if (lvl === 'error' || lvl === 'warn') process.stderr.write(`${line}\n`);
+    else process.stdout.write(`${line}\n`);
+  };
+  return {
+    info: (message, fields) => write('info', message, fields),
+    warn: (message, fields) => write('warn', message, fields),
+    error: (message, fields) => write('error', message, fields),
+  };
+}
+
+function readLevel(): Level {
+  const raw = (process.env.LOG_LEVEL ?? 'info').toLowerCase();
+  return raw in ORDER ? (raw as Level) : 'info';
+}
+
+/** Name and stack frames of an error, without its message (messages can echo stored data). */
+export function describeError(error: unknown): { errorName: string; errorStack?: string } {
+  if (!(error instanceof Error)) return { errorName: typeof error };
+  const frames = error.stack?.split('\n').slice(1, 6).join('\n');
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name})` : '';
+  return { errorName: `${error.name}${cause}`, ...(frames ? { errorStack: frames } : {}) };
+}

@@ -1,0 +1,57 @@
+import type { SessionSortBy, SessionEvent, SessionMemory, SortOrder } from '../contracts/session-memory.js';
+
+export interface AppendEventInput {
+  readonly storeId: string;
+  readonly event: SessionEvent;
+  /** Only used when this event creates the session (the first event fixes it). */
+  readonly namespace: string | undefined;
+  /** Server time of the append (ms), also the base of TTL and promotion windows. */
+  readonly now: number;
+}
+
+export type AppendEventResult =
+  | {
+      readonly status: 'appended';
+      readonly ownerId: string;
+      readonly namespace: string | undefined;
+      readonly sessionCreated: boolean;
+      /** Set when this append opened a promotion window: a job must be enqueued for it. */
+      readonly promotionWindow: { readonly openedAt: number; readonly dueAt: number } | undefined;
+    }
+  | { readonly status: 'store-not-found' }
+  | { readonly status: 'session-full' };
+
+export interface SessionPageQuery {
+  readonly storeId: string;
+  /** Only this owner's sessions; all owners when absent. */
+  readonly ownerId: string | undefined;
+  readonly offset: number;
+  readonly limit: number;
+  readonly now: number;
+}
+
+export interface SessionRow {
+  readonly sessionId: string;
+  readonly ownerId: string | undefined;
+  readonly namespace: string | undefined;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** Working memory: sessions and their events, expiring with the store's short-term TTL. */
+export interface SessionStore {
+  /** Appends atomically: creates the session if needed, refreshes its TTL, may open a promotion window. */
+  appendEvent(input: AppendEventInput): Promise<AppendEventResult>;
+  /** The session with its events ordered by `createdAt`, or undefined when missing or expired. */
+  getSession(storeId: string, sessionId: string): Promise<SessionMemory | undefined>;
+  getEvent(storeId: string, sessionId: string, eventId: string): Promise<SessionEvent | undefined>;
+  /** @returns false when the session or the event does not exist. */
+  deleteEvent(storeId: string, sessionId: string, eventId: string, now: number): Promise<boolean>;
+  /** @returns false when the session does not exist. */
+  deleteSession(storeId: string, sessionId: string): Promise<boolean>;
+  /** Session ids in creation order. */
+  listSessionIds(query: SessionPageQuery): Promise<{ ids: string[]; total: number }>;
+  listSessionRows(
+    query: SessionPageQuery & { sortBy: SessionSortBy; sortOrder: SortOrder },
+  ): Promise<{ rows: SessionRow[]; total: number }>;
+}

@@ -1,0 +1,91 @@
+import type { PromotionMessage } from '../contracts/promotion-message.js';
+import type { AddSessionEventRequest, SessionEvent } from '../contracts/session-memory.js';
+import { NotFoundError, PayloadTooLargeError } from '../domain/errors.js';
+import { newEventId, newSessionId } from '../domain/ids.js';
+import { LIMITS } from '../domain/limits.js';
+import { describeError, type Logger } from '../observability/logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { PromotionQueue } from '../ports/promotion-queue.js';
+import type { SessionStore } from '../ports/session-store.js';
+
+export interface AppendSessionEventDeps {
+  readonly sessions: SessionStore;
+  readonly promotionQueue: PromotionQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * Stores one event (reference AddSessionEvent) and hands promotion work to the queue.
+ *
+ * The event is durable once the store accepts it; the queue send comes after. A burst of appends
+ * opens one promotion window per session (the store's extraction cadence), so only the append that
+ * opened it sends a job, delayed to the window's end. If that send fails the event is still stored
+ * and the window stays recorded as due: the promotion sweeper re-sends overdue windows.
+ */
+export async function appendSessionEvent(
+  deps: AppendSessionEventDeps,
+  storeId: string,
+  request: AddSessionEventRequest,
+): Promise<SessionEvent> {
+  assertWithinLimits(request);
+  const now = deps.clock.now();
+  const event: SessionEvent = {
+    eventId: newEventId(now),
+    actorId: request.actorId,
+    sessionId: request.sessionId ?? newSessionId(),
+    role: request.role,
+    content: request.content.map(({ text }) => ({ text })),
+    createdAt: new Date(request.createdAt).toISOString(),
+    systemTimestamp: new Date(now).toISOString(),
+    ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
+  };
+
+  const result = await deps.sessions.appendEvent({ storeId, event, namespace: request.namespace, now });
+  if (result.status === 'store-not-found') throw new NotFoundError('Store not found');
+  if (result.status === 'session-full') {
+    throw new PayloadTooLargeError(`The session already holds ${LIMITS.eventsPerSession} events`, [
+      { field: 'sessionId', rule: 'maxEvents', message: `holds ${LIMITS.eventsPerSession} events already` },
+    ]);
+  }
+
+  if (result.promotionWindow) {
+    const message: PromotionMessage = {
+      version: 1,
+      kind: 'session-promotion',
+      storeId,
+      sessionId: event.sessionId,
+      windowStartedAt: result.promotionWindow.openedAt,
+      dueAt: result.promotionWindow.dueAt,
+    };
+    const delaySeconds = Math.ceil((message.dueAt - now) / 1000);
+    try {
+      await deps.promotionQueue.enqueue(message, delaySeconds);
+    } catch (error) {
+      // Never fail the write for this: the sweeper finds the overdue window and re-sends it.
+      deps.logger.warn('promotion enqueue failed; left for the sweeper', {
+        storeId,
+        sessionId: event.sessionId,
+        ...describeError(error),
+      });
+    }
+  }
+  return event;
+}
+
+function assertWithinLimits(request: AddSessionEventRequest): void {
+  const textChars = request.content.reduce((sum, part) => sum + part.text.length, 0);
+  if (textChars > LIMITS.eventTextChars) {
+    throw new PayloadTooLargeError(`Event text exceeds ${LIMITS.eventTextChars} characters`, [
+      { field: 'content', rule: 'maxLength', message: `text must total at most ${LIMITS.eventTextChars} characters` },
+    ]);
+  }
+  if (request.metadata !== undefined) {
+    const bytes = Buffer.byteLength(JSON.stringify(request.metadata), 'utf8');
+    if (bytes > LIMITS.eventMetadataBytes) {
+      throw new PayloadTooLargeError(`Event metadata exceeds ${LIMITS.eventMetadataBytes} bytes`, [
+        { field: 'metadata', rule: 'maxBytes', message: `must serialize to at most ${LIMITS.eventMetadataBytes} bytes` },
+      ]);
+    }
+  }
+}
