@@ -1,0 +1,14 @@
+import { parseInput } from '../../lib/contracts/parse.js';
+import { getSessionMemoryQuerySchema, sessionPathSchema } from '../../lib/contracts/session-memory.js';
+import { getSessionMemory } from '../../lib/use-cases/session-queries.js';
+import { httpRoute } from './http-route.js';
+
+/**
+ * Reference GetSessionMemory. `includeSummarisedEvents` is accepted; until summarization folds
+ * events away every retained event is returned either way.
+ */
+export const handler = httpRoute({ action: 'read' }, async (request, app) => {
+  const { storeId, sessionId } = parseInput(sessionPathSchema, request.pathParameters, 'path');
+  parseInput(getSessionMemoryQuerySchema, request.query, 'query');
+  return { status: 200, body: await getSessionMemory(app, storeId, sessionId) };
+});

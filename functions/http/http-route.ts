@@ -1,0 +1,155 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import * as z from 'zod';
+import { parseInput } from '../../lib/contracts/parse.js';
+import { type Container, container } from '../../lib/composition/container.js';
+import { PayloadTooLargeError, ValidationError } from '../../lib/domain/errors.js';
+import { assertStoreAccess, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
+import { LIMITS } from '../../lib/domain/limits.js';
+import { describeError } from '../../lib/observability/logger.js';
+import { JSON_HEADERS, problemResponse } from './problem.js';
+
+/** What a route's handler receives: the raw path/query values and the parsed (but unvalidated) body. */
+export interface HttpRequest {
+  readonly pathParameters: Readonly<Record<string, string | undefined>>;
+  /** Query parameters; a name given more than once is rejected before the handler runs. */
+  readonly query: Readonly<Record<string, string>>;
+  /** `undefined` when the request had no body. */
+  readonly body: unknown;
+  /** The store from the path, already checked against the caller's grants. */
+  readonly storeId: string;
+}
+
+export interface HttpRouteResult {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+export interface HttpRouteOptions {
+  /** What the caller's key must grant on the path's store; `none` skips the check (`/health`). */
+  readonly action: StoreAction | 'none';
+}
+
+type RouteHandler = (request: HttpRequest, app: Container) => Promise<HttpRouteResult>;
+
+/**
+ * The one middleware chain of every HTTP function, in a fixed order:
+ * 1. problem responses (onError): every failure becomes a problem body here and nowhere else;
+ * 2. store authorization (before): the path's store against the grants the authorizer resolved;
+ * 3. JSON body (before): size limit, content type, parse.
+ * The handler then validates its inputs with zod and calls one use case.
+ */
+export function httpRoute(options: HttpRouteOptions, run: RouteHandler) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(problemResponses())
+    .use(storeAuthorization(options.action))
+    .use(jsonBody())
+    .handler(async (event) => {
+      const request: HttpRequest = {
+        pathParameters: event.pathParameters ?? {},
+        query: singleValuedQuery(event),
+        body: (event as ParsedEvent).parsedBody,
+        storeId: event.pathParameters?.storeId ?? '',
+      };
+      const result = await run(request, container());
+      return {
+        statusCode: result.status,
+        headers: JSON_HEADERS,
+        body: result.body === undefined ? '' : JSON.stringify(result.body),
+      };
+    });
+}
+
+type ParsedEvent = APIGatewayProxyEvent & { parsedBody?: unknown };
+
+function problemResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    name: 'problemResponses',
+    onError: (request) => {
+      const response = problemResponse(request.error, request.event.path);
+      if (response.statusCode >= 500) {
+        container().logger.error('request failed', {
+          route: request.event.resource,
+          requestId: request.event.requestContext?.requestId,
+          ...describeError(request.error),
+        });
+      }
+      request.response = response;
+    },
+  };
+}
+
+const authorizerContextSchema = z.object({ grants: z.string() });
+const storeIdPathSchema = z.object({ storeId: z.string() }).passthrough();
+
+function storeAuthorization(action: StoreAction | 'none'): MiddlewareObj<APIGatewayProxyEvent> {
+  return {
+    name: 'storeAuthorization',
+    before: (request) => {
+      if (action === 'none') return;
+      const { storeId } = parseInput(storeIdPathSchema, request.event.pathParameters ?? {}, 'path');
+      // API Gateway (or the local adapter) only invokes us after the authorizer allowed the key, so a
+      // missing or malformed context is a wiring fault; deny rather than guess.
+      const context = authorizerContextSchema.safeParse(request.event.requestContext?.authorizer);
+      const grants = context.success ? grantsSchema.safeParse(safeJson(context.data.grants)) : undefined;
+      assertStoreAccess(grants?.success ? grants.data : [], storeId, action);
+    },
+  };
+}
+
+function jsonBody(): MiddlewareObj<APIGatewayProxyEvent> {
+  return {
+    name: 'jsonBody',
+    before: (request) => {
+      const event = request.event as ParsedEvent;
+      if (event.body === null || event.body === undefined || event.body === '') return;
+      const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      if (Buffer.byteLength(raw, 'utf8') > LIMITS.requestBodyBytes) {
+        throw new PayloadTooLargeError(`The request body exceeds ${LIMITS.requestBodyBytes} bytes`, [
+          { field: 'body', rule: 'maxBytes', message: `must be at most ${LIMITS.requestBodyBytes} bytes` },
+        ]);
+      }
+      const contentType = headerValue(event.headers, 'content-type');
+      if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+        throw new ValidationError('The request body must be JSON', [
+          { field: 'content-type', rule: 'mediaType', message: 'must be application/json' },
+        ]);
+      }
+      try {
+        event.parsedBody = JSON.parse(raw);
+      } catch {
+        throw new ValidationError('The request body is not valid JSON', [
+          { field: 'body', rule: 'json', message: 'must be valid JSON' },
+        ]);
+      }
+    },
+  };
+}
+
+function singleValuedQuery(event: APIGatewayProxyEvent): Record<string, string> {
+  const query: Record<string, string> = {};
+  const multi = event.multiValueQueryStringParameters ?? {};
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value === undefined) continue;
+    if ((multi[name]?.length ?? 1) > 1) {
+      throw new ValidationError(`Query parameter ${name} is given more than once`, [
+        { field: name, rule: 'single', message: 'must be given once' },
+      ]);
+    }
+    query[name] = value;
+  }
+  return query;
+}
+
+function headerValue(headers: APIGatewayProxyEvent['headers'], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

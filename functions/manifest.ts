@@ -1,0 +1,109 @@
+/**
+ * Every Lambda function of the service, in one list: the local API Gateway adapter, the CDK app,
+ * the bundler and the cold-start benchmark all read it, so a route cannot exist in one and be
+ * missing in another. Entries are paths from the repository root; each module exports `handler`.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** What a caller's key must grant on the path's store; `none` for unauthenticated routes. */
+export type RequiredAction = 'read' | 'write' | 'none';
+
+export interface HttpRouteDefinition {
+  /** Function name, kebab-case, unique. */
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** API Gateway resource path with `{param}` placeholders. */
+  readonly path: string;
+  readonly entry: string;
+  readonly action: RequiredAction;
+}
+
+export interface WorkerDefinition {
+  readonly name: string;
+  readonly entry: string;
+}
+
+const store = '/v1/stores/{storeId}';
+
+export const httpRoutes: readonly HttpRouteDefinition[] = [
+  { name: 'health', method: 'GET', path: '/health', entry: 'functions/http/health.ts', action: 'none' },
+  {
+    name: 'store-health',
+    method: 'GET',
+    path: `${store}/health`,
+    entry: 'functions/http/store-health.ts',
+    action: 'read',
+  },
+  {
+    name: 'add-session-event',
+    method: 'POST',
+    path: `${store}/session-memory/events`,
+    entry: 'functions/http/add-session-event.ts',
+    action: 'write',
+  },
+  {
+    name: 'list-sessions',
+    method: 'GET',
+    path: `${store}/session-memory`,
+    entry: 'functions/http/list-sessions.ts',
+    action: 'read',
+  },
+  {
+    name: 'get-session-memory',
+    method: 'GET',
+    path: `${store}/session-memory/{sessionId}`,
+    entry: 'functions/http/get-session-memory.ts',
+    action: 'read',
+  },
+  {
+    name: 'delete-session-memory',
+    method: 'DELETE',
+    path: `${store}/session-memory/{sessionId}`,
+    entry: 'functions/http/delete-session-memory.ts',
+    action: 'write',
+  },
+  {
+    name: 'get-session-event',
+    method: 'GET',
+    path: `${store}/session-memory/{sessionId}/events/{eventId}`,
+    entry: 'functions/http/get-session-event.ts',
+    action: 'read',
+  },
+  {
+    name: 'delete-session-event',
+    method: 'DELETE',
+    path: `${store}/session-memory/{sessionId}/events/{eventId}`,
+    entry: 'functions/http/delete-session-event.ts',
+    action: 'write',
+  },
+  {
+    name: 'list-session-summaries',
+    method: 'GET',
+    path: `${store}/sessions`,
+    entry: 'functions/http/list-session-summaries.ts',
+    action: 'read',
+  },
+];
+
+/** Resolves the caller's key to its store grants (API Gateway REQUEST authorizer). */
+export const authorizer: WorkerDefinition = { name: 'authorizer', entry: 'functions/http/authorizer.ts' };
+
+/** Consumes the promotion queue (SQS event source with partial batch failures). */
+export const promotionConsumer: WorkerDefinition = {
+  name: 'promotion-consumer',
+  entry: 'functions/queue/promotion-consumer.ts',
+};
+
+/** Re-enqueues promotion jobs whose send failed or whose message was lost (EventBridge schedule). */
+export const promotionSweeper: WorkerDefinition = {
+  name: 'promotion-sweeper',
+  entry: 'functions/scheduled/promotion-sweeper.ts',
+};
+
+export const allFunctions: readonly WorkerDefinition[] = [
+  ...httpRoutes.map(({ name, entry }) => ({ name, entry })),
+  authorizer,
+  promotionConsumer,
+  promotionSweeper,
+];
