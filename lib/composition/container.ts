@@ -1,6 +1,4 @@
 import type { Redis } from '@upstash/redis';
-import { createSqsClient } from '../adapters/sqs/sqs-client.js';
-import { SqsPromotionQueue } from '../adapters/sqs/sqs-promotion-queue.js';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
@@ -22,7 +20,6 @@ export interface Container {
   readonly stores: StoreRegistry;
   readonly apiKeys: ApiKeyRegistry;
   readonly ledger: PromotionLedger;
-  /** Built on first use, so functions that never enqueue never build an SQS client. */
   readonly promotionQueue: PromotionQueue;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -30,7 +27,6 @@ export interface Container {
 
 export function createContainer(config: RuntimeConfig): Container {
   const redis = createUpstashRedis(config.upstash);
-  let queue: PromotionQueue | undefined;
   return {
     config,
     redis,
@@ -38,18 +34,36 @@ export function createContainer(config: RuntimeConfig): Container {
     stores: new UpstashStoreRegistry(redis),
     apiKeys: new UpstashApiKeyRegistry(redis),
     ledger: new UpstashPromotionLedger(redis),
-    get promotionQueue(): PromotionQueue {
-      if (!queue) {
-        if (!config.promotionQueueUrl) throw new ConfigError(`${ENV.promotionQueueUrl} is not set`);
-        queue = new SqsPromotionQueue({
-          client: createSqsClient({ region: config.region }),
-          queueUrl: config.promotionQueueUrl,
-        });
-      }
-      return queue;
-    },
+    promotionQueue: lazySqsPromotionQueue(config),
     clock: systemClock,
     logger: createLogger('agent-memory'),
+  };
+}
+
+/**
+ * The SQS adapter, loaded on the first enqueue. Importing the SQS SDK costs about 100 ms of cold
+ * start (measured by bench/cold-start.ts); only the functions that send should pay it.
+ */
+function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
+  let queue: Promise<PromotionQueue> | undefined;
+  const load = async (): Promise<PromotionQueue> => {
+    if (!config.promotionQueueUrl) throw new ConfigError(`${ENV.promotionQueueUrl} is not set`);
+    const [{ SQSClient }, { SqsPromotionQueue }, { sqsClientOptions }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('../adapters/sqs/sqs-promotion-queue.js'),
+      import('../adapters/sqs/sqs-client-options.js'),
+    ]);
+    const client = new SQSClient(sqsClientOptions({ region: config.region }));
+    return new SqsPromotionQueue({ client, queueUrl: config.promotionQueueUrl });
+  };
+  return {
+    enqueue: async (message, delaySeconds) => {
+      queue ??= load().catch((error: unknown) => {
+        queue = undefined;
+        throw error;
+      });
+      return (await queue).enqueue(message, delaySeconds);
+    },
   };
 }
 
