@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { authorizer, type HttpRouteDefinition, httpRoutes, promotionConsumer } from '../../functions/manifest.js';
+import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
+import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
+import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
+import { ENV } from '../../lib/config/env-names.js';
+import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
+import { newApiKeyToken } from '../../lib/domain/api-key.js';
+import type { StoreAction } from '../../lib/domain/grants.js';
+import { type AuthorizerHandler, type LocalApiGateway, type ProxyHandler, startLocalApiGateway } from './api-gateway.js';
+import { type QueuePoller, startQueuePoller } from './queue-poller.js';
+import { type RedisInstance, startRedis } from './redis-server.js';
+import { type LocalSqs, type LocalSqsPreference, type QueuePair, startLocalSqs } from './sqs.js';
+import { startUpstashRestServer, type UpstashRestServer } from './upstash-rest-server.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface LocalStackOptions {
+  /** Port of the API (0 or unset: a free port). */
+  readonly port?: number;
+  readonly sqs?: LocalSqsPreference;
+  /** Receives before a promotion message goes to the DLQ. */
+  readonly maxReceiveCount?: number;
+  /** Visibility timeout of the promotion queue (AWS: ≥ 6× the consumer timeout). */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Feed the promotion queue to the consumer handler (default true). */
+  readonly runConsumer?: boolean;
+  /** Reuse an authorizer result per key for this long, as API Gateway's authorizer cache does (default 0). */
+  readonly authorizerCacheSeconds?: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+/** The whole service on this machine: the same handlers, real Redis 8, the Upstash protocol, SQS. */
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly redis: RedisInstance;
+  readonly upstash: UpstashRestServer;
+  readonly sqs: LocalSqs;
+  readonly promotionQueue: QueuePair;
+  readonly gateway: LocalApiGateway;
+  readonly consumer: QueuePoller | undefined;
+  /** Creates (or replaces) a store with the given configuration. */
+  createStore(storeId: string, config?: Partial<StoreConfig>): Promise<void>;
+  /** Registers an API key with grants on stores; returns the token. Pass `token` to choose it. */
+  mintApiKey(grants: Readonly<Record<string, readonly StoreAction[]>>, token?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local stack. It sets the process environment the handlers read (as Lambda would),
+ * so one stack runs per process: the handlers' composition root is built once per "cold start".
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const progress = options.onProgress ?? (() => {});
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    progress('starting Redis 8');
+    const redis = await startRedis({ onProgress: progress });
+    stops.push(() => redis.stop());
+
+    const upstash = await startUpstashRestServer({ redisUrl: redis.url, token: randomBytes(24).toString('hex') });
+    stops.push(() => upstash.stop());
+    progress(`Upstash REST endpoint at ${upstash.url}`);
+
+    const sqs = await startLocalSqs({ prefer: options.sqs });
+    stops.push(() => sqs.stop());
+    const promotionQueue = await sqs.createQueuePair('agent-memory-promotion', {
+      maxReceiveCount: options.maxReceiveCount ?? 3,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    });
+    progress(`SQS (${sqs.kind}) at ${sqs.endpoint}`);
+
+    // What the CDK stack sets on each function, pointed at the local services.
+    Object.assign(process.env, {
+      [ENV.upstashUrl]: upstash.url,
+      [ENV.upstashToken]: upstash.token,
+      [ENV.promotionQueueUrl]: promotionQueue.queueUrl,
+      [ENV.region]: sqs.region,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ACCESS_KEY_ID: sqs.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: sqs.credentials.secretAccessKey,
+    });
+
+    const admin = createUpstashRedis({ url: upstash.url, token: upstash.token });
+    const stores = new UpstashStoreRegistry(admin);
+    const apiKeys = new UpstashApiKeyRegistry(admin);
+
+    const gateway = await startLocalApiGateway({
+      routes: httpRoutes,
+      loadHandler: (route: HttpRouteDefinition) => loadExport<ProxyHandler>(route.entry),
+      authorizer: await loadExport<AuthorizerHandler>(authorizer.entry),
+      port: options.port ?? 0,
+      region: sqs.region,
+      authorizerCacheSeconds: options.authorizerCacheSeconds ?? 0,
+    });
+    stops.push(() => gateway.stop());
+
+    let consumer: QueuePoller | undefined;
+    if (options.runConsumer ?? true) {
+      const handler = await loadExport<(event: SQSEvent) => Promise<SQSBatchResponse>>(promotionConsumer.entry);
+      consumer = startQueuePoller({
+        client: createSqsClient({ region: sqs.region, endpoint: sqs.endpoint, credentials: sqs.credentials }),
+        queueUrl: promotionQueue.queueUrl,
+        queueArn: promotionQueue.queueArn,
+        region: sqs.region,
+        handler,
+        functionName: promotionConsumer.name,
+      });
+      stops.push(() => consumer!.stop());
+    }
+
+    return {
+      apiUrl: gateway.url,
+      redis,
+      upstash,
+      sqs,
+      promotionQueue,
+      gateway,
+      consumer,
+      createStore: async (storeId, config = {}) => {
+        await stores.putStore({
+          storeId,
+          name: storeId,
+          createdAt: new Date().toISOString(),
+          config: storeConfigSchema.parse(config),
+        });
+      },
+      mintApiKey: async (grants, token) => {
+        const minted = newApiKeyToken();
+        const chosen = token ?? minted.token;
+        await apiKeys.putKey(chosen, {
+          keyId: minted.keyId,
+          name: 'local',
+          createdAt: new Date().toISOString(),
+          grants: Object.entries(grants).map(([resourceId, actions]) => ({
+            resourceType: 'mem-store' as const,
+            resourceId,
+            actions: [...actions],
+          })),
+        });
+        return chosen;
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function loadExport<T>(entry: string, name = 'handler'): Promise<T> {
+  const module = (await import(pathToFileURL(resolve(ROOT, entry)).href)) as Record<string, unknown>;
+  const value = module[name];
+  if (typeof value !== 'function') throw new Error(`${entry} does not export a function named ${name}`);
+  return value as T;
+}
