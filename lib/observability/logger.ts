@@ -16,7 +16,13 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40,
 export function createLogger(service: string, level: Level = readLevel()): Logger {
   const write = (lvl: Exclude<Level, 'silent'>, message: string, fields?: LogFields) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    const line = JSON.stringify({ level: lvl, service, message, timestamp: new Date().toISOString(), ...fields });
+    const line = JSON.stringify({
+      level: lvl,
+      service,
+      message,
+      timestamp: new Date().toISOString(),
+      ...fields,
+    });
     if (lvl === 'error' || lvl === 'warn') process.stderr.write(`${line}\n`);
     else process.stdout.write(`${line}\n`);
   };
@@ -35,7 +41,12 @@ function readLevel(): Level {
 /** Name and stack frames of an error, without its message (messages can echo stored data). */
 export function describeError(error: unknown): { errorName: string; errorStack?: string } {
   if (!(error instanceof Error)) return { errorName: typeof error };
-  const frames = error.stack?.split('\n').slice(1, 6).join('\n');
+  // Keep only the frames: a message can span several lines (ZodError prints its issues).
+  const frames = error.stack
+    ?.split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 5)
+    .join('\n');
   const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name})` : '';
   return { errorName: `${error.name}${cause}`, ...(frames ? { errorStack: frames } : {}) };
 }

@@ -72,3 +72,15 @@ describe('page tokens', () => {
     expect(() => decodePageToken(forged, 'store-a|list|*')).toThrow(/pageToken/);
   });
 });
+
+describe('describeError', () => {
+  it('keeps the name and stack frames but never the message', async () => {
+    const { describeError } = await import('../../lib/observability/logger.js');
+    const error = new Error('first line with secret\nsecond line with secret too');
+    error.cause = new TypeError('cause with secret');
+    const described = describeError(error);
+    expect(described.errorName).toBe('Error (cause: TypeError)');
+    expect(described.errorStack).toMatch(/^\s+at /);
+    expect(JSON.stringify(described)).not.toContain('secret');
+  });
+});
