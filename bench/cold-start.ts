@@ -58,7 +58,6 @@ function childEnvironment(name: string): NodeJS.ProcessEnv {
     UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
     UPSTASH_REDIS_REST_TOKEN: 'x',
     PROMOTION_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q',
-    GRANT_CACHE_SECONDS: '60',
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',

@@ -58,10 +58,7 @@ export const stageConfigSchema = z
       .object({
         /** Every function behind an HTTP route; API Gateway gives up after 29 s anyway. */
         http: functionSettings(29),
-        authorizer: functionSettings(29).extend({
-          /** `GRANT_CACHE_SECONDS`: how long a warm authorizer may reuse a key's grants. */
-          grantCacheSeconds: z.number().int().min(0).max(3600),
-        }),
+        authorizer: functionSettings(29),
         consumer: functionSettings(900),
         sweeper: functionSettings(900).extend({
           /** How often EventBridge runs the sweeper. */
@@ -153,7 +150,7 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
     upstash: { ...UPSTASH_PLACEHOLDER },
     functions: {
       http: { memoryMb: 512, timeoutSeconds: 10 },
-      authorizer: { memoryMb: 512, timeoutSeconds: 5, grantCacheSeconds: 60 },
+      authorizer: { memoryMb: 512, timeoutSeconds: 5 },
       consumer: { memoryMb: 512, timeoutSeconds: 30 },
       sweeper: { memoryMb: 256, timeoutSeconds: 60, scheduleMinutes: 5 },
     },

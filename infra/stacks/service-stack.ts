@@ -28,7 +28,6 @@ import {
   promotionSweeper,
   type WorkerDefinition,
 } from '../../functions/manifest.js';
-import { ENV } from '../../lib/config/env-names.js';
 import { type StageConfig, usesUpstashPlaceholder } from '../config/stage-config.js';
 import { MemoryFunction, type PromotionQueueGrant } from '../constructs/memory-function.js';
 
@@ -207,9 +206,7 @@ export class ServiceStack extends Stack {
     // it is absent; `X-Api-Key` support (which the handler already reads) is added with the
     // key-management issue. Results are cached per identity source, not per path: the returned policy
     // must cover every route the key may call (the authorizer returns an API-wide policy).
-    const authorizerFn = define(authorizer, config.functions.authorizer, {
-      environment: { [ENV.grantCacheSeconds]: String(config.functions.authorizer.grantCacheSeconds) },
-    });
+    const authorizerFn = define(authorizer, config.functions.authorizer);
     const requestAuthorizer = new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
       handler: authorizerFn.lambda,
       identitySources: [IdentitySource.header('Authorization')],

@@ -7,6 +7,4 @@ export const ENV = {
   upstashToken: 'UPSTASH_REDIS_REST_TOKEN',
   promotionQueueUrl: 'PROMOTION_QUEUE_URL',
   region: 'AWS_REGION',
-  /** Seconds API keys' grants may be cached inside a warm authorizer (API Gateway caches too). */
-  grantCacheSeconds: 'GRANT_CACHE_SECONDS',
 } as const;

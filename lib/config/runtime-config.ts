@@ -6,7 +6,6 @@ const runtimeConfigSchema = z.object({
   [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token'),
   [ENV.promotionQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
   [ENV.region]: z.string().min(1).default('us-east-1'),
-  [ENV.grantCacheSeconds]: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 export interface RuntimeConfig {
@@ -14,7 +13,6 @@ export interface RuntimeConfig {
   /** Absent in functions that never enqueue (e.g. the authorizer). */
   readonly promotionQueueUrl: string | undefined;
   readonly region: string;
-  readonly grantCacheSeconds: number;
 }
 
 /** Thrown at init when the environment is incomplete; names every bad variable, never its value. */
@@ -37,6 +35,5 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     upstash: { url: values[ENV.upstashUrl], token: values[ENV.upstashToken] },
     promotionQueueUrl: values[ENV.promotionQueueUrl],
     region: values[ENV.region],
-    grantCacheSeconds: values[ENV.grantCacheSeconds],
   };
 }
