@@ -2,6 +2,7 @@
 export interface ApiResponse {
   readonly status: number;
   readonly headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are whatever the server sent; callers assert on them
   readonly body: any;
 }
 

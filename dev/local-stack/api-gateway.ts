@@ -12,7 +12,9 @@ import type { HttpRouteDefinition } from '../../functions/manifest.js';
 import { lambdaContext } from './lambda-context.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-export type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+export type AuthorizerHandler = (
+  event: APIGatewayRequestAuthorizerEvent,
+) => Promise<APIGatewayAuthorizerResult>;
 
 export interface LocalApiGatewayOptions {
   readonly routes: readonly HttpRouteDefinition[];
@@ -83,7 +85,10 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     if (!limits) return false;
     const now = Date.now();
     const bucket = buckets.get(usageKey) ?? { tokens: limits.burstLimit, updatedAt: now };
-    bucket.tokens = Math.min(limits.burstLimit, bucket.tokens + ((now - bucket.updatedAt) / 1000) * limits.rateLimit);
+    bucket.tokens = Math.min(
+      limits.burstLimit,
+      bucket.tokens + ((now - bucket.updatedAt) / 1000) * limits.rateLimit,
+    );
     bucket.updatedAt = now;
     buckets.set(usageKey, bucket);
     if (bucket.tokens < 1) return true;
@@ -102,7 +107,14 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     }
     const match = matchRoute(compiled, method, url.pathname);
     if (!match) {
-      return sendProblem(res, requestId, 404, '/errors/resource-not-found', 'Resource not found', 'No such route');
+      return sendProblem(
+        res,
+        requestId,
+        404,
+        '/errors/resource-not-found',
+        'Resource not found',
+        'No such route',
+      );
     }
     const { route, pathParameters } = match;
     stats.byRoute[route.name] = (stats.byRoute[route.name] ?? 0) + 1;
@@ -115,7 +127,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     let authorizerContext: Record<string, unknown> | undefined;
     let usageKey: string | null = null;
     if (route.action !== 'none') {
-      const presented = headers.single['authorization'] ?? headers.single['x-api-key'];
+      const presented = headers.single.authorization ?? headers.single['x-api-key'];
       let result: APIGatewayAuthorizerResult;
       try {
         result = await authorize(
@@ -137,21 +149,53 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
         );
       } catch (error) {
         if (error instanceof Error && error.message === 'Unauthorized') {
-          return sendProblem(res, requestId, 401, '/errors/authentication-failed', 'Authentication failed', 'A valid API key is required');
+          return sendProblem(
+            res,
+            requestId,
+            401,
+            '/errors/authentication-failed',
+            'Authentication failed',
+            'A valid API key is required',
+          );
         }
-        return sendProblem(res, requestId, 500, '/errors/unexpected-error', 'Unexpected error', 'The authorizer failed');
+        return sendProblem(
+          res,
+          requestId,
+          500,
+          '/errors/unexpected-error',
+          'Unexpected error',
+          'The authorizer failed',
+        );
       }
       const allowed = result.policyDocument.Statement.some(
         (statement) => 'Effect' in statement && statement.Effect === 'Allow',
       );
       usageKey = result.usageIdentifierKey ?? null;
       if (!allowed || !usageKey) {
-        return sendProblem(res, requestId, 403, '/errors/insufficient-permissions', 'Insufficient permissions', 'Forbidden');
+        return sendProblem(
+          res,
+          requestId,
+          403,
+          '/errors/insufficient-permissions',
+          'Insufficient permissions',
+          'Forbidden',
+        );
       }
       if (throttled(usageKey)) {
-        return sendProblem(res, requestId, 429, '/errors/too-many-requests', 'Too many requests', 'Rate limit exceeded');
+        return sendProblem(
+          res,
+          requestId,
+          429,
+          '/errors/too-many-requests',
+          'Too many requests',
+          'Rate limit exceeded',
+        );
       }
-      authorizerContext = { principalId: result.principalId, integrationLatency: 0, ...(result.context ?? {}) };
+      authorizerContext = {
+        principalId: result.principalId,
+        integrationLatency: 0,
+        ...(result.context ?? {}),
+      };
     }
 
     const context = requestContextOf({ route, method, url, stage, requestId, now, req });
@@ -182,18 +226,22 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
         INTEGRATION_TIMEOUT_MS,
       );
     } catch (error) {
-      if (error instanceof IntegrationTimeout) return send(res, requestId, 504, { message: 'Endpoint request timed out' });
+      if (error instanceof IntegrationTimeout)
+        return send(res, requestId, 504, { message: 'Endpoint request timed out' });
       return send(res, requestId, 502, { message: 'Internal server error' });
     }
     if (!result || typeof result.statusCode !== 'number') {
       return send(res, requestId, 502, { message: 'Internal server error' });
     }
     const responseHeaders: Record<string, string | string[]> = { 'x-amzn-requestid': requestId };
-    for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name.toLowerCase()] = String(value);
+    for (const [name, value] of Object.entries(result.headers ?? {}))
+      responseHeaders[name.toLowerCase()] = String(value);
     for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
       responseHeaders[name.toLowerCase()] = values.map(String);
     }
-    const payload = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+    const payload = result.isBase64Encoded
+      ? Buffer.from(result.body, 'base64')
+      : Buffer.from(result.body ?? '', 'utf8');
     res.writeHead(result.statusCode, { ...responseHeaders, 'content-length': String(payload.length) });
     res.end(payload);
   };
@@ -364,6 +412,13 @@ function send(res: ServerResponse, requestId: string, status: number, body: unkn
   res.end(payload);
 }
 
-function sendProblem(res: ServerResponse, requestId: string, status: number, type: string, title: string, detail: string) {
+function sendProblem(
+  res: ServerResponse,
+  requestId: string,
+  status: number,
+  type: string,
+  title: string,
+  detail: string,
+) {
   send(res, requestId, status, { type, title, status, detail });
 }

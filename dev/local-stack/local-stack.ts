@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { authorizer, type HttpRouteDefinition, httpRoutes, promotionConsumer } from '../../functions/manifest.js';
+import {
+  authorizer,
+  type HttpRouteDefinition,
+  httpRoutes,
+  promotionConsumer,
+} from '../../functions/manifest.js';
 import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
@@ -10,7 +15,12 @@ import { ENV } from '../../lib/config/env-names.js';
 import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
 import { newApiKeyToken } from '../../lib/domain/api-key.js';
 import type { StoreAction } from '../../lib/domain/grants.js';
-import { type AuthorizerHandler, type LocalApiGateway, type ProxyHandler, startLocalApiGateway } from './api-gateway.js';
+import {
+  type AuthorizerHandler,
+  type LocalApiGateway,
+  type ProxyHandler,
+  startLocalApiGateway,
+} from './api-gateway.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type RedisInstance, startRedis } from './redis-server.js';
 import { type LocalSqs, type LocalSqsPreference, type QueuePair, startLocalSqs } from './sqs.js';
@@ -65,7 +75,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const redis = await startRedis({ onProgress: progress });
     stops.push(() => redis.stop());
 
-    const upstash = await startUpstashRestServer({ redisUrl: redis.url, token: randomBytes(24).toString('hex') });
+    const upstash = await startUpstashRestServer({
+      redisUrl: redis.url,
+      token: randomBytes(24).toString('hex'),
+    });
     stops.push(() => upstash.stop());
     progress(`Upstash REST endpoint at ${upstash.url}`);
 
@@ -104,7 +117,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let consumer: QueuePoller | undefined;
     if (options.runConsumer ?? true) {
-      const handler = await loadExport<(event: SQSEvent) => Promise<SQSBatchResponse>>(promotionConsumer.entry);
+      const handler = await loadExport<(event: SQSEvent) => Promise<SQSBatchResponse>>(
+        promotionConsumer.entry,
+      );
       consumer = startQueuePoller({
         client: createSqsClient({ region: sqs.region, endpoint: sqs.endpoint, credentials: sqs.credentials }),
         queueUrl: promotionQueue.queueUrl,

@@ -44,7 +44,18 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const port = await freePort();
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'no',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -78,7 +89,12 @@ export async function redisServerBinary(onProgress?: (line: string) => void): Pr
   return path;
 }
 
-async function waitForPing(host: string, port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+async function waitForPing(
+  host: string,
+  port: number,
+  child: ChildProcess,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);

@@ -1,4 +1,7 @@
 import { httpRoute } from './http-route.js';
 
 /** Reference Health: unauthenticated liveness of the API itself. */
-export const handler = httpRoute({ action: 'none' }, async () => ({ status: 200, body: { status: 'healthy' } }));
+export const handler = httpRoute({ action: 'none' }, async () => ({
+  status: 200,
+  body: { status: 'healthy' },
+}));

@@ -1,8 +1,8 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { parseInput } from '../../lib/contracts/parse.js';
 import { type Container, container } from '../../lib/composition/container.js';
+import { parseInput } from '../../lib/contracts/parse.js';
 import { PayloadTooLargeError, ValidationError } from '../../lib/domain/errors.js';
 import { assertStoreAccess, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
 import { LIMITS } from '../../lib/domain/limits.js';

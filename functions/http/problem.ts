@@ -1,7 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
-  DomainError,
   DependencyUnavailableError,
+  DomainError,
   type ErrorCode,
   type FieldError,
   PayloadTooLargeError,
@@ -12,7 +12,11 @@ import {
 /** Status, `type` and `title` of each error code (reference §1.1; 409 is described there in prose). */
 const PROBLEMS: Record<ErrorCode, { status: number; type: string; title: string }> = {
   'invalid-data': { status: 400, type: '/errors/invalid-data', title: 'Invalid request' },
-  'authentication-failed': { status: 401, type: '/errors/authentication-failed', title: 'Authentication failed' },
+  'authentication-failed': {
+    status: 401,
+    type: '/errors/authentication-failed',
+    title: 'Authentication failed',
+  },
   'insufficient-permissions': {
     status: 403,
     type: '/errors/insufficient-permissions',
@@ -48,12 +52,18 @@ export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 export function problemResponse(error: unknown, instance?: string): APIGatewayProxyResult {
   if (!(error instanceof DomainError)) {
     return respond(
-      { type: '/errors/unexpected-error', title: 'Unexpected error', status: 500, detail: 'An unexpected error occurred' },
+      {
+        type: '/errors/unexpected-error',
+        title: 'Unexpected error',
+        status: 500,
+        detail: 'An unexpected error occurred',
+      },
       instance,
     );
   }
   const { status, type, title } = PROBLEMS[error.code];
-  const fields = error instanceof ValidationError || error instanceof PayloadTooLargeError ? error.fields : [];
+  const fields =
+    error instanceof ValidationError || error instanceof PayloadTooLargeError ? error.fields : [];
   const retryAfter =
     error instanceof TooManyRequestsError || error instanceof DependencyUnavailableError
       ? error.retryAfterSeconds
@@ -65,7 +75,11 @@ export function problemResponse(error: unknown, instance?: string): APIGatewayPr
   );
 }
 
-function respond(body: ProblemBody, instance: string | undefined, retryAfter?: number): APIGatewayProxyResult {
+function respond(
+  body: ProblemBody,
+  instance: string | undefined,
+  retryAfter?: number,
+): APIGatewayProxyResult {
   return {
     statusCode: body.status,
     headers: { ...JSON_HEADERS, ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}) },

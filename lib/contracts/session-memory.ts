@@ -56,7 +56,9 @@ export interface SessionMemory {
 }
 
 /** Query booleans arrive as text; only the two spellings a client would send are accepted. */
-const queryBoolean = z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true');
+const queryBoolean = z
+  .enum(['true', 'false'], { message: 'must be true or false' })
+  .transform((v) => v === 'true');
 
 const pageTokenSchema = z.string().min(1).max(LIMITS.pageTokenChars, 'is too long');
 

@@ -1,4 +1,4 @@
-import type { SessionSortBy, SessionEvent, SessionMemory, SortOrder } from '../contracts/session-memory.js';
+import type { SessionEvent, SessionMemory, SessionSortBy, SortOrder } from '../contracts/session-memory.js';
 
 export interface AppendEventInput {
   readonly storeId: string;

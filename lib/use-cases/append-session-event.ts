@@ -77,14 +77,22 @@ function assertWithinLimits(request: AddSessionEventRequest): void {
   const textChars = request.content.reduce((sum, part) => sum + part.text.length, 0);
   if (textChars > LIMITS.eventTextChars) {
     throw new PayloadTooLargeError(`Event text exceeds ${LIMITS.eventTextChars} characters`, [
-      { field: 'content', rule: 'maxLength', message: `text must total at most ${LIMITS.eventTextChars} characters` },
+      {
+        field: 'content',
+        rule: 'maxLength',
+        message: `text must total at most ${LIMITS.eventTextChars} characters`,
+      },
     ]);
   }
   if (request.metadata !== undefined) {
     const bytes = Buffer.byteLength(JSON.stringify(request.metadata), 'utf8');
     if (bytes > LIMITS.eventMetadataBytes) {
       throw new PayloadTooLargeError(`Event metadata exceeds ${LIMITS.eventMetadataBytes} bytes`, [
-        { field: 'metadata', rule: 'maxBytes', message: `must serialize to at most ${LIMITS.eventMetadataBytes} bytes` },
+        {
+          field: 'metadata',
+          rule: 'maxBytes',
+          message: `must serialize to at most ${LIMITS.eventMetadataBytes} bytes`,
+        },
       ]);
     }
   }

@@ -70,7 +70,11 @@ export async function sweepOverduePromotions(
         resent += 1;
       } catch (error) {
         failed += 1;
-        deps.logger.warn('promotion re-send failed', { storeId, sessionId: window.sessionId, ...describeError(error) });
+        deps.logger.warn('promotion re-send failed', {
+          storeId,
+          sessionId: window.sessionId,
+          ...describeError(error),
+        });
       }
     }
   }

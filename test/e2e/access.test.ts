@@ -3,7 +3,12 @@ import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-
 
 const stack = useLocalStack();
 
-const event = { actorId: 'user-1', role: 'USER', content: [{ text: 'secret plans' }], createdAt: '2026-01-01T00:00:00Z' };
+const event = {
+  actorId: 'user-1',
+  role: 'USER',
+  content: [{ text: 'secret plans' }],
+  createdAt: '2026-01-01T00:00:00Z',
+};
 
 describe('keys and stores', () => {
   it('keeps each key inside its own store', async () => {
@@ -16,7 +21,10 @@ describe('keys and stores', () => {
     const a = apiClient(stack().apiUrl, keyA);
     const b = apiClient(stack().apiUrl, keyB);
 
-    const written = await b.post(`/v1/stores/${storeB}/session-memory/events`, { ...event, sessionId: 'shared-id' });
+    const written = await b.post(`/v1/stores/${storeB}/session-memory/events`, {
+      ...event,
+      sessionId: 'shared-id',
+    });
     expect(written.status).toBe(201);
     const eventId = written.body.event.eventId;
 
@@ -51,7 +59,9 @@ describe('keys and stores', () => {
     expect(none.status).toBe(401);
     expect(none.body).toMatchObject({ type: '/errors/authentication-failed', status: 401 });
     expect((await apiClient(stack().apiUrl, 'amk-not-a-real-key').get(path)).status).toBe(401);
-    const malformed = await apiClient(stack().apiUrl).get(path, { headers: { authorization: `Basic ${key}` } });
+    const malformed = await apiClient(stack().apiUrl).get(path, {
+      headers: { authorization: `Basic ${key}` },
+    });
     expect(malformed.status).toBe(401);
 
     expect((await apiClient(stack().apiUrl, key, 'x-api-key').get(path)).status).toBe(200);
@@ -67,7 +77,9 @@ describe('keys and stores', () => {
 
     const denied = await reader.post(`${base}/session-memory/events`, event);
     expect(denied.status).toBe(403);
-    expect((await writer.post(`${base}/session-memory/events`, { ...event, sessionId: 'w' })).status).toBe(201);
+    expect((await writer.post(`${base}/session-memory/events`, { ...event, sessionId: 'w' })).status).toBe(
+      201,
+    );
     expect((await writer.get(`${base}/session-memory/w`)).status).toBe(200);
     expect((await reader.get(`${base}/session-memory/w`)).status).toBe(200);
     expect((await reader.delete(`${base}/session-memory/w`)).status).toBe(403);

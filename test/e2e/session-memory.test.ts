@@ -37,7 +37,10 @@ describe('session memory over HTTP', () => {
 
   it('appends an event, generating session and event ids', async () => {
     const { api, base } = await newStore();
-    const response = await api.post(`${base}/session-memory/events`, event({ metadata: { browser: 'Chrome' } }));
+    const response = await api.post(
+      `${base}/session-memory/events`,
+      event({ metadata: { browser: 'Chrome' } }),
+    );
     expect(response.status).toBe(201);
     const created = response.body.event;
     expect(created.sessionId).toMatch(/^[0-9a-f]{32}$/);
@@ -66,7 +69,10 @@ describe('session memory over HTTP', () => {
     const session = await api.get(`${base}/session-memory/s-1`);
     expect(session.status).toBe(200);
     expect(session.body).toMatchObject({ sessionId: 's-1', ownerId: 'user-1', namespace: 'travel' });
-    expect(session.body.events.map((e: { actorId: string }) => e.actorId)).toEqual(['user-1', 'travel-agent']);
+    expect(session.body.events.map((e: { actorId: string }) => e.actorId)).toEqual([
+      'user-1',
+      'travel-agent',
+    ]);
   });
 
   it('omits namespace when the session has none', async () => {
@@ -101,7 +107,11 @@ describe('session memory over HTTP', () => {
       shuffled.map((t, i) =>
         api.post(
           `${base}/session-memory/events`,
-          event({ sessionId: 'busy', createdAt: new Date(t).toISOString(), content: [{ text: `turn ${i}` }] }),
+          event({
+            sessionId: 'busy',
+            createdAt: new Date(t).toISOString(),
+            content: [{ text: `turn ${i}` }],
+          }),
         ),
       ),
     );
@@ -115,8 +125,12 @@ describe('session memory over HTTP', () => {
 
   it('round-trips unicode and awkward text exactly', async () => {
     const { api, base } = await newStore();
-    const text = 'Grüße 👋🏽 東京と京都 — مرحبا "quoted" \\ back\nslash \u0000 nul e\u0301 true {"json":1} 0x1F';
-    const r = await api.post(`${base}/session-memory/events`, event({ sessionId: 'unicode', content: [{ text }] }));
+    const text =
+      'Grüße 👋🏽 東京と京都 — مرحبا "quoted" \\ back\nslash \u0000 nul e\u0301 true {"json":1} 0x1F';
+    const r = await api.post(
+      `${base}/session-memory/events`,
+      event({ sessionId: 'unicode', content: [{ text }] }),
+    );
     expect(r.status).toBe(201);
     const session = await api.get(`${base}/session-memory/unicode`);
     expect(session.body.events[0].content[0].text).toBe(text);
@@ -125,7 +139,10 @@ describe('session memory over HTTP', () => {
   it('stores a 200 KB event and refuses a 1 MB body with 413', async () => {
     const { api, base } = await newStore();
     const big = 'x'.repeat(200_000);
-    const ok = await api.post(`${base}/session-memory/events`, event({ sessionId: 'big', content: [{ text: big }] }));
+    const ok = await api.post(
+      `${base}/session-memory/events`,
+      event({ sessionId: 'big', content: [{ text: big }] }),
+    );
     expect(ok.status).toBe(201);
     const session = await api.get(`${base}/session-memory/big`);
     expect(session.body.events[0].content[0].text).toHaveLength(200_000);
@@ -215,7 +232,9 @@ describe('session memory over HTTP', () => {
     expect((await api.get(eventPath)).status).toBe(404);
     expect((await api.delete(eventPath)).status).toBe(404);
     const remaining = await api.get(`${base}/session-memory/gone`);
-    expect(remaining.body.events.map((e: { eventId: string }) => e.eventId)).toEqual([second.body.event.eventId]);
+    expect(remaining.body.events.map((e: { eventId: string }) => e.eventId)).toEqual([
+      second.body.event.eventId,
+    ]);
 
     expect((await api.delete(`${base}/session-memory/gone`)).status).toBe(204);
     expect((await api.get(`${base}/session-memory/gone`)).status).toBe(404);
@@ -232,7 +251,9 @@ describe('session memory over HTTP', () => {
       expect(r.body.fields.length).toBeGreaterThan(0);
     }
     for (const query of ['?limit=0', '?limit=1001', '?limit=abc', '?includeAll=true&includeAll=true']) {
-      expect((await api.get(`${base}/session-memory?includeAll=true&${query.slice(1)}`)).status, query).toBe(400);
+      expect((await api.get(`${base}/session-memory?includeAll=true&${query.slice(1)}`)).status, query).toBe(
+        400,
+      );
     }
   });
 
@@ -269,7 +290,9 @@ describe('session memory over HTTP', () => {
     expect(aliceNext.body.items).toEqual(['sess-4', 'sess-6']);
     expect(aliceNext.body).not.toHaveProperty('nextPageToken');
 
-    const reused = await api.get(`${base}/session-memory?filterOwnerId=bob&pageToken=${alice.body.nextPageToken}`);
+    const reused = await api.get(
+      `${base}/session-memory?filterOwnerId=bob&pageToken=${alice.body.nextPageToken}`,
+    );
     expect(reused.status).toBe(400);
     expect(reused.body.fields[0].field).toBe('pageToken');
     expect((await api.get(`${base}/session-memory?includeAll=true&pageToken=garbage`)).status).toBe(400);
@@ -284,7 +307,11 @@ describe('session memory over HTTP', () => {
 
     const byId = await api.get(`${base}/sessions?includeAll=true&sortBy=sessionId`);
     expect(byId.status).toBe(200);
-    expect(byId.body.items.map((row: { sessionId: string }) => row.sessionId)).toEqual(['alpha', 'bravo', 'charlie']);
+    expect(byId.body.items.map((row: { sessionId: string }) => row.sessionId)).toEqual([
+      'alpha',
+      'bravo',
+      'charlie',
+    ]);
     expect(byId.body.total).toBe(3);
     const charlie = byId.body.items[2];
     expect(charlie).toMatchObject({
@@ -316,7 +343,9 @@ describe('session memory over HTTP', () => {
     await api.post(`${base}/session-memory/events`, event({ sessionId: 'kept' }));
     for (let i = 0; i < 3; i++) {
       await new Promise((r) => setTimeout(r, 600));
-      expect((await api.post(`${base}/session-memory/events`, event({ sessionId: 'kept' }))).status).toBe(201);
+      expect((await api.post(`${base}/session-memory/events`, event({ sessionId: 'kept' }))).status).toBe(
+        201,
+      );
     }
     expect((await api.get(`${base}/session-memory/short`)).status).toBe(404);
     const kept = await api.get(`${base}/session-memory/kept`);

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../dev/local-stack/local-stack.js';
+import {
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from '../../dev/local-stack/local-stack.js';
 
 /** Starts the local stack once for the calling test file and stops it afterwards. */
 export function useLocalStack(options: LocalStackOptions = {}): () => LocalStack {

@@ -116,7 +116,9 @@ describe('appendSessionEvent', () => {
       clock: { now: () => NOW },
       logger: recordingLogger().logger,
     });
-    await expect(appendSessionEvent(deps({ status: 'store-not-found' }), 's', request)).rejects.toThrow(NotFoundError);
+    await expect(appendSessionEvent(deps({ status: 'store-not-found' }), 's', request)).rejects.toThrow(
+      NotFoundError,
+    );
     await expect(appendSessionEvent(deps({ status: 'session-full' }), 's', request)).rejects.toThrow(
       PayloadTooLargeError,
     );
@@ -127,7 +129,12 @@ describe('appendSessionEvent', () => {
     const big = { ...request, content: [{ text: 'a'.repeat(200_000) }, { text: 'b'.repeat(100_000) }] };
     await expect(
       appendSessionEvent(
-        { sessions, promotionQueue: recordingQueue().queue, clock: { now: () => NOW }, logger: recordingLogger().logger },
+        {
+          sessions,
+          promotionQueue: recordingQueue().queue,
+          clock: { now: () => NOW },
+          logger: recordingLogger().logger,
+        },
         's',
         big,
       ),

@@ -50,9 +50,9 @@ describe('listing queries', () => {
       limit: 100,
     });
     expect(() => parseInput(listSessionsQuerySchema, {}, 'query')).toThrow(ValidationError);
-    expect(() => parseInput(listSessionsQuerySchema, { filterOwnerId: 'a', includeAll: 'true' }, 'query')).toThrow(
-      ValidationError,
-    );
+    expect(() =>
+      parseInput(listSessionsQuerySchema, { filterOwnerId: 'a', includeAll: 'true' }, 'query'),
+    ).toThrow(ValidationError);
   });
 
   it('defaults sort order by sort field as the reference does', () => {

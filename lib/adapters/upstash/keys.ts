@@ -12,7 +12,8 @@ import { ID_PATTERN } from '../../contracts/common.js';
 const ROOT = 'am';
 
 function part(id: string, what: string): string {
-  if (!ID_PATTERN.test(id) || id.length > 64) throw new Error(`refusing to build a key from an invalid ${what}`);
+  if (!ID_PATTERN.test(id) || id.length > 64)
+    throw new Error(`refusing to build a key from an invalid ${what}`);
   return id;
 }
 

@@ -32,7 +32,11 @@ export class UpstashPromotionLedger implements PromotionLedger {
     const { storeId, sessionId } = message;
     const reply = await redisCall('record promotion job', () =>
       this.recordScript.exec(
-        [sessionKeys.meta(storeId, sessionId), sessionKeys.promotion(storeId, sessionId), storeKeys.promotionDue(storeId)],
+        [
+          sessionKeys.meta(storeId, sessionId),
+          sessionKeys.promotion(storeId, sessionId),
+          storeKeys.promotionDue(storeId),
+        ],
         [
           sessionId,
           `${storeId}:${sessionId}:${message.windowStartedAt}`,

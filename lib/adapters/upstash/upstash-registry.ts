@@ -36,7 +36,9 @@ export class UpstashStoreRegistry implements StoreRegistry {
   }
 
   async getStore(storeId: string): Promise<StoreRecord | undefined> {
-    const raw = await redisCall('read store', () => this.redis.hget<string>(storeKeys.config(storeId), 'record'));
+    const raw = await redisCall('read store', () =>
+      this.redis.hget<string>(storeKeys.config(storeId), 'record'),
+    );
     return raw === null ? undefined : storeRecordSchema.parse(JSON.parse(raw));
   }
 

@@ -1,10 +1,6 @@
 import type { Redis } from '@upstash/redis';
 import * as z from 'zod';
-import {
-  type SessionEvent,
-  type SessionMemory,
-  sessionEventSchema,
-} from '../../contracts/session-memory.js';
+import { type SessionEvent, type SessionMemory, sessionEventSchema } from '../../contracts/session-memory.js';
 import { LIMITS } from '../../domain/limits.js';
 import type {
   AppendEventInput,
@@ -177,7 +173,12 @@ export class UpstashSessionStore implements SessionStore {
     return { rows, total };
   }
 
-  private async page(query: SessionPageQuery, sort: SessionIndexSort, descending: boolean, withRows: boolean) {
+  private async page(
+    query: SessionPageQuery,
+    sort: SessionIndexSort,
+    descending: boolean,
+    withRows: boolean,
+  ) {
     const { storeId, ownerId } = query;
     const index =
       ownerId === undefined
