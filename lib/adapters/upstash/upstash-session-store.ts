@@ -39,7 +39,10 @@ export class UpstashSessionStore implements SessionStore {
   private readonly deleteSessionScript;
   private readonly listScript;
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: { readonly maxEventsPerSession?: number } = {},
+  ) {
     this.appendScript = redis.createScript<unknown>(APPEND_EVENT);
     this.getScript = redis.createScript<unknown, true>(GET_SESSION, { readonly: true });
     this.deleteEventScript = redis.createScript<unknown>(DELETE_EVENT);
@@ -69,7 +72,7 @@ export class UpstashSessionStore implements SessionStore {
           event.actorId,
           namespace ?? '',
           String(now),
-          String(LIMITS.eventsPerSession),
+          String(this.options.maxEventsPerSession ?? LIMITS.eventsPerSession),
         ],
       ),
     );
