@@ -1,0 +1,160 @@
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { apiClient } from '../dev/api-client.js';
+import type { LocalStack } from '../dev/local-stack/local-stack.js';
+import { createSqsClient } from '../lib/adapters/sqs/sqs-client.js';
+
+export interface EndpointFigures {
+  readonly endpoint: string;
+  readonly calls: number;
+  /** Upstash REST requests per call once scripts are cached (warm Lambda). */
+  readonly redisRoundTrips: number;
+  /** Same, on the first call of a fresh client (EVALSHA misses once, then EVAL). */
+  readonly redisRoundTripsFirstCall: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+}
+
+type Api = ReturnType<typeof apiClient>;
+
+/**
+ * Latency and Redis round trips per endpoint through the local stack (HTTP -> local API Gateway ->
+ * authorizer -> handler -> Upstash REST emulator -> Redis 8). Calls run one at a time so latency
+ * is per request, not queueing. The authorizer's key lookup is one of the round trips counted
+ * (API Gateway caches it on AWS; the local gateway runs it on every call).
+ */
+export async function measureEndpoints(stack: LocalStack, calls: number): Promise<EndpointFigures[]> {
+  const storeId = 'bench-store';
+  await stack.createStore(storeId);
+  const api = apiClient(stack.apiUrl, await stack.mintApiKey({ [storeId]: ['read', 'write'] }));
+  const base = `/v1/stores/${storeId}`;
+
+  // A realistic session to read: 40 turns of ~200 characters.
+  const turn = (i: number, sessionId: string) => ({
+    sessionId,
+    actorId: i % 2 === 0 ? 'user-1' : 'agent-1',
+    role: i % 2 === 0 ? 'USER' : 'ASSISTANT',
+    content: [
+      { text: `Turn ${i}: ${'I would like a vegetarian restaurant near Kyoto station. '.repeat(3)}` },
+    ],
+    createdAt: new Date(Date.UTC(2026, 5, 25, 18, 0, i)).toISOString(),
+  });
+  for (let i = 0; i < 40; i++) await api.post(`${base}/session-memory/events`, turn(i, 'read-me'));
+  for (let i = 0; i < 50; i++) await api.post(`${base}/session-memory/events`, turn(0, `listed-${i}`));
+  const probe = await api.post(`${base}/session-memory/events`, turn(0, 'probe'));
+  const probeEventId: string = probe.body.event.eventId;
+
+  // Fresh keys, minted before counting starts, so each call misses the authorizer cache.
+  const freshKeys: Api[] = [];
+  for (let i = 0; i < calls + 6; i++) {
+    freshKeys.push(apiClient(stack.apiUrl, await stack.mintApiKey({ [storeId]: ['read'] })));
+  }
+  let counter = 0;
+  const endpoints: Array<[string, (api: Api) => Promise<{ status: number }>, number]> = [
+    ['GET /health', (a) => a.get('/health'), 200],
+    ['GET /v1/stores/{storeId}/health', (a) => a.get(`${base}/health`), 200],
+    [
+      'GET /v1/stores/{storeId}/health, authorizer cache miss',
+      () => freshKeys.pop()!.get(`${base}/health`),
+      200,
+    ],
+    [
+      'POST /session-memory/events',
+      (a) => a.post(`${base}/session-memory/events`, turn(counter++, `append-${counter % 20}`)),
+      201,
+    ],
+    ['GET /session-memory/{sessionId} (40 events)', (a) => a.get(`${base}/session-memory/read-me`), 200],
+    [
+      'GET /session-memory?includeAll=true',
+      (a) => a.get(`${base}/session-memory?includeAll=true&limit=50`),
+      200,
+    ],
+    ['GET /sessions?includeAll=true', (a) => a.get(`${base}/sessions?includeAll=true&limit=50`), 200],
+    [
+      'GET /session-memory/{sessionId}/events/{eventId}',
+      (a) => a.get(`${base}/session-memory/probe/events/${probeEventId}`),
+      200,
+    ],
+    [
+      'DELETE /session-memory/{sessionId}/events/{eventId}',
+      (a) => a.delete(`${base}/session-memory/probe/events/${'a'.repeat(32)}`),
+      404,
+    ],
+    ['DELETE /session-memory/{sessionId}', (a) => a.delete(`${base}/session-memory/missing-session`), 404],
+  ];
+
+  const figures: EndpointFigures[] = [];
+  for (const [endpoint, call, expected] of endpoints) {
+    stack.upstash.resetStats();
+    const first = await call(api);
+    if (first.status !== expected)
+      throw new Error(`${endpoint} answered ${first.status}, expected ${expected}`);
+    const firstCallTrips = stack.upstash.stats.httpRequests;
+    for (let i = 0; i < 5; i++) await call(api);
+    stack.upstash.resetStats();
+    const latencies: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      const started = performance.now();
+      const response = await call(api);
+      latencies.push(performance.now() - started);
+      if (response.status !== expected) throw new Error(`${endpoint} answered ${response.status}`);
+    }
+    figures.push({
+      endpoint,
+      calls,
+      redisRoundTrips: round(stack.upstash.stats.httpRequests / calls, 2),
+      redisRoundTripsFirstCall: firstCallTrips,
+      p50Ms: round(percentile(latencies, 50), 2),
+      p95Ms: round(percentile(latencies, 95), 2),
+    });
+  }
+  return figures;
+}
+
+export interface ConsumerFigures {
+  readonly messages: number;
+  readonly seconds: number;
+  readonly messagesPerSecond: number;
+}
+
+/** Promotion jobs through SQS and the consumer handler (which, for now, records each job). */
+export async function measureConsumer(stack: LocalStack, messages: number): Promise<ConsumerFigures> {
+  const consumer = stack.consumer;
+  if (!consumer) throw new Error('the local stack runs no consumer');
+  const sqs = createSqsClient({
+    region: stack.sqs.region,
+    endpoint: stack.sqs.endpoint,
+    credentials: stack.sqs.credentials,
+  });
+  await consumer.drain(60_000);
+  const started = performance.now();
+  for (let i = 0; i < messages; i += 10) {
+    const entries = Array.from({ length: Math.min(10, messages - i) }, (_, j) => ({
+      Id: String(j),
+      MessageBody: JSON.stringify({
+        version: 1,
+        kind: 'session-promotion',
+        storeId: 'bench-store',
+        sessionId: `listed-${(i + j) % 50}`,
+        windowStartedAt: Date.now(),
+        dueAt: Date.now(),
+      }),
+    }));
+    await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: stack.promotionQueue.queueUrl, Entries: entries }),
+    );
+  }
+  await consumer.drain(120_000);
+  const seconds = (performance.now() - started) / 1000;
+  sqs.destroy();
+  return { messages, seconds: round(seconds, 2), messagesPerSecond: round(messages / seconds, 1) };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
