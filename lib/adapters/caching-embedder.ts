@@ -1,0 +1,273 @@
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeError, type Logger } from '../observability/logger.js';
+import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
+
+/** A persistent map from cache key to vector, read and written in batches. */
+export interface EmbeddingStore {
+  /** The stored vector for each key, `undefined` where there is none; in key order. */
+  getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]>;
+  setMany(entries: readonly { key: string; vector: Float32Array }[]): Promise<void>;
+}
+
+export interface CachingEmbedderStats {
+  /** Texts answered from memory (a repeat of a miss within the same call is not counted anywhere). */
+  memoryHits: number;
+  /** Texts answered from the persistent store. */
+  storeHits: number;
+  /** Distinct texts sent to the wrapped embedder. */
+  misses: number;
+}
+
+type Kind = 'document' | 'query';
+
+/**
+ * `Embedder` decorator that embeds each (model, dimensions, kind, text) once. Looks in a bounded
+ * in-memory LRU, then in an optional persistent {@link EmbeddingStore}, and sends only the misses,
+ * de-duplicated, to the wrapped embedder in one `embedDocuments` call. Documents and queries are
+ * cached apart, since some models embed them differently.
+ *
+ * Keys are sha256(model id, dimensions, kind, text): the text itself is never kept. The store is
+ * best effort: a failing read counts as misses and a failing write is dropped (with a warning if a
+ * logger is given). Returned vectors are copies; callers may modify them.
+ */
+export class CachingEmbedder implements Embedder {
+  readonly model: EmbeddingModelInfo;
+  readonly maxInputCharacters: number | undefined;
+  readonly stats: CachingEmbedderStats = { memoryHits: 0, storeHits: 0, misses: 0 };
+  readonly #inner: Embedder;
+  readonly #store: EmbeddingStore | undefined;
+  readonly #logger: Logger | undefined;
+  readonly #maxEntries: number;
+  /** Insertion order is recency order: a hit is deleted and set again. */
+  readonly #memory = new Map<string, Float32Array>();
+
+  constructor(options: {
+    inner: Embedder;
+    /** Most vectors kept in memory; default 10,000 (20 MB at 512 dimensions). */
+    maxEntries?: number;
+    store?: EmbeddingStore;
+    logger?: Logger;
+  }) {
+    this.#inner = options.inner;
+    this.model = options.inner.model;
+    this.maxInputCharacters = options.inner.maxInputCharacters;
+    this.#maxEntries = Math.max(1, options.maxEntries ?? 10_000);
+    this.#store = options.store;
+    this.#logger = options.logger;
+  }
+
+  embedDocuments(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.#embed(texts, 'document');
+  }
+
+  async embedQuery(text: string): Promise<Float32Array> {
+    const [vector] = await this.#embed([text], 'query');
+    return vector!;
+  }
+
+  /** The cache key of a text: hex sha256 over the model, its dimensions, the kind and the text. */
+  keyOf(text: string, kind: Kind): string {
+    return createHash('sha256')
+      .update(`${this.model.id}\u0000${this.model.dimensions}\u0000${kind}\u0000`)
+      .update(text)
+      .digest('hex');
+  }
+
+  async #embed(texts: readonly string[], kind: Kind): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const keys = texts.map((text) => this.keyOf(text, kind));
+    const found = new Map<string, Float32Array>();
+
+    let missing: string[] = [];
+    for (const key of new Set(keys)) {
+      const vector = this.#memoryGet(key);
+      if (vector) found.set(key, vector);
+      else missing.push(key);
+    }
+    const memoryHits = keys.filter((key) => found.has(key)).length;
+    this.stats.memoryHits += memoryHits;
+
+    if (missing.length > 0 && this.#store) {
+      const stored = await this.#storeGet(missing);
+      missing = missing.filter((key, index) => {
+        const vector = stored[index];
+        if (!vector || vector.length !== this.model.dimensions) return true;
+        found.set(key, vector);
+        this.#memorySet(key, vector);
+        return false;
+      });
+      this.stats.storeHits += keys.filter((key) => found.has(key)).length - memoryHits;
+    }
+
+    if (missing.length > 0) {
+      const textOf = new Map(keys.map((key, index) => [key, texts[index]!]));
+      const missingTexts = missing.map((key) => textOf.get(key)!);
+      const vectors =
+        kind === 'query'
+          ? [await this.#inner.embedQuery(missingTexts[0]!)]
+          : await this.#inner.embedDocuments(missingTexts);
+      if (vectors.length !== missing.length) {
+        throw new Error(
+          `embedder ${this.model.id} returned ${vectors.length} vectors for ${missing.length} texts`,
+        );
+      }
+      const entries = missing.map((key, index) => ({ key, vector: vectors[index]! }));
+      for (const { key, vector } of entries) {
+        found.set(key, vector);
+        this.#memorySet(key, vector);
+      }
+      this.stats.misses += missing.length;
+      if (this.#store) await this.#storeSet(entries);
+    }
+
+    return keys.map((key) => found.get(key)!.slice());
+  }
+
+  #memoryGet(key: string): Float32Array | undefined {
+    const vector = this.#memory.get(key);
+    if (vector) {
+      this.#memory.delete(key);
+      this.#memory.set(key, vector);
+    }
+    return vector;
+  }
+
+  #memorySet(key: string, vector: Float32Array): void {
+    this.#memory.delete(key);
+    this.#memory.set(key, vector);
+    while (this.#memory.size > this.#maxEntries) {
+      const oldest = this.#memory.keys().next().value as string;
+      this.#memory.delete(oldest);
+    }
+  }
+
+  async #storeGet(keys: string[]): Promise<(Float32Array | undefined)[]> {
+    try {
+      return await this.#store!.getMany(keys);
+    } catch (error) {
+      this.#logger?.warn('embedding cache read failed', { model: this.model.id, ...describeError(error) });
+      return keys.map(() => undefined);
+    }
+  }
+
+  async #storeSet(entries: { key: string; vector: Float32Array }[]): Promise<void> {
+    try {
+      await this.#store!.setMany(entries);
+    } catch (error) {
+      this.#logger?.warn('embedding cache write failed', { model: this.model.id, ...describeError(error) });
+    }
+  }
+}
+
+/** File header: magic (8 bytes), format version and dimensions (uint32 LE each), reserved (4 bytes). */
+const MAGIC = Buffer.from('AMEMBCAC', 'latin1');
+const HEADER_BYTES = 20;
+const FORMAT_VERSION = 1;
+const KEY_BYTES = 32;
+
+/**
+ * An {@link EmbeddingStore} in one append-only binary file per model and dimensions,
+ * `<directory>/<model id>-<dimensions>.embeddings`, so that benchmark reruns skip the embedding calls.
+ *
+ * Format: a 20-byte header (magic `AMEMBCAC`, version, dimensions), then fixed-size records of
+ * sha256(key) (32 bytes) followed by the vector as float32 little-endian. The file is read once, on
+ * first use, into memory (a partial record left by a crash is cut off); `setMany` appends its new
+ * entries in a single write. Meant for one process at a time: concurrent appenders on a local Linux
+ * file system do not interleave records in practice, but nothing guarantees it.
+ */
+export class FileEmbeddingCache implements EmbeddingStore {
+  readonly path: string;
+  readonly #directory: string;
+  readonly #dimensions: number;
+  #entries: Promise<Map<string, Float32Array>> | undefined;
+  /** Appends run one after another. */
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(options: { directory: string; model: EmbeddingModelInfo }) {
+    this.#directory = options.directory;
+    this.#dimensions = options.model.dimensions;
+    const safeId = options.model.id.replace(/[^A-Za-z0-9._-]/g, '_');
+    this.path = join(options.directory, `${safeId}-${options.model.dimensions}.embeddings`);
+  }
+
+  async getMany(keys: readonly string[]): Promise<(Float32Array | undefined)[]> {
+    const entries = await this.#load();
+    return keys.map((key) => entries.get(digest(key)));
+  }
+
+  async setMany(entries: readonly { key: string; vector: Float32Array }[]): Promise<void> {
+    const loaded = await this.#load();
+    const fresh = entries.filter(({ key, vector }) => {
+      if (vector.length !== this.#dimensions) {
+        throw new Error(`a vector of ${vector.length} dimensions does not fit the cache ${this.path}`);
+      }
+      return !loaded.has(digest(key));
+    });
+    if (fresh.length === 0) return;
+    const recordBytes = KEY_BYTES + this.#dimensions * 4;
+    const buffer = Buffer.alloc(fresh.length * recordBytes);
+    fresh.forEach(({ key, vector }, index) => {
+      const offset = index * recordBytes;
+      const hash = digest(key);
+      buffer.write(hash, offset, 'hex');
+      for (let i = 0; i < vector.length; i++) buffer.writeFloatLE(vector[i]!, offset + KEY_BYTES + i * 4);
+      loaded.set(hash, Float32Array.from(vector));
+    });
+    const write = this.#writes.then(() => appendFile(this.path, buffer));
+    this.#writes = write.catch(() => undefined);
+    await write;
+  }
+
+  #load(): Promise<Map<string, Float32Array>> {
+    this.#entries ??= this.#read().catch((error: unknown) => {
+      this.#entries = undefined;
+      throw error;
+    });
+    return this.#entries;
+  }
+
+  async #read(): Promise<Map<string, Float32Array>> {
+    const entries = new Map<string, Float32Array>();
+    await mkdir(this.#directory, { recursive: true });
+    let data: Buffer;
+    try {
+      data = await readFile(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      data = Buffer.alloc(0);
+    }
+    if (data.length === 0) {
+      const header = Buffer.alloc(HEADER_BYTES);
+      MAGIC.copy(header, 0);
+      header.writeUInt32LE(FORMAT_VERSION, 8);
+      header.writeUInt32LE(this.#dimensions, 12);
+      await appendFile(this.path, header);
+      return entries;
+    }
+    if (
+      data.length < HEADER_BYTES ||
+      !data.subarray(0, MAGIC.length).equals(MAGIC) ||
+      data.readUInt32LE(8) !== FORMAT_VERSION ||
+      data.readUInt32LE(12) !== this.#dimensions
+    ) {
+      throw new Error(`${this.path} is not an embedding cache of ${this.#dimensions} dimensions`);
+    }
+    const recordBytes = KEY_BYTES + this.#dimensions * 4;
+    const end = HEADER_BYTES + Math.floor((data.length - HEADER_BYTES) / recordBytes) * recordBytes;
+    // A partial record left by an interrupted append: cut it off, or every later record would be misaligned.
+    if (end < data.length) await truncate(this.path, end);
+    for (let offset = HEADER_BYTES; offset < end; offset += recordBytes) {
+      const key = data.toString('hex', offset, offset + KEY_BYTES);
+      const vector = new Float32Array(this.#dimensions);
+      for (let i = 0; i < this.#dimensions; i++) vector[i] = data.readFloatLE(offset + KEY_BYTES + i * 4);
+      entries.set(key, vector);
+    }
+    return entries;
+  }
+}
+
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
