@@ -64,3 +64,47 @@ export const systemKeys = {
     return `${ROOT}:_sys:api-key:${keyHash}`;
   },
 };
+
+/** Long-term memory records and their listing indexes. */
+export const memoryKeys = {
+  /** String: the record as JSON. */
+  record: (storeId: string, memoryId: string) =>
+    `${storePrefix(storeId)}ltm:record:${part(memoryId, 'memory id')}`,
+  /** Sorted set: memory id -> createdAt (ms), all owners (filter-only listing in record order). */
+  byCreated: (storeId: string) => `${storePrefix(storeId)}ltm:by-created`,
+  /** Same, one owner. */
+  ownerByCreated: (storeId: string, ownerId: string) =>
+    `${storePrefix(storeId)}ltm:owner:${part(ownerId, 'owner id')}:by-created`,
+  /** Sorted set: memory id -> expiry time (ms), for the long-term TTL sweep. */
+  expiry: (storeId: string) => `${storePrefix(storeId)}ltm:expiry`,
+  /** Sorted set: memory id -> last time it was read or returned by a search (ms). */
+  accessed: (storeId: string) => `${storePrefix(storeId)}ltm:accessed`,
+  /** Set: the index partitions (`owner:namespace`) that hold this store's memories. */
+  partitions: (storeId: string) => `${storePrefix(storeId)}ltm:partitions`,
+};
+
+/**
+ * An index partition: one owner in one namespace (lower-cased, since namespace filters are
+ * case-insensitive; `_` for none, which no namespace id can be).
+ */
+export interface IndexPartition {
+  readonly storeId: string;
+  readonly ownerId: string;
+  readonly namespace: string | undefined;
+}
+
+export function partitionTag(partition: IndexPartition): string {
+  const namespace =
+    partition.namespace === undefined ? '_' : part(partition.namespace.toLowerCase(), 'namespace');
+  return `${part(partition.ownerId, 'owner id')}:${namespace}`;
+}
+
+export const indexKeys = {
+  /** Upstash vector index (a vector set on Redis 8) of one partition. */
+  vector: (partition: IndexPartition) => `${storePrefix(partition.storeId)}vec:${partitionTag(partition)}`,
+  /** Hash: the embedding model (id, dimensions) every vector of this store was made with. */
+  vectorModel: (storeId: string) => `${storePrefix(storeId)}vector-model`,
+  /** Keyword index of one partition: everything under this prefix (terms, document lengths, stats). */
+  keywordPrefix: (partition: IndexPartition) =>
+    `${storePrefix(partition.storeId)}kw:${partitionTag(partition)}:`,
+};

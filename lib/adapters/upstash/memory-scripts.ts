@@ -1,0 +1,109 @@
+/**
+ * Lua scripts of the long-term record store. Records are JSON strings at `ltm:record:{id}`; the
+ * listing indexes are sorted sets by creation (store-wide and per owner), the expiry index and the
+ * set of partitions. Owner-scoped keys are derived from the store prefix (same slot); keep the
+ * shapes in step with keys.ts.
+ */
+
+const OWNER_INDEX = `
+local function owner_index(prefix, owner)
+  return prefix .. 'ltm:owner:' .. owner .. ':by-created'
+end
+`;
+
+/**
+ * Creates records that do not exist yet (SET NX), with their index entries.
+ * KEYS: 1 by-created, 2 expiry, 3 partitions, 4.. record keys (one per record)
+ * ARGV: 1 store prefix, then per record 5 values: id, JSON, createdAt, expiresAt, ownerId:partition
+ * Returns per record 1 (created) or 0 (id exists).
+ */
+export const CREATE_RECORDS = `${OWNER_INDEX}
+local prefix = ARGV[1]
+local out = {}
+for i = 4, #KEYS do
+  local a = 2 + (i - 4) * 5
+  local id, json, created, expires, tag = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  if redis.call('SET', KEYS[i], json, 'NX') then
+    local owner = string.match(tag, '^([^:]+):')
+    redis.call('ZADD', KEYS[1], created, id)
+    redis.call('ZADD', owner_index(prefix, owner), created, id)
+    redis.call('ZADD', KEYS[2], expires, id)
+    redis.call('SADD', KEYS[3], tag)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out
+`;
+
+/**
+ * Replaces a record if its stored updatedAt is the expected one (compare-and-set).
+ * KEYS: 1 record, 2 by-created, 3 expiry, 4 partitions
+ * ARGV: 1 store prefix, 2 id, 3 new JSON, 4 expected updatedAt, 5 new ownerId:partition, 6 expiresAt
+ * Returns 1 replaced, 0 missing, -1 conflict.
+ */
+export const REPLACE_RECORD = `${OWNER_INDEX}
+local current = redis.call('GET', KEYS[1])
+if not current then return 0 end
+local old = cjson.decode(current)
+if tostring(old.updatedAt) ~= ARGV[4] then return -1 end
+local new = cjson.decode(ARGV[3])
+redis.call('SET', KEYS[1], ARGV[3])
+if old.ownerId ~= new.ownerId then
+  redis.call('ZREM', owner_index(ARGV[1], old.ownerId), ARGV[2])
+  redis.call('ZADD', owner_index(ARGV[1], new.ownerId), new.createdAt, ARGV[2])
+end
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[5])
+return 1
+`;
+
+/**
+ * Deletes records and their listing entries.
+ * KEYS: 1 by-created, 2 expiry, 3 accessed, 4.. record keys; ARGV: 1 store prefix, 2.. ids
+ * Returns per record its JSON (so the caller can clear the search indexes) or false.
+ */
+export const DELETE_RECORDS = `${OWNER_INDEX}
+local out = {}
+for i = 4, #KEYS do
+  local id = ARGV[i - 2]
+  local json = redis.call('GET', KEYS[i])
+  if json then
+    local record = cjson.decode(json)
+    redis.call('DEL', KEYS[i])
+    redis.call('ZREM', owner_index(ARGV[1], record.ownerId), id)
+    out[#out + 1] = json
+  else
+    out[#out + 1] = false
+  end
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZREM', KEYS[3], id)
+end
+return out
+`;
+
+/**
+ * Reads one record and, if it exists, records the access.
+ * KEYS: 1 record, 2 accessed; ARGV: 1 id, 2 now (ms). Returns the JSON or false.
+ */
+export const READ_AND_TOUCH = `
+local json = redis.call('GET', KEYS[1])
+if json then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) end
+return json
+`;
+
+/**
+ * Records in creation order from a rank, with the index size.
+ * KEYS: 1 the by-created index to read; ARGV: 1 store prefix, 2 start rank, 3 stop rank
+ * Returns {total, json-or-false...}.
+ */
+export const SCAN_BY_CREATED = `
+local ids = redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])
+local out = {redis.call('ZCARD', KEYS[1])}
+for _, id in ipairs(ids) do
+  out[#out + 1] = redis.call('GET', ARGV[1] .. 'ltm:record:' .. id)
+end
+return out
+`;

@@ -1,0 +1,211 @@
+import * as z from 'zod';
+import { dateTimeSchema, idSchema } from './common.js';
+
+/** Wire types of the Data Plane v1 long-term routes (reference §3.9–3.14), plus opt-in extensions. */
+
+export const MEMORY_TEXT_MAX = 50_000;
+export const TOPICS_MAX = 50;
+export const BULK_MAX = 100;
+export const SEARCH_LIMIT_MAX = 100;
+
+export const BUILT_IN_MEMORY_TYPES = ['semantic', 'episodic', 'message'] as const;
+
+export const memoryTypeSchema = z
+  .string()
+  .min(1, 'must be 1-64 characters')
+  .max(64, 'must be 1-64 characters')
+  .regex(/^[a-zA-Z][a-zA-Z0-9_-]*$/, 'must match ^[a-zA-Z][a-zA-Z0-9_-]*$');
+
+export const memoryTextSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MEMORY_TEXT_MAX, `must be at most ${MEMORY_TEXT_MAX} characters`);
+
+export const topicSchema = z.string().min(1, 'must be 1-100 characters').max(100, 'must be 1-100 characters');
+export const topicsSchema = z.array(topicSchema).max(TOPICS_MAX, `must have at most ${TOPICS_MAX} topics`);
+
+/** Values are checked against the custom memory type's declared field types by the use case. */
+export const attributeMapSchema = z.record(z.string().min(1).max(64), z.unknown());
+
+/**
+ * Extension: opaque references to what a memory came from (event ids, or any caller reference
+ * such as a document position). Kept on the record so every memory can be traced to its origin.
+ */
+export const sourceRefsSchema = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9:._-]+$/, 'must match ^[A-Za-z0-9:._-]+$'),
+  )
+  .max(100, 'must have at most 100 references');
+
+export const createMemoryRecordSchema = z.object({
+  id: idSchema,
+  text: memoryTextSchema,
+  memoryType: memoryTypeSchema.optional(),
+  sessionId: idSchema.optional(),
+  ownerId: idSchema,
+  namespace: idSchema.optional(),
+  topics: topicsSchema.optional(),
+  attributes: attributeMapSchema.optional(),
+  sourceRefs: sourceRefsSchema.optional(),
+});
+export type CreateMemoryRecord = z.infer<typeof createMemoryRecordSchema>;
+
+/** Items are validated one by one (partial success), so the envelope only checks the array. */
+export const bulkCreateRequestSchema = z.object({
+  memories: z
+    .array(z.unknown())
+    .min(1, 'must have at least one memory')
+    .max(BULK_MAX, `must have at most ${BULK_MAX} memories`),
+});
+
+export const bulkDeleteRequestSchema = z.object({
+  memoryIds: z
+    .array(z.unknown())
+    .min(1, 'must have at least one id')
+    .max(BULK_MAX, `must have at most ${BULK_MAX} ids`),
+});
+
+export const updateMemoryRequestSchema = z.object({
+  text: memoryTextSchema.optional(),
+  memoryType: memoryTypeSchema.optional(),
+  topics: topicsSchema.optional(),
+  /**
+   * `""` clears the namespace; omitted leaves it unchanged. (The reference's prose also says
+   * "omit to clear"; we read PATCH as partial, so a text edit never drops a record's namespace.)
+   */
+  namespace: z.union([idSchema, z.literal('')]).optional(),
+  ownerId: idSchema.optional(),
+  /** `""` clears; omitted leaves it unchanged (as `namespace`). */
+  sessionId: z.union([idSchema, z.literal('')]).optional(),
+});
+export type UpdateMemoryRequest = z.infer<typeof updateMemoryRequestSchema>;
+
+export const updateMemoryFieldsRequestSchema = z.object({
+  memoryType: memoryTypeSchema,
+  namespace: idSchema.optional(),
+  text: memoryTextSchema.optional(),
+  attributes: attributeMapSchema.optional(),
+});
+export type UpdateMemoryFieldsRequest = z.infer<typeof updateMemoryFieldsRequestSchema>;
+
+// ---- search ----
+
+const tagFilter = <T extends z.ZodType<string>>(value: T) =>
+  z
+    .object({
+      eq: value.optional(),
+      ne: value.optional(),
+      in: z.array(value).min(1).max(100).optional(),
+      all: z.array(value).min(1).max(100).optional(),
+    })
+    .strict()
+    .refine((f) => Object.values(f).filter((v) => v !== undefined).length === 1, {
+      message: 'must set exactly one of eq, ne, in, all',
+    });
+
+export const createdAtFilterSchema = z
+  .object({
+    gt: dateTimeSchema.optional(),
+    gte: dateTimeSchema.optional(),
+    lt: dateTimeSchema.optional(),
+    lte: dateTimeSchema.optional(),
+    eq: dateTimeSchema.optional(),
+  })
+  .strict()
+  .refine((f) => Object.values(f).some((v) => v !== undefined), { message: 'must set at least one bound' });
+
+export const attributeClauseSchema = z.union([
+  z.object({ string: z.string() }).strict(),
+  z.object({ number: z.number() }).strict(),
+  z.object({ boolean: z.boolean() }).strict(),
+  z.object({ list: z.array(z.string()).min(1).max(100) }).strict(),
+]);
+export type AttributeClause = z.infer<typeof attributeClauseSchema>;
+
+export const memoryFilterSchema = z
+  .object({
+    sessionId: tagFilter(idSchema).optional(),
+    ownerId: tagFilter(idSchema).optional(),
+    namespace: tagFilter(idSchema).optional(),
+    topics: tagFilter(topicSchema).optional(),
+    memoryType: tagFilter(z.string().min(1).max(64)).optional(),
+    createdAt: createdAtFilterSchema.optional(),
+    attributes: z.record(z.string().min(1).max(64), attributeClauseSchema).optional(),
+  })
+  .strict();
+export type MemoryFilter = z.infer<typeof memoryFilterSchema>;
+export type TagFilter = { eq?: string; ne?: string; in?: string[]; all?: string[] };
+
+export const searchModeSchema = z.enum(['semantic', 'keyword', 'hybrid']);
+export type SearchMode = z.infer<typeof searchModeSchema>;
+
+export const recencySchema = z
+  .object({
+    /** Share of the final score given to recency, 0 (off) to 1. */
+    weight: z.number().min(0).max(1),
+    /** Days after which the recency boost halves. */
+    halfLifeDays: z.number().positive().max(36_500).default(30),
+    field: z.enum(['createdAt', 'lastAccessedAt']).default('createdAt'),
+  })
+  .strict();
+
+export const searchRequestSchema = z.object({
+  text: z.string().max(MEMORY_TEXT_MAX, `must be at most ${MEMORY_TEXT_MAX} characters`).optional(),
+  similarityThreshold: z.number().min(0).max(1).optional(),
+  filter: memoryFilterSchema.optional(),
+  filterOp: z.enum(['all', 'any']).default('all'),
+  limit: z.number().int().min(1).max(SEARCH_LIMIT_MAX).default(10),
+  pageToken: z.string().min(1).max(4096).optional(),
+  // Extensions (opt-in).
+  searchMode: searchModeSchema.optional(),
+  includeScores: z.boolean().optional(),
+  recency: recencySchema.optional(),
+});
+export type SearchRequest = z.infer<typeof searchRequestSchema>;
+
+/** The record as the API returns it (reference `MemoryRecord`, plus `sourceRefs` when present). */
+export interface MemoryRecordView {
+  readonly id: string;
+  readonly text: string;
+  readonly memoryType: string;
+  readonly sessionId?: string;
+  readonly ownerId: string;
+  readonly namespace?: string;
+  readonly topics: readonly string[];
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly sourceRefs?: readonly string[];
+  readonly score?: number;
+}
+
+/** A record as stored. Timestamps in epoch ms. */
+export const storedMemorySchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  memoryType: z.string(),
+  sessionId: z.string().optional(),
+  ownerId: z.string(),
+  namespace: z.string().optional(),
+  topics: z.array(z.string()),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+  sourceRefs: z.array(z.string()).optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /**
+   * When the store's long-term TTL ends (ms). Reads treat the record as gone from then on; the
+   * maintenance sweep deletes it from every index through the same path as DELETE.
+   */
+  expiresAt: z.number(),
+  /** Embedding model the record's vector was made with. */
+  embeddingModel: z.string(),
+  /** sha256 of the fields that define the memory, for idempotent re-posts. */
+  contentHash: z.string(),
+});
+export type StoredMemory = z.infer<typeof storedMemorySchema>;
+
+export const memoryPathSchema = z.object({ storeId: idSchema, memoryId: idSchema });

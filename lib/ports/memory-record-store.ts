@@ -1,0 +1,40 @@
+import type { StoredMemory } from '../contracts/long-term-memory.js';
+
+export interface MemoryPartitionRef {
+  readonly ownerId: string;
+  /** Lower-cased; undefined for records without a namespace. */
+  readonly namespace: string | undefined;
+}
+
+export type CreateOutcome = 'created' | 'exists';
+export type ReplaceOutcome = 'replaced' | 'missing' | 'conflict';
+
+/** Long-term memory records and their listing indexes (not the search indexes). */
+export interface MemoryRecordStore {
+  /** Records by id, `undefined` where missing or expired at `now`; one round trip. */
+  getMany(storeId: string, ids: readonly string[], now: number): Promise<Array<StoredMemory | undefined>>;
+  /** Creates each record unless its id exists (never overwrites); one round trip. */
+  createMany(storeId: string, records: readonly StoredMemory[]): Promise<CreateOutcome[]>;
+  /** Compare-and-set on `updatedAt`. */
+  replace(storeId: string, record: StoredMemory, expectedUpdatedAt: number): Promise<ReplaceOutcome>;
+  /** Deletes records and their listing entries; returns what was deleted (undefined where none). */
+  deleteMany(storeId: string, ids: readonly string[]): Promise<Array<StoredMemory | undefined>>;
+  /** Every (owner, namespace) partition that has held a record of this store. */
+  listPartitions(storeId: string): Promise<MemoryPartitionRef[]>;
+  /**
+   * Records in creation order from `offset` (all owners, or one owner), `count` index entries at
+   * most; expired records come back as undefined. One round trip.
+   */
+  scanByCreated(
+    storeId: string,
+    query: { ownerId: string | undefined; offset: number; count: number; now: number },
+  ): Promise<{ records: Array<StoredMemory | undefined>; total: number }>;
+  /** Ids whose TTL has passed; the sweep deletes them like DELETE does. */
+  expiredIds(storeId: string, now: number, limit: number): Promise<string[]>;
+  /** One record, recording the read as its last access (only if it exists); one round trip. */
+  readAndTouch(storeId: string, id: string, now: number): Promise<StoredMemory | undefined>;
+  /** Records that these existing memories were just read (for recency by last access). */
+  recordAccess(storeId: string, ids: readonly string[], now: number): Promise<void>;
+  /** Last access times (ms) of these memories, undefined where never accessed. */
+  lastAccess(storeId: string, ids: readonly string[]): Promise<Array<number | undefined>>;
+}
