@@ -84,6 +84,48 @@ export const httpRoutes: readonly HttpRouteDefinition[] = [
     entry: 'functions/http/list-session-summaries.ts',
     action: 'read',
   },
+  {
+    name: 'bulk-create-memories',
+    method: 'POST',
+    path: `${store}/long-term-memory`,
+    entry: 'functions/http/bulk-create-memories.ts',
+    action: 'write',
+  },
+  {
+    name: 'bulk-delete-memories',
+    method: 'DELETE',
+    path: `${store}/long-term-memory`,
+    entry: 'functions/http/bulk-delete-memories.ts',
+    action: 'write',
+  },
+  {
+    name: 'search-memories',
+    method: 'POST',
+    path: `${store}/long-term-memory/search`,
+    entry: 'functions/http/search-memories.ts',
+    action: 'read',
+  },
+  {
+    name: 'get-memory',
+    method: 'GET',
+    path: `${store}/long-term-memory/{memoryId}`,
+    entry: 'functions/http/get-memory.ts',
+    action: 'read',
+  },
+  {
+    name: 'update-memory',
+    method: 'PATCH',
+    path: `${store}/long-term-memory/{memoryId}`,
+    entry: 'functions/http/update-memory.ts',
+    action: 'write',
+  },
+  {
+    name: 'update-memory-fields',
+    method: 'PATCH',
+    path: `${store}/long-term-memory/{memoryId}/fields`,
+    entry: 'functions/http/update-memory-fields.ts',
+    action: 'write',
+  },
 ];
 
 /** Resolves the caller's key to its store grants (API Gateway REQUEST authorizer). */
@@ -95,15 +137,18 @@ export const promotionConsumer: WorkerDefinition = {
   entry: 'functions/queue/promotion-consumer.ts',
 };
 
-/** Re-enqueues promotion jobs whose send failed or whose message was lost (EventBridge schedule). */
-export const promotionSweeper: WorkerDefinition = {
-  name: 'promotion-sweeper',
-  entry: 'functions/scheduled/promotion-sweeper.ts',
+/**
+ * Scheduled maintenance (EventBridge): re-sends promotion jobs whose send failed or whose message
+ * was lost, and deletes long-term memories whose TTL has passed from every index.
+ */
+export const maintenance: WorkerDefinition = {
+  name: 'maintenance',
+  entry: 'functions/scheduled/maintenance.ts',
 };
 
 export const allFunctions: readonly WorkerDefinition[] = [
   ...httpRoutes.map(({ name, entry }) => ({ name, entry })),
   authorizer,
   promotionConsumer,
-  promotionSweeper,
+  maintenance,
 ];

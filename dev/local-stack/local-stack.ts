@@ -15,12 +15,14 @@ import { ENV } from '../../lib/config/env-names.js';
 import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
 import { newApiKeyToken } from '../../lib/domain/api-key.js';
 import type { StoreAction } from '../../lib/domain/grants.js';
+import type { Embedder } from '../../lib/ports/embedder.js';
 import {
   type AuthorizerHandler,
   type LocalApiGateway,
   type ProxyHandler,
   startLocalApiGateway,
 } from './api-gateway.js';
+import { type BedrockFake, startBedrockFake } from './bedrock-fake.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type RedisInstance, startRedis } from './redis-server.js';
 import { type LocalSqs, type LocalSqsPreference, type QueuePair, startLocalSqs } from './sqs.js';
@@ -40,6 +42,8 @@ export interface LocalStackOptions {
   readonly runConsumer?: boolean;
   /** Reuse an authorizer result per key for this long, as API Gateway's authorizer cache does (default 0). */
   readonly authorizerCacheSeconds?: number;
+  /** The Bedrock fake's 512-d base embedder (default USE-Lite); pass a caching one to make reruns fast. */
+  readonly bedrockBaseEmbedder?: Embedder;
   readonly onProgress?: (line: string) => void;
 }
 
@@ -49,6 +53,8 @@ export interface LocalStack {
   readonly redis: RedisInstance;
   readonly upstash: UpstashRestServer;
   readonly sqs: LocalSqs;
+  /** Bedrock Runtime fake (Titan/Cohere embeddings from a local model, real wire format). */
+  readonly bedrock: BedrockFake;
   readonly promotionQueue: QueuePair;
   readonly gateway: LocalApiGateway;
   readonly consumer: QueuePoller | undefined;
@@ -90,6 +96,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     progress(`SQS (${sqs.kind}) at ${sqs.endpoint}`);
 
+    const bedrock = await startBedrockFake({ baseEmbedder: options.bedrockBaseEmbedder });
+    stops.push(() => bedrock.stop());
+    progress(`Bedrock fake at ${bedrock.url}`);
+
     // What the CDK stack sets on each function, pointed at the local services.
     Object.assign(process.env, {
       [ENV.upstashUrl]: upstash.url,
@@ -97,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.promotionQueueUrl]: promotionQueue.queueUrl,
       [ENV.region]: sqs.region,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       AWS_ACCESS_KEY_ID: sqs.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: sqs.credentials.secretAccessKey,
     });
@@ -136,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       redis,
       upstash,
       sqs,
+      bedrock,
       promotionQueue,
       gateway,
       consumer,

@@ -1,13 +1,20 @@
 import { container } from '../../lib/composition/container.js';
-import { type SweepReport, sweepOverduePromotions } from '../../lib/use-cases/promotion-jobs.js';
+import { sweepExpiredMemories } from '../../lib/use-cases/memory-expiry.js';
+import { sweepOverduePromotions } from '../../lib/use-cases/promotion-jobs.js';
 
-/** A window is re-sent once it is this late: long enough for SQS delivery and a busy consumer. */
-const GRACE_MS = 5 * 60_000;
+/** A promotion window is re-sent once it is this late: long enough for SQS delivery and a busy consumer. */
+const PROMOTION_GRACE_MS = 5 * 60_000;
 
-/** EventBridge-scheduled: re-sends promotion jobs whose send failed or whose message was lost. */
-export async function handler(): Promise<SweepReport> {
+/** EventBridge-scheduled maintenance: overdue promotion jobs, then expired long-term memories. */
+export async function handler() {
   const app = container();
-  const report = await sweepOverduePromotions(app, { graceMs: GRACE_MS, perStoreLimit: 500 });
-  app.logger.info('promotion sweep finished', { ...report });
-  return report;
+  const promotions = await sweepOverduePromotions(app, { graceMs: PROMOTION_GRACE_MS, perStoreLimit: 500 });
+  const expiry = await sweepExpiredMemories(app, { perStoreLimit: 1_000 });
+  app.logger.info('maintenance finished', {
+    storesVisited: promotions.storesVisited,
+    promotionsResent: promotions.resent,
+    promotionResendFailures: promotions.failed,
+    memoriesExpired: expiry.deleted,
+  });
+  return { promotions, expiry };
 }

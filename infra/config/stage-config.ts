@@ -54,6 +54,20 @@ export const stageConfigSchema = z
         restToken: z.string().min(1, 'must be the Upstash REST token'),
       })
       .strict(),
+    /**
+     * The Bedrock embedding model. Functions that embed get `bedrock:InvokeModel` on exactly this
+     * model's foundation-model ARN in the stage's region, nothing wider.
+     */
+    embedding: z
+      .object({
+        provider: z.enum(['bedrock-titan', 'bedrock-cohere']),
+        modelId: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, 'must be a Bedrock foundation model id'),
+        dimensions: z.union([z.literal(256), z.literal(512), z.literal(1024)]),
+      })
+      .strict()
+      .refine((e) => e.provider === 'bedrock-titan' || e.dimensions === 1024, {
+        message: 'Cohere embed v3 has 1024 dimensions',
+      }),
     functions: z
       .object({
         /** Every function behind an HTTP route; API Gateway gives up after 29 s anyway. */
@@ -148,6 +162,7 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
     terminationProtection: false,
     logRetentionDays: 14,
     upstash: { ...UPSTASH_PLACEHOLDER },
+    embedding: { provider: 'bedrock-titan', modelId: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },
     functions: {
       http: { memoryMb: 512, timeoutSeconds: 10 },
       authorizer: { memoryMb: 512, timeoutSeconds: 5 },

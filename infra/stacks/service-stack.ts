@@ -16,6 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -24,10 +25,11 @@ import {
   allFunctions,
   authorizer,
   httpRoutes,
+  maintenance,
   promotionConsumer,
-  promotionSweeper,
   type WorkerDefinition,
 } from '../../functions/manifest.js';
+import { ENV } from '../../lib/config/env-names.js';
 import { type StageConfig, usesUpstashPlaceholder } from '../config/stage-config.js';
 import { MemoryFunction, type PromotionQueueGrant } from '../constructs/memory-function.js';
 
@@ -43,9 +45,17 @@ export interface ServiceStackProps extends StackProps {
  */
 const PROMOTION_QUEUE_ACCESS: Readonly<Record<string, readonly PromotionQueueGrant[]>> = {
   'add-session-event': ['send'],
-  [promotionSweeper.name]: ['send'],
+  [maintenance.name]: ['send'],
   // The consumer only receives: its SQS event source grants what polling needs, and it sends nothing.
 };
+
+/** Functions that embed text (writes and searches of long-term memory), by manifest name. */
+const EMBEDDING_ACCESS: readonly string[] = [
+  'bulk-create-memories',
+  'search-memories',
+  'update-memory',
+  'update-memory-fields',
+];
 
 /** RFC 7807-style bodies of the responses API Gateway produces itself (no function runs). */
 const GATEWAY_PROBLEMS = [
@@ -121,9 +131,9 @@ export class ServiceStack extends Stack {
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const known = new Set(allFunctions.map((fn) => fn.name));
-    for (const name of Object.keys(PROMOTION_QUEUE_ACCESS)) {
+    for (const name of [...Object.keys(PROMOTION_QUEUE_ACCESS), ...EMBEDDING_ACCESS]) {
       if (!known.has(name)) {
-        throw new Error(`PROMOTION_QUEUE_ACCESS names '${name}', which is not in the manifest`);
+        throw new Error(`an access list names '${name}', which is not in the manifest`);
       }
     }
     if (usesUpstashPlaceholder(config)) {
@@ -141,6 +151,7 @@ export class ServiceStack extends Stack {
       extra: { environment?: Record<string, string>; retryAttempts?: number } = {},
     ): MemoryFunction => {
       const grants = PROMOTION_QUEUE_ACCESS[definition.name];
+      const embeds = EMBEDDING_ACCESS.includes(definition.name);
       const fn = new MemoryFunction(this, constructId(definition.name), {
         definition,
         description: `agent-memory ${config.stage} ${definition.name}`,
@@ -151,7 +162,27 @@ export class ServiceStack extends Stack {
         upstash: config.upstash,
         ...(grants ? { promotionQueue: { queue: promotionQueue, grants } } : {}),
         ...extra,
+        environment: {
+          ...(embeds
+            ? {
+                [ENV.embeddingProvider]: config.embedding.provider,
+                [ENV.embeddingModelId]: config.embedding.modelId,
+                [ENV.embeddingDimensions]: String(config.embedding.dimensions),
+              }
+            : {}),
+          ...extra.environment,
+        },
       });
+      if (embeds) {
+        fn.lambda.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['bedrock:InvokeModel'],
+            resources: [
+              `arn:${this.partition}:bedrock:${config.region}::foundation-model/${config.embedding.modelId}`,
+            ],
+          }),
+        );
+      }
       functions.set(definition.name, fn);
       return fn;
     };
@@ -256,9 +287,9 @@ export class ServiceStack extends Stack {
 
     const { sweeper: sweeperSettings } = config.functions;
     // A failed sweep is simply redone by the next tick: no async retries.
-    const sweeper = define(promotionSweeper, sweeperSettings, { retryAttempts: 0 });
+    const sweeper = define(maintenance, sweeperSettings, { retryAttempts: 0 });
     new Rule(this, 'PromotionSweeperSchedule', {
-      description: `Runs ${promotionSweeper.name} every ${sweeperSettings.scheduleMinutes} min`,
+      description: `Runs ${maintenance.name} every ${sweeperSettings.scheduleMinutes} min`,
       schedule: Schedule.rate(Duration.minutes(sweeperSettings.scheduleMinutes)),
       targets: [
         new LambdaFunction(sweeper.lambda, {

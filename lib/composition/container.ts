@@ -1,16 +1,25 @@
 import type { Redis } from '@upstash/redis';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
+import { UpstashKeywordIndex } from '../adapters/upstash/upstash-keyword-index.js';
+import { UpstashMemoryRecordStore } from '../adapters/upstash/upstash-memory-record-store.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
+import { UpstashVectorIndex } from '../adapters/upstash/upstash-vector-index.js';
 import { ENV } from '../config/env-names.js';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/runtime-config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { Embedder } from '../ports/embedder.js';
+import type { KeywordIndex } from '../ports/keyword-index.js';
+import type { MemoryRecordStore } from '../ports/memory-record-store.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
 import type { SessionStore } from '../ports/session-store.js';
+import type { VectorIndex } from '../ports/vector-index.js';
+import { CachedStoreRegistry } from './cached-store-registry.js';
+import { createEmbedder } from './embedder.js';
 
 /** Everything a handler needs, built once per cold start. Holds no tenant data. */
 export interface Container {
@@ -20,6 +29,10 @@ export interface Container {
   readonly stores: StoreRegistry;
   readonly apiKeys: ApiKeyRegistry;
   readonly ledger: PromotionLedger;
+  readonly records: MemoryRecordStore;
+  readonly vectors: VectorIndex;
+  readonly keywords: KeywordIndex;
+  readonly embedder: Embedder;
   readonly promotionQueue: PromotionQueue;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -27,13 +40,18 @@ export interface Container {
 
 export function createContainer(config: RuntimeConfig): Container {
   const redis = createUpstashRedis(config.upstash);
+  const embedder = createEmbedder(config);
   return {
     config,
     redis,
     sessions: new UpstashSessionStore(redis),
-    stores: new UpstashStoreRegistry(redis),
+    stores: new CachedStoreRegistry(new UpstashStoreRegistry(redis)),
     apiKeys: new UpstashApiKeyRegistry(redis),
     ledger: new UpstashPromotionLedger(redis),
+    records: new UpstashMemoryRecordStore(redis),
+    vectors: new UpstashVectorIndex({ redis, model: embedder.model }),
+    keywords: new UpstashKeywordIndex(redis),
+    embedder,
     promotionQueue: lazySqsPromotionQueue(config),
     clock: systemClock,
     logger: createLogger('agent-memory'),

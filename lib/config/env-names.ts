@@ -7,4 +7,10 @@ export const ENV = {
   upstashToken: 'UPSTASH_REDIS_REST_TOKEN',
   promotionQueueUrl: 'PROMOTION_QUEUE_URL',
   region: 'AWS_REGION',
+  /** `bedrock-titan` (default) or `bedrock-cohere`. */
+  embeddingProvider: 'EMBEDDING_PROVIDER',
+  /** Model id or inference-profile ARN; defaults per provider. */
+  embeddingModelId: 'EMBEDDING_MODEL_ID',
+  /** Titan v2 only: 256, 512 or 1024 (default). */
+  embeddingDimensions: 'EMBEDDING_DIMENSIONS',
 } as const;

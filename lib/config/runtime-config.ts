@@ -6,6 +6,9 @@ const runtimeConfigSchema = z.object({
   [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token'),
   [ENV.promotionQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
   [ENV.region]: z.string().min(1).default('us-east-1'),
+  [ENV.embeddingProvider]: z.enum(['bedrock-titan', 'bedrock-cohere']).default('bedrock-titan'),
+  [ENV.embeddingModelId]: z.string().min(1).optional(),
+  [ENV.embeddingDimensions]: z.enum(['256', '512', '1024']).default('1024').transform(Number),
 });
 
 export interface RuntimeConfig {
@@ -13,6 +16,11 @@ export interface RuntimeConfig {
   /** Absent in functions that never enqueue (e.g. the authorizer). */
   readonly promotionQueueUrl: string | undefined;
   readonly region: string;
+  readonly embedding: {
+    readonly provider: 'bedrock-titan' | 'bedrock-cohere';
+    readonly modelId: string | undefined;
+    readonly dimensions: 256 | 512 | 1024;
+  };
 }
 
 /** Thrown at init when the environment is incomplete; names every bad variable, never its value. */
@@ -35,5 +43,10 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     upstash: { url: values[ENV.upstashUrl], token: values[ENV.upstashToken] },
     promotionQueueUrl: values[ENV.promotionQueueUrl],
     region: values[ENV.region],
+    embedding: {
+      provider: values[ENV.embeddingProvider],
+      modelId: values[ENV.embeddingModelId],
+      dimensions: values[ENV.embeddingDimensions] as 256 | 512 | 1024,
+    },
   };
 }

@@ -233,3 +233,51 @@ describe('stage config', () => {
     expect(stageConfigSchema.safeParse({ ...dev, queue: tooShort }).success).toBe(false);
   });
 });
+
+describe('bedrock access', () => {
+  const policies = ofType(serviceResources, 'AWS::IAM::Policy');
+  const bedrockStatements = policies.flatMap(([, policy]) =>
+    (
+      (policy.Properties as { PolicyDocument: { Statement: Json[] } }).PolicyDocument.Statement as Array<
+        Record<string, Json>
+      >
+    )
+      .filter((s) => JSON.stringify(s.Action).includes('bedrock:'))
+      .map((s) => ({ policy, statement: s })),
+  );
+
+  it('grants InvokeModel on the exact embedding model ARN, never a wildcard', () => {
+    expect(bedrockStatements.length).toBeGreaterThan(0);
+    for (const { statement } of bedrockStatements) {
+      expect(statement.Action).toBe('bedrock:InvokeModel');
+      const resource = JSON.stringify(statement.Resource);
+      expect(resource).toContain('::foundation-model/amazon.titan-embed-text-v2:0');
+      expect(resource).not.toContain('*');
+    }
+  });
+
+  it('gives Bedrock access and embedding settings to the functions that embed, and only to them', () => {
+    const embedding = new Set([
+      'bulk-create-memories',
+      'search-memories',
+      'update-memory',
+      'update-memory-fields',
+    ]);
+    const roleOf = (name: string) =>
+      [...referencedIds((serviceResources[functionId(name)]!.Properties as { Role: Json }).Role)][0];
+    const rolesWithBedrock = new Set(
+      bedrockStatements.flatMap(({ policy }) => [
+        ...referencedIds((policy.Properties as { Roles: Json }).Roles),
+      ]),
+    );
+    for (const fn of allFunctions) {
+      expect(rolesWithBedrock.has(roleOf(fn.name) ?? ''), fn.name).toBe(embedding.has(fn.name));
+      const env = (
+        serviceResources[functionId(fn.name)]!.Properties as {
+          Environment?: { Variables?: Record<string, string> };
+        }
+      ).Environment?.Variables;
+      expect(env?.EMBEDDING_MODEL_ID !== undefined, fn.name).toBe(embedding.has(fn.name));
+    }
+  });
+});
