@@ -1,9 +1,11 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { cachedUseLiteEmbedder } from '../dev/local-stack/cached-use-lite.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { formatColdStartTable, measureColdStarts } from './cold-start.js';
 import { measureConsumer, measureEndpoints } from './endpoints.js';
+import { measureLongTerm } from './long-term.js';
 
 /**
  * `npm run bench`: the figures every issue reports. Prints tables and writes
@@ -12,19 +14,24 @@ import { measureConsumer, measureEndpoints } from './endpoints.js';
  */
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const CONSUMER_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 500);
+const LONG_TERM_RECORDS = Number(process.env.BENCH_RECORDS ?? 10_000);
 
 process.env.LOG_LEVEL ??= 'warn';
 // API Gateway caches authorizer results (300 s by default); so does the local gateway here, so the
 // figures below are the handlers' own round trips. The authorizer's lookup costs one more per miss.
 const stack = await startLocalStack({
   authorizerCacheSeconds: 300,
+  // Embeddings of the synthetic memories are cached on disk, so reruns skip the model.
+  bedrockBaseEmbedder: cachedUseLiteEmbedder(),
   onProgress: (line) => process.stderr.write(`[bench] ${line}\n`),
 });
 let endpoints: Awaited<ReturnType<typeof measureEndpoints>>;
 let consumer: Awaited<ReturnType<typeof measureConsumer>>;
+let longTerm: Awaited<ReturnType<typeof measureLongTerm>>;
 try {
   endpoints = await measureEndpoints(stack, CALLS);
   consumer = await measureConsumer(stack, CONSUMER_MESSAGES);
+  longTerm = await measureLongTerm(stack, LONG_TERM_RECORDS, Math.min(CALLS, 100));
 } finally {
   await stack.stop();
 }
@@ -44,6 +51,25 @@ console.log(
   ),
 );
 console.log(
+  `\nLong-term memory, ${longTerm.records} records for one owner: ingest ${longTerm.ingestRecordsPerSecond} records/s ` +
+    `(bulk calls of 100, ${longTerm.roundTripsPerBulkCreate} Redis round trips each)`,
+);
+console.log(
+  formatTable(
+    ['endpoint', 'redis round trips', 'first call', 'p50 ms', 'p95 ms'],
+    longTerm.endpoints.map((e) => [
+      e.endpoint,
+      String(e.redisRoundTrips),
+      String(e.redisRoundTripsFirstCall),
+      String(e.p50Ms),
+      String(e.p95Ms),
+    ]),
+  ),
+);
+console.log(
+  `Search latency above excludes the query embedding; embedding one query (Titan client -> Bedrock fake, USE-Lite): p50 ${longTerm.queryEmbeddingP50Ms} ms, p95 ${longTerm.queryEmbeddingP95Ms} ms`,
+);
+console.log(
   `\nPromotion consumer: ${consumer.messages} messages in ${consumer.seconds} s = ${consumer.messagesPerSecond} msg/s`,
 );
 console.log('\nCold start (fresh Node process per function, median of 3)');
@@ -55,6 +81,7 @@ const result = {
   machine: { cpus: (await import('node:os')).cpus().length },
   endpoints,
   consumer,
+  longTerm,
   coldStarts,
 };
 const dir = resolve(import.meta.dirname, 'results');

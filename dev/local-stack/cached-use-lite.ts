@@ -1,0 +1,18 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CachingEmbedder, FileEmbeddingCache } from '../../lib/adapters/caching-embedder.js';
+import { UseLiteEmbedder } from '../../lib/adapters/local/use-lite-embedder.js';
+
+/**
+ * USE-Lite behind a file cache under `AGENT_MEMORY_CACHE` (default ~/.cache/agent-memory), for
+ * benchmarks: give it to `startLocalStack({ bedrockBaseEmbedder })` and reruns skip the model.
+ */
+export function cachedUseLiteEmbedder(): CachingEmbedder {
+  const root = process.env.AGENT_MEMORY_CACHE ?? join(homedir(), '.cache', 'agent-memory');
+  const inner = new UseLiteEmbedder();
+  return new CachingEmbedder({
+    inner,
+    maxEntries: 50_000,
+    store: new FileEmbeddingCache({ directory: join(root, 'embeddings'), model: inner.model }),
+  });
+}
