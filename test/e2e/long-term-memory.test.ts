@@ -431,6 +431,31 @@ describe('long-term memory over HTTP', () => {
     }
   });
 
+  it('blends recency into the ranking when asked', async () => {
+    const { api, ltm } = await newStore();
+    await api.post(ltm, { memories: [memory('older', 'The user is a vegetarian')] });
+    await new Promise((r) => setTimeout(r, 50));
+    await api.post(ltm, { memories: [memory('newer', 'The user likes jazz concerts')] });
+    const query = { text: 'vegetarian food', searchMode: 'semantic', limit: 2, includeScores: true };
+    const plain = await api.post(`${ltm}/search`, query);
+    expect(ids(plain.body)).toEqual(['older', 'newer']);
+    // A half-life of ~9 s makes 50 ms of age count once relevance is switched off.
+    const byRecency = await api.post(`${ltm}/search`, { ...query, recency: { weight: 1, halfLifeDays: 0.0001 } });
+    expect(ids(byRecency.body)).toEqual(['newer', 'older']);
+    const blended = await api.post(`${ltm}/search`, { ...query, recency: { weight: 0.2, halfLifeDays: 365 } });
+    expect(ids(blended.body)).toEqual(['older', 'newer']);
+
+    // By last access: reading the older memory makes it the most recently used.
+    await new Promise((r) => setTimeout(r, 50));
+    await api.get(`${ltm}/older`);
+    const byAccess = await api.post(`${ltm}/search`, {
+      ...query,
+      recency: { weight: 1, halfLifeDays: 0.0001, field: 'lastAccessedAt' },
+    });
+    expect(ids(byAccess.body)).toEqual(['older', 'newer']);
+    expect((await api.post(`${ltm}/search`, { ...query, recency: { weight: 2 } })).status).toBe(400);
+  });
+
   it('keeps stores apart', async () => {
     const a = await newStore();
     const b = await newStore();
