@@ -8,9 +8,9 @@
  *   tsx bench/cold-start.ts              # table for every function
  */
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { buildFunctions, type FunctionBundle, formatTable } from '../scripts/build-functions.js';
+import { isMainModule } from '../scripts/main-module.js';
 
 export interface ColdStartResult {
   readonly name: string;
@@ -174,17 +174,7 @@ export function formatColdStartTable(results: readonly ColdStartResult[]): strin
   return formatTable(['function', 'bytes', 'gzip bytes', 'handler ready (ms, median)'], rows);
 }
 
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   try {
     const results = await measureColdStarts({ names: process.argv.slice(2) });
     const baseline = await measureNodeBaseline();

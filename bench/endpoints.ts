@@ -2,6 +2,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { apiClient } from '../dev/api-client.js';
 import type { LocalStack } from '../dev/local-stack/local-stack.js';
 import { createSqsClient } from '../lib/adapters/sqs/sqs-client.js';
+import { percentile, round } from './stats.js';
 
 export interface EndpointFigures {
   readonly endpoint: string;
@@ -149,12 +150,19 @@ export async function measureConsumer(stack: LocalStack, messages: number): Prom
   return { messages, seconds: round(seconds, 2), messagesPerSecond: round(messages / seconds, 1) };
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
-function round(value: number, digits: number): number {
-  return Number(value.toFixed(digits));
+/** The per-endpoint table `npm run bench` prints. */
+export function formatEndpointTable(
+  figures: readonly EndpointFigures[],
+  format: (header: string[], rows: string[][]) => string,
+): string {
+  return format(
+    ['endpoint', 'redis round trips', 'first call', 'p50 ms', 'p95 ms'],
+    figures.map((e) => [
+      e.endpoint,
+      String(e.redisRoundTrips),
+      String(e.redisRoundTripsFirstCall),
+      String(e.p50Ms),
+      String(e.p95Ms),
+    ]),
+  );
 }

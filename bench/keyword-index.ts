@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startRedis } from '../dev/local-stack/redis-server.js';
 import { startUpstashRestServer, type UpstashRestServer } from '../dev/local-stack/upstash-rest-server.js';
 import { createUpstashRedis } from '../lib/adapters/upstash/redis-client.js';
@@ -10,6 +8,8 @@ import {
 import { tokenize } from '../lib/domain/text/tokenizer.js';
 import type { KeywordPartition } from '../lib/ports/keyword-index.js';
 import { formatTable } from '../scripts/build-functions.js';
+import { isMainModule } from '../scripts/main-module.js';
+import { percentile, prng, round } from './stats.js';
 
 export interface KeywordIndexBenchOptions {
   /** Documents indexed into one partition (default 10,000). */
@@ -189,13 +189,13 @@ export async function measureKeywordIndex(
         mix,
         queries: queries.length,
         topK: o.topK,
-        p50Ms: round2(percentile(latencies, 0.5)),
-        p95Ms: round2(percentile(latencies, 0.95)),
-        maxMs: round2(latencies[latencies.length - 1] ?? 0),
-        serverMs: round2(serverUsec / 1000),
+        p50Ms: round(percentile(latencies, 50)),
+        p95Ms: round(percentile(latencies, 95)),
+        maxMs: round(latencies[latencies.length - 1] ?? 0),
+        serverMs: round(serverUsec / 1000),
         roundTrips,
-        meanHits: round2(hits / queries.length),
-        overlapWithFirst: round2(overlap / queries.length),
+        meanHits: round(hits / queries.length),
+        overlapWithFirst: round(overlap / queries.length),
       });
     }
     await index.remove(
@@ -214,7 +214,7 @@ export async function measureKeywordIndex(
 
   return {
     documents: documents.length,
-    meanTermsPerDocument: round2(tokens / documents.length),
+    meanTermsPerDocument: round(tokens / documents.length),
     distinctTerms: new Set(termLists.flat()).size,
     tokenizeTokensPerSecond: Math.round(tokens / tokenizeSeconds),
     variants: figures,
@@ -332,37 +332,7 @@ function zipf(n: number, s: number, random: () => number): () => number {
   };
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   // `tsx bench/keyword-index.ts [documents]`
   const documents = process.argv[2] ? Number(process.argv[2]) : undefined;
   const redis = await startRedis({ onProgress: (line) => process.stderr.write(`[bench] ${line}\n`) });

@@ -2,7 +2,8 @@ import { apiClient } from '../dev/api-client.js';
 import type { LocalStack } from '../dev/local-stack/local-stack.js';
 import { createBedrockRuntimeClient } from '../lib/adapters/bedrock/bedrock-client.js';
 import { BedrockTitanEmbedder } from '../lib/adapters/bedrock/bedrock-embedders.js';
-import { type EndpointFigures, percentile } from './endpoints.js';
+import type { EndpointFigures } from './endpoints.js';
+import { percentile } from './stats.js';
 
 export interface LongTermFigures {
   readonly records: number;

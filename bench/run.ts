@@ -4,7 +4,7 @@ import { cachedUseLiteEmbedder } from '../dev/local-stack/cached-use-lite.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { formatColdStartTable, measureColdStarts } from './cold-start.js';
-import { measureConsumer, measureEndpoints } from './endpoints.js';
+import { formatEndpointTable, measureConsumer, measureEndpoints } from './endpoints.js';
 import { measureLongTerm } from './long-term.js';
 
 /**
@@ -38,34 +38,12 @@ try {
 const coldStarts = await measureColdStarts();
 
 console.log('\nEndpoints through the local stack (sequential calls)');
-console.log(
-  formatTable(
-    ['endpoint', 'redis round trips', 'first call', 'p50 ms', 'p95 ms'],
-    endpoints.map((e) => [
-      e.endpoint,
-      String(e.redisRoundTrips),
-      String(e.redisRoundTripsFirstCall),
-      String(e.p50Ms),
-      String(e.p95Ms),
-    ]),
-  ),
-);
+console.log(formatEndpointTable(endpoints, formatTable));
 console.log(
   `\nLong-term memory, ${longTerm.records} records for one owner: ingest ${longTerm.ingestRecordsPerSecond} records/s ` +
     `(bulk calls of 100, ${longTerm.roundTripsPerBulkCreate} Redis round trips each)`,
 );
-console.log(
-  formatTable(
-    ['endpoint', 'redis round trips', 'first call', 'p50 ms', 'p95 ms'],
-    longTerm.endpoints.map((e) => [
-      e.endpoint,
-      String(e.redisRoundTrips),
-      String(e.redisRoundTripsFirstCall),
-      String(e.p50Ms),
-      String(e.p95Ms),
-    ]),
-  ),
-);
+console.log(formatEndpointTable(longTerm.endpoints, formatTable));
 console.log(
   `Search latency above excludes the query embedding; embedding one query (Titan client -> Bedrock fake, USE-Lite): p50 ${longTerm.queryEmbeddingP50Ms} ms, p95 ${longTerm.queryEmbeddingP95Ms} ms`,
 );

@@ -1,11 +1,11 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startRedis } from '../dev/local-stack/redis-server.js';
 import { startUpstashRestServer, type UpstashRestServer } from '../dev/local-stack/upstash-rest-server.js';
 import { createUpstashRedis } from '../lib/adapters/upstash/redis-client.js';
 import { UpstashVectorIndex } from '../lib/adapters/upstash/upstash-vector-index.js';
 import type { VectorHit, VectorPartition } from '../lib/ports/vector-index.js';
 import { formatTable } from '../scripts/build-functions.js';
+import { isMainModule } from '../scripts/main-module.js';
+import { percentile, prng } from './stats.js';
 
 export interface VectorIndexBenchOptions {
   /** Vectors in the single-partition run, and in total over the partitioned run (default 10,000). */
@@ -273,21 +273,6 @@ function normalize(v: Float32Array): Float32Array {
 }
 
 /** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;
@@ -319,17 +304,7 @@ export function formatVectorIndexFigures(figures: VectorIndexFigures): string {
   ].join('\n');
 }
 
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   // `tsx bench/vector-index.ts [random|clustered] [vectors]`
   const data = process.argv[2] === 'clustered' ? 'clustered' : 'random';
   const vectors = process.argv[3] ? Number(process.argv[3]) : undefined;

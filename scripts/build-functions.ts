@@ -6,7 +6,7 @@
  *   tsx scripts/build-functions.ts                 # every function
  *   tsx scripts/build-functions.ts health authorizer
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { allFunctions, type WorkerDefinition } from '../functions/manifest.js';
 import { BUNDLE_SETTINGS } from '../infra/constructs/memory-function.js';
+import { isMainModule } from './main-module.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -108,17 +109,7 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   try {
     const started = performance.now();
     const bundles = await buildFunctions({ names: process.argv.slice(2) });

@@ -10,10 +10,9 @@
  *                                              deployable). The CLI refuses user context prefixed
  *                                              `aws:`, so this sets `aws:cdk:bundling-stacks` to [].
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { App, Tags } from 'aws-cdk-lib';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { isMainModule } from '../../scripts/main-module.js';
 import { loadStageConfig, type StageConfig } from '../config/stage-config.js';
 import { ServiceStack } from '../stacks/service-stack.js';
 import { StatefulStack } from '../stacks/stateful-stack.js';
@@ -54,17 +53,7 @@ function skipBundlingRequested(app: App): boolean {
   return value === true || value === 'true' || value === '1';
 }
 
-function isMainModule(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMainModule()) {
+if (isMainModule(import.meta.url)) {
   const app = new App();
   // Must precede the first stack: context cannot change once the app has children.
   if (skipBundlingRequested(app)) app.node.setContext(BUNDLING_STACKS, []);

@@ -1,0 +1,240 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { apiClient } from '../dev/api-client.js';
+import { startLocalStack } from '../dev/local-stack/local-stack.js';
+import { CachingEmbedder, FileEmbeddingCache } from '../lib/adapters/caching-embedder.js';
+import { UseLiteEmbedder } from '../lib/adapters/local/use-lite-embedder.js';
+import type { SearchMode } from '../lib/contracts/long-term-memory.js';
+import { formatTable } from '../scripts/build-functions.js';
+import { CATEGORY_NAMES, type Conversation, loadLocomo, turnText } from './retrieval/locomo.js';
+import { breakdown, KS, type QuestionOutcome, type RecallFigures } from './retrieval/metrics.js';
+
+/**
+ * `npm run bench:retrieval`: evidence recall on the LoCoMo development split through the real API.
+ *
+ * Each conversation is one owner of one store; every turn becomes one long-term memory (bulk
+ * create), text "Speaker: words [shares <image caption>]", session `<owner>-D<n>`, the turn's dia_id
+ * as its source ref and the session's date as `occurredAt`. Every question of categories 1–4 is
+ * searched (owner filter, limit 10) in each search mode, and the source refs of the results are
+ * scored against the question's evidence (see retrieval/metrics.ts). Prints a table and writes
+ * bench/results/retrieval-latest.json (and appends to retrieval-history.jsonl).
+ *
+ * Options: `--conversations <n | id,id>` (first n, or those sample ids), `--modes hybrid,keyword`,
+ * `--concurrency <n>` (searches in flight, default 4), `--no-write` (print only), `--label <text>`
+ * (stored with the results). Embeddings of the Bedrock fake's base model are cached on disk in
+ * `$AGENT_MEMORY_CACHE/embeddings` (default ~/.cache/agent-memory/embeddings), so reruns skip them.
+ */
+const { values: args } = parseArgs({
+  options: {
+    conversations: { type: 'string' },
+    modes: { type: 'string', default: 'keyword,semantic,hybrid' },
+    concurrency: { type: 'string', default: '4' },
+    'no-write': { type: 'boolean', default: false },
+    label: { type: 'string' },
+  },
+});
+const MODES = args.modes!.split(',').map((m) => m.trim()) as SearchMode[];
+for (const mode of MODES) {
+  if (!['keyword', 'semantic', 'hybrid'].includes(mode)) throw new Error(`unknown search mode ${mode}`);
+}
+const CONCURRENCY = Math.max(1, Number(args.concurrency));
+const STORE_ID = 'locomo';
+
+process.env.LOG_LEVEL ??= 'warn';
+const log = (line: string) => process.stderr.write(`[bench:retrieval] ${line}\n`);
+const started = performance.now();
+
+const all = await loadLocomo();
+const conversations = selectConversations(all, args.conversations);
+
+const cacheRoot = process.env.AGENT_MEMORY_CACHE ?? join(homedir(), '.cache', 'agent-memory');
+const useLite = new UseLiteEmbedder();
+const baseEmbedder = new CachingEmbedder({
+  inner: useLite,
+  maxEntries: 50_000,
+  store: new FileEmbeddingCache({ directory: join(cacheRoot, 'embeddings'), model: useLite.model }),
+});
+
+const stack = await startLocalStack({
+  runConsumer: false,
+  authorizerCacheSeconds: 300,
+  bedrockBaseEmbedder: baseEmbedder,
+  onProgress: log,
+});
+const results: Record<string, Record<string, RecallFigures>> = {};
+const timings: Record<string, number> = {};
+try {
+  await stack.createStore(STORE_ID);
+  const api = apiClient(stack.apiUrl, await stack.mintApiKey({ [STORE_ID]: ['read', 'write'] }));
+  const base = `/v1/stores/${STORE_ID}/long-term-memory`;
+
+  let t0 = performance.now();
+  let turns = 0;
+  for (const conversation of conversations) {
+    const records = conversationRecords(conversation);
+    turns += records.length;
+    for (let i = 0; i < records.length; i += 100) {
+      const response = await api.post(base, { memories: records.slice(i, i + 100) });
+      const errors = response.body?.errors ?? [];
+      if (response.status >= 300 || errors.length > 0) {
+        throw new Error(
+          `bulk create failed (${response.status}): ${JSON.stringify(response.body).slice(0, 500)}`,
+        );
+      }
+    }
+  }
+  timings.ingestSeconds = seconds(t0);
+  log(`ingested ${turns} turns of ${conversations.length} conversations in ${timings.ingestSeconds} s`);
+
+  const questions = conversations.flatMap((c) => c.questions.map((q) => ({ ...q, ownerId: ownerIdOf(c) })));
+  for (const mode of MODES) {
+    t0 = performance.now();
+    const outcomes = await mapBounded(questions, CONCURRENCY, async (q): Promise<QuestionOutcome> => {
+      const response = await api.post(`${base}/search`, {
+        text: q.question,
+        filter: { ownerId: { eq: q.ownerId } },
+        limit: 10,
+        searchMode: mode,
+      });
+      if (response.status !== 200) {
+        throw new Error(`search failed (${response.status}): ${JSON.stringify(response.body).slice(0, 500)}`);
+      }
+      const items = response.body.items as Array<{ sourceRefs?: string[] }>;
+      return {
+        category: q.category,
+        evidence: q.evidence,
+        retrieved: items.map((item) => item.sourceRefs ?? []),
+      };
+    });
+    timings[`${mode}Seconds`] = seconds(t0);
+    results[mode] = breakdown(outcomes);
+    log(`${mode}: ${questions.length} questions in ${timings[`${mode}Seconds`]} s`);
+  }
+} finally {
+  await stack.stop();
+}
+timings.totalSeconds = seconds(started);
+
+const rows: string[][] = [];
+for (const mode of MODES) {
+  for (const [key, f] of Object.entries(results[mode]!)) {
+    rows.push([
+      mode,
+      key === 'all' ? 'all' : `${key} ${CATEGORY_NAMES[Number(key)]}`,
+      String(f.questions),
+      ...KS.flatMap((k) => [fmt(f.turnRecall[k]!), fmt(f.turnAnyHit[k]!)]),
+      ...KS.flatMap((k) => [fmt(f.sessionRecall[k]!), fmt(f.sessionAnyHit[k]!)]),
+    ]);
+  }
+}
+console.log(
+  `\nLoCoMo evidence recall (${conversations.map((c) => c.sampleId).join(', ')}; limit 10, owner filter)`,
+);
+console.log(
+  formatTable(
+    [
+      'mode',
+      'category',
+      'questions',
+      'turn R@5',
+      'any@5',
+      'turn R@10',
+      'any@10',
+      'sess R@5',
+      'any@5',
+      'sess R@10',
+      'any@10',
+    ],
+    rows,
+  ),
+);
+const cache = baseEmbedder.stats;
+console.log(
+  `\nembeddings: ${cache.misses} computed, ${cache.storeHits} from the disk cache, ${cache.memoryHits} from memory; ` +
+    `time: ingest ${timings.ingestSeconds} s, ${MODES.map((m) => `${m} ${timings[`${m}Seconds`]} s`).join(', ')}, ` +
+    `total ${timings.totalSeconds} s`,
+);
+
+if (!args['no-write']) {
+  const result = {
+    at: new Date().toISOString(),
+    ...(args.label ? { label: args.label } : {}),
+    node: process.version,
+    machine: { cpus: (await import('node:os')).cpus().length },
+    conversations: conversations.map((c) => c.sampleId),
+    limit: 10,
+    results,
+    timings,
+    embeddings: { ...cache },
+  };
+  const dir = resolve(import.meta.dirname, 'results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(resolve(dir, 'retrieval-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await appendFile(resolve(dir, 'retrieval-history.jsonl'), `${JSON.stringify(result)}\n`);
+  console.log('written to bench/results/retrieval-latest.json');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function selectConversations(list: Conversation[], option: string | undefined): Conversation[] {
+  if (!option) return list;
+  if (/^\d+$/.test(option)) return list.slice(0, Number(option));
+  const ids = option.split(',').map((s) => s.trim());
+  const chosen = list.filter((c) => ids.includes(c.sampleId));
+  if (chosen.length !== ids.length) throw new Error(`unknown conversation in ${option}`);
+  return chosen;
+}
+
+/** Ids are 1–64 of [a-zA-Z0-9-]. */
+function sanitizeId(value: string): string {
+  return value
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+}
+
+function ownerIdOf(conversation: Conversation): string {
+  return sanitizeId(conversation.sampleId);
+}
+
+function conversationRecords(conversation: Conversation) {
+  const ownerId = ownerIdOf(conversation);
+  return conversation.sessions.flatMap((session) =>
+    session.turns.map((turn) => ({
+      id: sanitizeId(`${ownerId}-${turn.diaId}`),
+      text: turnText(turn),
+      ownerId,
+      sessionId: sanitizeId(`${ownerId}-D${session.number}`),
+      memoryType: 'episodic',
+      sourceRefs: [turn.diaId],
+      ...(session.date ? { occurredAt: session.date } : {}),
+    })),
+  );
+}
+
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      out[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function seconds(since: number): number {
+  return Math.round((performance.now() - since) / 100) / 10;
+}
+
+function fmt(value: number): string {
+  return value.toFixed(3);
+}
