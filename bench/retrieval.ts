@@ -10,6 +10,7 @@ import type { SearchMode } from '../lib/contracts/long-term-memory.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { CATEGORY_NAMES, type Conversation, loadLocomo, turnText } from './retrieval/locomo.js';
 import { breakdown, KS, type QuestionOutcome, type RecallFigures } from './retrieval/metrics.js';
+import { percentile, round } from './stats.js';
 
 /**
  * `npm run bench:retrieval`: evidence recall on the LoCoMo development split through the real API.
@@ -41,6 +42,7 @@ for (const mode of MODES) {
 }
 const CONCURRENCY = Math.max(1, Number(args.concurrency));
 const STORE_ID = 'locomo';
+const TURN_SPACING_MS = 30_000;
 
 process.env.LOG_LEVEL ??= 'warn';
 const log = (line: string) => process.stderr.write(`[bench:retrieval] ${line}\n`);
@@ -65,6 +67,8 @@ const stack = await startLocalStack({
 });
 const results: Record<string, Record<string, RecallFigures>> = {};
 const timings: Record<string, number> = {};
+/** Per search call through the local stack, at `--concurrency` calls in flight. */
+const latencyMs: Record<string, { p50: number; p95: number }> = {};
 try {
   await stack.createStore(STORE_ID);
   const api = apiClient(stack.apiUrl, await stack.mintApiKey({ [STORE_ID]: ['read', 'write'] }));
@@ -91,7 +95,9 @@ try {
   const questions = conversations.flatMap((c) => c.questions.map((q) => ({ ...q, ownerId: ownerIdOf(c) })));
   for (const mode of MODES) {
     t0 = performance.now();
+    const durations: number[] = [];
     const outcomes = await mapBounded(questions, CONCURRENCY, async (q): Promise<QuestionOutcome> => {
+      const sent = performance.now();
       const response = await api.post(`${base}/search`, {
         text: q.question,
         filter: { ownerId: { eq: q.ownerId } },
@@ -101,6 +107,7 @@ try {
       if (response.status !== 200) {
         throw new Error(`search failed (${response.status}): ${JSON.stringify(response.body).slice(0, 500)}`);
       }
+      durations.push(performance.now() - sent);
       const items = response.body.items as Array<{ sourceRefs?: string[] }>;
       return {
         category: q.category,
@@ -109,6 +116,7 @@ try {
       };
     });
     timings[`${mode}Seconds`] = seconds(t0);
+    latencyMs[mode] = { p50: round(percentile(durations, 50), 1), p95: round(percentile(durations, 95), 1) };
     results[mode] = breakdown(outcomes);
     log(`${mode}: ${questions.length} questions in ${timings[`${mode}Seconds`]} s`);
   }
@@ -156,6 +164,9 @@ console.log(
     `time: ingest ${timings.ingestSeconds} s, ${MODES.map((m) => `${m} ${timings[`${m}Seconds`]} s`).join(', ')}, ` +
     `total ${timings.totalSeconds} s`,
 );
+console.log(
+  `search latency at concurrency ${CONCURRENCY}: ${MODES.map((m) => `${m} p50 ${latencyMs[m]!.p50} ms, p95 ${latencyMs[m]!.p95} ms`).join('; ')}`,
+);
 
 if (!args['no-write']) {
   const result = {
@@ -167,6 +178,8 @@ if (!args['no-write']) {
     limit: 10,
     results,
     timings,
+    latencyMs,
+    concurrency: CONCURRENCY,
     embeddings: { ...cache },
   };
   const dir = resolve(import.meta.dirname, 'results');
@@ -199,19 +212,25 @@ function ownerIdOf(conversation: Conversation): string {
   return sanitizeId(conversation.sampleId);
 }
 
+/**
+ * One memory per turn. The data gives one time per session, so turn i is stamped
+ * `session start + i × 30 s` (only the order matters to the ranking); the speaker is the topic.
+ */
 function conversationRecords(conversation: Conversation) {
   const ownerId = ownerIdOf(conversation);
-  return conversation.sessions.flatMap((session) =>
-    session.turns.map((turn) => ({
+  return conversation.sessions.flatMap((session) => {
+    const start = session.date ? Date.parse(session.date) : undefined;
+    return session.turns.map((turn, i) => ({
       id: sanitizeId(`${ownerId}-${turn.diaId}`),
       text: turnText(turn),
       ownerId,
       sessionId: sanitizeId(`${ownerId}-D${session.number}`),
       memoryType: 'episodic',
+      topics: [turn.speaker],
       sourceRefs: [turn.diaId],
-      ...(session.date ? { occurredAt: session.date } : {}),
-    })),
-  );
+      ...(start !== undefined ? { occurredAt: new Date(start + i * TURN_SPACING_MS).toISOString() } : {}),
+    }));
+  });
 }
 
 async function mapBounded<T, R>(

@@ -51,6 +51,14 @@ export const createMemoryRecordSchema = z.object({
   topics: topicsSchema.optional(),
   attributes: attributeMapSchema.optional(),
   sourceRefs: sourceRefsSchema.optional(),
+  /**
+   * Extension: when what the memory records happened or was said (RFC 3339), e.g. the time of the
+   * message it came from; `createdAt` stays the time it was stored. Returned in UTC. Hybrid search
+   * orders a session's memories by it to give each its conversational context.
+   */
+  occurredAt: dateTimeSchema.optional(),
+  /** Extension: named things the memory mentions (people, places, products). */
+  entities: z.array(z.string().min(1).max(100)).max(50).optional(),
 });
 export type CreateMemoryRecord = z.infer<typeof createMemoryRecordSchema>;
 
@@ -180,6 +188,12 @@ export interface MemoryRecordView {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly sourceRefs?: readonly string[];
+  readonly occurredAt?: string;
+  readonly entities?: readonly string[];
+  /** Set when a newer memory contradicted this one; it is kept as history but no longer searched. */
+  readonly supersededBy?: string;
+  /** The memories this one replaced. */
+  readonly supersedes?: readonly string[];
   readonly score?: number;
 }
 
@@ -194,6 +208,13 @@ export const storedMemorySchema = z.object({
   topics: z.array(z.string()),
   attributes: z.record(z.string(), z.unknown()).optional(),
   sourceRefs: z.array(z.string()).optional(),
+  /** Epoch ms of `occurredAt`, when the writer gave one. */
+  occurredAt: z.number().optional(),
+  entities: z.array(z.string()).optional(),
+  supersededBy: z.string().optional(),
+  supersedes: z.array(z.string()).optional(),
+  /** Extractor that made it (absent for direct writes). */
+  extractedBy: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
   /**

@@ -96,25 +96,37 @@ export async function bulkCreateMemories(
     deps.embedder,
     [...toCreate, ...toReindex].map((r) => r.text),
   );
-  const outcomes = await deps.records.createMany(storeId, toCreate);
-  const created = toCreate.filter((record, i) => {
-    if (outcomes[i] === 'created') return true;
-    errors.push({ id: record.id, error: 'a memory with this id was created concurrently' });
-    return false;
-  });
-  const indexed = [...created, ...toReindex];
   const vectorOf = new Map([...toCreate, ...toReindex].map((r, i) => [r.id, vectors[i]!]));
+  const { created, raced } = await createIndexedRecords(deps, storeId, toCreate, vectorOf, toReindex);
+  for (const id of raced) errors.push({ id, error: 'a memory with this id was created concurrently' });
+  return { created: [...created, ...toReindex].map((r) => r.id), errors };
+}
+
+/**
+ * Creates records that do not exist yet and indexes them (and re-indexes `reindex`), with their
+ * vectors already computed. If indexing fails, the records this call created are deleted again and
+ * the error propagates: nothing acknowledged is half-indexed.
+ */
+export async function createIndexedRecords(
+  deps: MemoryDeps,
+  storeId: string,
+  records: readonly StoredMemory[],
+  vectorOf: ReadonlyMap<string, Float32Array>,
+  reindex: readonly StoredMemory[] = [],
+): Promise<{ created: StoredMemory[]; raced: string[] }> {
+  const outcomes = await deps.records.createMany(storeId, records);
+  const created = records.filter((_, i) => outcomes[i] === 'created');
+  const raced = records.filter((_, i) => outcomes[i] !== 'created').map((r) => r.id);
   try {
-    await indexRecords(deps, storeId, indexed, vectorOf);
+    await indexRecords(deps, storeId, [...created, ...reindex], vectorOf);
   } catch (error) {
-    // Nothing acknowledged may be half-indexed: undo the records this call created, then fail.
     await deps.records.deleteMany(
       storeId,
       created.map((r) => r.id),
     );
     throw error;
   }
-  return { created: indexed.map((r) => r.id), errors };
+  return { created, raced };
 }
 
 /** Reference BulkDeleteLongTermMemories. Search indexes are cleared before the records go. */
@@ -342,7 +354,7 @@ export async function requireStore(deps: { stores: StoreRegistry }, storeId: str
   return store;
 }
 
-function typeProblem(
+export function typeProblem(
   record: Pick<CreateMemoryRecord, 'memoryType' | 'attributes'>,
   customTypes: readonly CustomMemoryType[],
 ): string | undefined {
@@ -357,7 +369,12 @@ function typeProblem(
   return record.attributes ? attributeProblem(record.attributes, type) : undefined;
 }
 
-function toStored(input: CreateMemoryRecord, now: number, store: StoreRecord, model: string): StoredMemory {
+export function toStored(
+  input: CreateMemoryRecord,
+  now: number,
+  store: StoreRecord,
+  model: string,
+): StoredMemory {
   const record = {
     id: input.id,
     text: input.text,
@@ -368,6 +385,8 @@ function toStored(input: CreateMemoryRecord, now: number, store: StoreRecord, mo
     topics: input.topics ?? [],
     ...(input.attributes ? { attributes: input.attributes } : {}),
     ...(input.sourceRefs ? { sourceRefs: input.sourceRefs } : {}),
+    ...(input.occurredAt ? { occurredAt: Date.parse(input.occurredAt) } : {}),
+    ...(input.entities ? { entities: input.entities } : {}),
     createdAt: now,
     updatedAt: now,
     expiresAt: now + store.config.longTermMemory.ttlSeconds * 1000,
@@ -377,7 +396,7 @@ function toStored(input: CreateMemoryRecord, now: number, store: StoreRecord, mo
 }
 
 /** What makes two writes "the same memory" for idempotent re-posts. */
-function contentHash(r: Omit<StoredMemory, 'contentHash'>): string {
+export function contentHash(r: Omit<StoredMemory, 'contentHash'>): string {
   const canonical = JSON.stringify([
     r.text,
     r.memoryType,
@@ -387,6 +406,9 @@ function contentHash(r: Omit<StoredMemory, 'contentHash'>): string {
     r.topics,
     r.attributes ?? null,
     r.sourceRefs ?? null,
+    // Only when set, so the hashes of records written before the field existed do not change.
+    ...(r.occurredAt !== undefined ? [r.occurredAt] : []),
+    ...(r.entities !== undefined ? [r.entities] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -404,6 +426,10 @@ export function toView(record: StoredMemory, score?: number): MemoryRecordView {
     createdAt: new Date(record.createdAt).toISOString(),
     updatedAt: new Date(record.updatedAt).toISOString(),
     ...(record.sourceRefs ? { sourceRefs: record.sourceRefs } : {}),
+    ...(record.occurredAt !== undefined ? { occurredAt: new Date(record.occurredAt).toISOString() } : {}),
+    ...(record.entities ? { entities: record.entities } : {}),
+    ...(record.supersededBy ? { supersededBy: record.supersededBy } : {}),
+    ...(record.supersedes ? { supersedes: record.supersedes } : {}),
     ...(score !== undefined ? { score } : {}),
   };
 }

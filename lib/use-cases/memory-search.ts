@@ -6,14 +6,34 @@ import type {
 } from '../contracts/long-term-memory.js';
 import { assertAttributeFilterFits, matchesFilter, partitionCouldMatch } from '../domain/memory-filter.js';
 import { decodePageToken, encodePageToken } from '../domain/page-token.js';
+import { tokenize } from '../domain/text/tokenizer.js';
 import type { VectorPartition } from '../ports/vector-index.js';
 import { embedQueryText, type MemoryDeps, requireStore, toView } from './memory-records.js';
 
-/** Used when a request names no `searchMode`; see docs/decisions for the measurement behind it. */
-export const DEFAULT_SEARCH_MODE: SearchMode = 'semantic';
+/**
+ * Used when a request names no `searchMode`: hybrid finds far more of the evidence than either index
+ * alone (docs/decisions/0002-retrieval.md: LoCoMo turn recall@10 0.61 keyword, 0.41 semantic, 0.77 hybrid).
+ */
+export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
 
-/** Reciprocal rank fusion constant (Cormack et al. 2009 use 60). */
-const RRF_K = 60;
+/**
+ * Hybrid ranking, measured on LoCoMo (docs/decisions/0002-retrieval.md):
+ * relevance = w·bm25/bm25max + (1 − w)·(cos − cosmin)/(cosmax − cosmin) over each index's candidates
+ * (a record missing from a list scores 0 there; with one list empty the other counts alone), then
+ * each memory gains a share of the relevance of its neighbours in the same session (ordered by
+ * `occurredAt`, else creation), and a boost when the query names one of its topics.
+ */
+export const HYBRID_RANKING = {
+  /** Candidates read from each index before fusion (more, when a filter leaves too few). */
+  depth: 300,
+  /** Weight of the keyword score; the rest goes to cosine similarity. */
+  keywordWeight: 0.6,
+  /** Share of the relevance of the session's memories 1, 2 and 3 places before and after. */
+  contextWeights: [0.4, 0.2, 0.1],
+  /** Added when every term of one of the memory's topics occurs in the query. */
+  topicBoost: 0.4,
+} as const;
+
 /** Most candidates one text search reads from each index before giving up on deeper pages. */
 const MAX_CANDIDATES = 2_000;
 /** Index entries one filter-only page may scan before returning a short page with a token. */
@@ -27,7 +47,8 @@ export interface SearchResult {
 
 /**
  * Reference SearchLongTermMemory. With `text`: ranked by the search mode (semantic = cosine
- * similarity, keyword = BM25, hybrid = reciprocal rank fusion of both), filtered exactly, with
+ * similarity, keyword = BM25, hybrid = both fused, with session context and topics: see
+ * {@link HYBRID_RANKING}), filtered exactly, with
  * `similarityThreshold` applied to cosine similarity. Without `text`: a filter-only listing in
  * record (creation) order.
  *
@@ -75,7 +96,8 @@ async function rankedSearch(
   if (partitions.length === 0) return { items: [] };
 
   const needed = offset + limit + 1;
-  let k = Math.min(MAX_CANDIDATES, Math.max(needed * 3, 30));
+  const minimum = mode === 'hybrid' ? HYBRID_RANKING.depth : 30;
+  let k = Math.min(MAX_CANDIDATES, Math.max(needed * 3, minimum));
   let ranked: RankedRecord[] = [];
   let exhausted = false;
   for (;;) {
@@ -88,13 +110,16 @@ async function rankedSearch(
     const records = await deps.records.getMany(storeId, ids, now);
     const byId = new Map<string, StoredMemory>();
     records.forEach((record) => {
-      if (record && matchesFilter(record, request.filter, request.filterOp)) byId.set(record.id, record);
+      if (record && !record.supersededBy && matchesFilter(record, request.filter, request.filterOp)) {
+        byId.set(record.id, record);
+      }
     });
     ranked = fuse(mode, vectorHits, keywordHits, byId);
     if (request.similarityThreshold !== undefined) {
       const threshold = request.similarityThreshold;
       ranked = ranked.filter((r) => r.similarity !== undefined && r.similarity >= threshold);
     }
+    if (mode === 'hybrid') ranked = contextualize(ranked, text);
     if (ranked.length >= needed || exhausted || k >= MAX_CANDIDATES) break;
     k = Math.min(MAX_CANDIDATES, k * 4);
   }
@@ -127,15 +152,18 @@ function fuse(
   if (mode === 'semantic') for (const h of vectorHits) scores.set(h.id, h.score);
   else if (mode === 'keyword') for (const h of keywordHits) scores.set(h.id, h.score);
   else {
-    // Ranks are taken among records that pass the filter, so a filtered-out record does not
-    // push the survivors down either list.
-    for (const hits of [vectorHits, keywordHits]) {
-      let rank = 0;
-      for (const h of hits) {
-        if (!records.has(h.id)) continue;
-        rank += 1;
-        scores.set(h.id, (scores.get(h.id) ?? 0) + 1 / (RRF_K + rank));
-      }
+    // Normalized over the records that pass the filter, so filtered-out records shift nothing.
+    const vectors = vectorHits.filter((h) => records.has(h.id));
+    const keywords = keywordHits.filter((h) => records.has(h.id) && h.score > 0);
+    const keywordWeight = keywords.length === 0 ? 0 : vectors.length === 0 ? 1 : HYBRID_RANKING.keywordWeight;
+    const maxKeyword = Math.max(...keywords.map((h) => h.score));
+    for (const h of keywords) scores.set(h.id, (keywordWeight * h.score) / maxKeyword);
+    const sims = vectors.map((h) => h.score);
+    const maxSim = Math.max(...sims);
+    const minSim = Math.min(...sims);
+    for (const h of vectors) {
+      const normalized = maxSim === minSim ? 1 : (h.score - minSim) / (maxSim - minSim);
+      scores.set(h.id, (scores.get(h.id) ?? 0) + (1 - keywordWeight) * normalized);
     }
   }
   const out: RankedRecord[] = [];
@@ -143,7 +171,70 @@ function fuse(
     const record = records.get(id);
     if (record) out.push({ record, score, similarity: similarity.get(id) });
   }
-  return out.sort((a, b) => b.score - a.score || a.record.id.localeCompare(b.record.id));
+  return out.sort(byScore);
+}
+
+function byScore(a: RankedRecord, b: RankedRecord): number {
+  return b.score - a.score || a.record.id.localeCompare(b.record.id);
+}
+
+/**
+ * Hybrid's second stage, over the fused candidates:
+ * - Conversational context: a memory of a session gains `contextWeights[d − 1]` of the relevance of
+ *   the candidates d places before and after it in that session (ordered by `occurredAt`, else
+ *   `createdAt`, then id). An answer ("Adoption agencies.") is found through the question before it.
+ * - Topics: `topicBoost` when the query names one of the memory's topics (all its terms occur).
+ * Scores are then divided by the best, so the top result scores 1.
+ */
+function contextualize(ranked: RankedRecord[], text: string): RankedRecord[] {
+  if (ranked.length === 0) return ranked;
+  const relevance = new Map(ranked.map((r) => [r.record.id, r.score]));
+  const bonus = new Map<string, number>();
+  const sessions = new Map<string, RankedRecord[]>();
+  for (const r of ranked) {
+    if (r.record.sessionId === undefined) continue;
+    const key = `${r.record.ownerId}\u0000${r.record.namespace?.toLowerCase() ?? ''}\u0000${r.record.sessionId}`;
+    const members = sessions.get(key);
+    if (members) members.push(r);
+    else sessions.set(key, [r]);
+  }
+  const weights = HYBRID_RANKING.contextWeights;
+  for (const members of sessions.values()) {
+    if (members.length < 2) continue;
+    members.sort(
+      (a, b) =>
+        (a.record.occurredAt ?? a.record.createdAt) - (b.record.occurredAt ?? b.record.createdAt) ||
+        a.record.createdAt - b.record.createdAt ||
+        a.record.id.localeCompare(b.record.id),
+    );
+    members.forEach((member, i) => {
+      let gained = 0;
+      weights.forEach((weight, d) => {
+        const before = members[i - d - 1];
+        const after = members[i + d + 1];
+        if (before) gained += weight * relevance.get(before.record.id)!;
+        if (after) gained += weight * relevance.get(after.record.id)!;
+      });
+      bonus.set(member.record.id, gained);
+    });
+  }
+  const queryTerms = new Set(tokenize(text));
+  const named = new Map<string, boolean>();
+  const namesTopic = (topic: string) => {
+    let hit = named.get(topic);
+    if (hit === undefined) {
+      const terms = tokenize(topic);
+      hit = terms.length > 0 && terms.every((t) => queryTerms.has(t));
+      named.set(topic, hit);
+    }
+    return hit;
+  };
+  const scored = ranked.map((r) => {
+    const topic = r.record.topics.some(namesTopic) ? HYBRID_RANKING.topicBoost : 0;
+    return { ...r, score: r.score + (bonus.get(r.record.id) ?? 0) + topic };
+  });
+  const best = Math.max(...scored.map((r) => r.score));
+  return scored.map((r) => ({ ...r, score: best > 0 ? r.score / best : 0 })).sort(byScore);
 }
 
 /** final = (1 − w)·relevance + w·2^(−age/halfLife), relevance min-max normalized over the candidates. */
@@ -174,7 +265,7 @@ async function applyRecency(
       const decay = 2 ** (-Math.max(0, now - times[i]!) / halfLifeMs);
       return { ...r, score: (1 - recency.weight) * relevance + recency.weight * decay };
     })
-    .sort((a, b) => b.score - a.score || a.record.id.localeCompare(b.record.id));
+    .sort(byScore);
 }
 
 /** Filter-only listing in record order; the token is the position in the creation index. */
@@ -200,7 +291,7 @@ async function filterListing(
     });
     for (const record of records) {
       cursor += 1;
-      if (record && matchesFilter(record, request.filter, request.filterOp)) {
+      if (record && !record.supersededBy && matchesFilter(record, request.filter, request.filterOp)) {
         items.push(toView(record));
         if (items.length === limit) {
           return { items, ...(cursor < total ? { nextPageToken: encodePageToken(scope, cursor) } : {}) };

@@ -5,7 +5,7 @@ import { type RedisInstance, startRedis } from '../../dev/local-stack/redis-serv
 import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash-rest-server.js';
 import { indexKeys } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
-import { UpstashKeywordIndex } from '../../lib/adapters/upstash/upstash-keyword-index.js';
+import { BM25_B, BM25_K1, UpstashKeywordIndex } from '../../lib/adapters/upstash/upstash-keyword-index.js';
 import { tokenize } from '../../lib/domain/text/tokenizer.js';
 import type { KeywordHit, KeywordPartition } from '../../lib/ports/keyword-index.js';
 
@@ -43,12 +43,12 @@ async function stats(p: KeywordPartition): Promise<Record<string, string>> {
 }
 
 /**
- * Textbook BM25 (k1 = 1.2, b = 0.75, IDF ln(1 + (N - df + 0.5) / (df + 0.5)), repeated query terms
- * counted), computed here from the token lists, independently of the index.
+ * Textbook BM25 (the index's k1 and b, IDF ln(1 + (N - df + 0.5) / (df + 0.5)), repeated query
+ * terms counted), computed here from the token lists, independently of the index.
  */
 function referenceBm25(docs: readonly Doc[], query: string): KeywordHit[] {
-  const k1 = 1.2;
-  const b = 0.75;
+  const k1 = BM25_K1;
+  const b = BM25_B;
   const tokenized = docs.map((d) => ({ id: d.id, terms: tokenize(d.text) })).filter((d) => d.terms.length);
   const n = tokenized.length;
   const avgdl = tokenized.reduce((sum, d) => sum + d.terms.length, 0) / n;
