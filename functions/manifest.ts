@@ -78,6 +78,13 @@ export const httpRoutes: readonly HttpRouteDefinition[] = [
     action: 'write',
   },
   {
+    name: 'get-promotion-status',
+    method: 'GET',
+    path: `${store}/session-memory/{sessionId}/promotion`,
+    entry: 'functions/http/get-promotion-status.ts',
+    action: 'read',
+  },
+  {
     name: 'list-session-summaries',
     method: 'GET',
     path: `${store}/sessions`,

@@ -27,8 +27,34 @@
  *   response_type: 'embeddings_floats'}` (or `embeddings_by_type` with `{float: [...]}`). Over 512
  *   tokens is refused with `truncate: NONE`, otherwise cut at the end or the start.
  * - Anything else: 400 ValidationException "The provided model identifier is invalid."
- * - `POST /model/{modelId}/converse` (and the streaming routes): 400 ValidationException, not
+ * - `POST /model/{modelId}/converse`: see below. The streaming routes: 400 ValidationException, not
  *   implemented by the fake yet. Add a route to {@link ROUTES} / a model to {@link MODELS} to extend.
+ *
+ * Converse (`POST /model/{modelId}/converse`, the id URL-encoded: an inference-profile ARN arrives as
+ * `arn%3Aaws%3Abedrock%3A...%3Ainference-profile%2Fus.anthropic...`):
+ *
+ * - Any model id or ARN is taken as a chat model, except the embedding models above (400 "This action
+ *   doesn't support the model that you provided..."). The fake has no model of its own: replies come
+ *   from a script (`scriptConverse`, for tests) or else from a default responder
+ *   (`setDefaultConverseResponder`, e.g. an offline extractor); with neither, 400 ValidationException.
+ * - The request is checked as Bedrock checks it: `messages` (roles `user`/`assistant`, starting with
+ *   `user` and alternating, non-empty content of `text`, `toolUse`, `toolResult` or `cachePoint`
+ *   blocks, no blank text), `system` (`text`/`cachePoint` blocks), `toolConfig` (`tools` of unique
+ *   `toolSpec`s with a name of 1-64 `[a-zA-Z0-9_-]` and a JSON-object `inputSchema.json`; `toolChoice`
+ *   one of `auto`/`any`/`tool` naming an offered tool; required when messages carry tool blocks),
+ *   `inferenceConfig` (`maxTokens` ≥ 1, `temperature` and `topP` in [0, 1], `stopSequences`).
+ *   `additionalModelRequestFields`, `requestMetadata`, `performanceConfig` and `serviceTier` are
+ *   accepted and ignored; guardrails, prompt variables, output config and image, document, video,
+ *   audio or reasoning blocks are refused as not implemented.
+ * - The answer has the real shape: `{output: {message: {role: 'assistant', content}}, stopReason,
+ *   usage: {inputTokens, outputTokens, totalTokens}, metrics: {latencyMs}}`, the content a `toolUse`
+ *   block `{toolUseId, name, input}` (`stopReason: 'tool_use'`) or a `text` block (`'end_turn'`).
+ * - Tokens are counted as one per four characters, rounded up: input over the system texts, message
+ *   texts, tool-use inputs and tool results (JSON), and tool specs (JSON); output over the reply text or
+ *   the tool input's JSON. An output over `maxTokens` (default 4,096) is cut: text to `maxTokens × 4`
+ *   characters, a tool input to `{}`, with `stopReason: 'max_tokens'` (an approximation of a real
+ *   truncated reply).
+ * - `converseLatencyMs` is added to every Converse answer, on top of `latencyMs`.
  *
  * Embeddings are meaningful, so that search quality measured through the fake is real: every text
  * is embedded by a 512-d base embedder (Universal Sentence Encoder Lite by default, see
@@ -49,7 +75,10 @@
  * multilingual id is English-only here), the real tokenizers (token counts are an estimate: about
  * one token per six characters of a word, one per punctuation mark), signature checking, model
  * access (`AccessDeniedException`), quotas and throttling other than injected faults, latency other
- * than `latencyMs`, binary/int8 embedding types, image inputs, Converse and streaming.
+ * than `latencyMs`, binary/int8 embedding types, image inputs and streaming. For Converse: any model
+ * behaviour (replies are scripted or come from the default responder), real tokenizers, per-model
+ * limits (context window, largest `maxTokens`), stop sequences, prompt caching (cache points are
+ * accepted, no cache tokens are reported), guardrails and `additionalModelResponseFields`.
  */
 
 import { createHash, randomUUID } from 'node:crypto';
@@ -101,7 +130,88 @@ export interface BedrockFakeStats {
   rejected: number;
   /** By model id, as sent. */
   models: Record<string, BedrockFakeModelStats>;
+  /** Converse requests; see {@link BedrockFakeConverseStats}. */
+  converse: BedrockFakeConverseStats;
 }
+
+export interface BedrockFakeConverseStats {
+  /** Converse requests that reached the route, refused ones included. */
+  requests: number;
+  /** Requests answered with a reply (HTTP 200). */
+  answered: number;
+  /** Requests answered by a scripted fault. */
+  faults: number;
+  /** Tokens of the answered requests, counted as in the answers' `usage`. */
+  inputTokens: number;
+  outputTokens: number;
+  /** Requests by model id (decoded), refused ones included. */
+  byModel: Record<string, number>;
+}
+
+/** A Converse request as the fake received it: given to scripted and default responders. */
+export interface ConverseFakeRequest {
+  /** The model id, decoded (an inference-profile id or ARN as the client gave it). */
+  readonly modelId: string;
+  /** The model id as it appeared in the path, still percent-encoded. */
+  readonly encodedModelId: string;
+  readonly messages: readonly ConverseFakeMessage[];
+  /** The system `text` blocks, in order. */
+  readonly system: readonly string[];
+  readonly tools: readonly ConverseFakeTool[];
+  readonly toolChoice:
+    | { readonly auto: object }
+    | { readonly any: object }
+    | { readonly tool: { readonly name: string } }
+    | undefined;
+  /** The tool the model must call (`toolChoice.tool`), if any. */
+  readonly forcedTool: string | undefined;
+  readonly inferenceConfig: {
+    readonly maxTokens?: number;
+    readonly temperature?: number;
+    readonly topP?: number;
+    readonly stopSequences?: readonly string[];
+  };
+  /** The whole request body, as parsed JSON. */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface ConverseFakeMessage {
+  readonly role: 'user' | 'assistant';
+  /** The content blocks as sent (`{text}`, `{toolUse}`, `{toolResult}`, `{cachePoint}`). */
+  readonly content: readonly Readonly<Record<string, unknown>>[];
+  /** The message's `text` blocks, joined by newlines. */
+  readonly text: string;
+}
+
+export interface ConverseFakeTool {
+  readonly name: string;
+  readonly description: string | undefined;
+  /** `toolSpec.inputSchema.json`. */
+  readonly inputSchema: unknown;
+}
+
+/**
+ * One Converse answer:
+ * - a string, or `{text}`: an assistant text reply (`stopReason: 'end_turn'`);
+ * - `{toolInput, toolName?}`: a `toolUse` block with that input (`'tool_use'`); the name defaults to
+ *   the forced tool, else the first tool offered;
+ * - `{fault}`: an error answer (e.g. {@link BEDROCK_FAULTS}`.throttling`), or `'reset'`;
+ * - `{malformed: 'no-tool-use'}`: a text reply even though a tool was forced; `{malformed:
+ *   'bad-tool-input'}`: a `toolUse` whose input is `{}`, missing every required property.
+ */
+export type ConverseFakeReply =
+  | string
+  | { readonly text: string }
+  | { readonly toolInput: unknown; readonly toolName?: string }
+  | { readonly fault: BedrockFakeFault }
+  | { readonly malformed: 'no-tool-use' | 'bad-tool-input' };
+
+export type ConverseFakeResponder = (
+  request: ConverseFakeRequest,
+) => ConverseFakeReply | Promise<ConverseFakeReply>;
+
+/** A reply for the next request, replies for the next requests in order, or a responder for all of them. */
+export type ConverseFakeScript = ConverseFakeReply | readonly ConverseFakeReply[] | ConverseFakeResponder;
 
 export interface BedrockFakeOptions {
   /** Port to listen on; default: a free port chosen by the OS. */
@@ -112,6 +222,10 @@ export interface BedrockFakeOptions {
   baseEmbedder?: Embedder;
   /** Added to every answer, in milliseconds; default 0. */
   latencyMs?: number;
+  /** Added to every Converse answer on top of `latencyMs` (a model's generation time); default 0. */
+  converseLatencyMs?: number;
+  /** The Converse responder used when nothing is scripted; see `setDefaultConverseResponder`. */
+  defaultConverseResponder?: ConverseFakeResponder;
   /** Faults for the first requests, as if `failNextRequests(count, fault)` were called at start. */
   failNext?: { count: number; fault?: BedrockFakeFault };
 }
@@ -129,6 +243,15 @@ export interface BedrockFake {
   throttleNextRequests(count: number): void;
   /** The next `count` requests are answered with `fault` (default throttling), replacing queued faults. */
   failNextRequests(count: number, fault?: BedrockFakeFault): void;
+  /**
+   * Scripts the Converse answers, replacing any script: one reply answers the next request, an array
+   * the next requests in order, a function every request until the script is replaced; `[]` clears
+   * it. Requests that the script does not cover go to the default responder. Requests refused as
+   * invalid consume nothing.
+   */
+  scriptConverse(script: ConverseFakeScript): void;
+  /** The responder for Converse requests that nothing is scripted for; `undefined` removes it. */
+  setDefaultConverseResponder(responder: ConverseFakeResponder | undefined): void;
   /** Closes the server and its keep-alive connections. */
   stop(): Promise<void>;
 }
@@ -153,11 +276,27 @@ interface Reply {
   readonly inputTokens?: number;
 }
 
+/** Answered by dropping the connection unanswered (a `'reset'` fault). */
+class ConnectionReset extends Error {}
+
 interface RequestContext {
   readonly modelId: string;
+  /** The model id as it appeared in the path, still percent-encoded. */
+  readonly encodedModelId: string;
   readonly body: Buffer;
   readonly stats: BedrockFakeStats;
   readonly base: Embedder;
+  readonly converse: ConverseState;
+  /** `performance.now()` when the request arrived. */
+  readonly started: number;
+}
+
+/** The fake's Converse settings: its script, default responder and latency. */
+interface ConverseState {
+  /** Replies queued for the next requests, or a responder for every request. */
+  script: ConverseFakeReply[] | ConverseFakeResponder;
+  defaultResponder: ConverseFakeResponder | undefined;
+  readonly latencyMs: number;
 }
 
 interface Route {
@@ -178,7 +317,7 @@ const ROUTES: readonly Route[] = [
     pattern: /^\/model\/([^/]+)\/invoke-with-response-stream$/,
     handle: notImplemented('InvokeModelWithResponseStream'),
   },
-  { method: 'POST', pattern: /^\/model\/([^/]+)\/converse$/, handle: notImplemented('Converse') },
+  { method: 'POST', pattern: /^\/model\/([^/]+)\/converse$/, handle: converse },
   {
     method: 'POST',
     pattern: /^\/model\/([^/]+)\/converse-stream$/,
@@ -204,7 +343,18 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
   }
   await base.embedDocuments(['warm up']);
 
-  const stats: BedrockFakeStats = { httpRequests: 0, faults: 0, rejected: 0, models: {} };
+  const stats: BedrockFakeStats = {
+    httpRequests: 0,
+    faults: 0,
+    rejected: 0,
+    models: {},
+    converse: emptyConverseStats(),
+  };
+  const converseState: ConverseState = {
+    script: [],
+    defaultResponder: options.defaultConverseResponder,
+    latencyMs: options.converseLatencyMs ?? 0,
+  };
   let faults: BedrockFakeFault[] = [];
   const failNextRequests = (count: number, fault: BedrockFakeFault = BEDROCK_FAULTS.throttling) => {
     faults = Array.from({ length: Math.max(0, count) }, () => fault);
@@ -253,18 +403,27 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
       throw new ServiceError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
     }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    let matched: { route: Route; modelId: string } | undefined;
+    let matched: { route: Route; modelId: string; encodedModelId: string } | undefined;
     for (const route of ROUTES) {
       const match = route.method === request.method ? route.pattern.exec(path) : null;
       if (match) {
-        matched = { route, modelId: decodeModelId(match[1]!) };
+        matched = { route, modelId: decodeModelId(match[1]!), encodedModelId: match[1]! };
         break;
       }
     }
     if (!matched) throw new ServiceError(404, 'UnknownOperationException', 'Unknown operation');
     if (body === undefined) throw validation(`Request body exceeds ${MAX_BODY_BYTES} bytes`);
 
-    const reply = await matched.route.handle({ modelId: matched.modelId, body, stats, base });
+    const { route, modelId, encodedModelId } = matched;
+    const reply = await route.handle({
+      modelId,
+      encodedModelId,
+      body,
+      stats,
+      base,
+      converse: converseState,
+      started,
+    });
     respond(response, 200, reply.body, {
       'x-amzn-bedrock-invocation-latency': String(Math.round(performance.now() - started)),
       ...(reply.inputTokens === undefined
@@ -277,6 +436,8 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
     handle(request, response).catch((error: unknown) => {
       if (response.headersSent || request.socket.destroyed) {
         response.destroy();
+      } else if (error instanceof ConnectionReset) {
+        request.socket.destroy();
       } else if (error instanceof ServiceError) {
         respondError(response, error);
       } else {
@@ -308,9 +469,21 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
       stats.faults = 0;
       stats.rejected = 0;
       stats.models = {};
+      stats.converse = emptyConverseStats();
     },
     throttleNextRequests: (count) => failNextRequests(count, BEDROCK_FAULTS.throttling),
     failNextRequests,
+    scriptConverse(script) {
+      converseState.script =
+        typeof script === 'function'
+          ? script
+          : Array.isArray(script)
+            ? [...(script as readonly ConverseFakeReply[])]
+            : [script as ConverseFakeReply];
+    },
+    setDefaultConverseResponder(responder) {
+      converseState.defaultResponder = responder;
+    },
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
@@ -477,6 +650,365 @@ async function cohereEmbedV3(payload: unknown, context: RequestContext): Promise
           },
     inputTokens: totalTokens,
   };
+}
+
+// --- Converse -----------------------------------------------------------------------------------
+
+/** Request members that the fake refuses as not implemented (the others it accepts and ignores). */
+const CONVERSE_NOT_IMPLEMENTED = [
+  'guardrailConfig',
+  'promptVariables',
+  'outputConfig',
+  'additionalModelResponseFieldPaths',
+];
+/** Content block types of the real API that the fake does not implement. */
+const CONVERSE_UNIMPLEMENTED_BLOCKS = [
+  'image',
+  'document',
+  'video',
+  'audio',
+  'reasoningContent',
+  'guardContent',
+  'citationsContent',
+  'searchResult',
+  'toolAddition',
+  'toolRemoval',
+];
+/** `maxTokens` when the request sets none. */
+const CONVERSE_DEFAULT_MAX_TOKENS = 4_096;
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Converse token counts: one token per four characters, rounded up (see the module comment). */
+const converseTokens = (characters: number) => Math.ceil(characters / 4);
+
+function emptyConverseStats(): BedrockFakeConverseStats {
+  return { requests: 0, answered: 0, faults: 0, inputTokens: 0, outputTokens: 0, byModel: {} };
+}
+
+async function converse(context: RequestContext): Promise<Reply> {
+  const stats = context.stats.converse;
+  stats.requests++;
+  stats.byModel[context.modelId] = (stats.byModel[context.modelId] ?? 0) + 1;
+  if (MODELS[context.modelId]) {
+    throw validation(
+      "This action doesn't support the model that you provided. Try again with a supported text or chat model.",
+    );
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(context.body.toString('utf8'));
+  } catch {
+    throw validation('Malformed input request, please reformat your input and try again.');
+  }
+  const request = parseConverseRequest(payload, context);
+
+  const state = context.converse;
+  if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
+  const scripted = typeof state.script === 'function' ? state.script : state.script.shift();
+  let reply: ConverseFakeReply;
+  if (scripted !== undefined) {
+    reply = typeof scripted === 'function' ? await scripted(request) : scripted;
+  } else if (state.defaultResponder) {
+    reply = await state.defaultResponder(request);
+  } else {
+    throw validation(
+      'No Converse reply is scripted and no default responder is configured: model replies are not implemented by the fake Bedrock Runtime itself (see scriptConverse and setDefaultConverseResponder).',
+    );
+  }
+  return converseAnswer(reply, request, context);
+}
+
+function converseAnswer(
+  reply: ConverseFakeReply,
+  request: ConverseFakeRequest,
+  context: RequestContext,
+): Reply {
+  const stats = context.stats.converse;
+  let answer = typeof reply === 'string' ? { text: reply } : reply;
+  if ('fault' in answer) {
+    stats.faults++;
+    context.stats.faults++;
+    if (answer.fault === 'reset') throw new ConnectionReset();
+    throw new ServiceError(answer.fault.status, answer.fault.errorType, answer.fault.message);
+  }
+  if ('malformed' in answer) {
+    answer =
+      answer.malformed === 'no-tool-use'
+        ? { text: "I'm sorry, but I can't help with that request." }
+        : { toolInput: {} };
+  }
+  const maxTokens = request.inferenceConfig.maxTokens ?? CONVERSE_DEFAULT_MAX_TOKENS;
+  let content: Record<string, unknown>[];
+  let stopReason: string;
+  let outputCharacters: number;
+  if ('text' in answer) {
+    const cut = converseTokens(answer.text.length) > maxTokens;
+    const text = cut ? answer.text.slice(0, maxTokens * 4) : answer.text;
+    content = [{ text }];
+    stopReason = cut ? 'max_tokens' : 'end_turn';
+    outputCharacters = text.length;
+  } else {
+    const name = answer.toolName ?? request.forcedTool ?? request.tools[0]?.name;
+    if (name === undefined || !request.tools.some((tool) => tool.name === name)) {
+      throw validation(
+        `fake script error: a toolUse of ${name ?? 'a tool'} was scripted, but the request offers no such tool.`,
+      );
+    }
+    const json = JSON.stringify(answer.toolInput ?? null);
+    const cut = converseTokens(json.length) > maxTokens;
+    const toolUseId = `tooluse_${randomUUID().replaceAll('-', '').slice(0, 22)}`;
+    content = [{ toolUse: { toolUseId, name, input: cut ? {} : (answer.toolInput ?? null) } }];
+    stopReason = cut ? 'max_tokens' : 'tool_use';
+    outputCharacters = cut ? 2 : json.length;
+  }
+  const inputTokens = converseTokens(converseInputCharacters(request));
+  const outputTokens = converseTokens(outputCharacters);
+  stats.answered++;
+  stats.inputTokens += inputTokens;
+  stats.outputTokens += outputTokens;
+  return {
+    body: {
+      output: { message: { role: 'assistant', content } },
+      stopReason,
+      usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+      metrics: { latencyMs: Math.round(performance.now() - context.started) },
+    },
+  };
+}
+
+/** The characters that count as input: system texts, message texts, tool inputs and results, tool specs. */
+function converseInputCharacters(request: ConverseFakeRequest): number {
+  let characters = 0;
+  for (const text of request.system) characters += text.length;
+  for (const message of request.messages) {
+    for (const block of message.content) {
+      if (typeof block.text === 'string') characters += block.text.length;
+      else if (isRecord(block.toolUse)) characters += JSON.stringify(block.toolUse.input ?? null).length;
+      else if (isRecord(block.toolResult)) characters += JSON.stringify(block.toolResult.content).length;
+    }
+  }
+  for (const tool of request.tools) {
+    characters +=
+      tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.inputSchema).length;
+  }
+  return characters;
+}
+
+/** A constraint violation worded as Bedrock words them. */
+const invalidMember = (path: string, constraint: string) =>
+  validation(`1 validation error detected: Value at '${path}' failed to satisfy constraint: ${constraint}`);
+
+const notImplementedByFake = (what: string) =>
+  validation(`${what} is not implemented by the fake Bedrock Runtime.`);
+
+/** Checks a Converse body as Bedrock does (see the module comment) and gives it to responders. */
+function parseConverseRequest(payload: unknown, context: RequestContext): ConverseFakeRequest {
+  if (!isRecord(payload))
+    throw validation('Malformed input request, please reformat your input and try again.');
+  for (const key of CONVERSE_NOT_IMPLEMENTED) {
+    if (payload[key] !== undefined) throw notImplementedByFake(`Converse's ${key}`);
+  }
+
+  const { messages: rawMessages } = payload;
+  if (rawMessages === undefined) throw invalidMember('messages', 'Member must not be null');
+  if (!Array.isArray(rawMessages)) throw invalidMember('messages', 'Member must be a list');
+  let usesTools = false;
+  const messages = rawMessages.map((message: unknown, i): ConverseFakeMessage => {
+    if (!isRecord(message)) throw invalidMember(`messages.${i + 1}.member`, 'Member must be a structure');
+    const { role, content } = message;
+    if (role !== 'user' && role !== 'assistant') {
+      throw invalidMember(
+        `messages.${i + 1}.member.role`,
+        'Member must satisfy enum value set: [user, assistant]',
+      );
+    }
+    if (!Array.isArray(content) || content.length === 0) {
+      throw validation(
+        `The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`,
+      );
+    }
+    const texts: string[] = [];
+    content.forEach((block: unknown, j) => {
+      const where = `messages.${i}.content.${j}`;
+      const keys = isRecord(block) ? Object.keys(block).filter((key) => block[key] !== undefined) : [];
+      if (!isRecord(block) || keys.length !== 1) {
+        throw validation(`The ContentBlock object at ${where} must set exactly one of its members.`);
+      }
+      const [type] = keys as [string];
+      const value = block[type];
+      if (type === 'text') {
+        if (typeof value !== 'string') throw invalidMember(`${where}.text`, 'Member must be a string');
+        if (value.trim() === '') {
+          throw validation(
+            `The text field in the ContentBlock object at ${where} is blank. Add text to the text field, and try again.`,
+          );
+        }
+        texts.push(value);
+      } else if (type === 'toolUse') {
+        if (!isRecord(value) || typeof value.toolUseId !== 'string' || typeof value.name !== 'string') {
+          throw invalidMember(`${where}.toolUse`, 'Member must have a toolUseId, a name and an input');
+        }
+        usesTools = true;
+      } else if (type === 'toolResult') {
+        if (!isRecord(value) || typeof value.toolUseId !== 'string' || !Array.isArray(value.content)) {
+          throw invalidMember(`${where}.toolResult`, 'Member must have a toolUseId and a content list');
+        }
+        usesTools = true;
+      } else if (type !== 'cachePoint') {
+        throw CONVERSE_UNIMPLEMENTED_BLOCKS.includes(type)
+          ? notImplementedByFake(`The ${type} content block`)
+          : validation(`The ContentBlock object at ${where} has an unknown member ${type}.`);
+      }
+    });
+    return { role, content: content as Record<string, unknown>[], text: texts.join('\n') };
+  });
+  if (messages.length === 0 || messages[0]!.role !== 'user') {
+    throw validation(
+      'A conversation must start with a user message. Try again with a conversation that starts with a user message.',
+    );
+  }
+  if (messages.some((message, i) => i > 0 && message.role === messages[i - 1]!.role)) {
+    throw validation(
+      'A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.',
+    );
+  }
+
+  const system: string[] = [];
+  if (payload.system !== undefined) {
+    if (!Array.isArray(payload.system)) throw invalidMember('system', 'Member must be a list');
+    payload.system.forEach((block: unknown, i) => {
+      if (isRecord(block) && typeof block.text === 'string') {
+        if (block.text.trim() === '') {
+          throw validation(
+            `The text field in the SystemContentBlock object at system.${i} is blank. Add text to the text field, and try again.`,
+          );
+        }
+        system.push(block.text);
+      } else if (isRecord(block) && block.guardContent !== undefined) {
+        throw notImplementedByFake('The guardContent system block');
+      } else if (!isRecord(block) || block.cachePoint === undefined) {
+        throw invalidMember(`system.${i + 1}.member`, 'Member must be a text or cachePoint block');
+      }
+    });
+  }
+
+  const tools: ConverseFakeTool[] = [];
+  let toolChoice: ConverseFakeRequest['toolChoice'];
+  const { toolConfig } = payload;
+  if (toolConfig !== undefined) {
+    if (!isRecord(toolConfig)) throw invalidMember('toolConfig', 'Member must be a structure');
+    if (!Array.isArray(toolConfig.tools) || toolConfig.tools.length === 0) {
+      throw invalidMember('toolConfig.tools', 'Member must have length greater than or equal to 1');
+    }
+    toolConfig.tools.forEach((tool: unknown, i) => {
+      const where = `toolConfig.tools.${i + 1}.member`;
+      if (isRecord(tool) && tool.cachePoint !== undefined) return;
+      if (isRecord(tool) && tool.systemTool !== undefined) throw notImplementedByFake('A systemTool');
+      const spec = isRecord(tool) ? tool.toolSpec : undefined;
+      if (!isRecord(spec)) throw invalidMember(where, 'Member must be a toolSpec or cachePoint block');
+      if (typeof spec.name !== 'string' || !TOOL_NAME.test(spec.name)) {
+        throw invalidMember(
+          `${where}.toolSpec.name`,
+          'Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+',
+        );
+      }
+      if (
+        spec.description !== undefined &&
+        (typeof spec.description !== 'string' || spec.description === '')
+      ) {
+        throw invalidMember(
+          `${where}.toolSpec.description`,
+          'Member must have length greater than or equal to 1',
+        );
+      }
+      const schema = isRecord(spec.inputSchema) ? spec.inputSchema.json : undefined;
+      if (!isRecord(schema)) {
+        throw validation(
+          `The inputSchema of tool ${spec.name} must be a JSON schema object (inputSchema.json).`,
+        );
+      }
+      if (tools.some((known) => known.name === spec.name)) {
+        throw validation(`The toolConfig field has more than one tool named ${spec.name}.`);
+      }
+      tools.push({
+        name: spec.name,
+        description: spec.description as string | undefined,
+        inputSchema: schema,
+      });
+    });
+    const choice = toolConfig.toolChoice;
+    if (choice !== undefined) {
+      const keys = isRecord(choice) ? Object.keys(choice).filter((key) => choice[key] !== undefined) : [];
+      if (!isRecord(choice) || keys.length !== 1 || !['auto', 'any', 'tool'].includes(keys[0]!)) {
+        throw invalidMember('toolConfig.toolChoice', 'Member must set exactly one of auto, any, tool');
+      }
+      if (isRecord(choice.tool)) {
+        const name = choice.tool.name;
+        if (typeof name !== 'string' || !tools.some((tool) => tool.name === name)) {
+          throw validation('The tool named in toolConfig.toolChoice.tool is not in toolConfig.tools.');
+        }
+        toolChoice = { tool: { name } };
+      } else if (choice.tool !== undefined) {
+        throw invalidMember('toolConfig.toolChoice.tool', 'Member must be a structure');
+      } else {
+        toolChoice = choice.auto !== undefined ? { auto: {} } : { any: {} };
+      }
+    }
+  } else if (usesTools) {
+    throw validation(
+      'The toolConfig field must be defined when using toolUse and toolResult content blocks.',
+    );
+  }
+
+  const inferenceConfig: {
+    maxTokens?: number;
+    temperature?: number;
+    topP?: number;
+    stopSequences?: string[];
+  } = {};
+  const { inferenceConfig: config } = payload;
+  if (config !== undefined) {
+    if (!isRecord(config)) throw invalidMember('inferenceConfig', 'Member must be a structure');
+    const { maxTokens, temperature, topP, stopSequences } = config;
+    if (maxTokens !== undefined) {
+      if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1) {
+        throw invalidMember('inferenceConfig.maxTokens', 'Member must have value greater than or equal to 1');
+      }
+      inferenceConfig.maxTokens = maxTokens as number;
+    }
+    for (const [name, value] of [
+      ['temperature', temperature],
+      ['topP', topP],
+    ] as const) {
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || value < 0 || value > 1) {
+        throw invalidMember(`inferenceConfig.${name}`, 'Member must have value between 0 and 1');
+      }
+      inferenceConfig[name] = value;
+    }
+    if (stopSequences !== undefined) {
+      if (!Array.isArray(stopSequences) || !stopSequences.every((stop) => typeof stop === 'string')) {
+        throw invalidMember('inferenceConfig.stopSequences', 'Member must be a list of strings');
+      }
+      inferenceConfig.stopSequences = stopSequences;
+    }
+  }
+
+  return {
+    modelId: context.modelId,
+    encodedModelId: context.encodedModelId,
+    messages,
+    system,
+    tools,
+    toolChoice,
+    forcedTool: toolChoice && 'tool' in toolChoice ? toolChoice.tool.name : undefined,
+    inferenceConfig,
+    body: payload,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // --- shared -------------------------------------------------------------------------------------

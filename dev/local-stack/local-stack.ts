@@ -108,6 +108,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.region]: sqs.region,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+      // No model runs here: the rule-based extractor stands in (tests of the Bedrock extractor
+      // script the fake's Converse replies directly).
+      [ENV.extractionProvider]: process.env[ENV.extractionProvider] ?? 'offline',
       AWS_ACCESS_KEY_ID: sqs.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: sqs.credentials.secretAccessKey,
     });

@@ -3,12 +3,9 @@ import { getSessionMemoryQuerySchema, sessionPathSchema } from '../../lib/contra
 import { getSessionMemory } from '../../lib/use-cases/session-queries.js';
 import { httpRoute } from './http-route.js';
 
-/**
- * Reference GetSessionMemory. `includeSummarisedEvents` is accepted; until summarization folds
- * events away every retained event is returned either way.
- */
+/** Reference GetSessionMemory: the summary (once there is one) plus the events it does not cover. */
 export const handler = httpRoute({ action: 'read' }, async (request, app) => {
   const { storeId, sessionId } = parseInput(sessionPathSchema, request.pathParameters, 'path');
-  parseInput(getSessionMemoryQuerySchema, request.query, 'query');
-  return { status: 200, body: await getSessionMemory(app, storeId, sessionId) };
+  const query = parseInput(getSessionMemoryQuerySchema, request.query, 'query');
+  return { status: 200, body: await getSessionMemory(app, storeId, sessionId, query) };
 });

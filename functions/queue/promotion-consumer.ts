@@ -1,33 +1,66 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { container } from '../../lib/composition/container.js';
-import { promotionMessageSchema } from '../../lib/contracts/promotion-message.js';
+import { promotionJobId, promotionMessageSchema } from '../../lib/contracts/promotion-message.js';
 import { describeError } from '../../lib/observability/logger.js';
-import { receivePromotionJob } from '../../lib/use-cases/promotion-jobs.js';
+import { promoteSession } from '../../lib/use-cases/promote-session.js';
 
 /**
- * SQS consumer of the promotion queue. Each record is handled on its own; failed ones are
- * reported in `batchItemFailures` (the event source sets ReportBatchItemFailures) so only they are
- * redelivered, and a message that keeps failing (e.g. one that is not a promotion job) reaches
- * the DLQ after the queue's maxReceiveCount.
+ * SQS consumer of the promotion queue. Each record is one session's promotion job, handled on its
+ * own; failed ones are reported in `batchItemFailures` (the event source sets
+ * ReportBatchItemFailures) so only they are redelivered, and a message that keeps failing (one that
+ * is not a promotion job, or whose extraction output never parses) reaches the DLQ after the
+ * queue's maxReceiveCount. Jobs of one batch for the same session run one after the other.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const app = container();
-  const outcomes = await Promise.allSettled(
-    event.Records.map(async (record) => {
-      const message = promotionMessageSchema.parse(JSON.parse(record.body));
-      await receivePromotionJob(app, message);
+  const failures = new Set<string>();
+  const bySession = new Map<string, SQSEvent['Records']>();
+  for (const record of event.Records) {
+    const parsed = safeParse(record.body);
+    if (!parsed) {
+      app.logger.warn('promotion message is not a promotion job', { messageId: record.messageId });
+      failures.add(record.messageId);
+      continue;
+    }
+    const key = `${parsed.storeId}/${parsed.sessionId}`;
+    bySession.set(key, [...(bySession.get(key) ?? []), record]);
+  }
+  await Promise.all(
+    [...bySession.values()].map(async (records) => {
+      for (const record of records) {
+        const message = promotionMessageSchema.parse(JSON.parse(record.body));
+        try {
+          const outcome = await promoteSession(app, message);
+          app.logger.info('promotion job done', {
+            jobId: promotionJobId(message),
+            status: outcome.status,
+            processedEvents: outcome.processedEvents,
+            created: outcome.created,
+            merged: outcome.merged,
+            superseded: outcome.superseded,
+            summarized: outcome.summarized,
+            inputTokens: outcome.usage.inputTokens,
+            outputTokens: outcome.usage.outputTokens,
+          });
+        } catch (error) {
+          failures.add(record.messageId);
+          app.logger.warn('promotion job failed', {
+            jobId: promotionJobId(message),
+            receiveCount: record.attributes.ApproximateReceiveCount,
+            ...describeError(error),
+          });
+        }
+      }
     }),
   );
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  outcomes.forEach((outcome, i) => {
-    if (outcome.status === 'fulfilled') return;
-    const record = event.Records[i]!;
-    app.logger.warn('promotion message failed', {
-      messageId: record.messageId,
-      receiveCount: record.attributes.ApproximateReceiveCount,
-      ...describeError(outcome.reason),
-    });
-    batchItemFailures.push({ itemIdentifier: record.messageId });
-  });
-  return { batchItemFailures };
+  return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+function safeParse(body: string) {
+  try {
+    const result = promotionMessageSchema.safeParse(JSON.parse(body));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
 }

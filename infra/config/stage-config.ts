@@ -68,6 +68,19 @@ export const stageConfigSchema = z
       .refine((e) => e.provider === 'bedrock-titan' || e.dimensions === 1024, {
         message: 'Cohere embed v3 has 1024 dimensions',
       }),
+    /**
+     * The Converse model for extraction and summaries: a cross-region inference profile id (e.g.
+     * `us.anthropic…`) and the regions it routes to, so the consumer is granted exactly the profile
+     * and the foundation model in those regions.
+     */
+    extraction: z
+      .object({
+        inferenceProfileId: z
+          .string()
+          .regex(/^[a-z]{2,4}\.[a-z0-9.-]+(:\d+)?$/, 'must be an inference profile id'),
+        modelRegions: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/)).min(1),
+      })
+      .strict(),
     functions: z
       .object({
         /** Every function behind an HTTP route; API Gateway gives up after 29 s anyway. */
@@ -163,6 +176,10 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
     logRetentionDays: 14,
     upstash: { ...UPSTASH_PLACEHOLDER },
     embedding: { provider: 'bedrock-titan', modelId: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },
+    extraction: {
+      inferenceProfileId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+      modelRegions: ['us-east-1', 'us-east-2', 'us-west-2'],
+    },
     functions: {
       http: { memoryMb: 512, timeoutSeconds: 10 },
       authorizer: { memoryMb: 512, timeoutSeconds: 5 },

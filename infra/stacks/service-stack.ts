@@ -46,11 +46,13 @@ export interface ServiceStackProps extends StackProps {
 const PROMOTION_QUEUE_ACCESS: Readonly<Record<string, readonly PromotionQueueGrant[]>> = {
   'add-session-event': ['send'],
   [maintenance.name]: ['send'],
-  // The consumer only receives: its SQS event source grants what polling needs, and it sends nothing.
+  // The consumer receives through its event source, and sends follow-up jobs for long backlogs.
+  [promotionConsumer.name]: ['send'],
 };
 
 /** Functions that embed text (writes and searches of long-term memory), by manifest name. */
 const EMBEDDING_ACCESS: readonly string[] = [
+  'promotion-consumer',
   'bulk-create-memories',
   'search-memories',
   'update-memory',
@@ -173,6 +175,25 @@ export class ServiceStack extends Stack {
           ...extra.environment,
         },
       });
+      if (definition.name === promotionConsumer.name) {
+        // Converse through a cross-region inference profile needs the profile and the foundation
+        // model in each region it routes to; exactly those ARNs, nothing wider.
+        const { inferenceProfileId, modelRegions } = config.extraction;
+        const modelId = inferenceProfileId.slice(inferenceProfileId.indexOf('.') + 1);
+        fn.lambda.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['bedrock:InvokeModel'],
+            resources: [
+              `arn:${this.partition}:bedrock:${config.region}:${this.account}:inference-profile/${inferenceProfileId}`,
+              ...modelRegions.map(
+                (region) => `arn:${this.partition}:bedrock:${region}::foundation-model/${modelId}`,
+              ),
+            ],
+          }),
+        );
+        fn.lambda.addEnvironment(ENV.extractionProvider, 'bedrock');
+        fn.lambda.addEnvironment(ENV.extractionModelId, inferenceProfileId);
+      }
       if (embeds) {
         fn.lambda.addToRolePolicy(
           new PolicyStatement({

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KeywordIndex } from '../ports/keyword-index.js';
+import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
 import type { MemoryRecordStore } from '../ports/memory-record-store.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
@@ -20,6 +21,7 @@ import type { SessionStore } from '../ports/session-store.js';
 import type { VectorIndex } from '../ports/vector-index.js';
 import { CachedStoreRegistry } from './cached-store-registry.js';
 import { createEmbedder } from './embedder.js';
+import { createExtraction } from './extraction.js';
 
 /** Everything a handler needs, built once per cold start. Holds no tenant data. */
 export interface Container {
@@ -33,6 +35,8 @@ export interface Container {
   readonly vectors: VectorIndex;
   readonly keywords: KeywordIndex;
   readonly embedder: Embedder;
+  readonly extractor: MemoryExtractor;
+  readonly summarizer: SessionSummarizer;
   readonly promotionQueue: PromotionQueue;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -41,6 +45,7 @@ export interface Container {
 export function createContainer(config: RuntimeConfig): Container {
   const redis = createUpstashRedis(config.upstash);
   const embedder = createEmbedder(config);
+  const { extractor, summarizer } = createExtraction(config);
   return {
     config,
     redis,
@@ -52,6 +57,8 @@ export function createContainer(config: RuntimeConfig): Container {
     vectors: new UpstashVectorIndex({ redis, model: embedder.model }),
     keywords: new UpstashKeywordIndex(redis),
     embedder,
+    extractor,
+    summarizer,
     promotionQueue: lazySqsPromotionQueue(config),
     clock: systemClock,
     logger: createLogger('agent-memory'),

@@ -1,6 +1,9 @@
 import * as z from 'zod';
 import { ENV } from './env-names.js';
 
+/** Claude 3.5 Haiku through the US cross-region inference profile: cheap and fast enough for extraction. */
+export const DEFAULT_EXTRACTION_MODEL = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
+
 const runtimeConfigSchema = z.object({
   [ENV.upstashUrl]: z.url({ message: 'must be the https URL of the Upstash REST endpoint' }),
   [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token'),
@@ -9,6 +12,8 @@ const runtimeConfigSchema = z.object({
   [ENV.embeddingProvider]: z.enum(['bedrock-titan', 'bedrock-cohere']).default('bedrock-titan'),
   [ENV.embeddingModelId]: z.string().min(1).optional(),
   [ENV.embeddingDimensions]: z.enum(['256', '512', '1024']).default('1024').transform(Number),
+  [ENV.extractionProvider]: z.enum(['bedrock', 'offline']).default('bedrock'),
+  [ENV.extractionModelId]: z.string().min(1).default(DEFAULT_EXTRACTION_MODEL),
 });
 
 export interface RuntimeConfig {
@@ -21,6 +26,7 @@ export interface RuntimeConfig {
     readonly modelId: string | undefined;
     readonly dimensions: 256 | 512 | 1024;
   };
+  readonly extraction: { readonly provider: 'bedrock' | 'offline'; readonly modelId: string };
 }
 
 /** Thrown at init when the environment is incomplete; names every bad variable, never its value. */
@@ -48,5 +54,6 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
       modelId: values[ENV.embeddingModelId],
       dimensions: values[ENV.embeddingDimensions] as 256 | 512 | 1024,
     },
+    extraction: { provider: values[ENV.extractionProvider], modelId: values[ENV.extractionModelId] },
   };
 }

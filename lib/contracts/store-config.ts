@@ -34,10 +34,134 @@ export const customMemoryTypeSchema = z.object({
     .array(z.object({ name: typeName, description: z.string().min(1).max(200), type: customFieldTypeSchema }))
     .default([]),
   extractionStrategy: z
-    .object({ prompt: z.string().min(1).max(10_000), enabled: z.boolean().default(true) })
+    .object({
+      prompt: z
+        .string()
+        .min(1)
+        .max(10_000)
+        .superRefine((prompt, ctx) => {
+          const problem = promptProblem(prompt);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      enabled: z.boolean().default(true),
+    })
     .optional(),
 });
 export type CustomMemoryType = z.infer<typeof customMemoryTypeSchema>;
+
+/** Variables a custom extraction prompt may use; anything else in `{{…}}` is rejected. */
+export const PROMPT_VARIABLES = ['ownerId', 'typeName', 'typeDescription', 'fields'] as const;
+
+/**
+ * Phrases that try to steer the model away from its instructions. A prompt is configuration, but
+ * it reaches a model that also reads conversation text: a rejected prompt is a 400 at configure
+ * time, not a surprise in the consumer.
+ */
+const INJECTION_PATTERNS = [
+  /ignore (all |any )?(previous|prior|above|earlier) (instructions|rules|prompts?)/i,
+  /disregard (the |all |any )?(system|previous|above)/i,
+  /you are no longer/i,
+  /reveal (the |your )?(system )?prompt/i,
+  /<\/?(system|assistant|tool)>/i,
+  /\b(system|assistant)\s*:/i,
+];
+
+export function promptProblem(prompt: string): string | undefined {
+  for (const pattern of INJECTION_PATTERNS)
+    if (pattern.test(prompt)) return 'contains instructions that override the extraction rules';
+  for (const match of prompt.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+    if (!(PROMPT_VARIABLES as readonly string[]).includes(match[1] ?? '')) {
+      return `uses {{${match[1]}}}; allowed variables: ${PROMPT_VARIABLES.map((v) => `{{${v}}}`).join(', ')}`;
+    }
+  }
+  return undefined;
+}
+
+export const BUILT_IN_DETECTORS = ['credit-card', 'email', 'ip-address', 'phone', 'us-ssn'] as const;
+const detectorAction = z.enum(['redact', 'drop']).default('redact');
+
+/**
+ * Custom detector patterns run over conversation text in the consumer. JavaScript regexes can
+ * backtrack catastrophically, so nested quantifiers (the classic `(a+)+` shapes) are refused and a
+ * pattern must not match the empty string.
+ */
+export function regexProblem(pattern: string): string | undefined {
+  let compiled: RegExp;
+  try {
+    compiled = new RegExp(pattern, 'u');
+  } catch {
+    return 'is not a valid regular expression';
+  }
+  if (compiled.test('')) return 'must not match the empty string';
+  if (/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(pattern))
+    return 'has a nested quantifier, which can backtrack catastrophically';
+  return undefined;
+}
+
+/** Reference `longTermMemoryExclusions` (built-in and custom regex detectors; drop wins over redact). */
+export const exclusionsSchema = z.object({
+  enabled: z.boolean(),
+  builtInDetectors: z
+    .object({
+      enabled: z.boolean(),
+      detectors: z
+        .array(z.object({ id: z.enum(BUILT_IN_DETECTORS), enabled: z.boolean(), action: detectorAction }))
+        .default([]),
+    })
+    .optional(),
+  customDetectors: z
+    .object({
+      enabled: z.boolean(),
+      detectors: z
+        .array(
+          z.object({
+            name: z
+              .string()
+              .min(1)
+              .max(64)
+              .refine((n) => !(BUILT_IN_DETECTORS as readonly string[]).includes(n), {
+                message: 'must not be a built-in detector id',
+              }),
+            enabled: z.boolean(),
+            action: detectorAction,
+            matcher: z.object({
+              kind: z.literal('regex'),
+              regex: z.object({
+                pattern: z
+                  .string()
+                  .min(1)
+                  .max(512)
+                  .superRefine((pattern, ctx) => {
+                    const problem = regexProblem(pattern);
+                    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+                  }),
+              }),
+            }),
+          }),
+        )
+        .max(32)
+        .default([]),
+    })
+    .optional(),
+});
+export type Exclusions = z.infer<typeof exclusionsSchema>;
+
+export const extractionStrategySchema = z.enum(['discrete', 'summary', 'preferences']);
+
+export const summarizationSchema = z
+  .object({
+    enabled: z.boolean(),
+    triggerStrategy: z.literal('event_count').default('event_count'),
+    eventCount: z.object({
+      threshold: z.number().int().min(0).max(10_000),
+      retainCount: z.number().int().min(0).max(10_000),
+    }),
+  })
+  .refine((s) => s.eventCount.threshold > s.eventCount.retainCount, {
+    message: 'threshold must be greater than retainCount',
+    path: ['eventCount', 'threshold'],
+  });
+export type Summarization = z.infer<typeof summarizationSchema>;
 
 export const storeConfigSchema = z.object({
   shortMemory: z
@@ -50,6 +174,10 @@ export const storeConfigSchema = z.object({
     .object({ activeIntervalSeconds: z.number().int().min(60).max(600) })
     .default({ activeIntervalSeconds: 300 }),
   customMemoryTypes: z.array(customMemoryTypeSchema).max(3).default([]),
+  /** Which built-in extraction strategies run on promotion (custom types run when enabled). */
+  extractionStrategies: z.array(extractionStrategySchema).min(1).default(['discrete']),
+  summarization: summarizationSchema.optional(),
+  longTermMemoryExclusions: exclusionsSchema.optional(),
 });
 export type StoreConfig = z.infer<typeof storeConfigSchema>;
 

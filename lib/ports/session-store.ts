@@ -1,4 +1,10 @@
-import type { SessionEvent, SessionMemory, SessionSortBy, SortOrder } from '../contracts/session-memory.js';
+import type {
+  SessionEvent,
+  SessionMemory,
+  SessionSortBy,
+  SessionSummary,
+  SortOrder,
+} from '../contracts/session-memory.js';
 
 export interface AppendEventInput {
   readonly storeId: string;
@@ -45,6 +51,8 @@ export interface SessionStore {
   /** The session with its events ordered by `createdAt`, or undefined when missing or expired. */
   getSession(storeId: string, sessionId: string): Promise<SessionMemory | undefined>;
   getEvent(storeId: string, sessionId: string, eventId: string): Promise<SessionEvent | undefined>;
+  /** Stores the running summary; false when the session no longer exists. */
+  setSummary(storeId: string, sessionId: string, summary: SessionSummary): Promise<boolean>;
   /** @returns false when the session or the event does not exist. */
   deleteEvent(storeId: string, sessionId: string, eventId: string, now: number): Promise<boolean>;
   /** @returns false when the session does not exist. */

@@ -1,27 +1,9 @@
-import { type PromotionMessage, promotionJobId } from '../contracts/promotion-message.js';
+import type { PromotionMessage } from '../contracts/promotion-message.js';
 import { describeError, type Logger } from '../observability/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { StoreRegistry } from '../ports/registry.js';
-
-export interface PromotionJobDeps {
-  readonly ledger: PromotionLedger;
-  readonly clock: Clock;
-  readonly logger: Logger;
-}
-
-/**
- * Handles one promotion job. Extraction (Bedrock) is a later step of the product; for now the
- * consumer records what it received, which closes the session's window. Idempotent: a redelivered
- * or duplicated job only bumps counters.
- */
-export async function receivePromotionJob(deps: PromotionJobDeps, message: PromotionMessage): Promise<void> {
-  const exists = await deps.ledger.recordJobReceived(message, deps.clock.now());
-  deps.logger.info(exists ? 'promotion job received' : 'promotion job for a session that is gone', {
-    jobId: promotionJobId(message),
-  });
-}
 
 export interface PromotionSweepDeps {
   readonly ledger: PromotionLedger;

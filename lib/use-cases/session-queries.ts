@@ -9,6 +9,7 @@ import type {
 import { NotFoundError } from '../domain/errors.js';
 import { decodePageToken, encodePageToken } from '../domain/page-token.js';
 import type { Clock } from '../ports/clock.js';
+import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { SessionRow, SessionStore } from '../ports/session-store.js';
 
 export interface SessionQueryDeps {
@@ -16,15 +17,68 @@ export interface SessionQueryDeps {
   readonly clock: Clock;
 }
 
-/** Reference GetSessionMemory: events ordered by `createdAt`; 404 when missing or expired. */
+/**
+ * Reference GetSessionMemory: events ordered by `createdAt`; 404 when missing or expired. Once a
+ * summary exists, the events it covers (up to `summarizedUpToEventId` by position) are left out
+ * unless `includeSummarisedEvents` asks for them.
+ */
 export async function getSessionMemory(
   deps: SessionQueryDeps,
   storeId: string,
   sessionId: string,
+  options: { includeSummarisedEvents?: boolean } = {},
 ): Promise<SessionMemory> {
   const session = await deps.sessions.getSession(storeId, sessionId);
   if (!session) throw new NotFoundError('Session not found');
-  return session;
+  if (!session.summary || options.includeSummarisedEvents) return session;
+  const coveredUpTo = session.events.findIndex((e) => e.eventId === session.summary!.summarizedUpToEventId);
+  return { ...session, events: session.events.slice(coveredUpTo + 1) };
+}
+
+export interface PromotionStatus {
+  readonly sessionId: string;
+  /** Events whose turns have been extracted. */
+  readonly processedEvents: number;
+  /** Events appended since, waiting for the next run. */
+  readonly pendingEvents: number;
+  readonly watermarkEventId?: string;
+  readonly lastRunAt?: string;
+  /** When the next run is due, if a window is open. */
+  readonly nextRunAt?: string;
+  readonly lastError?: { readonly code: string; readonly at: string };
+  readonly memoriesWritten: number;
+  readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
+}
+
+/**
+ * Extension: how far promotion has got for a session. One round trip (the three reads are
+ * auto-pipelined into one request).
+ */
+export async function getPromotionStatus(
+  deps: SessionQueryDeps & { ledger: PromotionLedger },
+  storeId: string,
+  sessionId: string,
+): Promise<PromotionStatus> {
+  const [session, state, dueAt] = await Promise.all([
+    deps.sessions.getSession(storeId, sessionId),
+    deps.ledger.readState(storeId, sessionId),
+    deps.ledger.dueAt(storeId, sessionId),
+  ]);
+  if (!session) throw new NotFoundError('Session not found');
+  const watermark = state.watermarkEventId;
+  const pending = session.events.filter((e) => watermark === undefined || e.eventId > watermark).length;
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return {
+    sessionId,
+    processedEvents: state.processedEvents,
+    pendingEvents: pending,
+    ...(watermark ? { watermarkEventId: watermark } : {}),
+    ...(state.lastRunAt ? { lastRunAt: iso(state.lastRunAt) } : {}),
+    ...(dueAt !== undefined ? { nextRunAt: iso(dueAt) } : {}),
+    ...(state.lastError ? { lastError: { code: state.lastError.code, at: iso(state.lastError.at)! } } : {}),
+    memoriesWritten: state.memoriesWritten,
+    usage: { inputTokens: state.inputTokens, outputTokens: state.outputTokens },
+  };
 }
 
 /** Reference GetSessionEvent. */

@@ -440,9 +440,15 @@ describe('long-term memory over HTTP', () => {
     const plain = await api.post(`${ltm}/search`, query);
     expect(ids(plain.body)).toEqual(['older', 'newer']);
     // A half-life of ~9 s makes 50 ms of age count once relevance is switched off.
-    const byRecency = await api.post(`${ltm}/search`, { ...query, recency: { weight: 1, halfLifeDays: 0.0001 } });
+    const byRecency = await api.post(`${ltm}/search`, {
+      ...query,
+      recency: { weight: 1, halfLifeDays: 0.0001 },
+    });
     expect(ids(byRecency.body)).toEqual(['newer', 'older']);
-    const blended = await api.post(`${ltm}/search`, { ...query, recency: { weight: 0.2, halfLifeDays: 365 } });
+    const blended = await api.post(`${ltm}/search`, {
+      ...query,
+      recency: { weight: 0.2, halfLifeDays: 365 },
+    });
     expect(ids(blended.body)).toEqual(['older', 'newer']);
 
     // By last access: reading the older memory makes it the most recently used.

@@ -252,12 +252,13 @@ describe('bedrock access', () => {
       expect(statement.Action).toBe('bedrock:InvokeModel');
       const resource = JSON.stringify(statement.Resource);
       expect(resource).toContain('::foundation-model/amazon.titan-embed-text-v2:0');
-      expect(resource).not.toContain('*');
+      expect(resource).not.toMatch(/\*/);
     }
   });
 
   it('gives Bedrock access and embedding settings to the functions that embed, and only to them', () => {
     const embedding = new Set([
+      'promotion-consumer',
       'bulk-create-memories',
       'search-memories',
       'update-memory',
@@ -279,5 +280,34 @@ describe('bedrock access', () => {
       ).Environment?.Variables;
       expect(env?.EMBEDDING_MODEL_ID !== undefined, fn.name).toBe(embedding.has(fn.name));
     }
+  });
+
+  it('lets only the consumer call the extraction model, on the inference profile and its regional models', () => {
+    const consumerRole = [
+      ...referencedIds(
+        (serviceResources[functionId('promotion-consumer')]!.Properties as { Role: Json }).Role,
+      ),
+    ][0];
+    const statements = bedrockStatements.filter(({ statement }) =>
+      JSON.stringify(statement.Resource).includes('claude'),
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { policy, statement } of statements) {
+      expect([...referencedIds((policy.Properties as { Roles: Json }).Roles)]).toEqual([consumerRole]);
+      const resource = JSON.stringify(statement.Resource);
+      expect(resource).toContain(':inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0');
+      for (const region of ['us-east-1', 'us-east-2', 'us-west-2']) {
+        expect(resource).toContain(
+          `bedrock:${region}::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`,
+        );
+      }
+    }
+    const env = (
+      serviceResources[functionId('promotion-consumer')]!.Properties as {
+        Environment: { Variables: Record<string, string> };
+      }
+    ).Environment.Variables;
+    expect(env.EXTRACTION_PROVIDER).toBe('bedrock');
+    expect(env.EXTRACTION_MODEL_ID).toBe('us.anthropic.claude-3-5-haiku-20241022-v1:0');
   });
 });

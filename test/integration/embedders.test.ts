@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type BedrockRuntimeClient,
-  ConverseCommand,
   InvokeModelCommand,
   ThrottlingException,
   ValidationException,
@@ -360,19 +359,6 @@ describe('the fake speaks Bedrock Runtime errors as the SDK expects them', () =>
     });
     expect(cohereBody.embeddings).toHaveLength(2);
     expect(cohereBody.embeddings[0]).toHaveLength(1024);
-  });
-
-  it('Converse is routed but not implemented yet', async () => {
-    const error = await client
-      .send(
-        new ConverseCommand({
-          modelId: 'some.chat-model',
-          messages: [{ role: 'user', content: [{ text: 'hi' }] }],
-        }),
-      )
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ValidationException);
-    expect((error as Error).message).toMatch(/not implemented by the fake/);
   });
 });
 

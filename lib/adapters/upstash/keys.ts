@@ -47,8 +47,10 @@ export const sessionKeys = {
   events: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}events`,
   /** Sorted set: eventId scored by the event's createdAt (ms); ties fall back to the id, which is time-ordered. */
   order: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}order`,
-  /** Hash: what the promotion consumer has seen of this session. */
+  /** Hash: what the promotion consumer has seen of this session (watermark, counters, last error). */
   promotion: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}promotion`,
+  /** String: the promotion lock (holder token, with a TTL). */
+  promotionLock: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}promotion-lock`,
 };
 
 function sessionPrefix(storeId: string, sessionId: string): string {

@@ -96,12 +96,12 @@ return {1, owner, namespace, created, opened, due}
 /**
  * Reads a session: meta and every event in order.
  * KEYS: 1 meta, 2 events, 3 order
- * Returns nil when the session does not exist, else {ownerId, namespace, eventJSON...}.
+ * Returns nil when the session does not exist, else {ownerId, namespace, summaryJSON-or-'', eventJSON...}.
  */
 export const GET_SESSION = `
-local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace')
+local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary')
 if not meta[1] then return false end
-local out = {meta[1], meta[2] or ''}
+local out = {meta[1], meta[2] or '', meta[3] or ''}
 local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
 -- HMGET in chunks: Lua's unpack is limited to a few thousand values.
 for i = 1, #ids, 1000 do
@@ -113,6 +113,16 @@ for i = 1, #ids, 1000 do
   end
 end
 return out
+`;
+
+/**
+ * Stores the session's running summary, if the session still exists.
+ * KEYS: 1 meta; ARGV: 1 summary JSON. Returns 1 when stored, 0 when the session is gone.
+ */
+export const SET_SUMMARY = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'summary', ARGV[1])
+return 1
 `;
 
 /**

@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import * as z from 'zod';
 import type { PromotionMessage } from '../../contracts/promotion-message.js';
-import type { DueWindow, PromotionLedger } from '../../ports/promotion-ledger.js';
+import type { DueWindow, PromotionLedger, PromotionState, RunRecord } from '../../ports/promotion-ledger.js';
 import { sessionKeys, storeKeys } from './keys.js';
 import { redisCall } from './redis-call.js';
 
@@ -21,11 +21,113 @@ redis.call('PEXPIRE', KEYS[2], redis.call('PTTL', KEYS[1]))
 return 1
 `;
 
+/** KEYS: 1 lock; ARGV: 1 holder. Deletes the lock only if the holder still owns it. */
+const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/**
+ * KEYS: 1 promotion state, 2 session meta
+ * ARGV: 1 watermark, 2 processed, 3 input tokens, 4 output tokens, 5 memories, 6 now
+ * The state expires with the session (it describes nothing once the session is gone).
+ */
+const COMMIT_RUN = `
+redis.call('HSET', KEYS[1], 'watermark', ARGV[1], 'lastRunAt', ARGV[6])
+redis.call('HDEL', KEYS[1], 'lastErrorCode', 'lastErrorAt')
+redis.call('HINCRBY', KEYS[1], 'processedEvents', ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'runs', 1)
+redis.call('HINCRBY', KEYS[1], 'inputTokens', ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'outputTokens', ARGV[4])
+redis.call('HINCRBY', KEYS[1], 'memoriesWritten', ARGV[5])
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
+/** HGETALL without automatic deserialization: a flat [field, value, …] list (or null when empty). */
+const flatHashSchema = z
+  .array(z.string())
+  .nullable()
+  .transform((flat) => {
+    const out: Record<string, string> = {};
+    for (let i = 0; flat && i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+    return out;
+  });
+
 export class UpstashPromotionLedger implements PromotionLedger {
   private readonly recordScript;
+  private readonly releaseScript;
+  private readonly commitScript;
 
   constructor(private readonly redis: Redis) {
     this.recordScript = redis.createScript<unknown>(RECORD_JOB);
+    this.releaseScript = redis.createScript<unknown>(RELEASE_LOCK);
+    this.commitScript = redis.createScript<unknown>(COMMIT_RUN);
+  }
+
+  async acquireLock(storeId: string, sessionId: string, holder: string, ttlMs: number): Promise<boolean> {
+    const reply = await redisCall('take promotion lock', () =>
+      this.redis.set(sessionKeys.promotionLock(storeId, sessionId), holder, { nx: true, px: ttlMs }),
+    );
+    return reply === 'OK';
+  }
+
+  async releaseLock(storeId: string, sessionId: string, holder: string): Promise<void> {
+    await redisCall('release promotion lock', () =>
+      this.releaseScript.exec([sessionKeys.promotionLock(storeId, sessionId)], [holder]),
+    );
+  }
+
+  async readState(storeId: string, sessionId: string): Promise<PromotionState> {
+    const raw = flatHashSchema.parse(
+      await redisCall('read promotion state', () =>
+        this.redis.hgetall(sessionKeys.promotion(storeId, sessionId)),
+      ),
+    );
+    const num = (field: string) => Number(raw[field] ?? 0);
+    return {
+      watermarkEventId: raw.watermark || undefined,
+      processedEvents: num('processedEvents'),
+      runs: num('runs'),
+      lastRunAt: raw.lastRunAt ? Number(raw.lastRunAt) : undefined,
+      lastError: raw.lastErrorCode ? { code: raw.lastErrorCode, at: Number(raw.lastErrorAt) } : undefined,
+      inputTokens: num('inputTokens'),
+      outputTokens: num('outputTokens'),
+      memoriesWritten: num('memoriesWritten'),
+    };
+  }
+
+  async commitRun(storeId: string, sessionId: string, run: RunRecord): Promise<void> {
+    await redisCall('commit promotion run', () =>
+      this.commitScript.exec(
+        [sessionKeys.promotion(storeId, sessionId), sessionKeys.meta(storeId, sessionId)],
+        [
+          run.watermarkEventId,
+          String(run.processedEvents),
+          String(run.inputTokens),
+          String(run.outputTokens),
+          String(run.memoriesWritten),
+          String(run.now),
+        ],
+      ),
+    );
+  }
+
+  async recordFailure(storeId: string, sessionId: string, code: string, now: number): Promise<void> {
+    await redisCall('record promotion failure', () =>
+      this.redis.hset(sessionKeys.promotion(storeId, sessionId), {
+        lastErrorCode: code,
+        lastErrorAt: String(now),
+      }),
+    );
+  }
+
+  async dueAt(storeId: string, sessionId: string): Promise<number | undefined> {
+    const score = await redisCall('read due window', () =>
+      this.redis.zscore(storeKeys.promotionDue(storeId), sessionId),
+    );
+    return score === null || score === undefined ? undefined : Number(score);
   }
 
   async recordJobReceived(message: PromotionMessage, now: number): Promise<boolean> {

@@ -1,6 +1,12 @@
 import type { Redis } from '@upstash/redis';
 import * as z from 'zod';
-import { type SessionEvent, type SessionMemory, sessionEventSchema } from '../../contracts/session-memory.js';
+import {
+  type SessionEvent,
+  type SessionMemory,
+  type SessionSummary,
+  sessionEventSchema,
+  sessionSummarySchema,
+} from '../../contracts/session-memory.js';
 import { LIMITS } from '../../domain/limits.js';
 import type {
   AppendEventInput,
@@ -12,7 +18,14 @@ import type {
 import type { SessionIndexSort } from './keys.js';
 import { sessionKeys, storeKeys, storePrefix } from './keys.js';
 import { redisCall } from './redis-call.js';
-import { APPEND_EVENT, DELETE_EVENT, DELETE_SESSION, GET_SESSION, LIST_SESSIONS } from './session-scripts.js';
+import {
+  APPEND_EVENT,
+  DELETE_EVENT,
+  DELETE_SESSION,
+  GET_SESSION,
+  LIST_SESSIONS,
+  SET_SUMMARY,
+} from './session-scripts.js';
 
 const appendReplySchema = z.union([
   z.tuple([z.literal(1), z.string(), z.string(), z.number(), z.number(), z.number()]),
@@ -38,6 +51,7 @@ export class UpstashSessionStore implements SessionStore {
   private readonly deleteEventScript;
   private readonly deleteSessionScript;
   private readonly listScript;
+  private readonly summaryScript;
 
   constructor(
     private readonly redis: Redis,
@@ -48,6 +62,7 @@ export class UpstashSessionStore implements SessionStore {
     this.deleteEventScript = redis.createScript<unknown>(DELETE_EVENT);
     this.deleteSessionScript = redis.createScript<unknown>(DELETE_SESSION);
     this.listScript = redis.createScript<unknown>(LIST_SESSIONS);
+    this.summaryScript = redis.createScript<unknown>(SET_SUMMARY);
   }
 
   async appendEvent({ storeId, event, namespace, now }: AppendEventInput): Promise<AppendEventResult> {
@@ -101,13 +116,24 @@ export class UpstashSessionStore implements SessionStore {
       ),
     );
     if (reply === null) return undefined;
-    const [ownerId, namespace, ...events] = z.array(z.string()).min(2).parse(reply);
+    const [ownerId, namespace, summary, ...events] = z.array(z.string()).min(3).parse(reply);
     return {
       sessionId,
       ownerId: ownerId!,
       ...(namespace ? { namespace } : {}),
       events: events.map((raw) => storedEventSchema.parse(raw)),
+      ...(summary ? { summary: sessionSummarySchema.parse(JSON.parse(summary)) } : {}),
     };
+  }
+
+  async setSummary(storeId: string, sessionId: string, summary: SessionSummary): Promise<boolean> {
+    const reply = await redisCall('store session summary', () =>
+      this.summaryScript.exec(
+        [sessionKeys.meta(storeId, sessionId)],
+        [JSON.stringify(sessionSummarySchema.parse(summary))],
+      ),
+    );
+    return reply === 1;
   }
 
   async getEvent(storeId: string, sessionId: string, eventId: string): Promise<SessionEvent | undefined> {

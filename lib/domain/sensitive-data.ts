@@ -1,0 +1,112 @@
+import type { Exclusions } from '../contracts/store-config.js';
+
+/**
+ * Sensitive-data exclusions (reference `longTermMemoryExclusions`): built-in detectors and custom
+ * regexes, each with `redact` (replace the match with a marker) or `drop` (leave the whole turn
+ * out of extraction). When both fire on a turn, drop wins. They apply to what the extractor sees,
+ * never to stored session events or direct writes.
+ */
+
+interface Detector {
+  readonly name: string;
+  readonly action: 'redact' | 'drop';
+  find(text: string): Array<{ start: number; end: number }>;
+}
+
+const BUILT_IN: Record<string, (text: string) => Array<{ start: number; end: number }>> = {
+  email: (text) => matches(text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g),
+  'ip-address': (text) => [
+    ...matches(text, /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g),
+    ...matches(text, /\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b/g),
+  ],
+  // Luhn-checked runs of 13–19 digits, with spaces or dashes between groups.
+  'credit-card': (text) =>
+    matches(text, /\b(?:\d[ -]?){12,18}\d\b/g).filter(({ start, end }) =>
+      luhn(text.slice(start, end).replace(/\D/g, '')),
+    ),
+  // SSA never issues area 000, 666 or 900–999, group 00 or serial 0000.
+  'us-ssn': (text) => matches(text, /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g),
+  // International (+CC …) or North American shapes; at least 10 digits in all.
+  phone: (text) =>
+    matches(text, /(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]?\d{3,4}[ .-]?\d{3,4}\b/g).filter(
+      ({ start, end }) =>
+        text.slice(start, end).replace(/\D/g, '').length >= 10 &&
+        // Not a slice of a longer run of digit groups (card numbers, ids).
+        !/\d[ .-]?$/.test(text.slice(Math.max(0, start - 2), start)) &&
+        !/^[ .-]?\d/.test(text.slice(end, end + 2)),
+    ),
+};
+
+export interface ExclusionOutcome {
+  /** The text to extract from, with redactions applied; undefined when the turn is dropped. */
+  readonly text: string | undefined;
+  /** Names of the detectors that fired (for status and metrics; never the matched text). */
+  readonly detectors: readonly string[];
+}
+
+export function createExclusionFilter(config: Exclusions | undefined): (text: string) => ExclusionOutcome {
+  const detectors = activeDetectors(config);
+  if (detectors.length === 0) return (text) => ({ text, detectors: [] });
+  return (text) => {
+    const fired: Array<{ detector: Detector; spans: Array<{ start: number; end: number }> }> = [];
+    for (const detector of detectors) {
+      const spans = detector.find(text);
+      if (spans.length > 0) fired.push({ detector, spans });
+    }
+    const names = fired.map((f) => f.detector.name);
+    if (fired.some((f) => f.detector.action === 'drop')) return { text: undefined, detectors: names };
+    const spans = fired
+      .flatMap((f) => f.spans.map((s) => ({ ...s, name: f.detector.name })))
+      .sort((a, b) => a.start - b.start);
+    let out = '';
+    let cursor = 0;
+    for (const span of spans) {
+      if (span.start < cursor) continue; // overlapping matches: the earlier one already covers it
+      out += `${text.slice(cursor, span.start)}[REDACTED:${span.name}]`;
+      cursor = span.end;
+    }
+    return { text: out + text.slice(cursor), detectors: names };
+  };
+}
+
+function activeDetectors(config: Exclusions | undefined): Detector[] {
+  if (!config?.enabled) return [];
+  const out: Detector[] = [];
+  if (config.builtInDetectors?.enabled) {
+    for (const d of config.builtInDetectors.detectors) {
+      const find = BUILT_IN[d.id];
+      if (d.enabled && find) out.push({ name: d.id, action: d.action, find });
+    }
+  }
+  if (config.customDetectors?.enabled) {
+    for (const d of config.customDetectors.detectors) {
+      if (!d.enabled) continue;
+      const pattern = new RegExp(d.matcher.regex.pattern, 'gu');
+      out.push({ name: d.name, action: d.action, find: (text) => matches(text, pattern) });
+    }
+  }
+  return out;
+}
+
+function matches(text: string, pattern: RegExp): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
+  for (const m of text.matchAll(
+    new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`),
+  )) {
+    if (m[0].length > 0) out.push({ start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return digits.length >= 13 && sum % 10 === 0;
+}

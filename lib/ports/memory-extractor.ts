@@ -1,0 +1,70 @@
+import type { CustomMemoryType } from '../contracts/store-config.js';
+
+/** One conversation turn as the extractor sees it (already filtered by sensitive-data exclusions). */
+export interface ExtractionTurn {
+  readonly eventId: string;
+  readonly role: 'USER' | 'ASSISTANT' | 'SYSTEM';
+  readonly actorId: string;
+  readonly text: string;
+  /** The event's own timestamp (ms): relative dates in it resolve against this. */
+  readonly createdAt: number;
+}
+
+export type ExtractionStrategy = 'discrete' | 'summary' | 'preferences';
+
+export interface ExtractionInput {
+  /** The session's owner: extracted memories are about this person ("The user …"). */
+  readonly ownerId: string;
+  readonly strategies: readonly ExtractionStrategy[];
+  /** Custom memory types whose extraction is enabled (≤ 3). */
+  readonly customTypes: readonly CustomMemoryType[];
+  /** Running summary of what came before, for context only. */
+  readonly priorSummary: string | undefined;
+  /** A few turns before the new ones, for context only: nothing is extracted from them. */
+  readonly contextTurns: readonly ExtractionTurn[];
+  /** The turns to extract from (after the session's watermark). */
+  readonly newTurns: readonly ExtractionTurn[];
+}
+
+export interface ExtractedMemory {
+  /** Grounded, standalone text: "The user is a vegetarian", absolute dates, no pronouns. */
+  readonly text: string;
+  /** `semantic` (facts, preferences), `episodic` (dated events), or a custom type's name. */
+  readonly memoryType: string;
+  readonly topics: readonly string[];
+  readonly entities: readonly string[];
+  /** Custom types only: values of the type's declared fields. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  /** Ids of the new turns this memory came from (at least one). */
+  readonly sourceEventIds: readonly string[];
+}
+
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+export interface ExtractionResult {
+  readonly memories: readonly ExtractedMemory[];
+  readonly usage: TokenUsage;
+}
+
+/** Turns conversation turns into long-term memories. Bedrock in AWS; an offline extractor locally. */
+export interface MemoryExtractor {
+  /** Stable id recorded with the memories it makes, e.g. a model id or `offline-v1`. */
+  readonly id: string;
+  extract(input: ExtractionInput): Promise<ExtractionResult>;
+}
+
+export interface SummaryInput {
+  readonly ownerId: string;
+  readonly priorSummary: string | undefined;
+  /** Turns to fold into the summary, oldest first. */
+  readonly turns: readonly ExtractionTurn[];
+}
+
+/** Folds older turns into a session's running summary. */
+export interface SessionSummarizer {
+  readonly id: string;
+  summarize(input: SummaryInput): Promise<{ text: string; usage: TokenUsage }>;
+}

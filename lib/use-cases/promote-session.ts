@@ -1,0 +1,438 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { StoredMemory } from '../contracts/long-term-memory.js';
+import type { PromotionMessage } from '../contracts/promotion-message.js';
+import type { SessionEvent, SessionSummary } from '../contracts/session-memory.js';
+import type { StoreRecord } from '../contracts/store-config.js';
+import { DependencyUnavailableError, DomainError } from '../domain/errors.js';
+import { createExclusionFilter } from '../domain/sensitive-data.js';
+import { describeError } from '../observability/logger.js';
+import type {
+  ExtractedMemory,
+  ExtractionTurn,
+  MemoryExtractor,
+  SessionSummarizer,
+  TokenUsage,
+} from '../ports/memory-extractor.js';
+import type { PromotionLedger } from '../ports/promotion-ledger.js';
+import type { PromotionQueue } from '../ports/promotion-queue.js';
+import type { SessionStore } from '../ports/session-store.js';
+import {
+  contentHash,
+  createIndexedRecords,
+  embedTexts,
+  type MemoryDeps,
+  memoryPartition,
+  requireStore,
+  typeProblem,
+} from './memory-records.js';
+
+export interface PromotionDeps extends MemoryDeps {
+  readonly sessions: SessionStore;
+  readonly ledger: PromotionLedger;
+  readonly extractor: MemoryExtractor;
+  readonly summarizer: SessionSummarizer;
+  readonly promotionQueue: PromotionQueue;
+}
+
+/** New turns one run extracts from; the rest wait for a follow-up job sent at once. */
+export const MAX_TURNS_PER_RUN = 100;
+/** Earlier turns given to the extractor as context (never extracted from again). */
+export const CONTEXT_TURNS = 6;
+/** The lock outlives a run's worst case (the consumer's timeout) so two workers never overlap. */
+export const LOCK_TTL_MS = 120_000;
+/**
+ * Normalized cosine ((1 + cos) / 2) above which an extracted memory is a candidate duplicate of an
+ * existing one; merged only if the wording overlaps too, so "likes sushi" never swallows
+ * "dislikes sushi" (that one supersedes instead).
+ */
+export const NEAR_DUPLICATE_SIMILARITY = 0.95;
+export const CONTRADICTION_SIMILARITY = 0.9;
+const MIN_WORD_OVERLAP = 0.5;
+
+export class PromotionBusyError extends DomainError {
+  readonly code = 'too-many-requests';
+  override readonly retryable = true;
+  constructor() {
+    super('Another worker is promoting this session');
+    this.name = 'PromotionBusyError';
+  }
+}
+
+export interface PromotionOutcome {
+  readonly status: 'promoted' | 'nothing-new' | 'session-gone';
+  readonly processedEvents: number;
+  readonly created: number;
+  readonly merged: number;
+  readonly superseded: number;
+  readonly summarized: number;
+  readonly usage: TokenUsage;
+}
+
+/**
+ * One promotion job: extract long-term memories from the session's events after its watermark,
+ * consolidate them with what is stored, write them, then move the watermark — in that order, so a
+ * crash at any point only repeats work, and repeated work only merges into what exists (memory ids
+ * are content hashes; near-duplicates merge). One worker per session at a time (a lock); a job
+ * that finds nothing new is a no-op, so redelivered and duplicated jobs cost one read.
+ */
+export async function promoteSession(
+  deps: PromotionDeps,
+  message: PromotionMessage,
+): Promise<PromotionOutcome> {
+  const { storeId, sessionId } = message;
+  const holder = randomUUID();
+  if (!(await deps.ledger.acquireLock(storeId, sessionId, holder, LOCK_TTL_MS)))
+    throw new PromotionBusyError();
+  try {
+    return await promoteLocked(deps, message);
+  } catch (error) {
+    const code = error instanceof DomainError ? error.code : error instanceof Error ? error.name : 'unknown';
+    await deps.ledger.recordFailure(storeId, sessionId, code, deps.clock.now()).catch(() => {});
+    throw error;
+  } finally {
+    await deps.ledger.releaseLock(storeId, sessionId, holder).catch((error: unknown) => {
+      deps.logger.warn('promotion lock release failed; it expires on its own', describeError(error));
+    });
+  }
+}
+
+const NOTHING: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+
+async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Promise<PromotionOutcome> {
+  const { storeId, sessionId } = message;
+  await deps.ledger.recordJobReceived(message, deps.clock.now());
+  const [store, session, state] = await Promise.all([
+    requireStore(deps, storeId),
+    deps.sessions.getSession(storeId, sessionId),
+    deps.ledger.readState(storeId, sessionId),
+  ]);
+  const empty = { processedEvents: 0, created: 0, merged: 0, superseded: 0, summarized: 0, usage: NOTHING };
+  if (!session) return { status: 'session-gone', ...empty };
+
+  // Arrival order: event ids start with the server time, so they sort as they were appended.
+  const byArrival = [...session.events].sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+  const watermark = state.watermarkEventId;
+  const firstNew = watermark === undefined ? 0 : byArrival.findIndex((e) => e.eventId > watermark);
+  const pending = firstNew < 0 ? [] : byArrival.slice(firstNew);
+  const batch = pending.slice(0, MAX_TURNS_PER_RUN);
+
+  let usage = NOTHING;
+  let created = 0;
+  let merged = 0;
+  let superseded = 0;
+  if (batch.length > 0) {
+    const exclude = createExclusionFilter(store.config.longTermMemoryExclusions);
+    const toTurns = (events: readonly SessionEvent[]) =>
+      events.flatMap((event): ExtractionTurn[] => {
+        const { text } = exclude(event.content.map((part) => part.text).join('\n'));
+        return text === undefined
+          ? []
+          : [
+              {
+                eventId: event.eventId,
+                role: event.role,
+                actorId: event.actorId,
+                text,
+                createdAt: Date.parse(event.createdAt),
+              },
+            ];
+      });
+    const contextStart = Math.max(0, (firstNew < 0 ? byArrival.length : firstNew) - CONTEXT_TURNS);
+    const newTurns = toTurns(batch);
+    if (newTurns.length > 0) {
+      const extraction = await deps.extractor.extract({
+        ownerId: session.ownerId,
+        strategies: store.config.extractionStrategies,
+        customTypes: store.config.customMemoryTypes.filter((t) => t.extractionStrategy?.enabled !== false),
+        priorSummary: session.summary?.text,
+        contextTurns: toTurns(byArrival.slice(contextStart, firstNew < 0 ? byArrival.length : firstNew)),
+        newTurns,
+      });
+      usage = extraction.usage;
+      const eventTimes = new Map(newTurns.map((t) => [t.eventId, t.createdAt]));
+      const written = await consolidate(deps, store, session, extraction.memories, eventTimes);
+      created = written.created;
+      merged = written.merged;
+      superseded = written.superseded;
+    }
+    await deps.ledger.commitRun(storeId, sessionId, {
+      watermarkEventId: batch[batch.length - 1]!.eventId,
+      processedEvents: batch.length,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      memoriesWritten: created,
+      now: deps.clock.now(),
+    });
+    if (pending.length > batch.length) {
+      // The rest of a long backlog: a follow-up job now rather than at the next window.
+      const now = deps.clock.now();
+      await deps.promotionQueue.enqueue({ ...message, windowStartedAt: now, dueAt: now }, 0);
+    }
+  }
+
+  const summarized = await summarizeIfDue(
+    deps,
+    store,
+    session.summary,
+    session.ownerId,
+    storeId,
+    sessionId,
+    session.events,
+  );
+  usage = {
+    inputTokens: usage.inputTokens + summarized.usage.inputTokens,
+    outputTokens: usage.outputTokens + summarized.usage.outputTokens,
+  };
+  return {
+    status: batch.length > 0 ? 'promoted' : 'nothing-new',
+    processedEvents: batch.length,
+    created,
+    merged,
+    superseded,
+    summarized: summarized.events,
+    usage,
+  };
+}
+
+/**
+ * Writes extracted memories, merging rather than piling up: an identical memory (same owner,
+ * namespace and normalized text: its id is a hash of those) gains the new source events; a
+ * near-duplicate with overlapping wording does too; a highly similar memory of opposite polarity
+ * is superseded by the new one and kept as history.
+ */
+async function consolidate(
+  deps: PromotionDeps,
+  store: StoreRecord,
+  session: { ownerId: string; namespace?: string; sessionId: string },
+  extracted: readonly ExtractedMemory[],
+  eventTimes: ReadonlyMap<string, number>,
+): Promise<{ created: number; merged: number; superseded: number }> {
+  const storeId = store.storeId;
+  const now = deps.clock.now();
+  const candidates = new Map<string, StoredMemory>();
+  for (const memory of extracted) {
+    const record = toExtractedRecord(
+      store,
+      session,
+      memory,
+      eventTimes,
+      now,
+      deps.extractor.id,
+      deps.embedder.model.id,
+    );
+    if (!record) continue;
+    const existing = candidates.get(record.id);
+    candidates.set(record.id, existing ? withSources(existing, record.sourceRefs ?? []) : record);
+  }
+  if (candidates.size === 0) return { created: 0, merged: 0, superseded: 0 };
+
+  const list = [...candidates.values()];
+  const stored = await deps.records.getMany(
+    storeId,
+    list.map((r) => r.id),
+    now,
+  );
+  let merged = 0;
+  const fresh: StoredMemory[] = [];
+  for (const [i, record] of list.entries()) {
+    const current = stored[i];
+    if (current) {
+      await mergeSources(deps, storeId, current, record.sourceRefs ?? []);
+      merged += 1;
+    } else fresh.push(record);
+  }
+  if (fresh.length === 0) return { created: 0, merged, superseded: 0 };
+
+  const vectors = await embedTexts(
+    deps.embedder,
+    fresh.map((r) => r.text),
+  );
+  const partition = memoryPartition(storeId, fresh[0]!);
+  const toCreate: StoredMemory[] = [];
+  const replaced: Array<{ old: StoredMemory; by: string }> = [];
+  for (const [i, record] of fresh.entries()) {
+    const hits = await deps.vectors.query([partition], vectors[i]!, 3);
+    const near = await deps.records.getMany(
+      storeId,
+      hits.map((h) => h.id),
+      now,
+    );
+    let handled = false;
+    for (const [j, hit] of hits.entries()) {
+      const other = near[j];
+      if (!other || other.supersededBy || other.memoryType !== record.memoryType) continue;
+      const samePolarity = negated(other.text) === negated(record.text);
+      if (
+        hit.score >= NEAR_DUPLICATE_SIMILARITY &&
+        samePolarity &&
+        wordOverlap(other.text, record.text) >= MIN_WORD_OVERLAP
+      ) {
+        await mergeSources(deps, storeId, other, record.sourceRefs ?? []);
+        merged += 1;
+        handled = true;
+        break;
+      }
+      if (hit.score >= CONTRADICTION_SIMILARITY && !samePolarity) {
+        replaced.push({ old: other, by: record.id });
+        record.supersedes = [...(record.supersedes ?? []), other.id];
+        record.contentHash = contentHash(record);
+        break;
+      }
+    }
+    if (!handled) toCreate.push(record);
+  }
+  const vectorOf = new Map(fresh.map((r, i) => [r.id, vectors[i]!]));
+  const { created } = await createIndexedRecords(deps, storeId, toCreate, vectorOf);
+  for (const { old, by } of replaced) {
+    await deps.records.replace(
+      storeId,
+      { ...old, supersededBy: by, updatedAt: Math.max(now, old.updatedAt + 1) },
+      old.updatedAt,
+    );
+  }
+  return { created: created.length, merged, superseded: replaced.length };
+}
+
+function toExtractedRecord(
+  store: StoreRecord,
+  session: { ownerId: string; namespace?: string; sessionId: string },
+  memory: ExtractedMemory,
+  eventTimes: ReadonlyMap<string, number>,
+  now: number,
+  extractorId: string,
+  embeddingModel: string,
+): StoredMemory | undefined {
+  const text = memory.text.trim();
+  const sources = memory.sourceEventIds.filter((id) => eventTimes.has(id));
+  if (!text || sources.length === 0) return undefined;
+  if (
+    typeProblem(
+      { memoryType: memory.memoryType, attributes: memory.attributes },
+      store.config.customMemoryTypes,
+    )
+  ) {
+    return undefined;
+  }
+  const namespace = session.namespace;
+  const id = `x${createHash('sha256')
+    .update(JSON.stringify([session.ownerId, namespace?.toLowerCase() ?? null, normalize(text)]))
+    .digest('hex')
+    .slice(0, 31)}`;
+  const record: Omit<StoredMemory, 'contentHash'> = {
+    id,
+    text,
+    memoryType: memory.memoryType,
+    sessionId: session.sessionId,
+    ownerId: session.ownerId,
+    ...(namespace ? { namespace } : {}),
+    topics: [...new Set(memory.topics.map((t) => t.toLowerCase()))].slice(0, 10),
+    ...(memory.entities.length > 0 ? { entities: [...new Set(memory.entities)].slice(0, 50) } : {}),
+    ...(memory.attributes ? { attributes: memory.attributes } : {}),
+    sourceRefs: sources,
+    occurredAt: Math.min(...sources.map((s) => eventTimes.get(s)!)),
+    extractedBy: extractorId,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: now + store.config.longTermMemory.ttlSeconds * 1000,
+    embeddingModel,
+  };
+  return { ...record, contentHash: contentHash(record) };
+}
+
+function withSources(record: StoredMemory, sources: readonly string[]): StoredMemory {
+  const merged = [...new Set([...(record.sourceRefs ?? []), ...sources])].slice(0, 100);
+  return { ...record, sourceRefs: merged };
+}
+
+/** Adds source events to an existing memory (compare-and-set; a lost race only loses a reference). */
+async function mergeSources(
+  deps: PromotionDeps,
+  storeId: string,
+  current: StoredMemory,
+  sources: readonly string[],
+) {
+  const next = withSources(current, sources);
+  if (next.sourceRefs?.length === current.sourceRefs?.length) return;
+  const outcome = await deps.records.replace(
+    storeId,
+    { ...next, updatedAt: Math.max(deps.clock.now(), current.updatedAt + 1) },
+    current.updatedAt,
+  );
+  if (outcome === 'conflict')
+    deps.logger.info('source merge lost a race; the other writer kept its sources', { storeId });
+}
+
+/** Folds older events into the session summary once the retained events reach the threshold. */
+async function summarizeIfDue(
+  deps: PromotionDeps,
+  store: StoreRecord,
+  prior: SessionSummary | undefined,
+  ownerId: string,
+  storeId: string,
+  sessionId: string,
+  events: readonly SessionEvent[],
+): Promise<{ events: number; usage: TokenUsage }> {
+  const config = store.config.summarization;
+  if (!config?.enabled) return { events: 0, usage: NOTHING };
+  // Events are in createdAt order; the summary covers a prefix of them by position.
+  const coveredUpTo = prior ? events.findIndex((e) => e.eventId === prior.summarizedUpToEventId) : -1;
+  const retained = events.slice(coveredUpTo + 1);
+  if (retained.length < config.eventCount.threshold) return { events: 0, usage: NOTHING };
+  const fold = retained.slice(0, retained.length - config.eventCount.retainCount);
+  if (fold.length === 0) return { events: 0, usage: NOTHING };
+  const exclude = createExclusionFilter(store.config.longTermMemoryExclusions);
+  const turns = fold.flatMap((event): ExtractionTurn[] => {
+    const { text } = exclude(event.content.map((p) => p.text).join('\n'));
+    return text === undefined
+      ? []
+      : [
+          {
+            eventId: event.eventId,
+            role: event.role,
+            actorId: event.actorId,
+            text,
+            createdAt: Date.parse(event.createdAt),
+          },
+        ];
+  });
+  const result = await deps.summarizer.summarize({ ownerId, priorSummary: prior?.text, turns });
+  const now = new Date(deps.clock.now()).toISOString();
+  const summary: SessionSummary = {
+    text: result.text,
+    summarizedUpToEventId: fold[fold.length - 1]!.eventId,
+    createdAt: prior?.createdAt ?? now,
+    updatedAt: now,
+    metadata: {
+      model: deps.summarizer.id,
+      inputTokens: result.usage.inputTokens,
+      outputTokens: result.usage.outputTokens,
+    },
+    summarizedEvents: (prior?.summarizedEvents ?? 0) + fold.length,
+  };
+  if (!(await deps.sessions.setSummary(storeId, sessionId, summary))) {
+    throw new DependencyUnavailableError('The session disappeared while it was summarized');
+  }
+  return { events: fold.length, usage: result.usage };
+}
+
+function normalize(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+const NEGATION =
+  /\b(not|no longer|never|no|doesn'?t|don'?t|isn'?t|wasn'?t|dislikes?|hates?|stopped|quit|cannot|can'?t)\b/i;
+
+function negated(text: string): boolean {
+  return NEGATION.test(text);
+}
+
+function wordOverlap(a: string, b: string): number {
+  const wa = new Set(normalize(a).split(' '));
+  const wb = new Set(normalize(b).split(' '));
+  let common = 0;
+  for (const w of wa) if (wb.has(w)) common += 1;
+  return common / Math.max(1, Math.min(wa.size, wb.size));
+}
