@@ -23,6 +23,7 @@ import {
   startLocalApiGateway,
 } from './api-gateway.js';
 import { type BedrockFake, startBedrockFake } from './bedrock-fake.js';
+import { offlineConverseResponder } from './offline-converse-responder.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type RedisInstance, startRedis } from './redis-server.js';
 import { type LocalSqs, type LocalSqsPreference, type QueuePair, startLocalSqs } from './sqs.js';
@@ -44,6 +45,8 @@ export interface LocalStackOptions {
   readonly authorizerCacheSeconds?: number;
   /** The Bedrock fake's 512-d base embedder (default USE-Lite); pass a caching one to make reruns fast. */
   readonly bedrockBaseEmbedder?: Embedder;
+  /** Added to every Converse answer of the Bedrock fake (a model's generation time); default 0. */
+  readonly bedrockConverseLatencyMs?: number;
   readonly onProgress?: (line: string) => void;
 }
 
@@ -96,7 +99,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     progress(`SQS (${sqs.kind}) at ${sqs.endpoint}`);
 
-    const bedrock = await startBedrockFake({ baseEmbedder: options.bedrockBaseEmbedder });
+    const bedrock = await startBedrockFake({
+      baseEmbedder: options.bedrockBaseEmbedder,
+      converseLatencyMs: options.bedrockConverseLatencyMs ?? 0,
+      // Converse answers come from the offline extractor, so EXTRACTION_PROVIDER=bedrock runs the
+      // production Bedrock path locally with meaningful output.
+      defaultConverseResponder: offlineConverseResponder(),
+    });
     stops.push(() => bedrock.stop());
     progress(`Bedrock fake at ${bedrock.url}`);
 
