@@ -31,29 +31,37 @@ import type {
  * event's actor), so another person's "I'm a vegetarian" would be pinned on the wrong person.
  *
  * ## Pipeline, per turn
- * 1. Normalize: curly quotes, emoji and emoticons out, "gonna"/"wanna"/"gotta" spelled out, a lone
- *    "i" capitalized, contractions expanded ("I'm" -> "I am", "don't" -> "do not").
- * 2. Split into sentences (. ! ? and new lines), then clauses: on ";" and dashes, before a
+ * 1. Normalize: curly quotes, emoji out, an emoticon ends a sentence, "gonna"/"wanna"/"gotta" spelled
+ *    out, a lone "i" capitalized, contractions expanded ("I'm" -> "I am", "don't" -> "do not").
+ * 2. Split into sentences (. ! ? and new lines; a sentence starting with "if" or "unless" is a
+ *    hypothetical and is skipped whole), then clauses: on ";", dashes and brackets, before a
  *    conjunction or comma followed by a subject pronoun ("…, and I love sushi", "Wow, I …"), and
  *    before "and" + a verb, which inherits the subject ("I live in Lyon and work at a bakery" ->
  *    "I work at a bakery"). A leading time phrase moves to the end ("Yesterday, I went …").
  * 3. Per clause: drop questions ("?"), requests to the agent ("can you…", "please…", "I need help…",
  *    "I'm looking for…", "I'd like you to…"), and fillers and hedges at the start ("Also,",
  *    "Actually", "um", "I think", "I guess"). What remains must start with "I", "we" or "my <noun>"
- *    and match one rule of {@link RULES} (table below); anything else produces nothing.
+ *    and match a row of the rule tables ({@link BE_RULES}, {@link HAVE_RULES}, … and the verb lists;
+ *    summarized below); anything else produces nothing.
  * 4. The rest of the clause is cut before a trailing subordinate clause (", because…", ", which…",
- *    " but …", " so …"), relative dates are resolved against the turn's own timestamp
- *    ({@link resolveRelativeDates}, tense from the rule: past for events, future for plans), and the
- *    clause is dropped if it still leans on something it does not name: "you", "it", "this",
- *    "that" (as a pointer), "he", "she", "they", "there", "here" and the like.
+ *    " but …", ", so …") and a name addressed at the end ("…, Jon"); relative dates are resolved
+ *    against the turn's own timestamp ({@link resolveRelativeDates}, tense from the rule: past for
+ *    events, future for plans). The clause is dropped if it still leans on something it does not
+ *    name ("you", "it", "this", "that" as a pointer, "he", "she", "they", "there", "here", "another
+ *    one" and the like), or if nothing but a date and filler words follow the verb ("I submitted a
+ *    few more last week", "we had a great time").
  * 5. Rewritten to the third person: "I am" -> "The user is", "I love" -> "The user loves" (-s/-es/-ies,
  *    have -> has), "I do not" -> "The user does not", "I will" -> "The user will", "my"/"mine" ->
  *    "the user's", "me" -> "the user", "myself" -> "themselves"; "we" -> "The user and their
- *    companions" with a plural verb, "our" -> "their"; a clause-initial "My wife is …" ->
+ *    companions" with a plural verb, "our" -> "their" after "we" ("the user's" after "I"), so a
+ *    memory never says "we" without saying who; a clause-initial "My wife is …" ->
  *    "The user's wife is …". Fillers inside ("actually", "basically", "kind of", "um") and at the end
  *    ("lol", "too", "right now") go; trailing punctuation goes.
  *
- * ## Rule families (in order; the first match wins)
+ * ## Rule families
+ * The auxiliary after the subject picks a table (am -> {@link BE_RULES}, was, have, had, will,
+ * would, cannot, other modals), whose first matching row decides; otherwise negations ("do not",
+ * "never", "did not") and main verbs go through verb lists. What each family covers:
  * | Family     | Statements (after "I" / "we"; adverbs such as "really", "usually", "never" may precede the verb) |
  * | ---------- | ---------------------------------------------------------------------------------------------- |
  * | preference | am (not) a (big) fan of X; am into / keen on / passionate about / interested in X; am allergic / intolerant to X; am (a) vegetarian / vegan / …; love / like / enjoy / adore / prefer / hate / dislike / detest X; do not / never like / eat / drink X; cannot stand / eat X; would rather / prefer X; have always wanted to X; my favourite X is Y |
@@ -63,15 +71,21 @@ import type {
  *
  * memoryType: `episodic` when a date was resolved or the clause names one (a year, a month) and is an
  * event; else `semantic`. "I just / recently <past verb>" counts as dated: "(as of <the turn's
- * day>)" is added. Preference-like = the preference family (the `preferences` strategy keeps only
- * those; dietary facts such as "I'm a vegetarian" belong to it).
+ * day>)" is added.
+ *
+ * ## Strategies
+ * `discrete`: every statement. `preferences`: the preference family only (dietary facts such as
+ * "I'm a vegetarian" belong to it). Both: the union, once each. `summary`: one episodic memory,
+ * "Conversation on <day of the first new turn>: <the summarizer's lines for the new turns>", citing
+ * every new non-system turn. No strategy: no built-in memories (custom types still run). Identical
+ * memories (same type, same words) are merged within a call, their source ids united.
  *
  * ## Limits (rules, not understanding)
  * - Only first-person statements that start their clause. "Tokyo is where I live", "Being a nurse is
  *   hard" and subject-less chat ("Gonna continue my edu") produce nothing.
  * - No coreference: "I love it" or "I went there" are dropped, not resolved from earlier turns.
- * - No negation scope or irony: "I don't think I love sushi" is dropped as a hedge only because
- *   "I think" is a hedge at the start; sarcasm is taken literally.
+ * - No irony, reported speech or world knowledge: sarcasm is taken literally; "I recently read a
+ *   book" is past only because of "recently" (read, put, cut… are spelt the same in both tenses).
  * - No merging or contradiction handling across turns (that is the store's job: near-duplicates are
  *   only removed here when identical after normalization).
  * - Emotional states ("I'm so happy", "I'm excited about …") and opinions ("I think …") are left out.
@@ -215,7 +229,8 @@ function normalize(text: string): string {
       .replace(/[\u2018\u2019\u02bc`´]/g, "'")
       .replace(/[\u201c\u201d]/g, '"')
       .replace(/\p{Extended_Pictographic}|\ufe0f|\u200d/gu, ' ')
-      .replace(/(^|\s)[:;=8]-?[)(DPpO3/\\|]+(?=\s|$)/g, '$1')
+      // An emoticon ends what came before it, like a full stop.
+      .replace(/(^|\s)[:;=8]-?[)(DPpO3/\\|]+(?=\s|$)/g, '$1.')
       .replace(/\bgonna\b/gi, 'going to')
       .replace(/\bwanna\b/gi, 'want to')
       .replace(/\bgotta\b/gi, 'have to')
@@ -223,6 +238,7 @@ function normalize(text: string): string {
       .replace(/(?:\bcuz|\bcoz|'cause)\b/gi, 'because')
       .replace(/\bi\b/g, 'I')
       .replace(/\bim\b/gi, "I'm")
+      .replace(/\bI m\b/g, "I'm")
       .replace(/\bive\b/g, "I've")
       // Contractions, expanded once so the rules see one spelling.
       .replace(/\bI'm\b/gi, 'I am')
@@ -298,7 +314,7 @@ export function splitClauses(text: string): string[] {
 
 const SUBJECT_AHEAD = String.raw`(?=(?:I|I'm|I've|I'll|I'd|we|it|it's|he|he's|she|she's|they|they're|that|that's|this|there|there's|my|our|you|your)\b)`;
 const CONJUNCTION_BEFORE_SUBJECT = new RegExp(
-  String.raw`,?\s+(?:and|but|so|because|since|then|plus|though|although|while|or|whereas|yet|and then|and also)\s+${SUBJECT_AHEAD}`,
+  String.raw`,?\s+(?:and|but|so|because|since|then|plus|though|although|while|or|whereas|yet|and then|and also|also|btw|by the way|anyway)\s+${SUBJECT_AHEAD}`,
   'i',
 );
 const COMMA_BEFORE_SUBJECT = /,\s+(?=(?:I|I'm|I've|I'll|I'd|my|we)\b)/;
@@ -306,7 +322,7 @@ const AND_BEFORE_VERB =
   /,?\s+and\s+(?=(?:also\s+)?(?:need|want|love|like|enjoy|hate|prefer|hope|plan|went|visited|started|finished|bought|met|moved|joined|spent|stayed|decided|live in|work (?:at|as|for|in)|got (?:a|an|my|married|engaged|promoted|back)|have (?:a|an|two|three)|took)\b)/i;
 
 const LEADING_FILLER =
-  /^(?:(?:also|actually|so|well|oh|wow|um+|uh+|u+m+|hmm+|yeah|yep|yes|no|nope|ok|okay|anyway|anyways|btw|by the way|honestly|plus|and|but|basically|lol|haha+|ha|ah+|hey|right|sure|cool|great|nice|awesome|omg|oh my god|fun fact|guess what|funny enough|in fact|to be honest|tbh|besides|still|then|now|personally|luckily|fortunately|unfortunately|sadly|anyhow|seriously|literally|true|exactly|totally|definitely|absolutely|of course|thanks|thank you)\b[,!.:]*\s*)+/i;
+  /^(?:(?:also|actually|so|well|oh|wow|um+|uh+|u+m+|hmm+|yeah|yep|yes|no|nope|ok|okay|anyway|anyways|btw|by the way|honestly|plus|and|but|basically|lol|haha+|ha|ah+|hey|right|sure|cool|great|nice|awesome|omg|oh my god|fun fact|guess what|funny enough|in fact|to be honest|tbh|besides|still|then|now|personally|luckily|fortunately|unfortunately|sadly|anyhow|seriously|literally|true|exactly|totally|definitely|absolutely|of course|thanks|thank you|again)\b[,!.:]*\s*)+/i;
 const LEADING_HEDGE =
   /^I (?:think|guess|believe|suppose|feel like|mean|reckon|would say|must say|have to say|have to admit|must admit|bet|hope that|know that|am sure|am pretty sure|am not sure if)(?: that)?,?\s+/i;
 
@@ -374,14 +390,19 @@ function analyzeClause(rawClause: string, turn: ExtractionTurn): Statement | und
   let rest = cutRest(match.complete ? match.rest.replace(/^(?:I|we|my)\b.*$/i, '') : match.rest);
   const justNow = match.family === 'event' && /\b(?:just|recently)\b/i.test(match.head);
   const resolved = resolveRelativeDates(rest, turn.createdAt, match.tense ? { tense: match.tense } : {});
+  // What is said besides the date: "I submitted a few more last week" says nothing.
+  const undated = resolved.dates.reduceRight(
+    (text, date) => text.slice(0, date.index) + text.slice(date.index + date.expression.length),
+    rest,
+  );
   rest = resolved.text;
   const namesDate =
     match.family === 'event' &&
     new RegExp(`\\b(?:(?:in|on|since) (?:\\d{4}|${MONTH_NAMES.join('|')}))\\b`).test(rest);
   const dated = resolved.dates.length > 0 || justNow || namesDate;
   if (match.needsDate && !dated) return undefined;
-  if (!match.complete && !hasContent(rest)) return undefined;
-  if (WEAK_REST.test(rest)) return undefined;
+  if (!match.complete && !hasContent(undated)) return undefined;
+  if (WEAK_REST.test(undated.trim())) return undefined;
   if (UNRESOLVED_REFERENCE.test(rest) || hasDeicticThat(rest)) return undefined;
   if (subject === 'my' && UNRESOLVED_REFERENCE.test(match.head)) return undefined;
 
@@ -484,193 +505,299 @@ export function thirdPersonVerb(verb: string): string {
   return `${verb}s`;
 }
 
-/** The rule table proper: the predicate after "I" or "we". */
+/**
+ * One row of a rule table: what may follow an auxiliary ("I am …", "I have …"), and what it makes.
+ * Rows are tried in order; the first whose pattern matches decides.
+ */
+interface Rule {
+  /** Anchored at the start of the words after the auxiliary and its adverbs. */
+  readonly pattern: RegExp;
+  readonly family: StatementFamily;
+  /** Leave the matched words at the start of the rest instead of the head ("is" + "a nurse"). */
+  readonly keep?: boolean;
+  /** Put these words in the head instead of the matched ones ("have got to" -> "has to"). */
+  readonly headAs?: string;
+  readonly tense?: Tense;
+  readonly complete?: boolean;
+  readonly needsDate?: boolean;
+  /** `negatable`: a like, or a dislike after "not". */
+  readonly polarity?: 'like' | 'dislike' | 'negatable';
+  /** Only when the matched word passes this check (else the next row is tried). */
+  readonly when?: (matched: string) => boolean;
+  /** Words after the match that make the clause chat, not a statement: nothing is extracted. */
+  readonly notBefore?: RegExp;
+  /** A row that only rejects: the clause produces nothing. */
+  readonly reject?: true;
+}
+
+function applyRules(rules: readonly Rule[], head: string, text: string): Match | undefined {
+  for (const rule of rules) {
+    const m = rule.pattern.exec(text);
+    if (!m || (rule.when && !rule.when(m[0].trim().toLowerCase()))) continue;
+    if (rule.reject) return undefined;
+    const rest = (rule.keep ? text : text.slice(m[0].length)).trimStart();
+    if (rule.notBefore?.test(rest)) return undefined;
+    const words = rule.headAs ?? (rule.keep ? '' : m[0]);
+    const negated = /\bnot\b/.test(head);
+    return {
+      family: rule.family,
+      head: `${head} ${words}`.replace(/\s+/g, ' ').trim(),
+      rest,
+      tense: rule.tense,
+      complete: rule.complete,
+      needsDate: rule.needsDate,
+      polarity: rule.polarity === 'negatable' ? (negated ? 'dislike' : 'like') : rule.polarity,
+    };
+  }
+  return undefined;
+}
+
+const DIET_WORDS =
+  'vegetarian|vegan|pescatarian|pescetarian|flexitarian|gluten[- ]free|dairy[- ]free|lactose[- ]intolerant|gluten[- ]intolerant|celiac|coeliac|halal|kosher|keto|paleo|teetotal|teetotaler|nut[- ]free';
+
+const NOT_QUANTITY = String.raw`(?!(?:bit|little|lot|tad|mess|wreck|mix|big fan|huge fan|fan|same|first|one|only|best|worst)\b)`;
+
+/** After "I am" / "we are". */
+const BE_RULES: readonly Rule[] = [
+  {
+    pattern:
+      /^(?:(?:a|an)\s+)?(?:(?:big|huge|massive|great|real|die-hard|lifelong|total)\s+)?(?:fan|believer)\s+(?:of|in)\b/i,
+    family: 'preference',
+    polarity: 'negatable',
+  },
+  // Allergies and diets are facts about food, not tastes: no like or dislike.
+  {
+    pattern: /^(?:(?:severely|very|mildly)\s+)?(?:allergic|intolerant|sensitive) to\b/i,
+    family: 'preference',
+  },
+  {
+    pattern: new RegExp(
+      `^(?:(?:a|an)\\s+)?(?:(?:strict|committed|lifelong|full-time|mostly|practicing)\\s+)?(?:${DIET_WORDS})\\b`,
+      'i',
+    ),
+    family: 'preference',
+    complete: true,
+  },
+  {
+    pattern:
+      /^(?:(?:really|very|so|super|quite|pretty|totally|absolutely|deeply)\s+)?(?:into|keen on|passionate about|obsessed with|interested in|fond of|crazy about|addicted to|big on|in love with|hooked on|mad about|nuts about)\b/i,
+    family: 'preference',
+    polarity: 'negatable',
+  },
+  {
+    pattern:
+      /^(?:married|single|divorced|engaged|widowed|retired|pregnant|unemployed|self-employed|left-handed|right-handed|colou?rblind|deaf|blind|diabetic|asthmatic|bilingual|trilingual|an only child|an introvert|an extrovert|introverted|extroverted|transgender|gay|lesbian|bisexual|non-binary|autistic|dyslexic)\b/i,
+    family: 'identity',
+    complete: true,
+  },
+  { pattern: /^(?:\d{1,3}|[a-z]+(?:-[a-z]+)?) years? old\b/i, family: 'identity', complete: true },
+  { pattern: new RegExp(`^(?:a|an|the)\\s+${NOT_QUANTITY}`, 'i'), family: 'identity', keep: true },
+  { pattern: /^(?:originally\s+)?from\b/i, family: 'identity' },
+  { pattern: /^(?:based|living|located|settled) in\b/i, family: 'identity' },
+  {
+    pattern:
+      /^(?:planning|going|travell?ing|flying|heading|moving|visiting|leaving|relocating|starting|attending|hosting|joining|getting|taking|hoping|aiming|preparing|considering|thinking (?:of|about)|looking forward to|about to|due to|scheduled to|set to|signing up|applying|saving (?:up|for)|booking|buying|launching|opening|running|training for|competing|graduating|retiring|returning|coming back|driving|camping|celebrating|throwing|having|expecting|adopting|organi[sz]ing)\b/i,
+    family: 'plan',
+    tense: 'future',
+  },
+  {
+    pattern:
+      /^(?:working|studying|learning|reading|writing|training|volunteering|teaching|building|practi[cs]ing|playing|renovating|growing|raising|dating|painting|making|creating|developing|designing|researching|pursuing|coaching|mentoring|managing|leading|recording|composing|knitting|baking|cooking|taking care of|caring for|looking after|living)\b(?!\s+(?:on it|hard|well|out)\b)/i,
+    family: 'identity',
+    tense: 'future',
+  },
+  // Any other "I am X-ing" is worth keeping only with a date: "I'm celebrating my birthday tomorrow".
+  {
+    pattern: /^(?!(?:feeling|thinking|doing|going|trying|hoping|wondering|being)\b)[a-z]+ing\b/i,
+    family: 'plan',
+    tense: 'future',
+    needsDate: true,
+  },
+];
+
+/** After "I was" / "we were". */
+const WAS_RULES: readonly Rule[] = [
+  {
+    pattern: /^(?:born|raised|brought up)(?: and raised)?\s+(?:in|on)\b/i,
+    family: 'identity',
+    tense: 'past',
+  },
+  { pattern: new RegExp(`^(?:a|an)\\s+${NOT_QUANTITY}`, 'i'), family: 'identity', keep: true, tense: 'past' },
+  {
+    pattern:
+      /^(?:promoted|hired|fired|laid off|diagnosed|accepted|admitted|invited|married|engaged|awarded|offered|selected|elected|nominated|injured|hurt|hospitali[sz]ed|adopted|transferred|discharged|released|bapti[sz]ed|robbed|chosen|picked|featured|published|interviewed|recruited|signed|drafted|named|given|told|asked to|able to)\b/i,
+    family: 'event',
+    tense: 'past',
+    complete: true,
+  },
+  {
+    pattern: /^(?:in|at|on (?:vacation|holiday)|away|sick|ill)\b/i,
+    family: 'event',
+    keep: true,
+    tense: 'past',
+    needsDate: true,
+  },
+];
+
+/** After "I have" / "we have": possessions, experiences, obligations, the present perfect. */
+const HAVE_RULES: readonly Rule[] = [
+  { pattern: /^been\s+(?:to|in)\b/i, family: 'event', tense: 'past' },
+  { pattern: /^been(?=\s+(?:a|an)\s)/i, family: 'identity', tense: 'past' },
+  {
+    pattern:
+      /^been\s+(?:(?:so|really|very|pretty|super|quite|a bit|kind of)\s+)?(?:thinking|wondering|feeling|meaning|dying|going|doing|trying|looking forward|hoping|waiting|busy|good|great|well|okay|ok|fine|better|hectic|crazy|tough|hard|swamped|stressed|tired|amazing|awesome)\b/i,
+    family: 'identity',
+    reject: true,
+  },
+  { pattern: /^been\s+[a-z]+ing\b/i, family: 'identity', tense: 'past' },
+  {
+    pattern: /^(?:always\s+)?(?:wanted|dreamed|dreamt|hoped|longed)\s+(?:to|of)\b/i,
+    family: 'preference',
+    polarity: 'like',
+  },
+  { pattern: /^(?:always\s+)?(?:loved|liked|enjoyed|adored)\b/i, family: 'preference', polarity: 'like' },
+  { pattern: /^(?:always\s+)?(?:hated|disliked)\b/i, family: 'preference', polarity: 'dislike' },
+  { pattern: /^(?:got\s+)?to\b/i, family: 'plan', headAs: 'to', tense: 'future' },
+  {
+    pattern:
+      /^(?:got\s+)?(?=(?:a|an|two|three|four|five|six|one|some|no|many|several|lots of|a lot of|\d+)\s+)/i,
+    family: 'identity',
+    headAs: '',
+    notBefore:
+      /^(?:a |an |a lot of |lots of |some )?(?:(?:quick|great|good|nice|fun|lovely|blast|busy|hard|tough)\s+)?(?:question|idea|feeling|problem|request|suggestion|favou?r|look|chance|time|day|blast|lot on|clue|doubt|point|way)\b/i,
+  },
+  {
+    pattern: /^[a-z]+\b/i,
+    family: 'event',
+    tense: 'past',
+    when: (word) => isParticiple(word) && !COGNITIVE.has(word),
+  },
+];
+
+/** After "I had": past events and the past perfect. */
+const HAD_RULES: readonly Rule[] = [
+  { pattern: /^to\b/i, family: 'event', tense: 'past' },
+  { pattern: /^[a-z]+\b/i, family: 'event', tense: 'past', when: (word) => isParticiple(word) },
+  {
+    pattern: /^(?=(?:a|an|my|the|some|\d+|two|three|lunch|dinner|breakfast|coffee|drinks|surgery|twins)\b)/i,
+    family: 'event',
+    keep: true,
+    tense: 'past',
+  },
+];
+
+/** After "I will": plans, but not conversational promises. */
+const WILL_RULES: readonly Rule[] = [
+  {
+    pattern:
+      /^(?:see|let|keep|talk|get back|think|check|update|tell|send|message|text|call|try|do (?:that|it|so|my best)|be (?:there|back|fine|okay|ok|right))\b/i,
+    family: 'plan',
+    reject: true,
+  },
+  { pattern: /^(?=[a-z]+\b)/i, family: 'plan', keep: true, tense: 'future' },
+];
+
+/** After "I would": wishes and preferences. */
+const WOULD_RULES: readonly Rule[] = [
+  {
+    pattern: /^(?:love|like|enjoy) to\b/i,
+    family: 'plan',
+    tense: 'future',
+    notBefore: /^(?:know|ask|hear|see|thank|share|say|chat|talk|help|learn more)\b/i,
+  },
+  { pattern: /^(?:rather|prefer)\b/i, family: 'preference', polarity: 'like' },
+];
+
+/** After "I cannot". */
+const CANNOT_RULES: readonly Rule[] = [
+  { pattern: /^(?:stand|bear|tolerate|handle)\b/i, family: 'preference', polarity: 'dislike' },
+  { pattern: /^(?:eat|drink|have|digest)\b/i, family: 'preference' },
+];
+
+/** Other modals, right after the subject's adverbs. */
+const MODAL_RULES: readonly Rule[] = [
+  {
+    pattern:
+      /^can\s+(?:speak|play|cook|swim|drive|dance|sing|paint|draw|code|program|ski|surf|ride|knit|sew|read|write|fly)\b/i,
+    family: 'identity',
+  },
+  {
+    pattern:
+      /^(?:might|may)\s+(?:go|visit|move|travel|start|take|try|get|buy|join|be going|adopt|switch|quit|apply|study|fly)\b/i,
+    family: 'plan',
+    tense: 'future',
+  },
+  { pattern: /^used to\b/i, family: 'identity', tense: 'past' },
+];
+
+const AUXILIARY = /^(am|are|was|were|have|has|had|will|shall|would|cannot)\b\s*(not\b\s*)?/i;
+
+/** The predicate after "I" or "we": auxiliaries through their tables, then modals, negations, main verbs. */
 function matchPredicate(predicate: string, subject: 'I' | 'we'): Match | undefined {
   const forms = subject === 'we' ? PLURAL : SINGULAR;
-  const lead = takeAdverbs(predicate);
-  const adverbs = lead.adverbs;
-  const p = lead.rest;
-  let m: RegExpExecArray | null;
+  const { adverbs, rest: p } = takeAdverbs(predicate);
+  const aux = AUXILIARY.exec(p);
+  if (aux) {
+    const after = takeAdverbs(p.slice(aux[0].length));
+    const head = (verb: string) => `${verb} ${aux[2] ? 'not ' : ''}${adverbs}${after.adverbs}`;
+    const tables: Record<string, [readonly Rule[], string]> = {
+      am: [BE_RULES, forms.be],
+      are: [BE_RULES, forms.be],
+      was: [WAS_RULES, forms.bePast],
+      were: [WAS_RULES, forms.bePast],
+      have: [HAVE_RULES, forms.have],
+      has: [HAVE_RULES, forms.have],
+      had: [HAD_RULES, 'had'],
+      will: [WILL_RULES, 'will'],
+      shall: [WILL_RULES, 'will'],
+      would: [WOULD_RULES, 'would'],
+      cannot: [CANNOT_RULES, 'cannot'],
+    };
+    const [rules, verb] = tables[aux[1]!.toLowerCase()]!;
+    return applyRules(rules, head(verb), after.rest);
+  }
+  const modal = applyRules(MODAL_RULES, adverbs, p);
+  if (modal) return modal;
+  const negation = /^(do not|did not|never)\s+/i.exec(p);
+  if (negation) return matchNegated(negation[1]!.toLowerCase(), p.slice(negation[0].length), adverbs, forms);
+  return matchMainVerb(p, adverbs, forms);
+}
 
-  // --- be, present: "I am …"
-  if ((m = /^(?:am|are)\s+(not\s+)?/i.exec(p))) {
-    const neg = m[1] ? 'not ' : '';
-    const after = takeAdverbs(p.slice(m[0].length));
-    return matchBeComplement(`${forms.be} ${neg}${adverbs}${after.adverbs}`, after.rest, forms);
+/** "I do not like …", "I never drink …", "I did not go … yesterday". */
+function matchNegated(negation: string, text: string, adverbs: string, forms: VerbForms): Match | undefined {
+  const after = takeAdverbs(text);
+  const verb = /^([a-z]+)\b\s*/i.exec(after.rest);
+  if (!verb) return undefined;
+  const word = verb[1]!;
+  const base = word.toLowerCase();
+  let rest = after.rest.slice(verb[0].length);
+  if (negation === 'did not') {
+    if (COGNITIVE.has(base)) return undefined;
+    const head = `did not ${adverbs}${after.adverbs}${word}`;
+    return { family: 'event', head, rest, tense: 'past', needsDate: true };
   }
-  // --- be, past: "I was …"
-  if ((m = /^(?:was|were)\s+(not\s+)?/i.exec(p))) {
-    const head = `${forms.bePast} ${m[1] ? 'not ' : ''}${adverbs}`;
-    const c = p.slice(m[0].length);
-    if ((m = /^(?:born|raised|brought up)(?: and raised)?\s+(?:in|on)\b/i.exec(c))) {
-      return { family: 'identity', head: head + m[0], rest: c.slice(m[0].length), tense: 'past' };
+  let head =
+    negation === 'never'
+      ? `never ${adverbs}${after.adverbs}${forms.present(word)}`
+      : `${forms.doNot} ${adverbs}${after.adverbs}${word}`;
+  if (/^(?:like|love|enjoy|eat|drink|mind|care|fancy)$/.test(base)) {
+    if (base === 'care') {
+      if (!/^for\s+/i.test(rest)) return undefined;
+      head += ' for';
+      rest = rest.replace(/^for\s+/i, '');
     }
-    if ((m = /^(?:a|an)\s+(?!(?:bit|little|lot|tad|mess|wreck)\b)/i.exec(c))) {
-      return { family: 'identity', head: head.trim(), rest: c, tense: 'past' };
-    }
-    if ((m = WAS_EVENT.exec(c))) {
-      return {
-        family: 'event',
-        head: head + m[0].trim(),
-        rest: c.slice(m[0].length),
-        tense: 'past',
-        complete: true,
-      };
-    }
-    if ((m = /^(?:in|at|on (?:vacation|holiday)|away|sick|ill)\b/i.exec(c))) {
-      return { family: 'event', head: head.trim(), rest: c, tense: 'past', needsDate: true };
-    }
-    return undefined;
+    // "does not eat meat" is a diet, not a taste; "does not mind" is a like.
+    const polarity = base === 'mind' ? 'like' : base === 'eat' || base === 'drink' ? undefined : 'dislike';
+    return { family: 'preference', head, rest, tense: undefined, polarity };
   }
-  // --- have: "I have …" (main verb or auxiliary)
-  if ((m = /^(?:have|has)\s+(not\s+)?/i.exec(p))) {
-    const neg = m[1] ? 'not ' : '';
-    const after = takeAdverbs(p.slice(m[0].length));
-    return matchHave(`${forms.have} ${neg}${adverbs}${after.adverbs}`, after.rest, forms);
+  if (/^(?:smoke|drive|watch|listen|play|have|own|speak|fly|cook|work|use)$/.test(base)) {
+    return { family: 'identity', head, rest, tense: undefined };
   }
-  // --- had: past events and past perfect
-  if ((m = /^had\s+/i.exec(p))) {
-    const after = takeAdverbs(p.slice(m[0].length));
-    const head = `had ${adverbs}${after.adverbs}`;
-    const c = after.rest;
-    if ((m = /^to\s+/i.exec(c)))
-      return { family: 'event', head: `${head}to`, rest: c.slice(m[0].length), tense: 'past' };
-    if ((m = /^(\w+)\b\s*/.exec(c)) && isParticiple(m[1]!)) {
-      return { family: 'event', head: head + m[0].trim(), rest: c.slice(m[0].length), tense: 'past' };
-    }
-    if (/^(?:a|an|my|the|some|\d+|two|three|lunch|dinner|breakfast|coffee|drinks|surgery|twins)\b/i.test(c)) {
-      return { family: 'event', head: head.trim(), rest: c, tense: 'past' };
-    }
-    return undefined;
-  }
-  // --- will: plans
-  if ((m = /^(?:will|shall)\s+(not\s+)?/i.exec(p))) {
-    const after = takeAdverbs(p.slice(m[0].length));
-    const c = after.rest;
-    if (
-      /^(?:see|let|keep|talk|get back|think|check|update|tell|send|message|text|call|try|do (?:that|it|so|my best)|be (?:there|back|fine|okay|ok|right))\b/i.test(
-        c,
-      )
-    ) {
-      return undefined;
-    }
-    if (!/^[a-z]+\b/i.test(c)) return undefined;
-    return {
-      family: 'plan',
-      head: `will ${m[1] ? 'not ' : ''}${adverbs}${after.adverbs}`.trim(),
-      rest: c,
-      tense: 'future',
-    };
-  }
-  // --- would: wishes and preferences
-  if ((m = /^would\s+/i.exec(p))) {
-    const after = takeAdverbs(p.slice(m[0].length));
-    const c = after.rest;
-    const head = `would ${adverbs}${after.adverbs}`;
-    if ((m = /^(?:love|like|enjoy) to\s+/i.exec(c))) {
-      if (/^(?:know|ask|hear|see|thank|share|say|chat|talk|help|learn more)\b/i.test(c.slice(m[0].length)))
-        return undefined;
-      return { family: 'plan', head: head + m[0].trim(), rest: c.slice(m[0].length), tense: 'future' };
-    }
-    if ((m = /^(?:rather|prefer)\s+/i.exec(c))) {
-      return {
-        family: 'preference',
-        head: head + m[0].trim(),
-        rest: c.slice(m[0].length),
-        tense: undefined,
-        polarity: 'like',
-      };
-    }
-    return undefined;
-  }
-  // --- cannot / can / might
-  if ((m = /^cannot\s+/i.exec(p))) {
-    const c = p.slice(m[0].length);
-    if ((m = /^(?:stand|bear|tolerate|handle)\s+/i.exec(c))) {
-      return {
-        family: 'preference',
-        head: `cannot ${adverbs}${m[0].trim()}`,
-        rest: c.slice(m[0].length),
-        tense: undefined,
-        polarity: 'dislike',
-      };
-    }
-    if ((m = /^(?:eat|drink|have|digest)\s+/i.exec(c))) {
-      return {
-        family: 'preference',
-        head: `cannot ${adverbs}${m[0].trim()}`,
-        rest: c.slice(m[0].length),
-        tense: undefined,
-        polarity: 'dislike',
-      };
-    }
-    return undefined;
-  }
-  if (
-    (m =
-      /^can\s+(?:speak|play|cook|swim|drive|dance|sing|paint|draw|code|program|ski|surf|ride|knit|sew|read|write|fly)\b\s*/i.exec(
-        p,
-      ))
-  ) {
-    return {
-      family: 'identity',
-      head: `can ${adverbs}${m[0].slice(3).trim()}`,
-      rest: p.slice(m[0].length),
-      tense: undefined,
-    };
-  }
-  if (
-    (m =
-      /^(?:might|may) (?:go|visit|move|travel|start|take|try|get|buy|join|be going|adopt|switch|quit|apply|study|fly)\b\s*/i.exec(
-        p,
-      ))
-  ) {
-    return { family: 'plan', head: `${adverbs}${m[0].trim()}`, rest: p.slice(m[0].length), tense: 'future' };
-  }
-  // --- do not / never / did not
-  if ((m = /^(do not|did not|never)\s+/i.exec(p))) {
-    const neg = m[1]!.toLowerCase();
-    const after = takeAdverbs(p.slice(m[0].length));
-    const c = after.rest;
-    const verb = /^([a-z]+)\b\s*/i.exec(c);
-    if (!verb) return undefined;
-    const base = verb[1]!.toLowerCase();
-    if (neg === 'did not') {
-      if (COGNITIVE.has(base)) return undefined;
-      return {
-        family: 'event',
-        head: `did not ${adverbs}${after.adverbs}${verb[1]}`,
-        rest: c.slice(verb[0].length),
-        tense: 'past',
-        needsDate: true,
-      };
-    }
-    const negHead =
-      neg === 'never'
-        ? `never ${adverbs}${after.adverbs}${forms.present(verb[1]!)}`
-        : `${forms.doNot} ${adverbs}${after.adverbs}${verb[1]}`;
-    if (/^(?:like|love|enjoy|eat|drink|mind|care|fancy)$/.test(base)) {
-      const rest = c.slice(verb[0].length);
-      const forCare = base === 'care' ? /^for\s+/i.exec(rest) : null;
-      if (base === 'care' && !forCare) return undefined;
-      return {
-        family: 'preference',
-        head: forCare ? `${negHead} for` : negHead,
-        rest: forCare ? rest.slice(forCare[0].length) : rest,
-        tense: undefined,
-        polarity: base === 'mind' ? 'like' : 'dislike',
-      };
-    }
-    if (/^(?:smoke|drive|watch|listen|play|have|own|speak|fly|drink|cook|work|use)$/.test(base)) {
-      return { family: 'identity', head: negHead, rest: c.slice(verb[0].length), tense: undefined };
-    }
-    return undefined;
-  }
-  // --- used to: past habits
-  if ((m = /^used to\s+/i.exec(p))) {
-    return { family: 'identity', head: `${adverbs}used to`, rest: p.slice(m[0].length), tense: 'past' };
-  }
-  // --- a main verb, present or past
+  return undefined;
+}
+
+/** "I love …", "I live …", "I want to …", "I went …". */
+function matchMainVerb(p: string, adverbs: string, forms: VerbForms): Match | undefined {
   const verb = /^([a-z]+)\b\s*/i.exec(p);
   if (!verb) return undefined;
   const word = verb[1]!;
@@ -678,24 +805,21 @@ function matchPredicate(predicate: string, subject: 'I' | 'we'): Match | undefin
   const after = p.slice(verb[0].length);
   const present = `${adverbs}${forms.present(word)}`;
   if (PREFERENCE_VERBS.has(lower)) {
-    return {
-      family: 'preference',
-      head: present,
-      rest: after,
-      tense: undefined,
-      polarity: DISLIKE_VERBS.has(lower) ? 'dislike' : 'like',
-    };
+    const polarity = DISLIKE_VERBS.has(lower) ? 'dislike' : 'like';
+    return { family: 'preference', head: present, rest: after, tense: undefined, polarity };
   }
   if (PLAN_VERBS.has(lower)) {
     const to = /^to\s+/i.exec(after);
     if (to) {
+      const object = after.slice(to[0].length);
       if (
         /^(?:know|ask|say|thank|see|hear|check|make sure|let|tell|share|talk|chat|go now|leave now|sleep|rest)\b/i.test(
-          after.slice(to[0].length),
+          object,
         )
-      )
+      ) {
         return undefined;
-      return { family: 'plan', head: `${present} to`, rest: after.slice(to[0].length), tense: 'future' };
+      }
+      return { family: 'plan', head: `${present} to`, rest: object, tense: 'future' };
     }
     if (lower === 'want' && /^(?:a|an|some|my|more)\b/i.test(after)) {
       return { family: 'plan', head: present, rest: after, tense: 'future' };
@@ -713,209 +837,9 @@ function matchPredicate(predicate: string, subject: 'I' | 'we'): Match | undefin
     return { family: 'identity', head: present, rest: after, tense: 'future' };
   }
   if (isPastTense(lower)) {
-    if (PAST_PREFERENCE.has(lower)) {
-      return { family: 'event', head: `${adverbs}${word}`, rest: after, tense: 'past', needsDate: true };
-    }
-    return { family: 'event', head: `${adverbs}${word}`, rest: after, tense: 'past' };
-  }
-  return undefined;
-}
-
-/** After "I am": what the user is. */
-function matchBeComplement(head: string, c: string, forms: VerbForms): Match | undefined {
-  let m: RegExpExecArray | null;
-  const verbHead = head.trim();
-  if (
-    (m =
-      /^(?:(?:a|an)\s+)?(?:(?:big|huge|massive|great|real|die-hard|lifelong)\s+)?(?:fan|believer)\s+(?:of|in)\b/i.exec(
-        c,
-      ))
-  ) {
-    const neg = /\bnot\b/.test(head);
-    return {
-      family: 'preference',
-      head: `${verbHead} ${m[0]}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      polarity: neg ? 'dislike' : 'like',
-    };
-  }
-  if ((m = /^(?:severely |very |mildly )?(?:allergic|intolerant|sensitive) to\b/i.exec(c))) {
-    return {
-      family: 'preference',
-      head: `${verbHead} ${m[0]}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      polarity: 'dislike',
-    };
-  }
-  if ((m = DIET_IDENTITY.exec(c))) {
-    return {
-      family: 'preference',
-      head: `${verbHead} ${m[0].trim()}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      complete: true,
-    };
-  }
-  if (
-    (m =
-      /^(?:(?:really|very|so|super|quite|pretty|totally|absolutely|deeply)\s+)?(?:into|keen on|passionate about|obsessed with|interested in|fond of|crazy about|addicted to|big on|in love with|hooked on|mad about|nuts about)\b/i.exec(
-        c,
-      ))
-  ) {
-    const neg = /\bnot\b/.test(head);
-    return {
-      family: 'preference',
-      head: `${verbHead} ${m[0]}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      polarity: neg ? 'dislike' : 'like',
-    };
-  }
-  if (
-    (m =
-      /^(?:married|single|divorced|engaged|widowed|retired|pregnant|unemployed|self-employed|left-handed|right-handed|colou?rblind|deaf|blind|diabetic|asthmatic|bilingual|trilingual|an only child|an introvert|an extrovert|introverted|extroverted|transgender|gay|lesbian|bisexual|non-binary|autistic|dyslexic)\b/i.exec(
-        c,
-      ))
-  ) {
-    return {
-      family: 'identity',
-      head: `${verbHead} ${m[0]}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      complete: true,
-    };
-  }
-  if ((m = /^(?:\d{1,3}|[a-z]+(?:-[a-z]+)?) years? old\b/i.exec(c))) {
-    return {
-      family: 'identity',
-      head: `${verbHead} ${m[0]}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      complete: true,
-    };
-  }
-  if (
-    (m =
-      /^(?:a|an|the)\s+(?!(?:bit|little|lot|tad|mess|wreck|mix|big fan|huge fan|fan|lot|same|first|one|only|best|worst)\b)/i.exec(
-        c,
-      ))
-  ) {
-    return { family: 'identity', head: verbHead, rest: c, tense: undefined };
-  }
-  if ((m = /^(?:originally\s+)?from\b/i.exec(c))) {
-    return { family: 'identity', head: `${verbHead} ${m[0]}`, rest: c.slice(m[0].length), tense: undefined };
-  }
-  if ((m = /^(?:based|living|located|settled) in\b/i.exec(c))) {
-    return { family: 'identity', head: `${verbHead} ${m[0]}`, rest: c.slice(m[0].length), tense: undefined };
-  }
-  if ((m = BE_PLAN.exec(c))) {
-    return {
-      family: 'plan',
-      head: `${verbHead} ${m[0].trim()}`,
-      rest: c.slice(m[0].length),
-      tense: 'future',
-    };
-  }
-  if ((m = BE_ACTIVITY.exec(c))) {
-    return {
-      family: 'identity',
-      head: `${verbHead} ${m[0].trim()}`,
-      rest: c.slice(m[0].length),
-      tense: 'future',
-    };
-  }
-  if (
-    (m = /^([a-z]+ing)\b\s*/i.exec(c)) &&
-    !/^(?:feeling|thinking|doing|going|trying|hoping|wondering|being)$/i.test(m[1]!)
-  ) {
-    return {
-      family: 'plan',
-      head: `${verbHead} ${m[1]}`,
-      rest: c.slice(m[0].length),
-      tense: 'future',
-      needsDate: true,
-    };
-  }
-  void forms;
-  return undefined;
-}
-
-/** After "I have": possessions, experiences, obligations, and the present perfect. */
-function matchHave(head: string, c: string, forms: VerbForms): Match | undefined {
-  let m: RegExpExecArray | null;
-  const verbHead = head.trim();
-  const has = forms.have;
-  if ((m = /^been\s+(?:to|in)\b/i.exec(c))) {
-    return { family: 'event', head: `${verbHead} ${m[0]}`, rest: c.slice(m[0].length), tense: 'past' };
-  }
-  if ((m = /^been\s+(?=(?:a|an)\s)/i.exec(c))) {
-    return {
-      family: 'identity',
-      head: `${verbHead} ${m[0].trim()}`,
-      rest: c.slice(m[0].length),
-      tense: 'past',
-    };
-  }
-  if ((m = /^been\s+([a-z]+ing)\b/i.exec(c))) {
-    if (
-      /^(?:thinking|wondering|feeling|meaning|dying|going|doing|trying|looking forward|hoping|waiting)$/i.test(
-        m[1]!,
-      )
-    )
-      return undefined;
-    return { family: 'identity', head: `${verbHead} ${m[0]}`, rest: c.slice(m[0].length), tense: 'past' };
-  }
-  if ((m = /^(?:always\s+)?(?:wanted|dreamed|dreamt|hoped|longed)\s+(?:to|of)\b/i.exec(c))) {
-    return {
-      family: 'preference',
-      head: `${verbHead} ${m[0]}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      polarity: 'like',
-    };
-  }
-  if ((m = /^(?:always\s+)?(?:loved|liked|enjoyed|adored)\b/i.exec(c))) {
-    return {
-      family: 'preference',
-      head: `${verbHead} ${m[0]}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      polarity: 'like',
-    };
-  }
-  if ((m = /^(?:always\s+)?(?:hated|disliked)\b/i.exec(c))) {
-    return {
-      family: 'preference',
-      head: `${verbHead} ${m[0]}`,
-      rest: c.slice(m[0].length),
-      tense: undefined,
-      polarity: 'dislike',
-    };
-  }
-  if ((m = /^(?:got\s+)?to\s+/i.exec(c))) {
-    return { family: 'plan', head: `${has} to`, rest: c.slice(m[0].length), tense: 'future' };
-  }
-  if (
-    (m =
-      /^(?:got\s+)?(?=(?:a|an|two|three|four|five|six|one|some|no|many|several|lots of|a lot of|\d+)\s+)/i.exec(
-        c,
-      ))
-  ) {
-    const rest = c.slice(m[0].length);
-    if (
-      /^(?:a |an |a lot of |lots of |some )?(?:(?:quick|great|good|nice|fun|lovely|blast|busy|hard|tough)\s+)?(?:question|idea|feeling|problem|request|suggestion|favou?r|look|chance|time|day|blast|lot on|clue|doubt|point|way)\b/i.test(
-        rest,
-      )
-    ) {
-      return undefined;
-    }
-    return { family: 'identity', head: verbHead.replace(/\s+$/, ''), rest, tense: undefined };
-  }
-  if ((m = /^([a-z]+)\b\s*/i.exec(c)) && isParticiple(m[1]!)) {
-    if (COGNITIVE.has(m[1]!.toLowerCase())) return undefined;
-    return { family: 'event', head: `${verbHead} ${m[1]}`, rest: c.slice(m[0].length), tense: 'past' };
+    // "I loved the food": an opinion about an event, kept only when the event is dated.
+    const needsDate = PAST_PREFERENCE.has(lower);
+    return { family: 'event', head: `${adverbs}${word}`, rest: after, tense: 'past', needsDate };
   }
   return undefined;
 }
@@ -931,7 +855,12 @@ function matchPossessive(predicate: string): Match | undefined {
     /^((?:[\w'-]+\s+){0,4}?)(is|are|was|were|has|have|had|\w+s|\w+ed|just \w+|loves|lives|works|got|went|took|made|passed|turned|will|can|does|did)\b/i.exec(
       after,
     );
-  if (!verb) return undefined;
+  if (
+    !verb ||
+    /^(?:thinks|says|said|thought|believes|feels|felt|knows|knew|told|asked|guesses|wonders)$/i.test(verb[2]!)
+  ) {
+    return undefined;
+  }
   const favourite = /^favou?rite\b/i.test(noun);
   const pastVerb = /^(?:was|were|had|got|went|took|made|passed|turned|\w+ed)$/i.test(verb[2]!);
   return {
@@ -944,30 +873,27 @@ function matchPossessive(predicate: string): Match | undefined {
 }
 
 const MY_NOUN =
-  /^(?:(?:new|old|best|older|younger|little|big|eldest|oldest|youngest|late|two|three)\s+)*(?:name|favou?rite\s+[\w-]+(?:\s+[\w-]+)?|wife|husband|partner|spouse|boyfriend|girlfriend|fianc[eé]e?|son|daughter|sons|daughters|kids?|children|child|baby|mom|mum|mother|dad|father|parents|brother|sister|brothers|sisters|siblings?|grandma|grandmother|grandpa|grandfather|grandparents|aunt|uncle|cousin|family|friend|friends|best friend|roommate|dog|cat|puppy|kitten|pets?|horse|bird|hamster|rabbit|bunny|job|work|boss|company|team|career|birthday|hometown|home|house|apartment|flat|car|hobby|hobbies|passion|goal|dream|degree|major|diet|doctor|therapist|favorite)\b\s*/i;
+  /^(?:(?:new|old|best|older|younger|little|big|eldest|oldest|youngest|late|two|three)\s+)*(?:name|favou?rite\s+[\w-]+(?:\s+(?!(?:is|are|was|were)\b)[\w-]+)?|wife|husband|partner|spouse|boyfriend|girlfriend|fianc[eé]e?|son|daughter|sons|daughters|kids?|children|child|baby|mom|mum|mother|dad|father|parents|brother|sister|brothers|sisters|siblings?|grandma|grandmother|grandpa|grandfather|grandparents|aunt|uncle|cousin|family|friend|friends|best friend|roommate|dog|cat|puppy|kitten|pets?|horse|bird|hamster|rabbit|bunny|job|work|boss|company|team|career|birthday|hometown|home|house|apartment|flat|car|hobby|hobbies|passion|goal|dream|degree|major|diet|doctor|therapist|favorite)\b\s*/i;
 
 /** Any other "my <noun> is / has …" ("My art is about …"), but not chat ("My bad", "My day was …"). */
 const MY_OTHER_NOUN = /^[a-z]+(?:\s+[a-z]+)?\s+(?=(?:is|are|was|were|has|have|had)\s)/i;
 const MY_NOT_FACTS =
   /^(?:bad|pleasure|heart|thoughts?|goodness|gosh|god|apologies|condolences|dear|guess|point|bet|fault|hat|hands?|mind|head|eyes|gut|turn|treat|day|days|week|weekend|morning|night|life|schedule|time|mood|feelings?|weekend|advice|question|answer|phone|camera|screen|internet|wifi)\b/i;
 
-const DIET_WORDS =
-  'vegetarian|vegan|pescatarian|pescetarian|flexitarian|gluten[- ]free|dairy[- ]free|lactose[- ]intolerant|gluten[- ]intolerant|celiac|coeliac|halal|kosher|keto|paleo|teetotal|teetotaler|nut[- ]free';
-const DIET_IDENTITY = new RegExp(
-  `^(?:(?:a|an)\\s+)?(?:(?:strict|committed|lifelong|full-time|mostly|practicing)\\s+)?(?:${DIET_WORDS})\\b`,
-  'i',
-);
-
-const BE_PLAN =
-  /^(?:planning|going|travell?ing|flying|heading|moving|visiting|leaving|relocating|starting|attending|hosting|joining|getting|taking|hoping|aiming|preparing|considering|thinking (?:of|about)|looking forward to|about to|due to|scheduled to|set to|signing up|applying|saving (?:up|for)|booking|buying|launching|opening|running|training for|competing|graduating|retiring|returning|coming back|driving|camping|celebrating|throwing|having|expecting|adopting|organi[sz]ing)\b\s*/i;
-const BE_ACTIVITY =
-  /^(?:working|studying|learning|reading|writing|training|volunteering|teaching|building|practi[cs]ing|playing|renovating|growing|raising|dating|painting|making|creating|developing|designing|researching|pursuing|coaching|mentoring|managing|leading|recording|composing|knitting|baking|cooking|taking care of|caring for|looking after|living)\b(?!\s+(?:on it|hard|well|out)\b)\s*/i;
-
-const WAS_EVENT =
-  /^(?:promoted|hired|fired|laid off|diagnosed|accepted|admitted|invited|married|engaged|awarded|offered|selected|elected|nominated|injured|hurt|hospitali[sz]ed|adopted|transferred|discharged|released|bapti[sz]ed|robbed|chosen|picked|featured|published|interviewed|recruited|signed|drafted|named|given|told|asked to|able to)\b\s*/i;
-
 /** Verbs whose past is spelt like their present. */
-const AMBIGUOUS_PAST = new Set(['read', 'put', 'cut', 'set', 'hit', 'quit', 'hurt', 'spread', 'shut', 'split', 'let']);
+const AMBIGUOUS_PAST = new Set([
+  'read',
+  'put',
+  'cut',
+  'set',
+  'hit',
+  'quit',
+  'hurt',
+  'spread',
+  'shut',
+  'split',
+  'let',
+]);
 const PREFERENCE_VERBS = new Set([
   'love',
   'like',
@@ -1030,7 +956,9 @@ function isPastTense(word: string): boolean {
 
 /** Any past form, events or not ("wanted", "said"): left as it is in the third person. */
 function looksPast(word: string): boolean {
-  return IRREGULAR_PAST.has(word) || COGNITIVE_PAST.has(word) || (/^[a-z]{2,}ed$/.test(word) && !/eed$/.test(word));
+  return (
+    IRREGULAR_PAST.has(word) || COGNITIVE_PAST.has(word) || (/^[a-z]{2,}ed$/.test(word) && !/eed$/.test(word))
+  );
 }
 const COGNITIVE_PAST = new Set('said told felt thought knew heard understood forgot meant saw'.split(' '));
 
@@ -1046,7 +974,7 @@ function isParticiple(word: string): boolean {
 const SUBORDINATE =
   /\s*,\s*(?:which|who|because|but|though|although|since|as|so|and so|where|when|while|if|unless|even though|like|especially|plus|lol|haha|no matter)\b.*$|\s+(?:because|but|though|although|unless|even though|so that|which|if|as well as|as long as|as soon as|since I|when I|cause|no matter)\s.*$/i;
 const TRAILING_FILLER =
-  /(?:,?\s+(?:personally|too|as well|lol|haha+|though|tho|honestly|actually|really|right now|anyway|anyways|and stuff|and everything|or something|you know|at the moment|these days|nowadays|for sure|again|now|already|yet|lately))+\s*$/i;
+  /(?:(?:^|,?\s+)(?:personally|too|as well|lol|haha+|though|tho|honestly|actually|really|right now|anyway|anyways|and stuff|and everything|or something|you know|at the moment|these days|nowadays|for sure|again|now|already|yet|lately))+\s*$/i;
 const INNER_FILLER = /\b(?:actually|basically|honestly|literally|kind of|sort of|um+|uh+|you know,?)\s+/gi;
 
 function cutRest(rest: string): string {
@@ -1060,7 +988,7 @@ function cutRest(rest: string): string {
 
 /** Words a reader of the memory alone could not resolve. */
 const UNRESOLVED_REFERENCE =
-  /\b(?:it|it's|its|itself|he|he's|him|his|himself|she|she's|her|hers|herself|they|they're|them|their|theirs|themselves|this|these|those|there|there's|here|you|your|yours|you're|you've|yourself|ya|u|one's|such|same|other one|stuff like that)\b/i;
+  /\b(?:it|it's|its|itself|he|he's|him|his|himself|she|she's|her|hers|herself|they|they're|them|their|theirs|themselves|this|these|those|there|there's|here|you|your|yours|you're|you've|yourself|ya|u|one's|such|same|other one|another one|the one|stuff like that)\b/i;
 /**
  * "that" pointing back ("I love that", "that app", "make that happen") rather than starting a relative
  * clause after a noun ("a dog that barks", "the movie that blew my mind"): a relative "that" follows a
@@ -1075,7 +1003,20 @@ function hasDeicticThat(rest: string): boolean {
     return !words.slice(Math.max(0, i - 4), i - 1).some((w) => DETERMINERS.has(w));
   });
 }
-const DETERMINERS = new Set(['a', 'an', 'the', 'some', 'my', 'our', 'any', 'every', 'one', 'another', 'many', 'few']);
+const DETERMINERS = new Set([
+  'a',
+  'an',
+  'the',
+  'some',
+  'my',
+  'our',
+  'any',
+  'every',
+  'one',
+  'another',
+  'many',
+  'few',
+]);
 const NOT_BEFORE_RELATIVE =
   /^(?:\w+ing|\w+ed|about|of|to|with|for|at|in|on|from|like|love|like|enjoy|hate|did|do|see|saw|try|want|need|is|was|all|make|made|than|get|got|had|have|know|said|say|think|take|took|use|and|or|but)$/;
 
@@ -1086,7 +1027,7 @@ const WEAK_REST =
 const STOPWORDS = new Set(
   (
     'a an the and or but to of in on at for with from by as so it is be some any very really just also too ' +
-    'more much many are was were has have had been few lot lots bit couple thing things something stuff'
+    'more much many are was were has have had been do few lot lots bit couple thing things something stuff'
   ).split(' '),
 );
 
@@ -1105,10 +1046,12 @@ function thirdPerson(rest: string, subject: Subject): string {
     .replace(/\bI would\b/g, 'the user would')
     .replace(/\bI do not\b/g, 'the user does not')
     .replace(/\bI did not\b/g, 'the user did not')
-    .replace(/\bI ((?:(?:really|also|just|still|always|usually|never|often|sometimes|truly|absolutely) )*)([a-z]+)\b/g, (_all, adverbs: string, verb: string) =>
-      looksPast(verb.toLowerCase()) || /^(?:can|could|should|might|must|may|cannot|had|did)$/.test(verb)
-        ? `the user ${adverbs}${verb}`
-        : `the user ${adverbs}${thirdPersonVerb(verb)}`,
+    .replace(
+      /\bI ((?:(?:really|also|just|still|always|usually|never|often|sometimes|truly|absolutely) )*)([a-z]+)\b/g,
+      (_all, adverbs: string, verb: string) =>
+        looksPast(verb.toLowerCase()) || /^(?:can|could|should|might|must|may|cannot|had|did)$/.test(verb)
+          ? `the user ${adverbs}${verb}`
+          : `the user ${adverbs}${thirdPersonVerb(verb)}`,
     )
     .replace(/\bI\b/g, 'the user')
     .replace(/\bmy\b/gi, "the user's")
@@ -1290,7 +1233,8 @@ function placesIn(list: string): string[] {
 function factsOf(text: string, match: Match, firstDate: string | undefined): Statement['facts'] {
   const facts: Partial<Record<Concept, string[]>> = {};
   const add = (concept: Concept, ...values: string[]) => {
-    const list = (facts[concept] ??= []);
+    const list = facts[concept] ?? [];
+    facts[concept] = list;
     for (const value of values) if (value && !list.includes(value)) list.push(value);
   };
   const body = text.replace(/^The user(?:'s)?(?: and their companions)?\s*/, '');

@@ -259,7 +259,7 @@ const NUMBER_WORDS: Readonly<Record<string, number>> = {
 };
 const FEW = /^(?:a few|few|several)$/i;
 const COUNT = String.raw`(\d{1,3}|a couple of|a couple|a few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)`;
-const UNIT = String.raw`(days?|weeks?|months?|years?)`;
+const UNIT = '(days?|weeks?|months?|years?)';
 
 function parseCount(text: string): number | undefined {
   const lower = text.toLowerCase().replace(/\s+/g, ' ');
@@ -342,7 +342,8 @@ function resolveSeason(
 
 const MONTH_PATTERN = `(${MONTH_NAMES.join('|')})`;
 /** Full names and the usual abbreviations ("last Fri", "next Tues"). */
-const WEEKDAY_PATTERN = '(Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sun|Mon|Tues|Tue|Wed|Thurs|Thur|Thu|Fri|Sat)';
+const WEEKDAY_PATTERN =
+  '(Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sun|Mon|Tues|Tue|Wed|Thurs|Thur|Thu|Fri|Sat)';
 /** Not followed by a year ("May 2024", "May, 2024"): that is absolute already. */
 const NO_YEAR = String.raw`(?![,.]?\s*\d{4}\b)`;
 /** Not a possessive ("tomorrow's"): no phrase fits there. */
