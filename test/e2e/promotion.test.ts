@@ -156,6 +156,40 @@ describe('automatic promotion', () => {
     expect(status).toMatchObject({ processedEvents: 5, pendingEvents: 0 });
   });
 
+  it('supersedes a contradicted memory and keeps it as history', async () => {
+    const { storeId, api, base } = await newStore();
+    const say = (text: string, day: number) =>
+      api.post(`${base}/session-memory/events`, {
+        sessionId: 'taste',
+        actorId: 'user-7',
+        role: 'USER',
+        content: [{ text }],
+        createdAt: new Date(Date.UTC(2026, 0, day)).toISOString(),
+      });
+    await say('I love sushi.', 1);
+    await runPromotion(storeId, 'taste');
+    const [before] = (await api.post(`${base}/long-term-memory/search`, { limit: 10 })).body.items as Array<{
+      id: string;
+      text: string;
+    }>;
+    expect(before!.text).toMatch(/loves sushi/);
+
+    await say("I don't like sushi anymore.", 20);
+    await runPromotion(storeId, 'taste');
+    const current = (await api.post(`${base}/long-term-memory/search`, { limit: 10 })).body.items as Array<{
+      id: string;
+      text: string;
+      supersedes?: string[];
+    }>;
+    expect(current).toHaveLength(1);
+    expect(current[0]!.text).toMatch(/not like sushi/);
+    expect(current[0]!.supersedes).toEqual([before!.id]);
+    const history = await api.get(`${base}/long-term-memory/${before!.id}`);
+    expect(history.body).toMatchObject({ text: before!.text, supersededBy: current[0]!.id });
+    const searched = await api.post(`${base}/long-term-memory/search`, { text: 'sushi', limit: 10 });
+    expect(searched.body.items.map((m: { id: string }) => m.id)).toEqual([current[0]!.id]);
+  });
+
   it('leaves sensitive data out of extraction but keeps it in the session', async () => {
     const { storeId, api, base } = await newStore({
       longTermMemoryExclusions: {
