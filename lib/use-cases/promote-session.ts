@@ -122,21 +122,7 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
   let superseded = 0;
   if (batch.length > 0) {
     const exclude = createExclusionFilter(store.config.longTermMemoryExclusions);
-    const toTurns = (events: readonly SessionEvent[]) =>
-      events.flatMap((event): ExtractionTurn[] => {
-        const { text } = exclude(event.content.map((part) => part.text).join('\n'));
-        return text === undefined
-          ? []
-          : [
-              {
-                eventId: event.eventId,
-                role: event.role,
-                actorId: event.actorId,
-                text,
-                createdAt: Date.parse(event.createdAt),
-              },
-            ];
-      });
+    const toTurns = (events: readonly SessionEvent[]) => extractionTurns(events, exclude);
     const contextStart = Math.max(0, (firstNew < 0 ? byArrival.length : firstNew) - CONTEXT_TURNS);
     const newTurns = toTurns(batch);
     if (newTurns.length > 0) {
@@ -380,21 +366,7 @@ async function summarizeIfDue(
   if (retained.length < config.eventCount.threshold) return { events: 0, usage: NOTHING };
   const fold = retained.slice(0, retained.length - config.eventCount.retainCount);
   if (fold.length === 0) return { events: 0, usage: NOTHING };
-  const exclude = createExclusionFilter(store.config.longTermMemoryExclusions);
-  const turns = fold.flatMap((event): ExtractionTurn[] => {
-    const { text } = exclude(event.content.map((p) => p.text).join('\n'));
-    return text === undefined
-      ? []
-      : [
-          {
-            eventId: event.eventId,
-            role: event.role,
-            actorId: event.actorId,
-            text,
-            createdAt: Date.parse(event.createdAt),
-          },
-        ];
-  });
+  const turns = extractionTurns(fold, createExclusionFilter(store.config.longTermMemoryExclusions));
   const result = await deps.summarizer.summarize({ ownerId, priorSummary: prior?.text, turns });
   const now = new Date(deps.clock.now()).toISOString();
   const summary: SessionSummary = {
@@ -413,6 +385,26 @@ async function summarizeIfDue(
     throw new DependencyUnavailableError('The session disappeared while it was summarized');
   }
   return { events: fold.length, usage: result.usage };
+}
+
+/** What the extractor sees of events: their text after the store's exclusions; dropped turns are left out. */
+function extractionTurns(
+  events: readonly SessionEvent[],
+  exclude: ReturnType<typeof createExclusionFilter>,
+): ExtractionTurn[] {
+  return events.flatMap((event): ExtractionTurn[] => {
+    const { text } = exclude(event.content.map((part) => part.text).join('\n'));
+    if (text === undefined) return [];
+    return [
+      {
+        eventId: event.eventId,
+        role: event.role,
+        actorId: event.actorId,
+        text,
+        createdAt: Date.parse(event.createdAt),
+      },
+    ];
+  });
 }
 
 function normalize(text: string): string {

@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from '../../domain/errors.js';
 import type { Embedder, EmbeddingModelInfo } from '../../ports/embedder.js';
+import { REJECTED_ERRORS, THROTTLING_ERRORS } from './bedrock-errors.js';
 
 /*
  * Embedders over Bedrock Runtime's InvokeModel. The SDK is loaded inside the calls, never at module
@@ -219,23 +220,6 @@ function checkLengths(
 
 /** Messages of Bedrock `ValidationException`s that mean "this input is too long". */
 const TOO_LONG_MESSAGE = /too many (input )?tokens|maxLength|too long|exceeds? the max/i;
-
-const THROTTLING_ERRORS = new Set([
-  'ThrottlingException',
-  'ServiceQuotaExceededException',
-  'TooManyRequestsException',
-]);
-
-/** Refusals that a retry does not fix: the deployment (model id, access, credentials) is wrong. */
-const REJECTED_ERRORS = new Set([
-  'ValidationException',
-  'AccessDeniedException',
-  'ResourceNotFoundException',
-  'UnrecognizedClientException',
-  'MissingAuthenticationTokenException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-]);
 
 /**
  * One InvokeModel call with a JSON body; answers the parsed JSON response. `fieldsFor` names the

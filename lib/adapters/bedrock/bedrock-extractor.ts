@@ -18,6 +18,7 @@ import type {
   SummaryInput,
   TokenUsage,
 } from '../../ports/memory-extractor.js';
+import { REJECTED_ERRORS, THROTTLING_ERRORS } from './bedrock-errors.js';
 
 /*
  * Memory extraction and session summaries over Bedrock Runtime's Converse API, for any chat model
@@ -112,23 +113,6 @@ export interface BedrockConverseOptions {
 const MIN_CALL_MS = 1_000;
 /** Time kept back from the budget when bounding a call. */
 const CALL_RESERVE_MS = 1_000;
-
-const THROTTLING_ERRORS = new Set([
-  'ThrottlingException',
-  'ServiceQuotaExceededException',
-  'TooManyRequestsException',
-]);
-
-/** Refusals that a retry does not fix: the deployment (model id, access, credentials) or the input is wrong. */
-const REJECTED_ERRORS = new Set([
-  'ValidationException',
-  'AccessDeniedException',
-  'ResourceNotFoundException',
-  'UnrecognizedClientException',
-  'MissingAuthenticationTokenException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-]);
 
 // --- prompts ------------------------------------------------------------------------------------
 
