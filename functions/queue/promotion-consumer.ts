@@ -1,6 +1,7 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { container } from '../../lib/composition/container.js';
 import { promotionJobId, promotionMessageSchema } from '../../lib/contracts/promotion-message.js';
+import { setInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { describeError } from '../../lib/observability/logger.js';
 import { promoteSession } from '../../lib/use-cases/promote-session.js';
 
@@ -11,7 +12,8 @@ import { promoteSession } from '../../lib/use-cases/promote-session.js';
  * is not a promotion job, or whose extraction output never parses) reaches the DLQ after the
  * queue's maxReceiveCount. Jobs of one batch for the same session run one after the other.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  setInvocationDeadline(context?.getRemainingTimeInMillis());
   const app = container();
   const failures = new Set<string>();
   const bySession = new Map<string, SQSEvent['Records']>();

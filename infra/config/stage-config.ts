@@ -183,12 +183,12 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
     functions: {
       http: { memoryMb: 512, timeoutSeconds: 10 },
       authorizer: { memoryMb: 512, timeoutSeconds: 5 },
-      consumer: { memoryMb: 512, timeoutSeconds: 30 },
+      consumer: { memoryMb: 512, timeoutSeconds: 120 },
       sweeper: { memoryMb: 256, timeoutSeconds: 60, scheduleMinutes: 5 },
     },
     queue: {
       maxReceiveCount: 5,
-      visibilityTimeoutSeconds: 180,
+      visibilityTimeoutSeconds: 720,
       retentionDays: 4,
       deadLetterRetentionDays: 14,
       batchSize: 10,

@@ -1,4 +1,5 @@
 import type { RuntimeConfig } from '../config/runtime-config.js';
+import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
 
 /**
@@ -23,8 +24,9 @@ export function createExtraction(config: RuntimeConfig): {
       ]);
     const client = await createBedrockRuntimeClient({ region: config.region });
     return {
-      extractor: new BedrockConverseExtractor({ client, modelId }),
-      summarizer: new BedrockConverseSummarizer({ client, modelId }),
+      // Throttling backoff and call timeouts stay inside the consumer invocation's remaining time.
+      extractor: new BedrockConverseExtractor({ client, modelId, timeBudgetMs: remainingInvocationMs }),
+      summarizer: new BedrockConverseSummarizer({ client, modelId, timeBudgetMs: remainingInvocationMs }),
     };
   };
   const get = () => {

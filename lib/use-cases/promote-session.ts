@@ -38,8 +38,11 @@ export interface PromotionDeps extends MemoryDeps {
 export const MAX_TURNS_PER_RUN = 100;
 /** Earlier turns given to the extractor as context (never extracted from again). */
 export const CONTEXT_TURNS = 6;
-/** The lock outlives a run's worst case (the consumer's timeout) so two workers never overlap. */
-export const LOCK_TTL_MS = 120_000;
+/**
+ * The lock outlives a run's worst case (the consumer's timeout, 120 s in the stage defaults) so two
+ * workers never overlap; if its holder dies it frees itself for the redelivery.
+ */
+export const LOCK_TTL_MS = 150_000;
 /**
  * Normalized cosine ((1 + cos) / 2) above which an extracted memory is a candidate duplicate of an
  * existing one; merged only if the wording overlaps too, so "likes sushi" never swallows
