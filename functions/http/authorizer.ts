@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { container } from '../../lib/composition/container.js';
+import { coreApp } from '../../lib/composition/core-app.js';
 import { presentedApiKey } from '../../lib/domain/api-key.js';
 import { describeError } from '../../lib/observability/logger.js';
 
@@ -15,7 +15,7 @@ import { describeError } from '../../lib/observability/logger.js';
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const token = presentedApiKey(event.headers ?? {});
   if (!token) throw new Error('Unauthorized');
-  const app = container();
+  const app = coreApp();
   let record: Awaited<ReturnType<typeof app.apiKeys.resolveKey>>;
   try {
     record = await app.apiKeys.resolveKey(token);

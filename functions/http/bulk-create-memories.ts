@@ -1,3 +1,4 @@
+import { memoryApp } from '../../lib/composition/memory-app.js';
 import { bulkCreateRequestSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { storePathSchema } from '../../lib/contracts/session-memory.js';
@@ -5,7 +6,7 @@ import { bulkCreateMemories } from '../../lib/use-cases/memory-records.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference BulkCreateLongTermMemories: 201 `{created, errors}`, partial success per item. */
-export const handler = httpRoute({ action: 'write' }, async (request, app) => {
+export const handler = httpRoute({ action: 'write', app: memoryApp }, async (request, app) => {
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
   const { memories } = parseInput(bulkCreateRequestSchema, request.body ?? {}, 'body');
   return { status: 201, body: await bulkCreateMemories(app, storeId, memories) };

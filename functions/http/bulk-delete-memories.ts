@@ -1,3 +1,4 @@
+import { memoryApp } from '../../lib/composition/memory-app.js';
 import { bulkDeleteRequestSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { storePathSchema } from '../../lib/contracts/session-memory.js';
@@ -5,7 +6,7 @@ import { bulkDeleteMemories } from '../../lib/use-cases/memory-records.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference BulkDeleteLongTermMemories: JSON body `{memoryIds}`, 200 `{deleted, errors}`. */
-export const handler = httpRoute({ action: 'write' }, async (request, app) => {
+export const handler = httpRoute({ action: 'write', app: memoryApp }, async (request, app) => {
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
   const { memoryIds } = parseInput(bulkDeleteRequestSchema, request.body ?? {}, 'body');
   return { status: 200, body: await bulkDeleteMemories(app, storeId, memoryIds) };

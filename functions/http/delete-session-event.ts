@@ -1,10 +1,11 @@
+import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { sessionEventPathSchema } from '../../lib/contracts/session-memory.js';
 import { deleteSessionEvent } from '../../lib/use-cases/session-deletion.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference DeleteSessionEvent: 204. */
-export const handler = httpRoute({ action: 'write' }, async (request, app) => {
+export const handler = httpRoute({ action: 'write', app: coreApp }, async (request, app) => {
   const { storeId, sessionId, eventId } = parseInput(sessionEventPathSchema, request.pathParameters, 'path');
   await deleteSessionEvent(app, storeId, sessionId, eventId);
   return { status: 204 };

@@ -1,10 +1,11 @@
+import { memoryApp } from '../../lib/composition/memory-app.js';
 import { memoryPathSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { getMemory } from '../../lib/use-cases/memory-records.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference GetLongTermMemory. */
-export const handler = httpRoute({ action: 'read' }, async (request, app) => {
+export const handler = httpRoute({ action: 'read', app: memoryApp }, async (request, app) => {
   const { storeId, memoryId } = parseInput(memoryPathSchema, request.pathParameters, 'path');
   return { status: 200, body: await getMemory(app, storeId, memoryId) };
 });

@@ -1,12 +1,11 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { type Container, container } from '../../lib/composition/container.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { PayloadTooLargeError, ValidationError } from '../../lib/domain/errors.js';
 import { assertStoreAccess, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
 import { LIMITS } from '../../lib/domain/limits.js';
-import { describeError } from '../../lib/observability/logger.js';
+import { createLogger, describeError } from '../../lib/observability/logger.js';
 import { JSON_HEADERS, problemResponse } from './problem.js';
 
 /** What a route's handler receives: the raw path/query values and the parsed (but unvalidated) body. */
@@ -25,12 +24,20 @@ export interface HttpRouteResult {
   readonly body?: unknown;
 }
 
-export interface HttpRouteOptions {
+export interface HttpRouteOptions<App> {
   /** What the caller's key must grant on the path's store; `none` skips the check (`/health`). */
   readonly action: StoreAction | 'none';
+  /**
+   * The function's composition root (`coreApp`, `memoryApp`, …): a function imports only the level
+   * it uses, so its bundle carries nothing else.
+   */
+  readonly app: () => App;
 }
 
-type RouteHandler = (request: HttpRequest, app: Container) => Promise<HttpRouteResult>;
+type RouteHandler<App> = (request: HttpRequest, app: App) => Promise<HttpRouteResult>;
+
+/** Failures are logged here, independent of any app (whose construction may be what failed). */
+const logger = createLogger('agent-memory');
 
 /**
  * The one middleware chain of every HTTP function, in a fixed order:
@@ -39,7 +46,7 @@ type RouteHandler = (request: HttpRequest, app: Container) => Promise<HttpRouteR
  * 3. JSON body (before): size limit, content type, parse.
  * The handler then validates its inputs with zod and calls one use case.
  */
-export function httpRoute(options: HttpRouteOptions, run: RouteHandler) {
+export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler<App>) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(problemResponses())
     .use(storeAuthorization(options.action))
@@ -51,7 +58,7 @@ export function httpRoute(options: HttpRouteOptions, run: RouteHandler) {
         body: (event as ParsedEvent).parsedBody,
         storeId: event.pathParameters?.storeId ?? '',
       };
-      const result = await run(request, container());
+      const result = await run(request, options.app());
       return {
         statusCode: result.status,
         headers: JSON_HEADERS,
@@ -68,7 +75,7 @@ function problemResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
     onError: (request) => {
       const response = problemResponse(request.error, request.event.path);
       if (response.statusCode >= 500) {
-        container().logger.error('request failed', {
+        logger.error('request failed', {
           route: request.event.resource,
           requestId: request.event.requestContext?.requestId,
           ...describeError(request.error),

@@ -1,10 +1,11 @@
+import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { listSessionsQuerySchema, storePathSchema } from '../../lib/contracts/session-memory.js';
 import { listSessions } from '../../lib/use-cases/session-queries.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference ListSessions: `{items, total, nextPageToken?}` of session ids. */
-export const handler = httpRoute({ action: 'read' }, async (request, app) => {
+export const handler = httpRoute({ action: 'read', app: coreApp }, async (request, app) => {
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
   const query = parseInput(listSessionsQuerySchema, request.query, 'query');
   return { status: 200, body: await listSessions(app, storeId, query) };

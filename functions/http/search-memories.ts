@@ -1,3 +1,4 @@
+import { memoryApp } from '../../lib/composition/memory-app.js';
 import { searchRequestSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { storePathSchema } from '../../lib/contracts/session-memory.js';
@@ -5,7 +6,7 @@ import { searchMemories } from '../../lib/use-cases/memory-search.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference SearchLongTermMemory (body optional), plus opt-in `searchMode`, `includeScores`, `recency`. */
-export const handler = httpRoute({ action: 'read' }, async (request, app) => {
+export const handler = httpRoute({ action: 'read', app: memoryApp }, async (request, app) => {
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
   const body = parseInput(searchRequestSchema, request.body ?? {}, 'body');
   return { status: 200, body: await searchMemories(app, storeId, body) };

@@ -1,10 +1,11 @@
+import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { storePathSchema } from '../../lib/contracts/session-memory.js';
 import { storeHealth } from '../../lib/use-cases/store-health.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference StoreHealth. */
-export const handler = httpRoute({ action: 'read' }, async (request, app) => {
+export const handler = httpRoute({ action: 'read', app: coreApp }, async (request, app) => {
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
   return { status: 200, body: await storeHealth(app, storeId) };
 });

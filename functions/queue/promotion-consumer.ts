@@ -1,5 +1,5 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { container } from '../../lib/composition/container.js';
+import { promotionApp } from '../../lib/composition/promotion-app.js';
 import { promotionJobId, promotionMessageSchema } from '../../lib/contracts/promotion-message.js';
 import { setInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { describeError } from '../../lib/observability/logger.js';
@@ -14,7 +14,7 @@ import { promoteSession } from '../../lib/use-cases/promote-session.js';
  */
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   setInvocationDeadline(context?.getRemainingTimeInMillis());
-  const app = container();
+  const app = promotionApp();
   const failures = new Set<string>();
   const bySession = new Map<string, SQSEvent['Records']>();
   for (const record of event.Records) {

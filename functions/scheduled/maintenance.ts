@@ -1,4 +1,4 @@
-import { container } from '../../lib/composition/container.js';
+import { memoryApp } from '../../lib/composition/memory-app.js';
 import { sweepExpiredMemories } from '../../lib/use-cases/memory-expiry.js';
 import { sweepOverduePromotions } from '../../lib/use-cases/promotion-jobs.js';
 
@@ -7,7 +7,7 @@ const PROMOTION_GRACE_MS = 5 * 60_000;
 
 /** EventBridge-scheduled maintenance: overdue promotion jobs, then expired long-term memories. */
 export async function handler() {
-  const app = container();
+  const app = memoryApp();
   const promotions = await sweepOverduePromotions(app, { graceMs: PROMOTION_GRACE_MS, perStoreLimit: 500 });
   const expiry = await sweepExpiredMemories(app, { perStoreLimit: 1_000 });
   app.logger.info('maintenance finished', {

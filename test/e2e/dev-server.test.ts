@@ -78,7 +78,6 @@ describe('npm run dev', () => {
       if (!healthy) await new Promise((r) => setTimeout(r, 200));
     }
     expect(healthy, output).toBe(true);
-    expect(output).toContain('DEV_STORE_ID=dev-test-store');
 
     const api = apiClient(url, 'dev-test-key');
     const appended = await api.post('/v1/stores/dev-test-store/session-memory/events', {
@@ -90,6 +89,10 @@ describe('npm run dev', () => {
     });
     expect(appended.status).toBe(201);
     expect((await api.get('/v1/stores/dev-test-store/session-memory/hello')).status).toBe(200);
+    // The banner follows readiness; give stderr a moment to arrive.
+    for (let i = 0; i < 50 && !output.includes('DEV_STORE_ID='); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain('DEV_STORE_ID=dev-test-store');
 
     const children = descendants(dev.pid!);
     expect(children.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createContainer } from '../../lib/composition/container.js';
+import { createPromotionApp } from '../../lib/composition/promotion-app.js';
 import { loadRuntimeConfig } from '../../lib/config/runtime-config.js';
 import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
 import type { PromotionLedger } from '../../lib/ports/promotion-ledger.js';
@@ -44,7 +44,7 @@ async function memoryTexts(api: ReturnType<typeof apiClient>, storeId: string): 
 
 describe('promoteSession', () => {
   it('repeats work but never duplicates when it dies between writing memories and moving the watermark', async () => {
-    const app = createContainer(loadRuntimeConfig());
+    const app = createPromotionApp(loadRuntimeConfig());
     const { storeId, api, message } = await sessionWithChat();
     let failures = 1;
     const ledger: PromotionLedger = Object.create(app.ledger);
@@ -70,7 +70,7 @@ describe('promoteSession', () => {
   });
 
   it('lets one worker at a time promote a session', async () => {
-    const app = createContainer(loadRuntimeConfig());
+    const app = createPromotionApp(loadRuntimeConfig());
     const { storeId, api, message } = await sessionWithChat();
     const results = await Promise.allSettled([promoteSession(app, message), promoteSession(app, message)]);
     const rejected = results.filter((r) => r.status === 'rejected');

@@ -1,51 +1,39 @@
 import type { Redis } from '@upstash/redis';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
-import { UpstashKeywordIndex } from '../adapters/upstash/upstash-keyword-index.js';
-import { UpstashMemoryRecordStore } from '../adapters/upstash/upstash-memory-record-store.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
-import { UpstashVectorIndex } from '../adapters/upstash/upstash-vector-index.js';
 import { ENV } from '../config/env-names.js';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/runtime-config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import type { Embedder } from '../ports/embedder.js';
-import type { KeywordIndex } from '../ports/keyword-index.js';
-import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
-import type { MemoryRecordStore } from '../ports/memory-record-store.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
 import type { SessionStore } from '../ports/session-store.js';
-import type { VectorIndex } from '../ports/vector-index.js';
 import { CachedStoreRegistry } from './cached-store-registry.js';
-import { createEmbedder } from './embedder.js';
-import { createExtraction } from './extraction.js';
 
-/** Everything a handler needs, built once per cold start. Holds no tenant data. */
-export interface Container {
+/**
+ * The composition root, in three levels so each function bundles only what it uses (the bundler
+ * drops what a function never imports): core (this file: sessions, registries, promotion ledger
+ * and queue), memory (+ long-term records, indexes, embedder: memory-app.ts) and promotion
+ * (+ extractor and summarizer: promotion-app.ts). Each is built once per cold start and holds no
+ * tenant data.
+ */
+export interface CoreApp {
   readonly config: RuntimeConfig;
   readonly redis: Redis;
   readonly sessions: SessionStore;
   readonly stores: StoreRegistry;
   readonly apiKeys: ApiKeyRegistry;
   readonly ledger: PromotionLedger;
-  readonly records: MemoryRecordStore;
-  readonly vectors: VectorIndex;
-  readonly keywords: KeywordIndex;
-  readonly embedder: Embedder;
-  readonly extractor: MemoryExtractor;
-  readonly summarizer: SessionSummarizer;
   readonly promotionQueue: PromotionQueue;
   readonly clock: Clock;
   readonly logger: Logger;
 }
 
-export function createContainer(config: RuntimeConfig): Container {
+export function createCoreApp(config: RuntimeConfig): CoreApp {
   const redis = createUpstashRedis(config.upstash);
-  const embedder = createEmbedder(config);
-  const { extractor, summarizer } = createExtraction(config);
   return {
     config,
     redis,
@@ -53,12 +41,6 @@ export function createContainer(config: RuntimeConfig): Container {
     stores: new CachedStoreRegistry(new UpstashStoreRegistry(redis)),
     apiKeys: new UpstashApiKeyRegistry(redis),
     ledger: new UpstashPromotionLedger(redis),
-    records: new UpstashMemoryRecordStore(redis),
-    vectors: new UpstashVectorIndex({ redis, model: embedder.model }),
-    keywords: new UpstashKeywordIndex(redis),
-    embedder,
-    extractor,
-    summarizer,
     promotionQueue: lazySqsPromotionQueue(config),
     clock: systemClock,
     logger: createLogger('agent-memory'),
@@ -92,10 +74,10 @@ function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
   };
 }
 
-let current: Container | undefined;
+let current: CoreApp | undefined;
 
-/** The process's container: created from the environment on first call (cold start), then reused. */
-export function container(): Container {
-  current ??= createContainer(loadRuntimeConfig());
+/** The process's core app: created from the environment on first call (cold start), then reused. */
+export function coreApp(): CoreApp {
+  current ??= createCoreApp(loadRuntimeConfig());
   return current;
 }
