@@ -10,9 +10,7 @@ const apiKey = process.env.DEV_API_KEY ?? 'dev-api-key-change-me';
 
 const log = (line: string) => process.stderr.write(`[dev] ${line}\n`);
 
-const stack = await startLocalStack({ port, onProgress: log });
-await stack.createStore(storeId);
-await stack.mintApiKey({ [storeId]: ['read', 'write'] }, apiKey);
+const stack = await startLocalStack({ port, onProgress: log, seed: { storeId, apiKey } });
 
 log(`memory API ready at ${stack.apiUrl}`);
 log(`  PORT=${port} DEV_STORE_ID=${storeId} DEV_API_KEY=${apiKey}`);

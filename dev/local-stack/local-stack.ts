@@ -48,6 +48,8 @@ export interface LocalStackOptions {
   /** Added to every Converse answer of the Bedrock fake (a model's generation time); default 0. */
   readonly bedrockConverseLatencyMs?: number;
   readonly onProgress?: (line: string) => void;
+  /** A store and an API key (read and write on it) created before the API starts listening. */
+  readonly seed?: { readonly storeId: string; readonly apiKey: string };
 }
 
 /** The whole service on this machine: the same handlers, real Redis 8, the Upstash protocol, SQS. */
@@ -128,6 +130,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stores = new UpstashStoreRegistry(admin);
     const apiKeys = new UpstashApiKeyRegistry(admin);
 
+    const createStore: LocalStack['createStore'] = async (storeId, config = {}) => {
+      await stores.putStore({
+        storeId,
+        name: storeId,
+        createdAt: new Date().toISOString(),
+        config: storeConfigSchema.parse(config),
+      });
+    };
+    const mintApiKey: LocalStack['mintApiKey'] = async (grants, token) => {
+      const minted = newApiKeyToken();
+      const chosen = token ?? minted.token;
+      await apiKeys.putKey(chosen, {
+        keyId: minted.keyId,
+        name: 'local',
+        createdAt: new Date().toISOString(),
+        grants: Object.entries(grants).map(([resourceId, actions]) => ({
+          resourceType: 'mem-store' as const,
+          resourceId,
+          actions: [...actions],
+        })),
+      });
+      return chosen;
+    };
+    // Seeded before the API listens, so a client that waits for /health can use them at once.
+    if (options.seed) {
+      await createStore(options.seed.storeId);
+      await mintApiKey({ [options.seed.storeId]: ['read', 'write'] }, options.seed.apiKey);
+    }
+
     const gateway = await startLocalApiGateway({
       routes: httpRoutes,
       loadHandler: (route: HttpRouteDefinition) => loadExport<ProxyHandler>(route.entry),
@@ -163,29 +194,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       promotionQueue,
       gateway,
       consumer,
-      createStore: async (storeId, config = {}) => {
-        await stores.putStore({
-          storeId,
-          name: storeId,
-          createdAt: new Date().toISOString(),
-          config: storeConfigSchema.parse(config),
-        });
-      },
-      mintApiKey: async (grants, token) => {
-        const minted = newApiKeyToken();
-        const chosen = token ?? minted.token;
-        await apiKeys.putKey(chosen, {
-          keyId: minted.keyId,
-          name: 'local',
-          createdAt: new Date().toISOString(),
-          grants: Object.entries(grants).map(([resourceId, actions]) => ({
-            resourceType: 'mem-store' as const,
-            resourceId,
-            actions: [...actions],
-          })),
-        });
-        return chosen;
-      },
+      createStore,
+      mintApiKey,
       stop: stopAll,
     };
   } catch (error) {
