@@ -153,9 +153,42 @@ export const maintenance: WorkerDefinition = {
   entry: 'functions/scheduled/maintenance.ts',
 };
 
+/** One operation of the control plane's admin API (reference §5.3), all served by `adminApi`. */
+export interface AdminRouteDefinition {
+  /** The reference's operationId, e.g. `MintAPIKey`. */
+  readonly operation: string;
+  readonly method: HttpMethod;
+  readonly path: string;
+}
+
+/**
+ * The control plane: stores and API keys. A separate REST API whose every method requires IAM
+ * (SigV4) authorization; no API keys, no usage plan. One function serves every admin route: it is
+ * called by operators, rarely, and it alone holds the API Gateway key-management permissions.
+ */
+export const adminApi: WorkerDefinition & { readonly routes: readonly AdminRouteDefinition[] } = {
+  name: 'admin-api',
+  entry: 'functions/admin/admin-api.ts',
+  routes: [
+    { operation: 'ListStores', method: 'GET', path: '/v1/stores' },
+    { operation: 'CreateStore', method: 'POST', path: '/v1/stores' },
+    { operation: 'GetStore', method: 'GET', path: '/v1/stores/{storeId}' },
+    { operation: 'UpdateStore', method: 'PATCH', path: '/v1/stores/{storeId}' },
+    { operation: 'DeleteStore', method: 'DELETE', path: '/v1/stores/{storeId}' },
+    { operation: 'ListAPIKeys', method: 'GET', path: '/v1/api-keys' },
+    { operation: 'MintAPIKey', method: 'POST', path: '/v1/api-keys' },
+    { operation: 'GetAPIKey', method: 'GET', path: '/v1/api-keys/{keyId}' },
+    { operation: 'UpdateAPIKey', method: 'PATCH', path: '/v1/api-keys/{keyId}' },
+    { operation: 'RevokeAPIKey', method: 'DELETE', path: '/v1/api-keys/{keyId}' },
+    { operation: 'RotateAPIKey', method: 'POST', path: '/v1/api-keys/{keyId}/rotate' },
+    { operation: 'ListDetectors', method: 'GET', path: '/v1/detectors' },
+  ],
+};
+
 export const allFunctions: readonly WorkerDefinition[] = [
   ...httpRoutes.map(({ name, entry }) => ({ name, entry })),
   authorizer,
   promotionConsumer,
   maintenance,
+  { name: adminApi.name, entry: adminApi.entry },
 ];

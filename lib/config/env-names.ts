@@ -5,6 +5,17 @@
 export const ENV = {
   upstashUrl: 'UPSTASH_REDIS_REST_URL',
   upstashToken: 'UPSTASH_REDIS_REST_TOKEN',
+  /**
+   * On AWS: the Secrets Manager secret holding `{"url": "...", "token": "..."}` for Upstash, read
+   * once per cold start. Ignored when both variables above are set (local stack, tests).
+   */
+  upstashSecretArn: 'UPSTASH_SECRET_ARN',
+  /** Seconds the authorizer reuses a resolved API key in memory (revocation takes effect within it). */
+  apiKeyCacheSeconds: 'API_KEY_CACHE_SECONDS',
+  /** Admin API and sweeper: JSON object of usage-plan tier name -> API Gateway usage plan id. */
+  usagePlanIds: 'USAGE_PLAN_IDS',
+  /** Admin API: the tier a minted key joins when the request names none. */
+  defaultUsagePlan: 'DEFAULT_USAGE_PLAN',
   promotionQueueUrl: 'PROMOTION_QUEUE_URL',
   region: 'AWS_REGION',
   /** `bedrock-titan` (default) or `bedrock-cohere`. */
