@@ -16,6 +16,8 @@ export const ENV = {
   usagePlanIds: 'USAGE_PLAN_IDS',
   /** Admin API: the tier a minted key joins when the request names none. */
   defaultUsagePlan: 'DEFAULT_USAGE_PLAN',
+  /** HTTP functions: comma-separated origins answered with `Access-Control-Allow-Origin`; unset = no CORS. */
+  corsAllowOrigins: 'CORS_ALLOW_ORIGINS',
   promotionQueueUrl: 'PROMOTION_QUEUE_URL',
   region: 'AWS_REGION',
   /** `bedrock-titan` (default) or `bedrock-cohere`. */
