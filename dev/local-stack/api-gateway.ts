@@ -27,8 +27,30 @@ export interface LocalApiGatewayOptions {
   readonly region?: string;
   /** Seconds an authorizer result is reused per key, like API Gateway's authorizer cache (0 = off). */
   readonly authorizerCacheSeconds?: number;
-  /** Usage-plan throttle per key (requests/s and burst); unset = unthrottled. */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Usage-plan throttle per key (requests/s and burst); unset = unthrottled. With `usagePlans`, the
+   * throttle of the key's own plan applies, and this only to plans that have none.
+   */
+  readonly throttle?: ThrottleLimits;
+  /**
+   * The usage plans, as API Gateway consults them for `apiKeySource: AUTHORIZER`: the authorizer's
+   * `usageIdentifierKey` must be the value of an enabled API key in a usage plan, else 403
+   * (INVALID_API_KEY). Unset: any usage key is accepted (no key management locally).
+   */
+  readonly usagePlans?: UsagePlanMeter;
+}
+
+export interface ThrottleLimits {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** Looks a usage key up in the usage plans, e.g. `ApiGatewayControlFake` (api-gateway-control-fake.ts). */
+export interface UsagePlanMeter {
+  /** The enabled API key with this value and its plan's throttle; `undefined` if none is metered. */
+  meteredKey(
+    value: string,
+  ): { readonly keyId: string; readonly throttle?: ThrottleLimits | undefined } | undefined;
 }
 
 export interface LocalApiGateway {
@@ -40,15 +62,17 @@ export interface LocalApiGateway {
 /** API Gateway's own payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** API Gateway's default integration timeout. */
-const INTEGRATION_TIMEOUT_MS = 29_000;
-const ACCOUNT_ID = '000000000000';
+export const INTEGRATION_TIMEOUT_MS = 29_000;
+/** The account id of every local ARN and request context. */
+export const ACCOUNT_ID = '000000000000';
 const API_ID = 'local';
 
 /**
  * A local stand-in for the service's API Gateway REST API: it matches routes from the function
  * manifest, runs the real Lambda authorizer on every route that requires a key, enforces the key
- * like API Gateway (no key or an unknown key: 401; the authorizer's usage key must exist: 403;
- * usage-plan throttle: 429), builds REST proxy events (v1) and invokes the real handlers.
+ * like API Gateway (no key or an unknown key: 401; the authorizer's usage key must exist and, with
+ * `usagePlans`, be an enabled key of a usage plan: 403; the plan's throttle: 429), builds REST proxy
+ * events (v1) and invokes the real handlers.
  *
  * Gateway errors use the problem bodies the CDK stack configures as gateway responses, so clients
  * see the same shapes locally and on AWS.
@@ -80,8 +104,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     return result;
   };
 
-  const throttled = (usageKey: string): boolean => {
-    const limits = options.throttle;
+  const throttled = (usageKey: string, limits: ThrottleLimits | undefined): boolean => {
     if (!limits) return false;
     const now = Date.now();
     const bucket = buckets.get(usageKey) ?? { tokens: limits.burstLimit, updatedAt: now };
@@ -98,25 +121,9 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests += 1;
-    const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const body = await readBody(req);
-    if (body === 'too-large') {
-      return send(res, requestId, 413, { message: 'Request Too Long' });
-    }
-    const match = matchRoute(compiled, method, url.pathname);
-    if (!match) {
-      return sendProblem(
-        res,
-        requestId,
-        404,
-        '/errors/resource-not-found',
-        'Resource not found',
-        'No such route',
-      );
-    }
-    const { route, pathParameters } = match;
+    const received = await receiveRoutedRequest(req, res, compiled);
+    if (!received) return;
+    const { requestId, url, method, body, route, pathParameters } = received;
     stats.byRoute[route.name] = (stats.byRoute[route.name] ?? 0) + 1;
 
     const headers = collectHeaders(req);
@@ -126,6 +133,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
 
     let authorizerContext: Record<string, unknown> | undefined;
     let usageKey: string | null = null;
+    let usageKeyId: string | null = null;
     if (route.action !== 'none') {
       const presented = headers.single.authorization ?? headers.single['x-api-key'];
       let result: APIGatewayAuthorizerResult;
@@ -171,17 +179,21 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
         (statement) => 'Effect' in statement && statement.Effect === 'Allow',
       );
       usageKey = result.usageIdentifierKey ?? null;
-      if (!allowed || !usageKey) {
-        return sendProblem(
+      const forbidden = (detail: string) =>
+        sendProblem(
           res,
           requestId,
           403,
           '/errors/insufficient-permissions',
           'Insufficient permissions',
-          'Forbidden',
+          detail,
         );
-      }
-      if (throttled(usageKey)) {
+      if (!allowed || !usageKey) return forbidden('Forbidden');
+      const metered = options.usagePlans?.meteredKey(usageKey);
+      // The INVALID_API_KEY gateway response of infra/stacks/service-stack.ts.
+      if (options.usagePlans && !metered) return forbidden('This API key has no access to this API');
+      usageKeyId = metered?.keyId ?? keyIdFor(usageKey);
+      if (throttled(usageKey, metered?.throttle ?? options.throttle)) {
         return sendProblem(
           res,
           requestId,
@@ -198,54 +210,70 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
       };
     }
 
-    const context = requestContextOf({ route, method, url, stage, requestId, now, req });
-    const event: APIGatewayProxyEvent = {
-      resource: route.path,
-      path: url.pathname,
-      httpMethod: method,
-      headers: headers.single,
-      multiValueHeaders: headers.multi,
-      queryStringParameters: query.single,
-      multiValueQueryStringParameters: query.multi,
+    const event = proxyEventOf({
+      req,
+      url,
+      method,
+      route,
+      stage,
+      requestId,
       pathParameters,
-      stageVariables: null,
-      requestContext: {
-        ...context,
-        identity: { ...context.identity, apiKey: usageKey, apiKeyId: usageKey ? keyIdFor(usageKey) : null },
-        authorizer: authorizerContext ?? null,
-      },
-      body: body.length > 0 ? body.toString('utf8') : null,
-      isBase64Encoded: false,
-    };
+      body,
+      identity: { apiKey: usageKey, apiKeyId: usageKeyId },
+      authorizer: authorizerContext ?? null,
+      now,
+    });
 
-    let result: APIGatewayProxyResult;
-    try {
+    await answerFromIntegration(res, requestId, async () => {
       const handler = await handlerFor(route);
-      result = await withTimeout(
-        handler(event, lambdaContext(route.name, INTEGRATION_TIMEOUT_MS, region)),
-        INTEGRATION_TIMEOUT_MS,
-      );
-    } catch (error) {
-      if (error instanceof IntegrationTimeout)
-        return send(res, requestId, 504, { message: 'Endpoint request timed out' });
-      return send(res, requestId, 502, { message: 'Internal server error' });
-    }
-    if (!result || typeof result.statusCode !== 'number') {
-      return send(res, requestId, 502, { message: 'Internal server error' });
-    }
-    const responseHeaders: Record<string, string | string[]> = { 'x-amzn-requestid': requestId };
-    for (const [name, value] of Object.entries(result.headers ?? {}))
-      responseHeaders[name.toLowerCase()] = String(value);
-    for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
-      responseHeaders[name.toLowerCase()] = values.map(String);
-    }
-    const payload = result.isBase64Encoded
-      ? Buffer.from(result.body, 'base64')
-      : Buffer.from(result.body ?? '', 'utf8');
-    res.writeHead(result.statusCode, { ...responseHeaders, 'content-length': String(payload.length) });
-    res.end(payload);
+      return handler(event, lambdaContext(route.name, INTEGRATION_TIMEOUT_MS, region));
+    });
   };
 
+  const listening = await listenHttp(serve, options);
+  return { ...listening, stats };
+}
+
+/**
+ * Runs a Lambda proxy integration and writes its result as API Gateway does: the function's status,
+ * headers and body (base64-decoded when flagged); 504 after API Gateway's integration timeout; 502
+ * when the function throws or returns something that is not a proxy result.
+ */
+export async function answerFromIntegration(
+  res: ServerResponse,
+  requestId: string,
+  invoke: () => Promise<APIGatewayProxyResult>,
+): Promise<void> {
+  let result: APIGatewayProxyResult;
+  try {
+    result = await withTimeout(invoke(), INTEGRATION_TIMEOUT_MS);
+  } catch (error) {
+    if (error instanceof IntegrationTimeout)
+      return send(res, requestId, 504, { message: 'Endpoint request timed out' });
+    return send(res, requestId, 502, { message: 'Internal server error' });
+  }
+  if (!result || typeof result.statusCode !== 'number') {
+    return send(res, requestId, 502, { message: 'Internal server error' });
+  }
+  const responseHeaders: Record<string, string | string[]> = { 'x-amzn-requestid': requestId };
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    responseHeaders[name.toLowerCase()] = String(value);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    responseHeaders[name.toLowerCase()] = values.map(String);
+  }
+  const payload = result.isBase64Encoded
+    ? Buffer.from(result.body, 'base64')
+    : Buffer.from(result.body ?? '', 'utf8');
+  res.writeHead(result.statusCode, { ...responseHeaders, 'content-length': String(payload.length) });
+  res.end(payload);
+}
+
+/** Serves `serve` on a loopback port (0 = any free one); a request that throws gets a bare 500. */
+export async function listenHttp(
+  serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  options: { readonly port?: number; readonly host?: string },
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((req, res) => {
     serve(req, res).catch(() => {
       if (!res.headersSent) send(res, 'unknown', 500, { message: 'Internal server error' });
@@ -255,12 +283,11 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
-    stats,
+    url: `http://${host}:${address.port}`,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -284,7 +311,43 @@ function keyIdFor(usageKey: string): string {
   return `local-${Buffer.from(usageKey).toString('base64url').slice(-10)}`;
 }
 
-function compilePath(path: string): { pattern: RegExp; names: string[] } {
+/**
+ * Reads a request and finds its route. Answers by itself, returning `undefined`, when the body is over
+ * API Gateway's limit (413) or no route matches (the 404 problem of MISSING_AUTHENTICATION_TOKEN).
+ */
+export async function receiveRoutedRequest<R extends { readonly method: string }>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  compiled: ReadonlyArray<{ route: R; pattern: RegExp; names: string[] }>,
+): Promise<
+  | {
+      requestId: string;
+      url: URL;
+      method: string;
+      body: Buffer;
+      route: R;
+      pathParameters: Record<string, string> | null;
+    }
+  | undefined
+> {
+  const requestId = randomUUID();
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    send(res, requestId, 413, { message: 'Request Too Long' });
+    return undefined;
+  }
+  const match = matchRoute(compiled, method, url.pathname);
+  if (!match) {
+    sendProblem(res, requestId, 404, '/errors/resource-not-found', 'Resource not found', 'No such route');
+    return undefined;
+  }
+  return { requestId, url, method, body, ...match };
+}
+
+/** A resource path with `{param}` placeholders as a matcher. */
+export function compilePath(path: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
   const source = path
     .split('/')
@@ -300,11 +363,12 @@ function compilePath(path: string): { pattern: RegExp; names: string[] } {
   return { pattern: new RegExp(`^${source}/?$`), names };
 }
 
-function matchRoute(
-  compiled: ReadonlyArray<{ route: HttpRouteDefinition; pattern: RegExp; names: string[] }>,
+/** The first route of this method whose path matches, with its (URL-decoded) path parameters. */
+export function matchRoute<R extends { readonly method: string }>(
+  compiled: ReadonlyArray<{ route: R; pattern: RegExp; names: string[] }>,
   method: string,
   pathname: string,
-): { route: HttpRouteDefinition; pathParameters: Record<string, string> | null } | undefined {
+): { route: R; pathParameters: Record<string, string> | null } | undefined {
   for (const { route, pattern, names } of compiled) {
     if (route.method !== method) continue;
     const match = pattern.exec(pathname);
@@ -323,7 +387,8 @@ function matchRoute(
   return undefined;
 }
 
-function collectHeaders(req: IncomingMessage) {
+/** Request headers as a proxy event carries them: lower-cased names, last value and all values. */
+export function collectHeaders(req: IncomingMessage) {
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -335,7 +400,46 @@ function collectHeaders(req: IncomingMessage) {
   return { single, multi };
 }
 
-function collectQuery(url: URL) {
+/** A REST (v1) proxy event for a request that matched `route`, with the caller's identity and authorizer context. */
+export function proxyEventOf(input: {
+  req: IncomingMessage;
+  url: URL;
+  method: string;
+  route: { readonly name: string; readonly path: string };
+  stage: string;
+  requestId: string;
+  pathParameters: Record<string, string> | null;
+  body: Buffer;
+  identity: Partial<APIGatewayProxyEvent['requestContext']['identity']>;
+  authorizer: APIGatewayProxyEvent['requestContext']['authorizer'];
+  /** The request time; default now. */
+  now?: Date;
+}): APIGatewayProxyEvent {
+  const headers = collectHeaders(input.req);
+  const query = collectQuery(input.url);
+  const context = requestContextOf({ ...input, now: input.now ?? new Date() });
+  return {
+    resource: input.route.path,
+    path: input.url.pathname,
+    httpMethod: input.method,
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
+    queryStringParameters: query.single,
+    multiValueQueryStringParameters: query.multi,
+    pathParameters: input.pathParameters,
+    stageVariables: null,
+    requestContext: {
+      ...context,
+      identity: { ...context.identity, ...input.identity },
+      authorizer: input.authorizer,
+    },
+    body: input.body.length > 0 ? input.body.toString('utf8') : null,
+    isBase64Encoded: false,
+  };
+}
+
+/** Query parameters as a proxy event carries them (`null` when there are none). */
+export function collectQuery(url: URL) {
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {
@@ -346,8 +450,9 @@ function collectQuery(url: URL) {
   return { single: any ? single : null, multi: any ? multi : null };
 }
 
-function requestContextOf(input: {
-  route: HttpRouteDefinition;
+/** A REST (v1) proxy event's `requestContext`, without caller identity or authorizer. */
+export function requestContextOf(input: {
+  route: { readonly name: string; readonly path: string };
   method: string;
   url: URL;
   stage: string;
@@ -391,7 +496,8 @@ function requestContextOf(input: {
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+/** The request body, or `too-large` past API Gateway's 10 MB payload limit. */
+export async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -402,9 +508,17 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return Buffer.concat(chunks);
 }
 
-function send(res: ServerResponse, requestId: string, status: number, body: unknown): void {
+/** A JSON answer produced by the gateway itself (no function ran). */
+export function send(
+  res: ServerResponse,
+  requestId: string,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(payload)),
     'x-amzn-requestid': requestId,
@@ -412,7 +526,8 @@ function send(res: ServerResponse, requestId: string, status: number, body: unkn
   res.end(payload);
 }
 
-function sendProblem(
+/** A gateway answer with the RFC 7807-style body the CDK stack configures as gateway responses. */
+export function sendProblem(
   res: ServerResponse,
   requestId: string,
   status: number,
