@@ -1,27 +1,33 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { coreApp } from '../../lib/composition/core-app.js';
+import { ENV } from '../../lib/config/env-names.js';
 import { presentedApiKey } from '../../lib/domain/api-key.js';
-import { describeError } from '../../lib/observability/logger.js';
+import { createLogger, describeError } from '../../lib/observability/logger.js';
+import { ApiKeyResolver } from '../../lib/use-cases/resolve-api-key.js';
+
+const logger = createLogger('agent-memory');
+let resolver: ApiKeyResolver | undefined;
 
 /**
  * API Gateway REQUEST authorizer. Resolves the presented key (`Authorization: Bearer` or
  * `X-Api-Key`) to its store grants and returns them in the context; handlers check the path's
  * store against them. The key is also returned as `usageIdentifierKey`, so API Gateway meters it
- * against its usage plan (`apiKeySource: AUTHORIZER`). The policy covers every route of the API,
- * because API Gateway caches it per key, whichever route asked first.
+ * against its usage plan (`apiKeySource: AUTHORIZER`). The policy covers every route of the API:
+ * the per-store check is the handler's, against the grants.
  *
- * An unknown key throws `Unauthorized` (API Gateway answers 401); the key is never logged.
+ * An unknown, revoked or expired key throws `Unauthorized` (API Gateway answers 401); the key is
+ * never logged. Registry failures fail closed (500).
  */
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const token = presentedApiKey(event.headers ?? {});
   if (!token) throw new Error('Unauthorized');
-  const app = coreApp();
-  let record: Awaited<ReturnType<typeof app.apiKeys.resolveKey>>;
+  let record: Awaited<ReturnType<ApiKeyResolver['resolve']>>;
   try {
-    record = await app.apiKeys.resolveKey(token);
+    const app = await coreApp();
+    resolver ??= new ApiKeyResolver(app.apiKeys, app.clock, cacheSeconds() * 1000);
+    record = await resolver.resolve(token);
   } catch (error) {
-    // Fail closed; API Gateway turns a thrown non-"Unauthorized" error into a 500.
-    app.logger.error('authorizer could not read the key registry', describeError(error));
+    logger.error('authorizer could not read the key registry', describeError(error));
     throw new Error('Key registry unavailable');
   }
   if (!record) throw new Error('Unauthorized');
@@ -34,6 +40,11 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
     },
     context: { keyId: record.keyId, grants: JSON.stringify(record.grants) },
   };
+}
+
+function cacheSeconds(): number {
+  const value = Number(process.env[ENV.apiKeyCacheSeconds] ?? '0');
+  return Number.isFinite(value) && value > 0 ? Math.min(value, 300) : 0;
 }
 
 /** arn:aws:execute-api:region:account:apiId/stage/METHOD/path -> arn:…:apiId/stage/* */

@@ -60,12 +60,27 @@ function sessionPrefix(storeId: string, sessionId: string): string {
 export const systemKeys = {
   /** Set of store ids (for sweeps that visit every store). */
   stores: () => `${ROOT}:_sys:stores`,
+  /**
+   * Sorted set: store id -> deletion time (ms). A deleted store's keyspace is flushed again by the
+   * sweeper for a while, catching writes that raced the deletion through a warm function's cache.
+   */
+  deletedStores: () => `${ROOT}:_sys:stores:deleted`,
   /** String: API key record, addressed by the SHA-256 of the key (the key itself is never stored). */
-  apiKey: (keyHash: string) => {
-    if (!/^[0-9a-f]{64}$/.test(keyHash)) throw new Error('refusing to build a key from an invalid key hash');
-    return `${ROOT}:_sys:api-key:${keyHash}`;
-  },
+  apiKey: (keyHash: string) => `${ROOT}:_sys:api-key:${checked(keyHash, /^[0-9a-f]{64}$/, 'key hash')}`,
+  /** String: the key hash of a key id, so operators can address a key by its id. */
+  apiKeyHash: (keyId: string) => `${ROOT}:_sys:api-key-id:${checked(keyId, /^[0-9a-f]{32}$/, 'key id')}`,
+  /** Sorted set of key ids, all scored 0: listing pages in id order. */
+  apiKeyIds: () => `${ROOT}:_sys:api-keys`,
+  /** Sorted set: key id -> expiry (unix s) of keys that expire (rotated or minted with an expiry). */
+  apiKeyExpiry: () => `${ROOT}:_sys:api-keys:expiry`,
+  /** Set of API Gateway key ids whose removal failed and is retried by the sweeper. */
+  orphanedGatewayKeys: () => `${ROOT}:_sys:gateway-keys:orphaned`,
 };
+
+function checked(value: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(value)) throw new Error(`refusing to build a key from an invalid ${what}`);
+  return value;
+}
 
 /** Long-term memory records and their listing indexes. */
 export const memoryKeys = {
