@@ -1,6 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
+import { ENV } from '../../lib/config/env-names.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { PayloadTooLargeError, ValidationError } from '../../lib/domain/errors.js';
 import { assertStoreAccess, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
@@ -17,6 +18,11 @@ export interface HttpRequest {
   readonly body: unknown;
   /** The store from the path, already checked against the caller's grants. */
   readonly storeId: string;
+  readonly method: string;
+  /** The matched API Gateway resource, e.g. `/v1/api-keys/{keyId}`. */
+  readonly resource: string;
+  /** The IAM caller of an IAM-authorized route (admin API); undefined elsewhere. */
+  readonly callerArn: string | undefined;
 }
 
 export interface HttpRouteResult {
@@ -31,7 +37,7 @@ export interface HttpRouteOptions<App> {
    * The function's composition root (`coreApp`, `memoryApp`, …): a function imports only the level
    * it uses, so its bundle carries nothing else.
    */
-  readonly app: () => App;
+  readonly app: () => Promise<App>;
 }
 
 type RouteHandler<App> = (request: HttpRequest, app: App) => Promise<HttpRouteResult>;
@@ -41,6 +47,7 @@ const logger = createLogger('agent-memory');
 
 /**
  * The one middleware chain of every HTTP function, in a fixed order:
+ * 0. CORS headers on every response, errors included (only when CORS_ALLOW_ORIGINS is set);
  * 1. problem responses (onError): every failure becomes a problem body here and nowhere else;
  * 2. store authorization (before): the path's store against the grants the authorizer resolved;
  * 3. JSON body (before): size limit, content type, parse.
@@ -48,6 +55,7 @@ const logger = createLogger('agent-memory');
  */
 export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler<App>) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(corsHeaders())
     .use(problemResponses())
     .use(storeAuthorization(options.action))
     .use(jsonBody())
@@ -57,8 +65,11 @@ export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler
         query: singleValuedQuery(event),
         body: (event as ParsedEvent).parsedBody,
         storeId: event.pathParameters?.storeId ?? '',
+        method: event.httpMethod,
+        resource: event.resource,
+        callerArn: event.requestContext?.identity?.userArn ?? undefined,
       };
-      const result = await run(request, options.app());
+      const result = await run(request, await options.app());
       return {
         statusCode: result.status,
         headers: JSON_HEADERS,
@@ -84,6 +95,27 @@ function problemResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
       request.response = response;
     },
   };
+}
+
+/** Origins allowed by the deployment (CORS_ALLOW_ORIGINS, comma-separated; `*` for any). */
+const corsOrigins = (process.env[ENV.corsAllowOrigins] ?? '')
+  .split(',')
+  .map((origin) => origin.trim())
+  .filter((origin) => origin.length > 0);
+
+function corsHeaders(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const add = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null }) => {
+    if (corsOrigins.length === 0 || !request.response) return;
+    const origin = headerValue(request.event.headers, 'origin');
+    if (!origin || !(corsOrigins.includes('*') || corsOrigins.includes(origin))) return;
+    request.response.headers = {
+      ...request.response.headers,
+      'access-control-allow-origin': corsOrigins.includes('*') ? '*' : origin,
+      vary: 'Origin',
+    };
+  };
+  // onError runs after problemResponses' (middy unwinds in reverse), so error bodies get them too.
+  return { name: 'corsHeaders', after: add, onError: add };
 }
 
 const authorizerContextSchema = z.object({ grants: z.string() });

@@ -14,7 +14,7 @@ import { promoteSession } from '../../lib/use-cases/promote-session.js';
  */
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   setInvocationDeadline(context?.getRemainingTimeInMillis());
-  const app = promotionApp();
+  const app = await promotionApp();
   const failures = new Set<string>();
   const bySession = new Map<string, SQSEvent['Records']>();
   for (const record of event.Records) {

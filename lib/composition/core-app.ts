@@ -4,7 +4,7 @@ import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-le
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
 import { ENV } from '../config/env-names.js';
-import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../config/runtime-config.js';
+import { ConfigError, type RuntimeConfig } from '../config/runtime-config.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
@@ -12,6 +12,7 @@ import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
 import type { SessionStore } from '../ports/session-store.js';
 import { CachedStoreRegistry } from './cached-store-registry.js';
+import { oncePerColdStart } from './cold-start.js';
 
 /**
  * The composition root, in three levels so each function bundles only what it uses (the bundler
@@ -74,10 +75,5 @@ function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
   };
 }
 
-let current: CoreApp | undefined;
-
-/** The process's core app: created from the environment on first call (cold start), then reused. */
-export function coreApp(): CoreApp {
-  current ??= createCoreApp(loadRuntimeConfig());
-  return current;
-}
+/** The process's app: built from the environment on the first call (cold start), then reused. */
+export const coreApp: () => Promise<CoreApp> = oncePerColdStart(createCoreApp);

@@ -1,11 +1,12 @@
 import { UpstashKeywordIndex } from '../adapters/upstash/upstash-keyword-index.js';
 import { UpstashMemoryRecordStore } from '../adapters/upstash/upstash-memory-record-store.js';
 import { UpstashVectorIndex } from '../adapters/upstash/upstash-vector-index.js';
-import { loadRuntimeConfig, type RuntimeConfig } from '../config/runtime-config.js';
+import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KeywordIndex } from '../ports/keyword-index.js';
 import type { MemoryRecordStore } from '../ports/memory-record-store.js';
 import type { VectorIndex } from '../ports/vector-index.js';
+import { oncePerColdStart } from './cold-start.js';
 import { type CoreApp, createCoreApp } from './core-app.js';
 import { createEmbedder } from './embedder.js';
 
@@ -29,10 +30,5 @@ export function createMemoryApp(config: RuntimeConfig): MemoryApp {
   };
 }
 
-let current: MemoryApp | undefined;
-
-/** The process's memory app, built once per cold start. */
-export function memoryApp(): MemoryApp {
-  current ??= createMemoryApp(loadRuntimeConfig());
-  return current;
-}
+/** The process's app: built from the environment on the first call (cold start), then reused. */
+export const memoryApp: () => Promise<MemoryApp> = oncePerColdStart(createMemoryApp);

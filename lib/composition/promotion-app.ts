@@ -1,5 +1,6 @@
-import { loadRuntimeConfig, type RuntimeConfig } from '../config/runtime-config.js';
+import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
+import { oncePerColdStart } from './cold-start.js';
 import { createExtraction } from './extraction.js';
 import { createMemoryApp, type MemoryApp } from './memory-app.js';
 
@@ -13,10 +14,5 @@ export function createPromotionApp(config: RuntimeConfig): PromotionApp {
   return { ...createMemoryApp(config), ...createExtraction(config) };
 }
 
-let current: PromotionApp | undefined;
-
-/** The process's promotion app, built once per cold start. */
-export function promotionApp(): PromotionApp {
-  current ??= createPromotionApp(loadRuntimeConfig());
-  return current;
-}
+/** The process's app: built from the environment on the first call (cold start), then reused. */
+export const promotionApp: () => Promise<PromotionApp> = oncePerColdStart(createPromotionApp);

@@ -5,8 +5,9 @@ import { ENV } from './env-names.js';
 export const DEFAULT_EXTRACTION_MODEL = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
 
 const runtimeConfigSchema = z.object({
-  [ENV.upstashUrl]: z.url({ message: 'must be the https URL of the Upstash REST endpoint' }),
-  [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token'),
+  [ENV.upstashUrl]: z.url({ message: 'must be the https URL of the Upstash REST endpoint' }).optional(),
+  [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token').optional(),
+  [ENV.upstashSecretArn]: z.string().min(1).optional(),
   [ENV.promotionQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
   [ENV.region]: z.string().min(1).default('us-east-1'),
   [ENV.embeddingProvider]: z.enum(['bedrock-titan', 'bedrock-cohere']).default('bedrock-titan'),
@@ -16,8 +17,21 @@ const runtimeConfigSchema = z.object({
   [ENV.extractionModelId]: z.string().min(1).default(DEFAULT_EXTRACTION_MODEL),
 });
 
+export interface UpstashCredentials {
+  readonly url: string;
+  readonly token: string;
+}
+
+/** Where the Upstash credentials come from: the environment (local) or Secrets Manager (AWS). */
+export type UpstashSource = UpstashCredentials | { readonly secretArn: string };
+
+/** The environment as read, before the Upstash secret is fetched. */
+export interface EnvironmentConfig extends Omit<RuntimeConfig, 'upstash'> {
+  readonly upstash: UpstashSource;
+}
+
 export interface RuntimeConfig {
-  readonly upstash: { readonly url: string; readonly token: string };
+  readonly upstash: UpstashCredentials;
   /** Absent in functions that never enqueue (e.g. the authorizer). */
   readonly promotionQueueUrl: string | undefined;
   readonly region: string;
@@ -37,16 +51,40 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once; a missing or malformed variable stops the function at init. */
+/**
+ * Parses the environment; a missing or malformed variable stops the function at init. Throws when
+ * the Upstash credentials are not in the environment itself: see `readEnvironmentConfig` and
+ * `lib/composition/cold-start.ts` for the Secrets Manager path.
+ */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const config = readEnvironmentConfig(env);
+  if (!('url' in config.upstash)) {
+    throw new ConfigError(`${ENV.upstashUrl} and ${ENV.upstashToken} must be set`);
+  }
+  return { ...config, upstash: config.upstash };
+}
+
+/** Parses the environment, leaving the Upstash credentials as a secret reference when that is what it holds. */
+export function readEnvironmentConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
   const parsed = runtimeConfigSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
   const values = parsed.data;
+  const url = values[ENV.upstashUrl];
+  const token = values[ENV.upstashToken];
+  const secretArn = values[ENV.upstashSecretArn];
+  let upstash: UpstashSource;
+  if (url !== undefined && token !== undefined) upstash = { url, token };
+  else if (secretArn !== undefined) upstash = { secretArn };
+  else {
+    throw new ConfigError(
+      `invalid environment: set ${ENV.upstashSecretArn}, or both ${ENV.upstashUrl} and ${ENV.upstashToken}`,
+    );
+  }
   return {
-    upstash: { url: values[ENV.upstashUrl], token: values[ENV.upstashToken] },
+    upstash,
     promotionQueueUrl: values[ENV.promotionQueueUrl],
     region: values[ENV.region],
     embedding: {
