@@ -28,6 +28,7 @@ export function apiClient(baseUrl: string, apiKey?: string, header: 'bearer' | '
     return { status: response.status, headers: response.headers, body: parsed } as ApiResponse;
   };
   return {
+    request,
     get: (path: string, init?: RequestInit) => request('GET', path, undefined, init),
     post: (path: string, body?: unknown, init?: RequestInit) => request('POST', path, body, init),
     patch: (path: string, body?: unknown, init?: RequestInit) => request('PATCH', path, body, init),

@@ -1,12 +1,14 @@
+import { newApiKeyToken } from '../lib/domain/api-key.js';
 import { startLocalStack } from './local-stack/local-stack.js';
 
 /**
- * `npm run dev`: the memory API on localhost, backed by the local stack. Reads PORT, DEV_API_KEY
- * and DEV_STORE_ID; prints what it uses; stops everything on SIGINT/SIGTERM.
+ * `npm run dev`: the memory API and the admin API on localhost, backed by the local stack. Reads
+ * PORT, DEV_API_KEY (a service token; a fresh one is minted when unset) and DEV_STORE_ID; prints
+ * what it uses; stops everything on SIGINT/SIGTERM.
  */
 const port = Number(process.env.PORT ?? 8787);
 const storeId = process.env.DEV_STORE_ID ?? 'dev-store';
-const apiKey = process.env.DEV_API_KEY ?? 'dev-api-key-change-me';
+const apiKey = process.env.DEV_API_KEY ?? newApiKeyToken().token;
 
 const log = (line: string) => process.stderr.write(`[dev] ${line}\n`);
 
@@ -15,6 +17,12 @@ const stack = await startLocalStack({ port, onProgress: log, seed: { storeId, ap
 log(`memory API ready at ${stack.apiUrl}`);
 log(`  PORT=${port} DEV_STORE_ID=${storeId} DEV_API_KEY=${apiKey}`);
 log(`  try: curl -H "Authorization: Bearer ${apiKey}" ${stack.apiUrl}/v1/stores/${storeId}/health`);
+log(`admin API (SigV4) at ${stack.adminUrl}; for the CLI in another shell:`);
+log(
+  `  export AGENT_MEMORY_ADMIN_URL=${stack.adminUrl} AWS_REGION=${stack.region} ` +
+    `AWS_ACCESS_KEY_ID=${stack.adminCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${stack.adminCredentials.secretAccessKey}`,
+);
+log('  npm run admin -- stores list');
 
 let stopping = false;
 const shutdown = async (signal: string) => {

@@ -3,29 +3,41 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
+  adminApi,
   authorizer,
   type HttpRouteDefinition,
   httpRoutes,
   promotionConsumer,
 } from '../../functions/manifest.js';
+import { usagePlanKeysFromEnv } from '../../lib/adapters/apigateway/api-gateway-usage-plan-keys.js';
 import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
-import { newApiKeyToken } from '../../lib/domain/api-key.js';
+import { keyIdOf } from '../../lib/domain/api-key.js';
 import type { StoreAction } from '../../lib/domain/grants.js';
+import { createLogger } from '../../lib/observability/logger.js';
+import { systemClock } from '../../lib/ports/clock.js';
 import type { Embedder } from '../../lib/ports/embedder.js';
+import { mintApiKey as mintServiceKey } from '../../lib/use-cases/control-plane/api-keys.js';
+import { type LocalAdminGateway, startLocalAdminGateway } from './admin-gateway.js';
 import {
   type AuthorizerHandler,
   type LocalApiGateway,
   type ProxyHandler,
   startLocalApiGateway,
 } from './api-gateway.js';
+import {
+  type ApiGatewayControlFake,
+  startApiGatewayControlFake,
+  type UsagePlanSeed,
+} from './api-gateway-control-fake.js';
 import { type BedrockFake, startBedrockFake } from './bedrock-fake.js';
 import { offlineConverseResponder } from './offline-converse-responder.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type RedisInstance, startRedis } from './redis-server.js';
+import { type SecretsManagerFake, startSecretsManagerFake } from './secrets-manager-fake.js';
 import { type LocalSqs, type LocalSqsPreference, type QueuePair, startLocalSqs } from './sqs.js';
 import { startUpstashRestServer, type UpstashRestServer } from './upstash-rest-server.js';
 
@@ -48,9 +60,30 @@ export interface LocalStackOptions {
   /** Added to every Converse answer of the Bedrock fake (a model's generation time); default 0. */
   readonly bedrockConverseLatencyMs?: number;
   readonly onProgress?: (line: string) => void;
-  /** A store and an API key (read and write on it) created before the API starts listening. */
+  /**
+   * A store and an API key (read and write on it) created before the API starts listening. The key
+   * must be a service token (`amk…`, see lib/domain/api-key.ts).
+   */
   readonly seed?: { readonly storeId: string; readonly apiKey: string };
+  /** Seconds the authorizer reuses a resolved key (API_KEY_CACHE_SECONDS; default 0 here, 60 on AWS). */
+  readonly apiKeyCacheSeconds?: number;
+  /**
+   * Where the functions find the Upstash credentials: `environment` (default) or `secrets-manager`,
+   * the AWS path: a secret in the Secrets Manager fake, read through the SDK at cold start.
+   */
+  readonly upstashCredentials?: 'environment' | 'secrets-manager';
+  /** Usage-plan tiers of the API Gateway fake; default: one generous `standard` tier. */
+  readonly usagePlans?: readonly UsagePlanSeed[];
 }
+
+/** Local usage plans: limits high enough that tests and benchmarks are never throttled by accident. */
+const LOCAL_USAGE_PLANS: readonly UsagePlanSeed[] = [
+  {
+    tier: 'standard',
+    throttle: { rateLimit: 10_000, burstLimit: 20_000 },
+    quota: { limit: 100_000_000, period: 'DAY' },
+  },
+];
 
 /** The whole service on this machine: the same handlers, real Redis 8, the Upstash protocol, SQS. */
 export interface LocalStack {
@@ -62,10 +95,20 @@ export interface LocalStack {
   readonly bedrock: BedrockFake;
   readonly promotionQueue: QueuePair;
   readonly gateway: LocalApiGateway;
+  /** The admin API (control plane), SigV4-checked against `adminCredentials`. */
+  readonly adminUrl: string;
+  readonly adminCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly region: string;
+  /** API Gateway's management API (API keys, usage plans), as the admin function calls it. */
+  readonly apiGatewayControl: ApiGatewayControlFake;
+  readonly secretsManager: SecretsManagerFake;
   readonly consumer: QueuePoller | undefined;
   /** Creates (or replaces) a store with the given configuration. */
   createStore(storeId: string, config?: Partial<StoreConfig>): Promise<void>;
-  /** Registers an API key with grants on stores; returns the token. Pass `token` to choose it. */
+  /**
+   * Mints an API key with grants on stores through the control plane (gateway key in the usage
+   * plan, registry record); returns the token. Pass an `amk…` `token` to choose it (seeding).
+   */
   mintApiKey(grants: Readonly<Record<string, readonly StoreAction[]>>, token?: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -111,10 +154,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => bedrock.stop());
     progress(`Bedrock fake at ${bedrock.url}`);
 
+    const apiGatewayControl = await startApiGatewayControlFake({
+      plans: options.usagePlans ?? LOCAL_USAGE_PLANS,
+      region: sqs.region,
+    });
+    stops.push(() => apiGatewayControl.stop());
+    const secretsManager = await startSecretsManagerFake({ region: sqs.region });
+    stops.push(() => secretsManager.stop());
+
     // What the CDK stack sets on each function, pointed at the local services.
+    const upstashVia = options.upstashCredentials ?? 'environment';
+    if (upstashVia === 'secrets-manager') {
+      delete process.env[ENV.upstashUrl];
+      delete process.env[ENV.upstashToken];
+      Object.assign(process.env, {
+        [ENV.upstashSecretArn]: await createUpstashSecret(secretsManager, {
+          url: upstash.url,
+          token: upstash.token,
+        }),
+      });
+    } else {
+      delete process.env[ENV.upstashSecretArn];
+      Object.assign(process.env, { [ENV.upstashUrl]: upstash.url, [ENV.upstashToken]: upstash.token });
+    }
+    const tiers = Object.keys(apiGatewayControl.usagePlanIds);
     Object.assign(process.env, {
-      [ENV.upstashUrl]: upstash.url,
-      [ENV.upstashToken]: upstash.token,
+      [ENV.usagePlanIds]: JSON.stringify(apiGatewayControl.usagePlanIds),
+      [ENV.defaultUsagePlan]: tiers.includes('standard') ? 'standard' : tiers[0],
+      [ENV.apiKeyCacheSeconds]: String(options.apiKeyCacheSeconds ?? 0),
+      AWS_ENDPOINT_URL_API_GATEWAY: apiGatewayControl.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
       [ENV.promotionQueueUrl]: promotionQueue.queueUrl,
       [ENV.region]: sqs.region,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
@@ -129,6 +198,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const admin = createUpstashRedis({ url: upstash.url, token: upstash.token });
     const stores = new UpstashStoreRegistry(admin);
     const apiKeys = new UpstashApiKeyRegistry(admin);
+    const usagePlanKeys = usagePlanKeysFromEnv();
+    const controlPlane = {
+      stores,
+      apiKeys,
+      usagePlanKeys,
+      clock: systemClock,
+      logger: createLogger('agent-memory-local', 'warn'),
+    };
 
     const createStore: LocalStack['createStore'] = async (storeId, config = {}) => {
       await stores.putStore({
@@ -139,19 +216,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     };
     const mintApiKey: LocalStack['mintApiKey'] = async (grants, token) => {
-      const minted = newApiKeyToken();
-      const chosen = token ?? minted.token;
-      await apiKeys.putKey(chosen, {
-        keyId: minted.keyId,
-        name: 'local',
-        createdAt: new Date().toISOString(),
-        grants: Object.entries(grants).map(([resourceId, actions]) => ({
-          resourceType: 'mem-store' as const,
-          resourceId,
-          actions: [...actions],
-        })),
+      const grantList = Object.entries(grants).map(([resourceId, actions]) => ({
+        resourceType: 'mem-store' as const,
+        resourceId,
+        actions: [...actions],
+      }));
+      if (token === undefined) {
+        return (await mintServiceKey(controlPlane, { name: 'local', grants: grantList })).token;
+      }
+      // A chosen token (npm run dev's DEV_API_KEY): registered the way a mint registers one.
+      const keyId = keyIdOf(token);
+      if (!keyId)
+        throw new Error('a chosen API key must be a service token (amk + 32 hex + 40 alphanumerics)');
+      const gatewayKeyId = await usagePlanKeys.createKey({
+        name: `agent-memory-${keyId}`,
+        value: token,
+        tier: usagePlanKeys.defaultTier,
       });
-      return chosen;
+      await apiKeys.putKey(token, {
+        keyId,
+        name: 'local',
+        grants: grantList,
+        createdAt: Math.floor(Date.now() / 1000),
+        expiresAt: 0,
+        plan: usagePlanKeys.defaultTier,
+        gatewayKeyId,
+      });
+      return token;
     };
     // Seeded before the API listens, so a client that waits for /health can use them at once.
     if (options.seed) {
@@ -166,8 +257,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? 0,
       region: sqs.region,
       authorizerCacheSeconds: options.authorizerCacheSeconds ?? 0,
+      usagePlans: apiGatewayControl,
     });
     stops.push(() => gateway.stop());
+
+    const adminCredentials = sqs.credentials;
+    const adminGateway: LocalAdminGateway = await startLocalAdminGateway({
+      routes: adminApi.routes,
+      handler: await loadExport<ProxyHandler>(adminApi.entry),
+      credentials: adminCredentials,
+      region: sqs.region,
+    });
+    stops.push(() => adminGateway.stop());
 
     let consumer: QueuePoller | undefined;
     if (options.runConsumer ?? true) {
@@ -193,6 +294,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bedrock,
       promotionQueue,
       gateway,
+      adminUrl: adminGateway.url,
+      adminCredentials,
+      region: sqs.region,
+      apiGatewayControl,
+      secretsManager,
       consumer,
       createStore,
       mintApiKey,
@@ -201,6 +307,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** What an operator does once per stage: put the Upstash credentials into the secret (here: through the SDK). */
+async function createUpstashSecret(
+  fake: SecretsManagerFake,
+  credentials: { url: string; token: string },
+): Promise<string> {
+  const { SecretsManagerClient, CreateSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({
+    region: fake.region,
+    endpoint: fake.url,
+    credentials: fake.credentials,
+  });
+  try {
+    const created = await client.send(
+      new CreateSecretCommand({
+        Name: 'agent-memory/local/upstash',
+        SecretString: JSON.stringify(credentials),
+      }),
+    );
+    if (!created.ARN) throw new Error('the Secrets Manager fake returned no ARN');
+    return created.ARN;
+  } finally {
+    client.destroy();
   }
 }
 

@@ -1,20 +1,32 @@
-import { memoryApp } from '../../lib/composition/memory-app.js';
+import { maintenanceApp } from '../../lib/composition/admin-app.js';
+import { sweepExpiredApiKeys } from '../../lib/use-cases/control-plane/api-keys.js';
+import { reflushDeletedStores } from '../../lib/use-cases/control-plane/stores.js';
 import { sweepExpiredMemories } from '../../lib/use-cases/memory-expiry.js';
 import { sweepOverduePromotions } from '../../lib/use-cases/promotion-jobs.js';
 
 /** A promotion window is re-sent once it is this late: long enough for SQS delivery and a busy consumer. */
 const PROMOTION_GRACE_MS = 5 * 60_000;
 
-/** EventBridge-scheduled maintenance: overdue promotion jobs, then expired long-term memories. */
+/**
+ * EventBridge-scheduled maintenance: overdue promotion jobs, expired long-term memories, API keys
+ * whose rotation grace (or expiry) has passed, gateway keys whose removal failed, and keyspaces of
+ * recently deleted stores.
+ */
 export async function handler() {
-  const app = memoryApp();
+  const app = await maintenanceApp();
   const promotions = await sweepOverduePromotions(app, { graceMs: PROMOTION_GRACE_MS, perStoreLimit: 500 });
   const expiry = await sweepExpiredMemories(app, { perStoreLimit: 1_000 });
+  const apiKeys = await sweepExpiredApiKeys(app, { limit: 100 });
+  const deletedStores = await reflushDeletedStores(app);
   app.logger.info('maintenance finished', {
     storesVisited: promotions.storesVisited,
     promotionsResent: promotions.resent,
     promotionResendFailures: promotions.failed,
     memoriesExpired: expiry.deleted,
+    apiKeysExpired: apiKeys.expired,
+    gatewayKeysRemoved: apiKeys.gatewayKeysRemoved,
+    deletedStoresReflushed: deletedStores.stores,
+    deletedStoreKeysFlushed: deletedStores.keysFlushed,
   });
-  return { promotions, expiry };
+  return { promotions, expiry, apiKeys, deletedStores };
 }

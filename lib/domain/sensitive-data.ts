@@ -1,4 +1,6 @@
-import type { Exclusions } from '../contracts/store-config.js';
+import type { BUILT_IN_DETECTORS, Exclusions } from '../contracts/store-config.js';
+
+type BuiltInDetectorId = (typeof BUILT_IN_DETECTORS)[number];
 
 /**
  * Sensitive-data exclusions (reference `longTermMemoryExclusions`): built-in detectors and custom
@@ -6,6 +8,24 @@ import type { Exclusions } from '../contracts/store-config.js';
  * out of extraction). When both fire on a turn, drop wins. They apply to what the extractor sees,
  * never to stored session events or direct writes.
  */
+
+/** The built-in detectors as the reference's catalog (`GET /v1/detectors`) describes them. */
+export const DETECTOR_CATALOG: Readonly<Record<BuiltInDetectorId, { name: string; description: string }>> = {
+  'credit-card': {
+    name: 'Credit card number',
+    description: 'Payment card numbers of 13-19 digits that pass the Luhn check',
+  },
+  email: { name: 'Email address', description: 'Email addresses' },
+  'ip-address': { name: 'IP address', description: 'IPv4 and full-form IPv6 addresses' },
+  phone: {
+    name: 'Phone number',
+    description: 'International and North American phone numbers of 10 or more digits',
+  },
+  'us-ssn': {
+    name: 'US Social Security number',
+    description: 'Valid-range US Social Security numbers (AAA-GG-SSSS)',
+  },
+};
 
 interface Detector {
   readonly name: string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { httpRoutes } from '../../functions/manifest.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 const stack = useLocalStack();
@@ -83,6 +84,58 @@ describe('keys and stores', () => {
     expect((await writer.get(`${base}/session-memory/w`)).status).toBe(200);
     expect((await reader.get(`${base}/session-memory/w`)).status).toBe(200);
     expect((await reader.delete(`${base}/session-memory/w`)).status).toBe(403);
+  });
+
+  it('keeps every route of the manifest closed to keys without a grant on the path store', async () => {
+    const storeA = uniqueStoreId('a');
+    const storeB = uniqueStoreId('b');
+    await stack().createStore(storeA);
+    await stack().createStore(storeB);
+    const writerB = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeB]: ['read', 'write'] }));
+    const written = await writerB.post(`/v1/stores/${storeB}/session-memory/events`, {
+      ...event,
+      sessionId: 's-b',
+    });
+    const eventId = written.body.event.eventId as string;
+    expect(
+      (
+        await writerB.post(`/v1/stores/${storeB}/long-term-memory`, {
+          memories: [{ id: 'm-b', text: 'secret plans of B', ownerId: 'user-1' }],
+        })
+      ).status,
+    ).toBe(201);
+
+    // Keys of every kind that must not reach store B: a full key on A, a read-only key on A.
+    const strangers = [
+      await stack().mintApiKey({ [storeA]: ['read', 'write'] }),
+      await stack().mintApiKey({ [storeA]: ['read'] }),
+    ];
+    const params: Record<string, string> = { storeId: storeB, sessionId: 's-b', eventId, memoryId: 'm-b' };
+    const bodies: Record<string, unknown> = {
+      'add-session-event': event,
+      'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },
+      'bulk-delete-memories': { memoryIds: ['m-b'] },
+      'search-memories': { text: 'secret plans' },
+      'update-memory': { text: 'overwritten' },
+      'update-memory-fields': { topics: ['x'] },
+    };
+    const guarded = httpRoutes.filter((route) => route.action !== 'none');
+    expect(guarded.length).toBe(httpRoutes.length - 1);
+    for (const token of strangers) {
+      const api = apiClient(stack().apiUrl, token);
+      for (const route of guarded) {
+        const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!);
+        const query = route.method === 'GET' && !route.path.includes('{sessionId}') ? '?includeAll=true' : '';
+        const response = await api.request(route.method, `${path}${query}`, bodies[route.name]);
+        expect(response.status, `${route.name}`).toBe(403);
+        expect(response.body).toMatchObject({ type: '/errors/insufficient-permissions' });
+        expect(JSON.stringify(response.body)).not.toContain('secret plans');
+      }
+    }
+    // Nothing of B changed: its event and memory are intact.
+    expect((await writerB.get(`/v1/stores/${storeB}/session-memory/s-b/events/${eventId}`)).status).toBe(200);
+    const memory = await writerB.get(`/v1/stores/${storeB}/long-term-memory/m-b`);
+    expect(memory.body.text).toBe('secret plans of B');
   });
 
   it('answers 404 with a problem body for routes that do not exist', async () => {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../dev/local-stack/free-port.js';
+import { newApiKeyToken } from '../../lib/domain/api-key.js';
 import { apiClient } from '../support/local-stack-fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -45,6 +46,8 @@ function alive(pid: number): boolean {
   }
 }
 
+const DEV_KEY = newApiKeyToken().token;
+
 describe('npm run dev', () => {
   it('serves the API with the configured store and key, and stops cleanly on SIGTERM', {
     timeout: 90_000,
@@ -56,7 +59,7 @@ describe('npm run dev', () => {
         ...process.env,
         PORT: String(port),
         DEV_STORE_ID: 'dev-test-store',
-        DEV_API_KEY: 'dev-test-key',
+        DEV_API_KEY: DEV_KEY,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +82,7 @@ describe('npm run dev', () => {
     }
     expect(healthy, output).toBe(true);
 
-    const api = apiClient(url, 'dev-test-key');
+    const api = apiClient(url, DEV_KEY);
     const appended = await api.post('/v1/stores/dev-test-store/session-memory/events', {
       sessionId: 'hello',
       actorId: 'user-1',

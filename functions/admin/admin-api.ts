@@ -1,0 +1,120 @@
+import { adminApi } from '../../functions/manifest.js';
+import { type AdminApp, adminApp } from '../../lib/composition/admin-app.js';
+import {
+  createStoreRequestSchema,
+  keyIdSchema,
+  listApiKeysQuerySchema,
+  mintApiKeyRequestSchema,
+  rotateApiKeyRequestSchema,
+  storeOutput,
+  updateApiKeyRequestSchema,
+  updateStoreRequestSchema,
+} from '../../lib/contracts/control-plane.js';
+import { parseInput } from '../../lib/contracts/parse.js';
+import { BUILT_IN_DETECTORS } from '../../lib/contracts/store-config.js';
+import { NotFoundError } from '../../lib/domain/errors.js';
+import { DETECTOR_CATALOG } from '../../lib/domain/sensitive-data.js';
+import {
+  apiKeyOutput,
+  getApiKey,
+  listApiKeys,
+  mintApiKey,
+  revokeApiKey,
+  rotateApiKey,
+  updateApiKey,
+} from '../../lib/use-cases/control-plane/api-keys.js';
+import {
+  createStore,
+  deleteStore,
+  getStore,
+  listStores,
+  storeIdPathSchema,
+  updateStore,
+} from '../../lib/use-cases/control-plane/stores.js';
+import { type HttpRequest, type HttpRouteResult, httpRoute } from '../http/http-route.js';
+
+type Operation = (request: HttpRequest, app: AdminApp) => Promise<HttpRouteResult>;
+
+const storeIdOf = (request: HttpRequest) =>
+  parseInput(storeIdPathSchema, request.pathParameters, 'path').storeId;
+const keyIdOf = (request: HttpRequest) => parseInput(keyIdSchema, request.pathParameters.keyId, 'path');
+
+/** The control plane's operations, by the reference's operationId (routes: `adminApi` in the manifest). */
+const OPERATIONS: Record<string, Operation> = {
+  ListStores: async (_request, app) => ({
+    status: 200,
+    body: { stores: (await listStores(app)).map(storeOutput) },
+  }),
+  CreateStore: async (request, app) => {
+    const store = await createStore(app, parseInput(createStoreRequestSchema, request.body ?? {}, 'body'));
+    app.logger.info('store created', { storeId: store.storeId, caller: request.callerArn });
+    return { status: 201, body: { storeId: store.storeId } };
+  },
+  GetStore: async (request, app) => ({
+    status: 200,
+    body: storeOutput(await getStore(app, storeIdOf(request))),
+  }),
+  UpdateStore: async (request, app) => {
+    const storeId = storeIdOf(request);
+    const store = await updateStore(
+      app,
+      storeId,
+      parseInput(updateStoreRequestSchema, request.body ?? {}, 'body'),
+    );
+    app.logger.info('store updated', { storeId, caller: request.callerArn });
+    return { status: 200, body: storeOutput(store) };
+  },
+  DeleteStore: async (request, app) => {
+    await deleteStore(app, storeIdOf(request));
+    return { status: 204 };
+  },
+  ListAPIKeys: async (request, app) => {
+    const page = await listApiKeys(app, parseInput(listApiKeysQuerySchema, request.query, 'query'));
+    return {
+      status: 200,
+      body: {
+        apiKeys: page.apiKeys.map(apiKeyOutput),
+        ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+      },
+    };
+  },
+  MintAPIKey: async (request, app) => {
+    const minted = await mintApiKey(app, parseInput(mintApiKeyRequestSchema, request.body ?? {}, 'body'));
+    return { status: 201, body: minted };
+  },
+  GetAPIKey: async (request, app) => ({
+    status: 200,
+    body: apiKeyOutput(await getApiKey(app, keyIdOf(request))),
+  }),
+  UpdateAPIKey: async (request, app) => {
+    const body = parseInput(updateApiKeyRequestSchema, request.body ?? {}, 'body');
+    return { status: 200, body: apiKeyOutput(await updateApiKey(app, keyIdOf(request), body)) };
+  },
+  RevokeAPIKey: async (request, app) => {
+    await revokeApiKey(app, keyIdOf(request));
+    return { status: 204 };
+  },
+  RotateAPIKey: async (request, app) => {
+    const { graceSeconds } = parseInput(rotateApiKeyRequestSchema, request.body ?? {}, 'body');
+    return { status: 201, body: await rotateApiKey(app, keyIdOf(request), graceSeconds) };
+  },
+  ListDetectors: async () => ({
+    status: 200,
+    body: {
+      catalogVersion: '1',
+      detectors: BUILT_IN_DETECTORS.map((id) => ({ id, ...DETECTOR_CATALOG[id] })),
+    },
+  }),
+};
+
+const ROUTES = new Map(adminApi.routes.map((route) => [`${route.method} ${route.path}`, route.operation]));
+
+/**
+ * The admin API (IAM-authorized on AWS; SigV4-checked by the local admin gateway). One function
+ * for every control-plane route: the route table is the manifest's, the operations are above.
+ */
+export const handler = httpRoute({ action: 'none', app: adminApp }, async (request, app) => {
+  const operation = OPERATIONS[ROUTES.get(`${request.method} ${request.resource}`) ?? ''];
+  if (!operation) throw new NotFoundError('No such route');
+  return operation(request, app);
+});

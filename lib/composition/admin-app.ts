@@ -1,0 +1,39 @@
+import type { Redis } from '@upstash/redis';
+import { usagePlanKeysFromEnv } from '../adapters/apigateway/api-gateway-usage-plan-keys.js';
+import { UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
+import type { RuntimeConfig } from '../config/runtime-config.js';
+import type { StoreRegistry, StoreRemoval } from '../ports/registry.js';
+import type { UsagePlanKeys } from '../ports/usage-plan-keys.js';
+import { oncePerColdStart } from './cold-start.js';
+import { type CoreApp, createCoreApp } from './core-app.js';
+import { createMemoryApp, type MemoryApp } from './memory-app.js';
+
+/** What managing stores and keys needs beyond the core: uncached stores, their removal, gateway keys. */
+export interface ControlPlaneParts {
+  /** Uncached: an operator reads what was just written. */
+  readonly stores: StoreRegistry & StoreRemoval;
+  readonly usagePlanKeys: UsagePlanKeys;
+}
+
+function controlPlaneParts(redis: Redis): ControlPlaneParts {
+  return { stores: new UpstashStoreRegistry(redis), usagePlanKeys: usagePlanKeysFromEnv() };
+}
+
+/** The admin API's app: the control plane. */
+export type AdminApp = CoreApp & ControlPlaneParts;
+
+export function createAdminApp(config: RuntimeConfig): AdminApp {
+  const core = createCoreApp(config);
+  return { ...core, ...controlPlaneParts(core.redis) };
+}
+
+/** The sweeper's app: long-term memory (expiry) plus the control plane (keys, deleted stores). */
+export type MaintenanceApp = MemoryApp & ControlPlaneParts;
+
+export function createMaintenanceApp(config: RuntimeConfig): MaintenanceApp {
+  const memory = createMemoryApp(config);
+  return { ...memory, ...controlPlaneParts(memory.redis) };
+}
+
+export const adminApp: () => Promise<AdminApp> = oncePerColdStart(createAdminApp);
+export const maintenanceApp: () => Promise<MaintenanceApp> = oncePerColdStart(createMaintenanceApp);

@@ -1,0 +1,158 @@
+import * as z from 'zod';
+import { grantSchema } from '../domain/grants.js';
+import {
+  customMemoryTypeSchema,
+  extractionStrategySchema,
+  type StoreRecord,
+  summarizationSchema,
+} from './store-config.js';
+
+/**
+ * Requests and responses of the control plane's admin API, in the reference self-managed Control
+ * Plane's shapes (§5.3). Extensions are opt-in fields: `extractionStrategies` on stores, `plan` on
+ * keys. Requests are strict: a misspelt field is a 400, not a silently ignored setting.
+ */
+
+/** Store and key names (reference: 1-64 of `[A-Za-z0-9._-]`). */
+export const resourceNameSchema = z
+  .string()
+  .min(1, 'must be 1-64 characters')
+  .max(64, 'must be 1-64 characters')
+  .regex(/^[A-Za-z0-9._-]+$/, 'must match ^[A-Za-z0-9._-]+$');
+
+const ttl = z.object({ ttlSeconds: z.number().int().min(1).max(31_536_000) }).strict();
+const cadence = z.object({ activeIntervalSeconds: z.number().int().min(60).max(600) }).strict();
+
+export const createStoreRequestSchema = z
+  .object({
+    name: resourceNameSchema,
+    shortMemory: ttl.optional(),
+    longTermMemory: ttl.optional(),
+    /** The reference's only strategy; accepted for compatibility. */
+    extractionStrategy: z.enum(['instruct', 'INSTRUCT']).optional(),
+    extractionStrategies: z.array(extractionStrategySchema).min(1).optional(),
+    summarization: z.unknown().optional(),
+    customMemoryTypes: z.array(z.unknown()).optional(),
+    extractionCadence: cadence.optional(),
+    longTermMemoryExclusions: z.unknown().optional(),
+  })
+  .strict();
+export type CreateStoreRequest = z.infer<typeof createStoreRequestSchema>;
+
+/**
+ * Partial update. Custom memory types are immutable once registered except their extraction
+ * prompt and switch (`updateCustomMemoryTypeStrategies`); new ones come through
+ * `addCustomMemoryTypes` (at most 3 in all). `longTermMemoryExclusions` is replaced as a whole, but
+ * an omitted nested part (detector list, semantic prompt) keeps its current value and `[]` clears.
+ */
+export const updateStoreRequestSchema = z
+  .object({
+    name: resourceNameSchema.optional(),
+    shortMemory: ttl.optional(),
+    longTermMemory: ttl.optional(),
+    extractionCadence: cadence.optional(),
+    extractionStrategies: z.array(extractionStrategySchema).min(1).optional(),
+    summarization: summarizationSchema.optional(),
+    longTermMemoryExclusions: z.record(z.string(), z.unknown()).optional(),
+    addCustomMemoryTypes: z.array(customMemoryTypeSchema).min(1).optional(),
+    updateCustomMemoryTypeStrategies: z
+      .array(
+        z
+          .object({
+            typeName: z.string().min(1),
+            prompt: z.string().optional(),
+            enabled: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one setting' });
+export type UpdateStoreRequest = z.infer<typeof updateStoreRequestSchema>;
+
+export type StoreStatus = 'READY';
+
+/** Reference `StoreOutput`: the configuration flattened next to id, name and status. */
+export function storeOutput(store: StoreRecord) {
+  const { config } = store;
+  return {
+    storeId: store.storeId,
+    name: store.name,
+    status: 'READY' as StoreStatus,
+    createdAt: store.createdAt,
+    shortMemory: config.shortMemory,
+    longTermMemory: config.longTermMemory,
+    extractionCadence: config.extractionCadence,
+    extractionStrategy: 'instruct' as const,
+    extractionStrategies: config.extractionStrategies,
+    customMemoryTypes: config.customMemoryTypes,
+    ...(config.summarization ? { summarization: config.summarization } : {}),
+    ...(config.longTermMemoryExclusions ? { longTermMemoryExclusions: config.longTermMemoryExclusions } : {}),
+  };
+}
+
+const grantsInput = z
+  .array(grantSchema.extend({ actions: z.array(z.enum(['read', 'write'])).min(1) }).strict())
+  .min(1, 'must hold at least one grant')
+  .max(100)
+  .superRefine((grants, ctx) => {
+    const seen = new Set<string>();
+    grants.forEach((grant, i) => {
+      if (seen.has(grant.resourceId)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'resourceId'], message: 'names a store twice' });
+      }
+      seen.add(grant.resourceId);
+      if (new Set(grant.actions).size !== grant.actions.length) {
+        ctx.addIssue({ code: 'custom', path: [i, 'actions'], message: 'must be unique' });
+      }
+    });
+  });
+
+export const mintApiKeyRequestSchema = z
+  .object({
+    name: resourceNameSchema,
+    grants: grantsInput,
+    /** Extension: the usage-plan tier that meters the key; the deployment's default when absent. */
+    plan: z.string().min(1).max(64).optional(),
+    /** Unix seconds; absent or 0 = never. */
+    expiresAt: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type MintApiKeyRequest = z.infer<typeof mintApiKeyRequestSchema>;
+
+export const updateApiKeyRequestSchema = z
+  .object({ name: resourceNameSchema.optional(), grants: grantsInput.optional() })
+  .strict()
+  .refine((body) => body.name !== undefined || body.grants !== undefined, {
+    message: 'must change name or grants',
+  });
+export type UpdateApiKeyRequest = z.infer<typeof updateApiKeyRequestSchema>;
+
+/** Reference default grace period of a rotation, and the Identity Service's maximum (7 days). */
+export const DEFAULT_ROTATION_GRACE_SECONDS = 3600;
+export const MAX_ROTATION_GRACE_SECONDS = 604_800;
+
+export const rotateApiKeyRequestSchema = z
+  .object({
+    graceSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ROTATION_GRACE_SECONDS)
+      .default(DEFAULT_ROTATION_GRACE_SECONDS),
+  })
+  .strict();
+
+export const listApiKeysQuerySchema = z
+  .object({
+    nextToken: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'must be a nextToken from a previous page')
+      .optional(),
+    maxResults: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
+
+export const keyIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 hex characters');

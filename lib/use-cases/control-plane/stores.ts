@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod';
+import type { CreateStoreRequest, storeOutput, UpdateStoreRequest } from '../../contracts/control-plane.js';
+import { parseInput } from '../../contracts/parse.js';
+import { type StoreConfig, type StoreRecord, storeConfigSchema } from '../../contracts/store-config.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ApiKeyRegistry, StoreRegistry, StoreRemoval } from '../../ports/registry.js';
+import type { UsagePlanKeys } from '../../ports/usage-plan-keys.js';
+import { revokeApiKey } from './api-keys.js';
+
+export interface StoreAdminDeps {
+  readonly stores: StoreRegistry & StoreRemoval;
+  readonly apiKeys: ApiKeyRegistry;
+  readonly usagePlanKeys: UsagePlanKeys;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export type StoreOutput = ReturnType<typeof storeOutput>;
+
+/** Creates a store with a generated id (32 hex, as the reference) and the given configuration. */
+export async function createStore(
+  deps: Pick<StoreAdminDeps, 'stores' | 'clock'>,
+  request: CreateStoreRequest,
+): Promise<StoreRecord> {
+  const { name, extractionStrategy: _compat, ...settings } = request;
+  const config = parseInput(storeConfigSchema, settings, 'body');
+  assertUniqueTypeNames(config);
+  const store: StoreRecord = {
+    storeId: randomUUID().replaceAll('-', ''),
+    name,
+    createdAt: new Date(deps.clock.now()).toISOString(),
+    config,
+  };
+  await deps.stores.putStore(store);
+  return store;
+}
+
+export async function getStore(deps: Pick<StoreAdminDeps, 'stores'>, storeId: string): Promise<StoreRecord> {
+  const store = await deps.stores.getStore(storeId);
+  if (!store) throw new NotFoundError('Store not found');
+  return store;
+}
+
+/** Every store (the reference lists without paging; stores are few). */
+export async function listStores(deps: Pick<StoreAdminDeps, 'stores'>): Promise<StoreRecord[]> {
+  const ids = await deps.stores.listStoreIds();
+  const stores = await Promise.all(ids.map((id) => deps.stores.getStore(id)));
+  return stores.filter((store): store is StoreRecord => store !== undefined);
+}
+
+/** Applies a partial update (see `updateStoreRequestSchema` for the rules) and validates the result whole. */
+export async function updateStore(
+  deps: Pick<StoreAdminDeps, 'stores'>,
+  storeId: string,
+  request: UpdateStoreRequest,
+): Promise<StoreRecord> {
+  const current = await getStore(deps, storeId);
+  const { name, addCustomMemoryTypes, updateCustomMemoryTypeStrategies, longTermMemoryExclusions, ...rest } =
+    request;
+  const merged: Record<string, unknown> = { ...current.config, ...rest };
+
+  if (longTermMemoryExclusions) {
+    merged.longTermMemoryExclusions = mergeExclusions(
+      current.config.longTermMemoryExclusions,
+      longTermMemoryExclusions,
+    );
+  }
+  let types = [...current.config.customMemoryTypes];
+  if (addCustomMemoryTypes) {
+    for (const added of addCustomMemoryTypes) {
+      if (types.some((t) => t.name === added.name)) {
+        throw new ValidationError(`Custom memory type ${added.name} already exists`, [
+          {
+            field: 'addCustomMemoryTypes',
+            rule: 'unique',
+            message: `${added.name} already exists; types are immutable`,
+          },
+        ]);
+      }
+    }
+    types = [...types, ...addCustomMemoryTypes];
+  }
+  for (const change of updateCustomMemoryTypeStrategies ?? []) {
+    const index = types.findIndex((t) => t.name === change.typeName);
+    const type = types[index];
+    if (!type) {
+      throw new ValidationError(`No custom memory type ${change.typeName}`, [
+        {
+          field: 'updateCustomMemoryTypeStrategies.typeName',
+          rule: 'exists',
+          message: `${change.typeName} is not a custom memory type of this store`,
+        },
+      ]);
+    }
+    const prompt = change.prompt ?? type.extractionStrategy?.prompt;
+    if (prompt === undefined) {
+      throw new ValidationError(`Custom memory type ${change.typeName} has no extraction prompt`, [
+        {
+          field: 'updateCustomMemoryTypeStrategies.prompt',
+          rule: 'required',
+          message: 'is required when the type has none yet',
+        },
+      ]);
+    }
+    types[index] = {
+      ...type,
+      extractionStrategy: { prompt, enabled: change.enabled ?? type.extractionStrategy?.enabled ?? true },
+    };
+  }
+  merged.customMemoryTypes = types;
+
+  const config = parseInput(storeConfigSchema, merged, 'body');
+  assertUniqueTypeNames(config);
+  const updated: StoreRecord = { ...current, ...(name ? { name } : {}), config };
+  await deps.stores.putStore(updated);
+  return updated;
+}
+
+export interface StoreDeletion {
+  readonly keysFlushed: number;
+  readonly apiKeysRevoked: number;
+  readonly apiKeysNarrowed: number;
+}
+
+/**
+ * Deletes a store and everything in it. The store stops existing first (appends and long-term
+ * requests answer 404 at once); then every API key loses its grant on it, and a key left with no
+ * grant is revoked (as deleting a managed service terminates its keys); then the keyspace is
+ * flushed. The sweeper flushes a deleted store's keyspace again for an hour, catching writes that
+ * raced the deletion through a warm function's store cache.
+ */
+export async function deleteStore(deps: StoreAdminDeps, storeId: string): Promise<StoreDeletion> {
+  if (!(await deps.stores.markDeleted(storeId, deps.clock.now()))) throw new NotFoundError('Store not found');
+  let apiKeysRevoked = 0;
+  let apiKeysNarrowed = 0;
+  let after: string | undefined;
+  do {
+    const page = await deps.apiKeys.listKeys({ ...(after ? { after } : {}), limit: 100 });
+    for (const key of page.keys) {
+      if (!key.grants.some((grant) => grant.resourceId === storeId)) continue;
+      const grants = key.grants.filter((grant) => grant.resourceId !== storeId);
+      if (grants.length === 0) {
+        await revokeApiKey(deps, key.keyId);
+        apiKeysRevoked += 1;
+      } else {
+        await deps.apiKeys.updateKey({ ...key, grants });
+        apiKeysNarrowed += 1;
+      }
+    }
+    after = page.next;
+  } while (after);
+  const keysFlushed = await deps.stores.flush(storeId);
+  deps.logger.info('store deleted', { storeId, keysFlushed, apiKeysRevoked, apiKeysNarrowed });
+  return { keysFlushed, apiKeysRevoked, apiKeysNarrowed };
+}
+
+/** Keeps a deleted store's keyspace empty for an hour after the deletion (see `deleteStore`). */
+export async function reflushDeletedStores(
+  deps: Pick<StoreAdminDeps, 'stores' | 'clock'>,
+  windowMs = 3_600_000,
+): Promise<{ stores: number; keysFlushed: number }> {
+  const ids = await deps.stores.recentlyDeleted(deps.clock.now() - windowMs);
+  let keysFlushed = 0;
+  for (const id of ids) keysFlushed += await deps.stores.flush(id);
+  return { stores: ids.length, keysFlushed };
+}
+
+/**
+ * Reference update semantics of `longTermMemoryExclusions`: the policy is replaced, but a nested
+ * part the request omits keeps its current value; a detector list given replaces, `[]` clears.
+ */
+function mergeExclusions(current: unknown, patch: Record<string, unknown>): unknown {
+  const base = (current ?? {}) as Record<string, unknown>;
+  const nested = (key: string) => {
+    if (!(key in patch)) return base[key];
+    const value = patch[key];
+    if (value === null || typeof value !== 'object') return value;
+    return { ...((base[key] as object | undefined) ?? {}), ...(value as object) };
+  };
+  return {
+    ...patch,
+    ...(nested('builtInDetectors') === undefined ? {} : { builtInDetectors: nested('builtInDetectors') }),
+    ...(nested('customDetectors') === undefined ? {} : { customDetectors: nested('customDetectors') }),
+    ...(nested('semantic') === undefined ? {} : { semantic: nested('semantic') }),
+  };
+}
+
+function assertUniqueTypeNames(config: StoreConfig): void {
+  const names = config.customMemoryTypes.map((t) => t.name);
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate) {
+    throw new ValidationError(`Custom memory type ${duplicate} is defined twice`, [
+      { field: 'customMemoryTypes', rule: 'unique', message: 'names must be unique' },
+    ]);
+  }
+}
+
+export const storeIdPathSchema = z.object({ storeId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
