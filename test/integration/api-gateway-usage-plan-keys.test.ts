@@ -179,6 +179,20 @@ describe('ApiGatewayUsagePlanKeys against the API Gateway fake', () => {
     );
   });
 
+  it('adopts the key of an earlier attempt whose answer was lost, and attaches it', async () => {
+    const value = token();
+    // What a lost CreateApiKey answer leaves behind: the key exists, enabled, in no plan.
+    const orphan = await client.send(
+      new CreateApiKeyCommand({ name: 'agent-memory-k7', value, enabled: true }),
+    );
+    expect(fake.meteredKey(value)).toBeUndefined();
+
+    const keyId = await keys.createKey({ name: 'agent-memory-k7', value, tier: 'pro' });
+
+    expect(keyId).toBe(orphan.id);
+    expect(fake.meteredKey(value)).toMatchObject({ keyId: orphan.id, tier: 'pro' });
+  });
+
   it('surfaces throttling and outages as a retryable DependencyUnavailableError', async () => {
     // Prepare: one attempt per call, so the injected fault is what the adapter sees
     const adapter = new ApiGatewayUsagePlanKeys({ planIds: fake.usagePlanIds, defaultTier: 'free', client });

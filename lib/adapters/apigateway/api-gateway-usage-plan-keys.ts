@@ -81,7 +81,11 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
       );
       keyId = created.id;
     } catch (error) {
-      throw toDomainError(error, 'creating an API key');
+      // Values are 238-bit random tokens, so a conflict means an earlier attempt of this very call
+      // created the key and its answer was lost (the SDK retried): adopt that key.
+      if (errorName(error) !== 'ConflictException') throw toDomainError(error, 'creating an API key');
+      keyId = await this.findKeyByValue(client, sdk, input.name, input.value);
+      if (!keyId) throw toDomainError(error, 'creating an API key');
     }
     if (!keyId) throw new DependencyUnavailableError('API Gateway answered CreateApiKey without a key id');
     try {
@@ -113,6 +117,22 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
     } catch (error) {
       if (errorName(error) === 'NotFoundException') return;
       throw toDomainError(error, 'removing an API key');
+    }
+  }
+
+  private async findKeyByValue(
+    client: APIGatewayClient,
+    sdk: Awaited<ReturnType<typeof loadSdk>>,
+    name: string,
+    value: string,
+  ): Promise<string | undefined> {
+    try {
+      const found = await client.send(
+        new sdk.GetApiKeysCommand({ nameQuery: name, includeValues: true, limit: 10 }),
+      );
+      return found.items?.find((key) => key.value === value && key.name === name)?.id;
+    } catch {
+      return undefined;
     }
   }
 
