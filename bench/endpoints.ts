@@ -20,8 +20,8 @@ type Api = ReturnType<typeof apiClient>;
 /**
  * Latency and Redis round trips per endpoint through the local stack (HTTP -> local API Gateway ->
  * authorizer -> handler -> Upstash REST emulator -> Redis 8). Calls run one at a time so latency
- * is per request, not queueing. The authorizer's key lookup is one of the round trips counted
- * (API Gateway caches it on AWS; the local gateway runs it on every call).
+ * is per request, not queueing. The authorizer runs on every call, as deployed; its key lookup
+ * is a round trip only when its in-memory cache (API_KEY_CACHE_SECONDS) misses.
  */
 export async function measureEndpoints(stack: LocalStack, calls: number): Promise<EndpointFigures[]> {
   const storeId = 'bench-store';

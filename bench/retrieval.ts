@@ -61,7 +61,7 @@ const baseEmbedder = new CachingEmbedder({
 
 const stack = await startLocalStack({
   runConsumer: false,
-  authorizerCacheSeconds: 300,
+  apiKeyCacheSeconds: 60,
   bedrockBaseEmbedder: baseEmbedder,
   onProgress: log,
 });
