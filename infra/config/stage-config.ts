@@ -21,6 +21,24 @@ const throttleSettings = z
   .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
   .strict();
 
+/** One usage-plan tier: the per-key throttle and quota API Gateway enforces for keys on the plan. */
+const planSettings = z
+  .object({
+    throttle: throttleSettings,
+    quota: z
+      .object({ limit: z.number().int().positive(), period: z.enum(['DAY', 'WEEK', 'MONTH']) })
+      .strict(),
+  })
+  .strict();
+
+/** A browser origin (`https://app.example.com`, `http://localhost:3000`) or `*`. */
+const corsOrigin = z
+  .string()
+  .regex(
+    /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/,
+    'must be an origin such as https://app.example.com, or *',
+  );
+
 export const stageConfigSchema = z
   .object({
     /** Lower-case, short: it prefixes stack names and is the API Gateway stage name. */
@@ -41,17 +59,17 @@ export const stageConfigSchema = z
       .number()
       .refine((days) => LOG_RETENTION_DAYS.includes(days), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`),
     /**
-     * Upstash REST endpoint and token. Interim: both become plain Lambda environment variables. The
-     * token moves to Secrets Manager with the secrets issue; until then pass real values through the
-     * context (`-c upstashRestUrl=… -c upstashRestToken=…`) and never commit them.
+     * Where the functions find the Upstash REST URL and token: a Secrets Manager secret holding
+     * `{"url": "https://…", "token": "…"}`, read once per cold start (env `UPSTASH_SECRET_ARN`). Unset
+     * `existingSecretName`: the stateful stack creates `agent-memory/<stage>/upstash` with an empty
+     * placeholder that operators fill in. Never put the token itself in this file or the CDK context.
      */
     upstash: z
       .object({
-        restUrl: z.url({
-          protocol: /^https?$/,
-          message: 'must be the http(s) URL of the Upstash REST endpoint',
-        }),
-        restToken: z.string().min(1, 'must be the Upstash REST token'),
+        existingSecretName: z
+          .string()
+          .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name')
+          .optional(),
       })
       .strict(),
     /**
@@ -86,6 +104,8 @@ export const stageConfigSchema = z
         /** Every function behind an HTTP route; API Gateway gives up after 29 s anyway. */
         http: functionSettings(29),
         authorizer: functionSettings(29),
+        /** The control plane's one function (admin API). */
+        admin: functionSettings(29),
         consumer: functionSettings(900),
         sweeper: functionSettings(900).extend({
           /** How often EventBridge runs the sweeper. */
@@ -109,24 +129,60 @@ export const stageConfigSchema = z
       .strict(),
     api: z
       .object({
-        /** Stage-wide throttle: the ceiling for every caller together. */
+        /** Stage-wide throttle of the data API: the ceiling for every caller together. */
         stageThrottle: throttleSettings,
-        /** The one usage plan's per-key throttle and quota. */
-        usagePlan: z
-          .object({
-            throttle: throttleSettings,
-            quota: z
-              .object({ limit: z.number().int().positive(), period: z.enum(['DAY', 'WEEK', 'MONTH']) })
-              .strict(),
-          })
-          .strict(),
-        /** API Gateway's cache of authorizer results, keyed on the identity source; 0 disables it. */
+        /**
+         * Usage-plan tiers by name (e.g. free / standard / pro): one API Gateway usage plan each. A
+         * minted key joins one of them; the admin function gets the plan ids as `USAGE_PLAN_IDS`.
+         */
+        plans: z
+          .record(
+            z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'tier names are lower-case kebab-case'),
+            planSettings,
+          )
+          .refine((plans) => Object.keys(plans).length > 0, 'at least one usage-plan tier is required'),
+        /** The tier a minted key joins when the request names none (`DEFAULT_USAGE_PLAN`). */
+        defaultPlan: z.string(),
+        /**
+         * Seconds the authorizer reuses a resolved key in its own memory (`API_KEY_CACHE_SECONDS`);
+         * a revoked key stops working within this time. API Gateway's result cache stays off: with
+         * two alternative key headers it has no identity source to key on (see the service stack).
+         */
         authorizerCacheTtlSeconds: z.number().int().min(0).max(3600),
+        /** Origins allowed to call the data API from a browser; empty: no CORS at all. */
+        corsAllowOrigins: z
+          .array(corsOrigin)
+          .refine((origins) => !origins.includes('*') || origins.length === 1, '* must be the only origin'),
+        /** Stage throttle of the admin API (operators and the CLI; low on purpose). */
+        adminThrottle: throttleSettings,
         /**
          * Access logs need the account-wide API Gateway CloudWatch role. `true` lets this stage's stack
          * create it (an account/region singleton: let exactly one stage per account own it).
          */
         manageCloudWatchRole: z.boolean(),
+      })
+      .strict(),
+    /**
+     * CloudWatch alarms, all notifying the stateful stack's alarm topic. Each alarm fires when its
+     * metric is above the threshold in `datapointsToAlarm` of `evaluationPeriods` periods.
+     */
+    alarms: z
+      .object({
+        periodMinutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(60)]),
+        evaluationPeriods: z.number().int().min(1).max(24),
+        datapointsToAlarm: z.number().int().min(1).max(24),
+        /** Messages visible in the promotion DLQ (0: any parked job alarms). */
+        dlqDepth: z.number().int().min(0),
+        /** Failed invocations of the promotion consumer per period (not per-message failures). */
+        consumerErrors: z.number().int().min(0),
+        /** 5XX responses of the data API per period. */
+        api5xx: z.number().int().min(0),
+        /** Throttled invocations per period, for each of the authorizer and the consumer. */
+        throttles: z.number().int().min(0),
+        /** Failed invocations of the authorizer per period (clients see 500s). */
+        authorizerErrors: z.number().int().min(0),
+        /** Email addresses subscribed to the alarm topic (each must confirm); more can be added outside CDK. */
+        notifyEmails: z.array(z.email()),
       })
       .strict(),
   })
@@ -149,23 +205,37 @@ export const stageConfigSchema = z
         message: 'must be at least the source queue retention',
       });
     }
-    if (config.api.usagePlan.throttle.rateLimit > config.api.stageThrottle.rateLimit) {
+    const { plans, defaultPlan, stageThrottle } = config.api;
+    if (!Object.hasOwn(plans, defaultPlan)) {
       ctx.addIssue({
         code: 'custom',
-        path: ['api', 'usagePlan', 'throttle', 'rateLimit'],
-        message: 'must not exceed the stage throttle',
+        path: ['api', 'defaultPlan'],
+        message: `must be one of the plans: ${Object.keys(plans).join(', ')}`,
+      });
+    }
+    // A plan limit above the stage's can never be reached: the stage throttle applies first.
+    for (const [tier, plan] of Object.entries(plans)) {
+      for (const limit of ['rateLimit', 'burstLimit'] as const) {
+        if (plan.throttle[limit] > stageThrottle[limit]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['api', 'plans', tier, 'throttle', limit],
+            message: `must not exceed the stage throttle (${stageThrottle[limit]})`,
+          });
+        }
+      }
+    }
+    if (config.alarms.datapointsToAlarm > config.alarms.evaluationPeriods) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alarms', 'datapointsToAlarm'],
+        message: 'must not exceed evaluationPeriods',
       });
     }
   });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 export type StageConfigInput = z.input<typeof stageConfigSchema>;
-
-/** Values that are obviously not a real Upstash database; synth warns while they are in use. */
-export const UPSTASH_PLACEHOLDER = {
-  restUrl: 'https://placeholder.upstash.invalid',
-  restToken: 'placeholder-token',
-} as const;
 
 export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
   dev: {
@@ -174,7 +244,7 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
     removalPolicy: 'destroy',
     terminationProtection: false,
     logRetentionDays: 14,
-    upstash: { ...UPSTASH_PLACEHOLDER },
+    upstash: {},
     embedding: { provider: 'bedrock-titan', modelId: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },
     extraction: {
       inferenceProfileId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
@@ -183,6 +253,7 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
     functions: {
       http: { memoryMb: 512, timeoutSeconds: 10 },
       authorizer: { memoryMb: 512, timeoutSeconds: 5 },
+      admin: { memoryMb: 512, timeoutSeconds: 20 },
       consumer: { memoryMb: 512, timeoutSeconds: 120 },
       sweeper: { memoryMb: 256, timeoutSeconds: 60, scheduleMinutes: 5 },
     },
@@ -197,18 +268,36 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
     },
     api: {
       stageThrottle: { rateLimit: 50, burstLimit: 100 },
-      usagePlan: {
-        throttle: { rateLimit: 10, burstLimit: 20 },
-        quota: { limit: 10_000, period: 'DAY' },
+      plans: {
+        free: { throttle: { rateLimit: 2, burstLimit: 5 }, quota: { limit: 10_000, period: 'MONTH' } },
+        standard: {
+          throttle: { rateLimit: 10, burstLimit: 20 },
+          quota: { limit: 300_000, period: 'MONTH' },
+        },
+        pro: { throttle: { rateLimit: 25, burstLimit: 50 }, quota: { limit: 3_000_000, period: 'MONTH' } },
       },
+      defaultPlan: 'standard',
       authorizerCacheTtlSeconds: 60,
+      corsAllowOrigins: [],
+      adminThrottle: { rateLimit: 5, burstLimit: 10 },
       manageCloudWatchRole: true,
+    },
+    alarms: {
+      periodMinutes: 5,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      dlqDepth: 0,
+      consumerErrors: 0,
+      api5xx: 5,
+      throttles: 0,
+      authorizerErrors: 0,
+      notifyEmails: [],
     },
   },
 };
 
-/** Context keys (`-c key=value`) that override the chosen stage's defaults. */
-export const CONTEXT_OVERRIDES = ['account', 'region', 'upstashRestUrl', 'upstashRestToken'] as const;
+/** Context keys (`-c key=value`) that override the chosen stage's defaults. No secrets among them. */
+export const CONTEXT_OVERRIDES = ['account', 'region', 'upstashSecretName'] as const;
 
 /** The subset of `Node` this module needs, so callers can pass `app.node` or a stub. */
 export interface ContextSource {
@@ -236,30 +325,24 @@ export function loadStageConfig(context: ContextSource): StageConfig {
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
   const account = text('account') ?? defaults.account;
+  const existingSecretName = text('upstashSecretName') ?? defaults.upstash.existingSecretName;
   const input: StageConfigInput = {
     ...defaults,
     ...(account === undefined ? {} : { account }),
     region: text('region') ?? defaults.region,
-    upstash: {
-      restUrl: text('upstashRestUrl') ?? defaults.upstash.restUrl,
-      restToken: text('upstashRestToken') ?? defaults.upstash.restToken,
-    },
+    upstash: existingSecretName === undefined ? {} : { existingSecretName },
   };
+  return parseStageConfig(input);
+}
+
+/** Validates a stage configuration; the error lists every problem by path. */
+export function parseStageConfig(input: StageConfigInput): StageConfig {
   const parsed = stageConfigSchema.safeParse(input);
   if (!parsed.success) {
-    // Never echo values: the token may be among them.
     const problems = parsed.error.issues.map(
       (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
     );
-    throw new StageConfigError(`invalid configuration for stage '${stage}': ${problems.join('; ')}`);
+    throw new StageConfigError(`invalid configuration for stage '${input.stage}': ${problems.join('; ')}`);
   }
   return parsed.data;
-}
-
-/** True while the Upstash endpoint or token is still the built-in placeholder. */
-export function usesUpstashPlaceholder(config: StageConfig): boolean {
-  return (
-    config.upstash.restUrl.startsWith(UPSTASH_PLACEHOLDER.restUrl) ||
-    config.upstash.restToken === UPSTASH_PLACEHOLDER.restToken
-  );
 }

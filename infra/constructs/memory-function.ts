@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { WorkerDefinition } from '../../functions/manifest.js';
@@ -33,6 +35,15 @@ export const BUNDLE_SETTINGS = {
 
 export type PromotionQueueGrant = 'send' | 'consume';
 
+/**
+ * Environment every function gets: the service name and log level read by `lib/observability/logger.ts`
+ * (Powertools' variable names, so Powertools utilities pick them up too).
+ */
+export const HOUSE_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: 'agent-memory',
+  LOG_LEVEL: 'info',
+} as const;
+
 export interface MemoryFunctionProps {
   /** Name and entry from `functions/manifest.ts`. */
   readonly definition: WorkerDefinition;
@@ -42,16 +53,17 @@ export interface MemoryFunctionProps {
   /** Applies to the function's log group. */
   readonly removalPolicy: RemovalPolicy;
   /**
-   * Upstash REST endpoint and token, bound to `UPSTASH_REDIS_REST_URL` / `UPSTASH_REDIS_REST_TOKEN`.
-   * Interim: the token is a plain environment variable taken from the stage config / CDK context; the
-   * secrets issue replaces it with a Secrets Manager reference resolved at init.
+   * The Secrets Manager secret holding the Upstash REST URL and token (`{"url", "token"}`). Its ARN is
+   * bound to `UPSTASH_SECRET_ARN` and read access granted together; the values never enter the
+   * function's configuration.
    */
-  readonly upstash: { readonly restUrl: string; readonly restToken: string };
+  readonly upstashSecret: ISecret;
   /**
    * The promotion queue: its URL is bound to `PROMOTION_QUEUE_URL` and the listed grants are added
    * together, so a function never knows a queue it may not use (or the reverse).
    */
   readonly promotionQueue?: { readonly queue: IQueue; readonly grants: readonly PromotionQueueGrant[] };
+  /** Added to (and may override) {@link HOUSE_ENVIRONMENT}. Never put a secret value here. */
   readonly environment?: Readonly<Record<string, string>>;
   /** Retries of asynchronous invocations (EventBridge); Lambda's default is 2. */
   readonly retryAttempts?: number;
@@ -60,14 +72,19 @@ export interface MemoryFunctionProps {
 
 /**
  * The house Lambda function: Node.js 22 on arm64, an ESM bundle built by local esbuild (no Docker),
- * its own log group with a retention, and the runtime configuration of `lib/config/runtime-config.ts`.
+ * its own log group with a retention, the runtime configuration of `lib/config/runtime-config.ts`, and
+ * its own role that may write to that log group and nothing else until a grant adds to it (no
+ * `AWSLambdaBasicExecutionRole`, whose log permissions cover every log group of the account).
  *
  * Bundling honours the CDK context `aws:cdk:bundling-stacks`: tests set it to `[]` and get a
  * placeholder asset without running esbuild.
  */
-export class MemoryFunction extends Construct {
+export class MemoryFunction extends Construct implements IGrantable {
   readonly lambda: NodejsFunction;
+  /** The function's role: grants made to the construct land on it. */
+  readonly grantPrincipal: IPrincipal;
   readonly logGroup: LogGroup;
+  readonly role: Role;
   readonly definition: WorkerDefinition;
 
   constructor(scope: Construct, id: string, props: MemoryFunctionProps) {
@@ -79,6 +96,13 @@ export class MemoryFunction extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `agent-memory ${props.definition.name}: execution role`,
+    });
+    // CreateLogStream + PutLogEvents on this function's log group only.
+    this.logGroup.grantWrite(this.role);
+
     this.lambda = new NodejsFunction(this, 'Function', {
       entry: `${REPO_ROOT}${props.definition.entry}`,
       handler: 'handler',
@@ -89,11 +113,12 @@ export class MemoryFunction extends Construct {
       memorySize: props.memorySize,
       timeout: props.timeout,
       logGroup: this.logGroup,
+      role: this.role,
       description: props.description ?? `agent-memory ${props.definition.name}`,
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       environment: {
-        [ENV.upstashUrl]: props.upstash.restUrl,
-        [ENV.upstashToken]: props.upstash.restToken,
+        ...HOUSE_ENVIRONMENT,
+        [ENV.upstashSecretArn]: props.upstashSecret.secretArn,
         ...props.environment,
       },
       bundling: {
@@ -109,6 +134,17 @@ export class MemoryFunction extends Construct {
         logLevel: LogLevel.WARNING,
       },
     });
+
+    this.grantPrincipal = this.lambda.grantPrincipal;
+    Validations.of(this.lambda).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to Node.js 22 (supported LTS): the esbuild target, the external AWS SDK v3 and the ' +
+        'cold-start figures are for this runtime. Moving to Node.js 24 is a deliberate, measured change.',
+    });
+
+    // The binding and its grant together: a function never holds an ARN it may not read.
+    props.upstashSecret.grantRead(this.lambda);
 
     if (props.promotionQueue) {
       const { queue, grants } = props.promotionQueue;

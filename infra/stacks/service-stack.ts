@@ -1,27 +1,16 @@
-import { Annotations, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import {
-  AccessLogField,
-  AccessLogFormat,
-  ApiKeySourceType,
-  AuthorizationType,
-  EndpointType,
-  IdentitySource,
-  LambdaIntegration,
-  LogGroupLogDestination,
-  MethodLoggingLevel,
-  Period,
-  RequestAuthorizer,
-  ResponseType,
-  RestApi,
-} from 'aws-cdk-lib/aws-apigateway';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  adminApi,
   allFunctions,
   authorizer,
   httpRoutes,
@@ -30,13 +19,22 @@ import {
   type WorkerDefinition,
 } from '../../functions/manifest.js';
 import { ENV } from '../../lib/config/env-names.js';
-import { type StageConfig, usesUpstashPlaceholder } from '../config/stage-config.js';
+import type { StageConfig } from '../config/stage-config.js';
+import { AdminApi } from '../constructs/admin-api.js';
+import { MemoryApi } from '../constructs/memory-api.js';
 import { MemoryFunction, type PromotionQueueGrant } from '../constructs/memory-function.js';
+import { ServiceMonitoring } from '../constructs/service-monitoring.js';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: StageConfig;
   /** From the stateful stack. */
   readonly promotionQueue: IQueue;
+  /** From the stateful stack: monitored on the dashboard and by an alarm. */
+  readonly promotionDeadLetterQueue: IQueue;
+  /** From the stateful stack: the Upstash credentials every function reads at cold start. */
+  readonly upstashSecret: ISecret;
+  /** From the stateful stack: where alarms notify. */
+  readonly alarmTopic: ITopic;
 }
 
 /**
@@ -59,91 +57,32 @@ const EMBEDDING_ACCESS: readonly string[] = [
   'update-memory-fields',
 ];
 
-/** RFC 7807-style bodies of the responses API Gateway produces itself (no function runs). */
-const GATEWAY_PROBLEMS = [
-  {
-    id: 'Unauthorized',
-    // No/blank Authorization header, or the authorizer answered `Unauthorized`.
-    type: ResponseType.UNAUTHORIZED,
-    status: 401,
-    problem: 'authentication-failed',
-    title: 'Authentication failed',
-    detail: 'A valid API key is required',
-  },
-  {
-    id: 'AccessDenied',
-    // The authorizer's policy denies this method/resource.
-    type: ResponseType.ACCESS_DENIED,
-    status: 403,
-    problem: 'insufficient-permissions',
-    title: 'Insufficient permissions',
-    detail: 'This API key has no access to this resource',
-  },
-  {
-    id: 'InvalidApiKey',
-    // The authorizer's usageIdentifierKey is not a key of a usage plan on this stage.
-    type: ResponseType.INVALID_API_KEY,
-    status: 403,
-    problem: 'insufficient-permissions',
-    title: 'Insufficient permissions',
-    detail: 'This API key has no access to this API',
-  },
-  {
-    id: 'MissingAuthenticationToken',
-    // What a REST API answers for a path or method it does not have.
-    type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    status: 404,
-    problem: 'resource-not-found',
-    title: 'Resource not found',
-    detail: 'No such route',
-  },
-  {
-    id: 'Throttled',
-    type: ResponseType.THROTTLED,
-    status: 429,
-    problem: 'too-many-requests',
-    title: 'Too many requests',
-    detail: 'Request rate limit exceeded; retry later',
-  },
-  {
-    id: 'QuotaExceeded',
-    type: ResponseType.QUOTA_EXCEEDED,
-    status: 429,
-    problem: 'too-many-requests',
-    title: 'Too many requests',
-    detail: 'Request quota for this API key exhausted; retry in the next period',
-  },
-] as const;
-
 /**
- * The stateless service: one Lambda per route of `functions/manifest.ts` behind a REST API, the
- * authorizer, the promotion consumer and the sweeper.
+ * The stateless service: one Lambda per route of `functions/manifest.ts` behind the data API (keys,
+ * usage plans, authorizer), the admin API and its function, the promotion consumer, the sweeper, and
+ * their alarms and dashboard.
  *
- * Left for the infrastructure issue: minting API keys (key-management issue), Secrets Manager for
- * the Upstash token, alarms/dashboards, cdk-nag, WAF, X-Ray, custom domain, the admin API.
+ * Not here (yet): WAF, X-Ray, a custom domain.
  */
 export class ServiceStack extends Stack {
   readonly api: RestApi;
+  readonly memoryApi: MemoryApi;
+  readonly adminApi: AdminApi;
+  readonly monitoring: ServiceMonitoring;
   /** Every function of the manifest, by manifest name. */
   readonly functions: ReadonlyMap<string, MemoryFunction>;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const { config, promotionQueue } = props;
+    const { config, promotionQueue, upstashSecret } = props;
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const namePrefix = `agent-memory-${config.stage}`;
 
     const known = new Set(allFunctions.map((fn) => fn.name));
     for (const name of [...Object.keys(PROMOTION_QUEUE_ACCESS), ...EMBEDDING_ACCESS]) {
       if (!known.has(name)) {
         throw new Error(`an access list names '${name}', which is not in the manifest`);
       }
-    }
-    if (usesUpstashPlaceholder(config)) {
-      Annotations.of(this).addWarningV2(
-        'agent-memory:upstash-placeholder',
-        'Upstash REST URL/token are placeholders: the functions will fail at runtime. Pass ' +
-          '-c upstashRestUrl=… -c upstashRestToken=… (interim until the token moves to Secrets Manager).',
-      );
     }
 
     const functions = new Map<string, MemoryFunction>();
@@ -161,7 +100,7 @@ export class ServiceStack extends Stack {
         timeout: Duration.seconds(settings.timeoutSeconds),
         logRetention: config.logRetentionDays,
         removalPolicy,
-        upstash: config.upstash,
+        upstashSecret,
         ...(grants ? { promotionQueue: { queue: promotionQueue, grants } } : {}),
         ...extra,
         environment: {
@@ -208,90 +147,52 @@ export class ServiceStack extends Stack {
       return fn;
     };
 
-    // --- API -----------------------------------------------------------------------------------
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      retention: config.logRetentionDays,
+    // --- Data API --------------------------------------------------------------------------------
+    const authorizerFn = define(authorizer, config.functions.authorizer, {
+      environment: { [ENV.apiKeyCacheSeconds]: String(config.api.authorizerCacheTtlSeconds) },
+    });
+    // HTTP functions answer browsers' origins themselves (the gateway only answers preflights).
+    const cors =
+      config.api.corsAllowOrigins.length > 0
+        ? { [ENV.corsAllowOrigins]: config.api.corsAllowOrigins.join(',') }
+        : undefined;
+    const routes = httpRoutes.map((route) => ({
+      route,
+      handler: define(route, config.functions.http, cors ? { environment: cors } : {}).lambda,
+    }));
+    this.memoryApi = new MemoryApi(this, 'MemoryApi', {
+      restApiName: namePrefix,
+      stageName: config.stage,
+      throttle: config.api.stageThrottle,
+      logRetention: config.logRetentionDays,
       removalPolicy,
+      manageCloudWatchRole: config.api.manageCloudWatchRole,
+      authorizer: authorizerFn.lambda,
+      routes,
+      plans: config.api.plans,
+      corsAllowOrigins: config.api.corsAllowOrigins,
     });
+    this.api = this.memoryApi.api;
+    const usagePlanEnvironment = {
+      [ENV.usagePlanIds]: this.memoryApi.usagePlanIdsJson(),
+      [ENV.defaultUsagePlan]: config.api.defaultPlan,
+    };
 
-    this.api = new RestApi(this, 'Api', {
-      restApiName: `agent-memory-${config.stage}`,
-      description: `Agent Memory API (${config.stage})`,
-      endpointConfiguration: { types: [EndpointType.REGIONAL] },
-      // Usage-plan accounting uses the key the authorizer returns (`usageIdentifierKey`), not a header.
-      apiKeySourceType: ApiKeySourceType.AUTHORIZER,
-      cloudWatchRole: config.api.manageCloudWatchRole,
-      failOnWarnings: true,
-      deployOptions: {
-        stageName: config.stage,
-        throttlingRateLimit: config.api.stageThrottle.rateLimit,
-        throttlingBurstLimit: config.api.stageThrottle.burstLimit,
-        // Execution logs at ERROR only, and never request/response bodies (they carry memory content).
-        dataTraceEnabled: false,
-        loggingLevel: MethodLoggingLevel.ERROR,
-        metricsEnabled: true,
-        tracingEnabled: false,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: accessLogFormat(),
-      },
+    // --- Admin API (control plane) ---------------------------------------------------------------
+    const adminFn = define(adminApi, config.functions.admin, { environment: usagePlanEnvironment });
+    this.memoryApi.grantKeyManagement(adminFn);
+    this.adminApi = new AdminApi(this, 'ControlPlaneApi', {
+      restApiName: `${namePrefix}-admin`,
+      stageName: config.stage,
+      throttle: config.api.adminThrottle,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+      handler: adminFn.lambda,
+      routes: adminApi.routes,
     });
-
-    for (const problem of GATEWAY_PROBLEMS) {
-      this.api.addGatewayResponse(problem.id, {
-        type: problem.type,
-        statusCode: String(problem.status),
-        responseHeaders: { 'Content-Type': "'application/json'" },
-        templates: {
-          'application/json': JSON.stringify({
-            type: `/errors/${problem.problem}`,
-            title: problem.title,
-            status: problem.status,
-            detail: problem.detail,
-          }),
-        },
-      });
-    }
-
-    // The authorizer resolves the caller's key to its store grants and returns it as
-    // `usageIdentifierKey` (the key value, which must belong to the usage plan below). Identity source:
-    // the `Authorization` header only, so API Gateway answers 401 without invoking the authorizer when
-    // it is absent; `X-Api-Key` support (which the handler already reads) is added with the
-    // key-management issue. Results are cached per identity source, not per path: the returned policy
-    // must cover every route the key may call (the authorizer returns an API-wide policy).
-    const authorizerFn = define(authorizer, config.functions.authorizer);
-    const requestAuthorizer = new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
-      handler: authorizerFn.lambda,
-      identitySources: [IdentitySource.header('Authorization')],
-      resultsCacheTtl: Duration.seconds(config.api.authorizerCacheTtlSeconds),
-    });
-
-    for (const route of httpRoutes) {
-      const fn = define(route, config.functions.http);
-      const integration = new LambdaIntegration(fn.lambda, { proxy: true, allowTestInvoke: false });
-      const resource = this.api.root.resourceForPath(route.path);
-      if (route.action === 'none') {
-        resource.addMethod(route.method, integration, {
-          authorizationType: AuthorizationType.NONE,
-          apiKeyRequired: false,
-        });
-      } else {
-        resource.addMethod(route.method, integration, {
-          authorizationType: AuthorizationType.CUSTOM,
-          authorizer: requestAuthorizer,
-          apiKeyRequired: true,
-        });
-      }
-    }
-
-    // One plan for now. Keys are minted, and attached to this plan, by the key-management issue.
-    const { usagePlan } = config.api;
-    this.api.addUsagePlan('DefaultUsagePlan', {
-      name: `agent-memory-${config.stage}-default`,
-      description: 'Default per-key throttle and quota; keys are added by the key-management issue',
-      throttle: usagePlan.throttle,
-      quota: { limit: usagePlan.quota.limit, period: Period[usagePlan.quota.period] },
-      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-    });
+    // Access logging needs the account's API Gateway CloudWatch role, which the data API may create.
+    const account = this.api.node.tryFindChild('Account');
+    if (account) this.adminApi.api.deploymentStage.node.addDependency(account);
 
     // --- Promotion -----------------------------------------------------------------------------
     const consumer = define(promotionConsumer, config.functions.consumer);
@@ -306,9 +207,15 @@ export class ServiceStack extends Stack {
       }),
     );
 
+    // --- Maintenance -----------------------------------------------------------------------------
     const { sweeper: sweeperSettings } = config.functions;
-    // A failed sweep is simply redone by the next tick: no async retries.
-    const sweeper = define(maintenance, sweeperSettings, { retryAttempts: 0 });
+    // A failed sweep is simply redone by the next tick: no async retries. It also deletes the API
+    // Gateway keys of rotated keys whose grace period ended (and retries failed deletions).
+    const sweeper = define(maintenance, sweeperSettings, {
+      retryAttempts: 0,
+      environment: usagePlanEnvironment,
+    });
+    this.memoryApi.grantKeyRetirement(sweeper);
     new Rule(this, 'PromotionSweeperSchedule', {
       description: `Runs ${maintenance.name} every ${sweeperSettings.scheduleMinutes} min`,
       schedule: Schedule.rate(Duration.minutes(sweeperSettings.scheduleMinutes)),
@@ -324,6 +231,31 @@ export class ServiceStack extends Stack {
     const missing = allFunctions.filter((fn) => !functions.has(fn.name)).map((fn) => fn.name);
     if (missing.length > 0) throw new Error(`manifest functions not deployed: ${missing.join(', ')}`);
     this.functions = functions;
+
+    // --- Alarms and dashboard --------------------------------------------------------------------
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      namePrefix,
+      alarms: config.alarms,
+      alarmTopic: props.alarmTopic,
+      dataApi: this.api,
+      adminApi: this.adminApi.api,
+      authorizer: authorizerFn.lambda,
+      consumer: consumer.lambda,
+      promotionQueue,
+      deadLetterQueue: props.promotionDeadLetterQueue,
+      functions: new Map<string, IFunction>([...functions].map(([name, fn]) => [name, fn.lambda])),
+    });
+
+    new CfnOutput(this, 'DataApiUrl', { value: this.api.url, description: 'Data API base URL' });
+    new CfnOutput(this, 'AdminApiUrl', {
+      value: this.adminApi.api.url,
+      description: 'Admin API base URL (SigV4, execute-api)',
+    });
+    new CfnOutput(this, 'AdminInvokePolicyArn', {
+      value: this.adminApi.invokePolicy.managedPolicyArn,
+      description: 'Managed policy to attach to operators: execute-api:Invoke on the admin API only',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
 }
 
@@ -333,32 +265,4 @@ function constructId(name: string): string {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-}
-
-/** JSON access log line: who, what, how it ended, how long. Never bodies, never the key itself. */
-function accessLogFormat(): AccessLogFormat {
-  return AccessLogFormat.custom(
-    JSON.stringify({
-      requestId: AccessLogField.contextRequestId(),
-      extendedRequestId: AccessLogField.contextExtendedRequestId(),
-      requestTimeEpoch: AccessLogField.contextRequestTimeEpoch(),
-      sourceIp: AccessLogField.contextIdentitySourceIp(),
-      userAgent: AccessLogField.contextIdentityUserAgent(),
-      httpMethod: AccessLogField.contextHttpMethod(),
-      resourcePath: AccessLogField.contextResourcePath(),
-      path: AccessLogField.contextPath(),
-      protocol: AccessLogField.contextProtocol(),
-      status: AccessLogField.contextStatus(),
-      responseLength: AccessLogField.contextResponseLength(),
-      responseLatency: AccessLogField.contextResponseLatency(),
-      integrationLatency: AccessLogField.contextIntegrationLatency(),
-      integrationStatus: AccessLogField.contextIntegrationStatus(),
-      apiKeyId: AccessLogField.contextIdentityApiKeyId(),
-      authorizerStatus: AccessLogField.contextAuthorizerStatus(),
-      authorizerLatency: AccessLogField.contextAuthorizerLatency(),
-      authorizerError: AccessLogField.contextAuthorizerError(),
-      errorType: AccessLogField.contextErrorResponseType(),
-      errorMessage: AccessLogField.contextErrorMessage(),
-    }),
-  );
 }

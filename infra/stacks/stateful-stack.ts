@@ -1,4 +1,15 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage-config.js';
@@ -8,24 +19,34 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What outlives a redeploy of the functions: the promotion queue and its dead-letter queue. Redis is
- * Upstash (outside AWS), so the queues are all the state this account holds for now.
+ * What outlives a redeploy of the functions: the promotion queue and its dead-letter queue, the
+ * reference to the Upstash credentials, and the topic alarms notify. Redis itself is Upstash
+ * (outside AWS).
  */
 export class StatefulStack extends Stack {
   readonly promotionQueue: Queue;
   readonly promotionDeadLetterQueue: Queue;
+  /** `{"url": "https://…", "token": "…"}` for the Upstash REST API; every function may read it. */
+  readonly upstashSecret: ISecret;
+  /** Every alarm of the service notifies this topic (alarm and OK). */
+  readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
-    const { queue: settings } = props.config;
-    const removalPolicy =
-      props.config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const { config } = props;
+    const { queue: settings } = config;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.promotionDeadLetterQueue = new Queue(this, 'PromotionDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(settings.deadLetterRetentionDays),
       removalPolicy,
+    });
+    Validations.of(this.promotionDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the dead-letter queue of the promotion queue; a DLQ of its own would only move the problem.',
     });
 
     this.promotionQueue = new Queue(this, 'PromotionQueue', {
@@ -39,7 +60,61 @@ export class StatefulStack extends Stack {
       removalPolicy,
     });
 
+    this.upstashSecret = config.upstash.existingSecretName
+      ? Secret.fromSecretNameV2(this, 'UpstashSecret', config.upstash.existingSecretName)
+      : this.createUpstashSecret(config.stage);
+
+    // No KMS key: CloudWatch alarms can only publish to an encrypted topic through a customer-managed
+    // key whose policy admits cloudwatch.amazonaws.com, and the notifications carry alarm names and
+    // metric values only (no memory content). Publishers must use TLS (AwsSolutions-SNS3).
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `Agent Memory (${config.stage}) alarms`,
+      enforceSSL: true,
+    });
+    for (const email of config.alarms.notifyEmails) {
+      this.alarmTopic.addSubscription(new EmailSubscription(email));
+    }
+
     new CfnOutput(this, 'PromotionQueueUrl', { value: this.promotionQueue.queueUrl });
     new CfnOutput(this, 'PromotionDeadLetterQueueUrl', { value: this.promotionDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'UpstashSecretArn', {
+      value: this.upstashSecret.secretArn,
+      description: 'Put {"url": "https://…", "token": "…"} here (aws secretsmanager put-secret-value)',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Subscribe on-call endpoints to this topic',
+    });
+  }
+
+  /**
+   * `agent-memory/<stage>/upstash` with an empty placeholder: the template never holds the token.
+   * Operators store the real credentials once, outside CloudFormation:
+   *
+   *   aws secretsmanager put-secret-value --secret-id agent-memory/<stage>/upstash \
+   *     --secret-string '{"url":"https://….upstash.io","token":"…"}'
+   *
+   * Until then the functions stop at cold start with a message saying exactly that. Retained when the
+   * stack is deleted, so a redeploy of a destroyed stage fails on the existing name: set
+   * `upstash.existingSecretName` (or `-c upstashSecretName=…`) to adopt it instead.
+   */
+  private createUpstashSecret(stage: string): Secret {
+    const secret = new Secret(this, 'UpstashSecret', {
+      secretName: `agent-memory/${stage}/upstash`,
+      description: `Upstash REST URL and token of Agent Memory (${stage}): {"url": "https://…", "token": "…"}`,
+      // Empty values, not generated ones: a random token would look real and fail only at Upstash.
+      secretObjectValue: {
+        url: SecretValue.unsafePlainText(''),
+        token: SecretValue.unsafePlainText(''),
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The Upstash REST token is issued by Upstash, not by AWS: no rotation Lambda can mint one. Rotate it ' +
+        'in the Upstash console and put the new value; functions pick it up at their next cold start.',
+    });
+    return secret;
   }
 }
