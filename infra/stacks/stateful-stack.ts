@@ -103,6 +103,8 @@ export class StatefulStack extends Stack {
       secretName: `agent-memory/${stage}/upstash`,
       description: `Upstash REST URL and token of Agent Memory (${stage}): {"url": "https://…", "token": "…"}`,
       // Empty values, not generated ones: a random token would look real and fail only at Upstash.
+      // CloudFormation writes SecretString only when it changes in the template, so later deploys
+      // leave the operator's value alone; changing this placeholder would overwrite it.
       secretObjectValue: {
         url: SecretValue.unsafePlainText(''),
         token: SecretValue.unsafePlainText(''),
