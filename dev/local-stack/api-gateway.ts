@@ -190,7 +190,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
         );
       if (!allowed || !usageKey) return forbidden('Forbidden');
       const metered = options.usagePlans?.meteredKey(usageKey);
-      // The INVALID_API_KEY gateway response of infra/stacks/service-stack.ts.
+      // The INVALID_API_KEY gateway response of infra/constructs/memory-api.ts.
       if (options.usagePlans && !metered) return forbidden('This API key has no access to this API');
       usageKeyId = metered?.keyId ?? keyIdFor(usageKey);
       if (throttled(usageKey, metered?.throttle ?? options.throttle)) {
