@@ -1,4 +1,8 @@
 import { adminApi } from '../../functions/manifest.js';
+import {
+  COHERE_EMBED_ENGLISH_V3,
+  TITAN_EMBED_TEXT_V2,
+} from '../../lib/adapters/bedrock/bedrock-embedders.js';
 import { type AdminApp, adminApp } from '../../lib/composition/admin-app.js';
 import {
   createStoreRequestSchema,
@@ -6,12 +10,13 @@ import {
   listApiKeysQuerySchema,
   mintApiKeyRequestSchema,
   rotateApiKeyRequestSchema,
+  type StoreModels,
   storeOutput,
   updateApiKeyRequestSchema,
   updateStoreRequestSchema,
 } from '../../lib/contracts/control-plane.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { BUILT_IN_DETECTORS } from '../../lib/contracts/store-config.js';
+import { BUILT_IN_DETECTORS, type StoreRecord } from '../../lib/contracts/store-config.js';
 import { NotFoundError } from '../../lib/domain/errors.js';
 import { DETECTOR_CATALOG } from '../../lib/domain/sensitive-data.js';
 import {
@@ -35,6 +40,23 @@ import { type HttpRequest, type HttpRouteResult, httpRoute } from '../http/http-
 
 type Operation = (request: HttpRequest, app: AdminApp) => Promise<HttpRouteResult>;
 
+/** The stage's models, shown with every store (see `StoreModels`). */
+function modelsOf(app: AdminApp): StoreModels {
+  const { embedding, extraction } = app.config;
+  const defaultEmbeddingModel =
+    embedding.provider === 'bedrock-cohere' ? COHERE_EMBED_ENGLISH_V3 : TITAN_EMBED_TEXT_V2;
+  return {
+    embedding: {
+      provider: embedding.provider,
+      model: embedding.modelId ?? defaultEmbeddingModel,
+      dimensions: embedding.provider === 'bedrock-cohere' ? 1024 : embedding.dimensions,
+    },
+    llm: { provider: extraction.provider, model: extraction.modelId },
+  };
+}
+
+const show = (store: StoreRecord, app: AdminApp) => storeOutput(store, modelsOf(app));
+
 const storeIdOf = (request: HttpRequest) =>
   parseInput(storeIdPathSchema, request.pathParameters, 'path').storeId;
 const keyIdOf = (request: HttpRequest) => parseInput(keyIdSchema, request.pathParameters.keyId, 'path');
@@ -43,7 +65,7 @@ const keyIdOf = (request: HttpRequest) => parseInput(keyIdSchema, request.pathPa
 const OPERATIONS: Record<string, Operation> = {
   ListStores: async (_request, app) => ({
     status: 200,
-    body: { stores: (await listStores(app)).map(storeOutput) },
+    body: { stores: (await listStores(app)).map((store) => show(store, app)) },
   }),
   CreateStore: async (request, app) => {
     const store = await createStore(app, parseInput(createStoreRequestSchema, request.body ?? {}, 'body'));
@@ -52,7 +74,7 @@ const OPERATIONS: Record<string, Operation> = {
   },
   GetStore: async (request, app) => ({
     status: 200,
-    body: storeOutput(await getStore(app, storeIdOf(request))),
+    body: show(await getStore(app, storeIdOf(request)), app),
   }),
   UpdateStore: async (request, app) => {
     const storeId = storeIdOf(request);
@@ -62,7 +84,7 @@ const OPERATIONS: Record<string, Operation> = {
       parseInput(updateStoreRequestSchema, request.body ?? {}, 'body'),
     );
     app.logger.info('store updated', { storeId, caller: request.callerArn });
-    return { status: 200, body: storeOutput(store) };
+    return { status: 200, body: show(store, app) };
   },
   DeleteStore: async (request, app) => {
     await deleteStore(app, storeIdOf(request));

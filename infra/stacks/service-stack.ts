@@ -179,7 +179,17 @@ export class ServiceStack extends Stack {
     };
 
     // --- Admin API (control plane) ---------------------------------------------------------------
-    const adminFn = define(adminApi, config.functions.admin, { environment: usagePlanEnvironment });
+    // The models are shown with every store (no Bedrock grant: the admin function never calls them).
+    const adminFn = define(adminApi, config.functions.admin, {
+      environment: {
+        ...usagePlanEnvironment,
+        [ENV.embeddingProvider]: config.embedding.provider,
+        [ENV.embeddingModelId]: config.embedding.modelId,
+        [ENV.embeddingDimensions]: String(config.embedding.dimensions),
+        [ENV.extractionProvider]: 'bedrock',
+        [ENV.extractionModelId]: config.extraction.inferenceProfileId,
+      },
+    });
     this.memoryApi.grantKeyManagement(adminFn);
     this.adminApi = new AdminApi(this, 'ControlPlaneApi', {
       restApiName: `${namePrefix}-admin`,

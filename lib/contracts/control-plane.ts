@@ -74,10 +74,21 @@ export type UpdateStoreRequest = z.infer<typeof updateStoreRequestSchema>;
 
 export type StoreStatus = 'READY';
 
+/**
+ * The models a deployment runs for every store (reference: `longTermMemory.embedding` and `llm`,
+ * fixed per store). Here they are the stage's: the embedding model is recorded with a store's
+ * vectors at first write, and a deployment with another model refuses them (409) instead of mixing.
+ */
+export interface StoreModels {
+  readonly embedding: { readonly provider: string; readonly model: string; readonly dimensions: number };
+  readonly llm: { readonly provider: string; readonly model: string };
+}
+
 /** Reference `StoreOutput`: the configuration flattened next to id, name and status. */
-export function storeOutput(store: StoreRecord) {
+export function storeOutput(store: StoreRecord, models?: StoreModels) {
   const { config } = store;
   return {
+    ...(models ? { models } : {}),
     storeId: store.storeId,
     name: store.name,
     status: 'READY' as StoreStatus,

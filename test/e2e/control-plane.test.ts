@@ -86,6 +86,10 @@ describe('stores through the admin API', () => {
       extractionCadence: { activeIntervalSeconds: 300 },
       extractionStrategy: 'instruct',
       summarization: { enabled: true, eventCount: { threshold: 6, retainCount: 2 } },
+      models: {
+        embedding: { provider: 'bedrock-titan', model: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },
+        llm: { provider: 'offline' },
+      },
     });
     const listed = await admin('GET', '/v1/stores');
     expect(listed.body.stores.map((s: { storeId: string }) => s.storeId)).toContain(storeId);
