@@ -4,6 +4,7 @@ import { cachedUseLiteEmbedder } from '../dev/local-stack/cached-use-lite.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { formatColdStartTable, measureColdStarts } from './cold-start.js';
+import { formatControlPlaneTable, measureControlPlane } from './control-plane.js';
 import { formatEndpointTable, measureConsumer, measureEndpoints } from './endpoints.js';
 import { measureLongTerm } from './long-term.js';
 
@@ -29,8 +30,10 @@ const stack = await startLocalStack({
 let endpoints: Awaited<ReturnType<typeof measureEndpoints>>;
 let consumer: Awaited<ReturnType<typeof measureConsumer>>;
 let longTerm: Awaited<ReturnType<typeof measureLongTerm>>;
+let controlPlane: Awaited<ReturnType<typeof measureControlPlane>>;
 try {
   endpoints = await measureEndpoints(stack, CALLS);
+  controlPlane = await measureControlPlane(stack, Math.min(CALLS, 100));
   consumer = await measureConsumer(stack, CONSUMER_MESSAGES);
   longTerm = await measureLongTerm(stack, LONG_TERM_RECORDS, Math.min(CALLS, 100));
 } finally {
@@ -48,6 +51,8 @@ console.log(formatEndpointTable(longTerm.endpoints, formatTable));
 console.log(
   `Search latency above excludes the query embedding; embedding one query (Titan client -> Bedrock fake, USE-Lite): p50 ${longTerm.queryEmbeddingP50Ms} ms, p95 ${longTerm.queryEmbeddingP95Ms} ms`,
 );
+console.log('\nControl plane through the local admin API (SigV4, sequential calls)');
+console.log(formatControlPlaneTable(controlPlane, formatTable));
 console.log(
   `\nPromotion consumer: ${consumer.messages} messages in ${consumer.seconds} s = ${consumer.messagesPerSecond} msg/s`,
 );
@@ -61,6 +66,7 @@ const result = {
   endpoints,
   consumer,
   longTerm,
+  controlPlane,
   coldStarts,
 };
 const dir = resolve(import.meta.dirname, 'results');
