@@ -135,6 +135,8 @@ export async function rotateApiKey(
 ): Promise<RotatedKey> {
   const now = seconds(deps.clock);
   const old = await getApiKey(deps, keyId);
+  // Expired but not yet swept: as good as gone.
+  if (old.expiresAt !== 0 && old.expiresAt <= now) throw new NotFoundError('API key not found');
   if (old.rotatedTo) {
     throw new ConflictError(`This API key was already rotated to ${old.rotatedTo}; rotate that key instead`);
   }
