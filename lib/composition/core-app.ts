@@ -5,6 +5,7 @@ import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
 import { ENV } from '../config/env-names.js';
 import { ConfigError, type RuntimeConfig } from '../config/runtime-config.js';
+import { createPageTokenCodec, type PageTokenCodec } from '../domain/page-token.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
@@ -31,6 +32,8 @@ export interface CoreApp {
   readonly promotionQueue: PromotionQueue;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Signs page tokens with a key derived from the Upstash token: no configuration of its own. */
+  readonly pageTokens: PageTokenCodec;
 }
 
 export function createCoreApp(config: RuntimeConfig): CoreApp {
@@ -45,6 +48,7 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     promotionQueue: lazySqsPromotionQueue(config),
     clock: systemClock,
     logger: createLogger('agent-memory'),
+    pageTokens: createPageTokenCodec(config.upstash.token),
   };
 }
 

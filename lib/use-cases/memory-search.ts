@@ -5,7 +5,7 @@ import type {
   StoredMemory,
 } from '../contracts/long-term-memory.js';
 import { assertAttributeFilterFits, matchesFilter, partitionCouldMatch } from '../domain/memory-filter.js';
-import { decodePageToken, encodePageToken } from '../domain/page-token.js';
+import type { PageTokenDeps } from '../domain/page-token.js';
 import { tokenize } from '../domain/text/tokenizer.js';
 import type { VectorPartition } from '../ports/vector-index.js';
 import { embedQueryText, type MemoryDeps, requireStore, toView } from './memory-records.js';
@@ -40,6 +40,9 @@ const MAX_CANDIDATES = 2_000;
 const MAX_SCAN = 5_000;
 const SCAN_CHUNK = 250;
 
+/** Search pages with signed tokens. */
+export type SearchDeps = MemoryDeps & PageTokenDeps;
+
 export interface SearchResult {
   readonly items: MemoryRecordView[];
   readonly nextPageToken?: string;
@@ -57,7 +60,7 @@ export interface SearchResult {
  * to a top-k cut.
  */
 export async function searchMemories(
-  deps: MemoryDeps,
+  deps: SearchDeps,
   storeId: string,
   request: SearchRequest,
 ): Promise<SearchResult> {
@@ -65,7 +68,7 @@ export async function searchMemories(
   assertAttributeFilterFits(request.filter?.attributes, store.config.customMemoryTypes);
   const { pageToken, limit, ...query } = request;
   const scope = `${storeId}|ltm-search|${JSON.stringify(query)}`;
-  const offset = pageToken ? decodePageToken(pageToken, scope) : 0;
+  const offset = pageToken ? deps.pageTokens.decode(pageToken, scope) : 0;
   const text = request.text?.trim();
   const result = text
     ? await rankedSearch(deps, storeId, request, text, offset, limit, scope)
@@ -79,7 +82,7 @@ export async function searchMemories(
 }
 
 async function rankedSearch(
-  deps: MemoryDeps,
+  deps: SearchDeps,
   storeId: string,
   request: SearchRequest,
   text: string,
@@ -130,7 +133,7 @@ async function rankedSearch(
   const more = ranked.length > offset + limit;
   return {
     items: page.map((r) => toView(r.record, request.includeScores ? round(r.score) : undefined)),
-    ...(more ? { nextPageToken: encodePageToken(scope, offset + limit) } : {}),
+    ...(more ? { nextPageToken: deps.pageTokens.encode(scope, offset + limit) } : {}),
   };
 }
 
@@ -270,7 +273,7 @@ async function applyRecency(
 
 /** Filter-only listing in record order; the token is the position in the creation index. */
 async function filterListing(
-  deps: MemoryDeps,
+  deps: SearchDeps,
   storeId: string,
   request: SearchRequest,
   offset: number,
@@ -294,13 +297,16 @@ async function filterListing(
       if (record && !record.supersededBy && matchesFilter(record, request.filter, request.filterOp)) {
         items.push(toView(record));
         if (items.length === limit) {
-          return { items, ...(cursor < total ? { nextPageToken: encodePageToken(scope, cursor) } : {}) };
+          return {
+            items,
+            ...(cursor < total ? { nextPageToken: deps.pageTokens.encode(scope, cursor) } : {}),
+          };
         }
       }
     }
     scanned += records.length;
     if (cursor >= total || records.length === 0) return { items };
-    if (scanned >= MAX_SCAN) return { items, nextPageToken: encodePageToken(scope, cursor) };
+    if (scanned >= MAX_SCAN) return { items, nextPageToken: deps.pageTokens.encode(scope, cursor) };
   }
 }
 

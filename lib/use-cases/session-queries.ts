@@ -7,7 +7,7 @@ import type {
   SessionMemory,
 } from '../contracts/session-memory.js';
 import { NotFoundError } from '../domain/errors.js';
-import { decodePageToken, encodePageToken } from '../domain/page-token.js';
+import type { PageTokenCodec, PageTokenDeps } from '../domain/page-token.js';
 import type { Clock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { SessionRow, SessionStore } from '../ports/session-store.js';
@@ -95,12 +95,12 @@ export async function getSessionEvent(
 
 /** Reference ListSessions: session ids in creation order, paged. */
 export async function listSessions(
-  deps: SessionQueryDeps,
+  deps: SessionQueryDeps & PageTokenDeps,
   storeId: string,
   query: ListSessionsQuery,
 ): Promise<Page<string>> {
   const scope = `${storeId}|session-memory|${query.filterOwnerId ?? '*'}`;
-  const offset = query.pageToken ? decodePageToken(query.pageToken, scope) : 0;
+  const offset = query.pageToken ? deps.pageTokens.decode(query.pageToken, scope) : 0;
   const { ids, total } = await deps.sessions.listSessionIds({
     storeId,
     ownerId: query.filterOwnerId,
@@ -108,17 +108,17 @@ export async function listSessions(
     limit: query.limit,
     now: deps.clock.now(),
   });
-  return withNextPage(ids, total, offset, scope);
+  return withNextPage(deps.pageTokens, ids, total, offset, scope);
 }
 
 /** Reference (v1+) ListSessionSummaries: rows, sortable, paged. */
 export async function listSessionSummaries(
-  deps: SessionQueryDeps,
+  deps: SessionQueryDeps & PageTokenDeps,
   storeId: string,
   query: ListSessionSummariesQuery,
 ): Promise<Page<SessionListItem>> {
   const scope = `${storeId}|sessions|${query.filterOwnerId ?? '*'}|${query.sortBy}|${query.sortOrder}`;
-  const offset = query.pageToken ? decodePageToken(query.pageToken, scope) : 0;
+  const offset = query.pageToken ? deps.pageTokens.decode(query.pageToken, scope) : 0;
   const { rows, total } = await deps.sessions.listSessionRows({
     storeId,
     ownerId: query.filterOwnerId,
@@ -128,15 +128,21 @@ export async function listSessionSummaries(
     sortBy: query.sortBy,
     sortOrder: query.sortOrder,
   });
-  return withNextPage(rows.map(toListItem), total, offset, scope);
+  return withNextPage(deps.pageTokens, rows.map(toListItem), total, offset, scope);
 }
 
-function withNextPage<T>(items: T[], total: number, offset: number, scope: string): Page<T> {
+function withNextPage<T>(
+  pageTokens: PageTokenCodec,
+  items: T[],
+  total: number,
+  offset: number,
+  scope: string,
+): Page<T> {
   const next = offset + items.length;
   return {
     items,
     total,
-    ...(items.length > 0 && next < total ? { nextPageToken: encodePageToken(scope, next) } : {}),
+    ...(items.length > 0 && next < total ? { nextPageToken: pageTokens.encode(scope, next) } : {}),
   };
 }
 

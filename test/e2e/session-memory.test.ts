@@ -297,6 +297,14 @@ describe('session memory over HTTP', () => {
     expect(reused.status).toBe(400);
     expect(reused.body.fields[0].field).toBe('pageToken');
     expect((await api.get(`${base}/session-memory?includeAll=true&pageToken=garbage`)).status).toBe(400);
+
+    // A real token with its offset edited (the scope hash kept) fails the signature: 400, not page 2.
+    const [payload, mac] = (alice.body.nextPageToken as string).split('.') as [string, string];
+    const edited = { ...JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')), o: 0 };
+    const tampered = `${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${mac}`;
+    const forged = await api.get(`${base}/session-memory?filterOwnerId=alice&limit=2&pageToken=${tampered}`);
+    expect(forged.status).toBe(400);
+    expect(forged.body).toMatchObject({ type: '/errors/invalid-data', fields: [{ field: 'pageToken' }] });
   });
 
   it('lists session rows sorted by id, creation or last update', async () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { hashApiKey, keyIdOf, newApiKeyToken, presentedApiKey } from '../../lib/domain/api-key.js';
-import { ForbiddenError, ValidationError } from '../../lib/domain/errors.js';
+import { ForbiddenError } from '../../lib/domain/errors.js';
 import { assertStoreAccess, type Grant } from '../../lib/domain/grants.js';
 import { newEventId, newSessionId } from '../../lib/domain/ids.js';
-import { decodePageToken, encodePageToken } from '../../lib/domain/page-token.js';
 
 describe('ids', () => {
   it('generates 32-character dashless session ids', () => {
@@ -55,21 +54,6 @@ describe('api keys', () => {
     expect(presentedApiKey({ authorization: 'Basic abc' })).toBeUndefined();
     expect(presentedApiKey({ authorization: 'Bearer' })).toBeUndefined();
     expect(presentedApiKey({})).toBeUndefined();
-  });
-});
-
-describe('page tokens', () => {
-  it('round-trips an offset for the same scope', () => {
-    const token = encodePageToken('store-a|list|*', 300);
-    expect(decodePageToken(token, 'store-a|list|*')).toBe(300);
-  });
-
-  it('refuses tokens from another scope and garbage', () => {
-    const token = encodePageToken('store-a|list|*', 3);
-    expect(() => decodePageToken(token, 'store-b|list|*')).toThrow(ValidationError);
-    expect(() => decodePageToken('not-a-token', 'store-a|list|*')).toThrow(ValidationError);
-    const forged = Buffer.from(JSON.stringify({ v: 1, s: 'x', o: -5 })).toString('base64url');
-    expect(() => decodePageToken(forged, 'store-a|list|*')).toThrow(/pageToken/);
   });
 });
 
