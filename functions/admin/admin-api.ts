@@ -136,7 +136,17 @@ const ROUTES = new Map(adminApi.routes.map((route) => [`${route.method} ${route.
  * for every control-plane route: the route table is the manifest's, the operations are above.
  */
 export const handler = httpRoute({ action: 'none', app: adminApp }, async (request, app) => {
-  const operation = OPERATIONS[ROUTES.get(`${request.method} ${request.resource}`) ?? ''];
+  const name = ROUTES.get(`${request.method} ${request.resource}`) ?? '';
+  const operation = OPERATIONS[name];
   if (!operation) throw new NotFoundError('No such route');
-  return operation(request, app);
+  const result = await operation(request, app);
+  // The audit line of every successful operator action: who, what, on which ids. Never bodies or tokens.
+  app.logger.info('admin operation', {
+    operation: name,
+    caller: request.callerArn,
+    status: result.status,
+    storeId: request.pathParameters.storeId,
+    keyId: request.pathParameters.keyId,
+  });
+  return result;
 });

@@ -62,7 +62,7 @@ export class PromotionBusyError extends DomainError {
 }
 
 export interface PromotionOutcome {
-  readonly status: 'promoted' | 'nothing-new' | 'session-gone';
+  readonly status: 'promoted' | 'nothing-new' | 'session-gone' | 'store-gone';
   readonly processedEvents: number;
   readonly created: number;
   readonly merged: number;
@@ -103,13 +103,16 @@ const NOTHING: TokenUsage = { inputTokens: 0, outputTokens: 0 };
 
 async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Promise<PromotionOutcome> {
   const { storeId, sessionId } = message;
+  const empty = { processedEvents: 0, created: 0, merged: 0, superseded: 0, summarized: 0, usage: NOTHING };
+  // A job that outlived its store (deleted meanwhile) is done: retrying it would only end in the
+  // DLQ and raise its alarm, and recording it would write into the deleted keyspace.
+  if (!(await deps.stores.getStore(storeId))) return { status: 'store-gone', ...empty };
   await deps.ledger.recordJobReceived(message, deps.clock.now());
   const [store, session, state] = await Promise.all([
     requireStore(deps, storeId),
     deps.sessions.getSession(storeId, sessionId),
     deps.ledger.readState(storeId, sessionId),
   ]);
-  const empty = { processedEvents: 0, created: 0, merged: 0, superseded: 0, summarized: 0, usage: NOTHING };
   if (!session) return { status: 'session-gone', ...empty };
 
   // Arrival order: event ids start with the server time, so they sort as they were appended.

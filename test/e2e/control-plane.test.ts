@@ -192,6 +192,29 @@ describe('stores through the admin API', () => {
     const after = await redis.scan(0, { match: `${storePrefix(doomed)}*`, count: 1000 });
     expect(after[1]).toEqual([]);
 
+    // A promotion job still queued for the deleted store is done, not retried into the DLQ, and
+    // writes nothing into the deleted keyspace.
+    const { handler: consume } = await import('../../functions/queue/promotion-consumer.js');
+    const job = {
+      version: 1,
+      kind: 'session-promotion',
+      storeId: doomed,
+      sessionId: 's1',
+      windowStartedAt: 1,
+      dueAt: 1,
+    };
+    const batch = await consume({
+      Records: [
+        {
+          messageId: 'late-job',
+          body: JSON.stringify(job),
+          attributes: { ApproximateReceiveCount: '1' },
+        },
+      ],
+    } as unknown as Parameters<typeof consume>[0]);
+    expect(batch.batchItemFailures).toEqual([]);
+    expect((await redis.scan(0, { match: `${storePrefix(doomed)}*`, count: 1000 }))[1]).toEqual([]);
+
     expect((await admin('GET', `/v1/api-keys/${only.keyId}`)).status).toBe(404);
     expect((await api.get(`/v1/stores/${doomed}/session-memory/s1`)).status).toBe(401);
     const narrowed = await admin('GET', `/v1/api-keys/${both.keyId}`);
