@@ -20,6 +20,20 @@ import { redisCall } from './redis-call.js';
 const jsonOrNull = z.union([z.string(), z.null(), z.literal(false)]);
 const recordJson = z.string().transform((raw) => storedMemorySchema.parse(JSON.parse(raw)));
 
+/** `\udxxx` escapes that start an escape (an even number of backslashes before them). */
+const LONE_SURROGATE_ESCAPE = /(?<=(?<!\\)(?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi;
+
+/**
+ * A record as the JSON the scripts read. JSON.stringify writes a lone UTF-16 surrogate (not Unicode
+ * text; UTF-8 cannot carry it) as a `\udxxx` escape, which Redis's cjson refuses to decode: the
+ * replace and delete scripts would then fail on that record for good (a memory that can be neither
+ * updated nor deleted, nor swept at its TTL, answered 424 every time). Such characters are stored
+ * as U+FFFD, as any UTF-8 round trip would leave them; well-formed pairs are never escaped.
+ */
+export function serializeRecord(record: StoredMemory): string {
+  return JSON.stringify(record).replace(LONE_SURROGATE_ESCAPE, '\\ufffd');
+}
+
 /** Long-term records in Redis through the Upstash REST protocol; one round trip per method. */
 export class UpstashMemoryRecordStore implements MemoryRecordStore {
   private readonly createScript;
@@ -56,7 +70,7 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
     for (const record of records) {
       args.push(
         record.id,
-        JSON.stringify(record),
+        serializeRecord(record),
         String(record.createdAt),
         String(record.expiresAt),
         partitionTag({ storeId, ownerId: record.ownerId, namespace: record.namespace }),
@@ -91,7 +105,7 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
         [
           storePrefix(storeId),
           record.id,
-          JSON.stringify(record),
+          serializeRecord(record),
           String(expectedUpdatedAt),
           partitionTag({ storeId, ownerId: record.ownerId, namespace: record.namespace }),
           String(record.expiresAt),
