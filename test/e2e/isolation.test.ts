@@ -1,0 +1,739 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type HttpRouteDefinition, httpRoutes } from '../../functions/manifest.js';
+import { type ApiResponse, apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
+
+/**
+ * Adversarial isolation (issue 7): a key for store A, through every route of the manifest, with ids,
+ * page tokens and filter values taken from store B or crafted to escape whatever evaluates them
+ * (path matching, key names, Lua arguments, filter expressions, keyword terms). Every answer must be
+ * a 2xx about store A or a 4xx problem body; never a 5xx, never a byte of store B.
+ */
+
+const stack = useLocalStack();
+
+/** In every text of store B and never sent by a request: it must never come back. */
+const MARKER = `zqxB${randomUUID().replace(/-/g, '')}`;
+const uniq = randomUUID().slice(0, 8);
+
+const TRIP_TYPE = {
+  name: 'trip_preference',
+  description: 'Travel preferences',
+  fields: [
+    { name: 'destinations', description: 'Places', type: 'list[str]' },
+    { name: 'travel_period', description: 'When', type: 'str' },
+    { name: 'budget', description: 'Budget in USD', type: 'float' },
+  ],
+} as const;
+
+/** Ids both stores use (a collision must resolve to the caller's store) and ids only B has. */
+const SHARED = {
+  owner: 'shared-owner',
+  namespace: 'shared-ns',
+  session: 'shared-session',
+  memory: 'shared-mem',
+};
+const B_ONLY = {
+  session: `b-only-session-${uniq}`,
+  memory: `b-only-mem-${uniq}`,
+  owner: `b-only-owner-${uniq}`,
+};
+
+const TEN_K = 'a'.repeat(10_000);
+
+/** Values for ids in paths, sent percent-encoded (the function receives them decoded). */
+const HOSTILE_IDS = [
+  '..',
+  '../..',
+  'a/../b',
+  '/',
+  'a/b',
+  '%2F',
+  'a%2Fb',
+  '*',
+  '{',
+  '}',
+  '{x}',
+  ':',
+  'a:b',
+  'a b',
+  '-',
+  "'",
+  '"',
+  '\\',
+  '\u0000',
+  '\n',
+  '\r\n',
+  'a\u0007b',
+  '\u001b[31m',
+  '\u007f',
+  'é',
+  '日本語',
+  '😀',
+  '\u202e',
+  'a'.repeat(65),
+  TEN_K,
+];
+
+/** Strings meant to break out of a filter expression, a Lua argument, a key name or a keyword query. */
+const INJECTIONS = [
+  '" || 1 == 1 || "',
+  "') || ('1'=='1",
+  '.ownerId == "shared-owner"',
+  ')) || ((',
+  '"',
+  "'",
+  '\\',
+  '\\"',
+  '*',
+  '?',
+  '[a-z]*',
+  '%',
+  '{',
+  '}',
+  ':',
+  '..',
+  '/',
+  '-- ',
+  ']] redis.call("FLUSHALL") --[[',
+  '\u0000',
+  '\n',
+  'é',
+  '😀',
+  '\ud800',
+  '@ownerId:{shared-owner}',
+  '*:*',
+  'a'.repeat(100),
+  TEN_K,
+];
+
+type Body = unknown;
+interface Case {
+  readonly label: string;
+  readonly method: string;
+  readonly path: string;
+  readonly body?: Body;
+  /** Statuses this case may answer; default: any 2xx, or 400/403/404/409/413 with the problem body. */
+  readonly expect?: readonly number[];
+  /** A further check of the answer; returns what is wrong, if anything. */
+  readonly check?: (body: ApiResponse['body']) => string | undefined;
+}
+
+const PROBLEM_STATUSES = [400, 403, 404, 409, 413];
+
+interface World {
+  storeA: string;
+  storeB: string;
+  a: ReturnType<typeof apiClient>;
+  b: ReturnType<typeof apiClient>;
+  bEventIds: string[];
+  aEventId: string;
+  bTokens: { sessions: string; summaries: string; search: string };
+  aTokens: { sessions: string; summaries: string; search: string };
+  /** What key B sees of store B before the probes, to compare afterwards. */
+  bSnapshot: string;
+}
+
+let world: World;
+const tally = { cases: 0, byRoute: new Map<string, number>(), byStatus: new Map<number, number>() };
+
+const event = (sessionId: string, text: string, extra: Record<string, unknown> = {}) => ({
+  sessionId,
+  actorId: SHARED.owner,
+  namespace: SHARED.namespace,
+  role: 'USER',
+  content: [{ text }],
+  createdAt: '2026-01-01T00:00:00Z',
+  ...extra,
+});
+
+const memory = (id: string, text: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  text,
+  ownerId: SHARED.owner,
+  namespace: SHARED.namespace,
+  sessionId: SHARED.session,
+  ...extra,
+});
+
+const SEARCH_BODY = { text: 'secret zebracorn plan', limit: 1, searchMode: 'keyword' };
+
+async function snapshotB(w: Pick<World, 'b' | 'storeB' | 'bEventIds'>): Promise<string> {
+  const base = `/v1/stores/${w.storeB}`;
+  const reads = await Promise.all([
+    w.b.get(`${base}/session-memory/${SHARED.session}`),
+    w.b.get(`${base}/session-memory/${B_ONLY.session}`),
+    w.b.get(`${base}/session-memory?includeAll=true`),
+    w.b.get(`${base}/sessions?includeAll=true&sortBy=sessionId`),
+    w.b.get(`${base}/long-term-memory/${SHARED.memory}`),
+    w.b.get(`${base}/long-term-memory/${B_ONLY.memory}`),
+    w.b.post(`${base}/long-term-memory/search`, { limit: 100 }),
+    ...w.bEventIds.map((id) => w.b.get(`${base}/session-memory/${SHARED.session}/events/${id}`)),
+  ]);
+  for (const read of reads) expect(read.status).toBe(200);
+  // Last-access times move with reads; everything else must stay as it was.
+  return JSON.stringify(
+    reads.map((r) => r.body),
+    (key, value) => (key === 'lastAccessedAt' ? undefined : value),
+  );
+}
+
+beforeAll(async () => {
+  const storeA = uniqueStoreId('iso-a');
+  const storeB = uniqueStoreId('iso-b');
+  await stack().createStore(storeA, { customMemoryTypes: [TRIP_TYPE as never] });
+  await stack().createStore(storeB, { customMemoryTypes: [TRIP_TYPE as never] });
+  const a = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeA]: ['read', 'write'] }));
+  const b = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeB]: ['read', 'write'] }));
+
+  // Store B: the marker in every event and memory, under ids A also uses and ids only B has.
+  const bEventIds: string[] = [];
+  for (const sessionId of [SHARED.session, B_ONLY.session]) {
+    for (let i = 0; i < 2; i++) {
+      const written = await b.post(
+        `/v1/stores/${storeB}/session-memory/events`,
+        event(sessionId, `${MARKER} the secret zebracorn plan ${i}`, { metadata: { note: MARKER } }),
+      );
+      expect(written.status).toBe(201);
+      if (sessionId === SHARED.session) bEventIds.push(written.body.event.eventId);
+    }
+  }
+  const bMemories = await b.post(`/v1/stores/${storeB}/long-term-memory`, {
+    memories: [
+      memory(SHARED.memory, `${MARKER} the secret zebracorn plan of B`, { topics: [MARKER, 'plans'] }),
+      memory(B_ONLY.memory, `${MARKER} another secret zebracorn plan of B`, {
+        memoryType: 'trip_preference',
+        attributes: { destinations: [MARKER, 'Lisbon'], travel_period: MARKER, budget: 1 },
+        entities: [MARKER],
+      }),
+      memory(`b-third-${uniq}`, `${MARKER} a third zebracorn plan`, { ownerId: B_ONLY.owner }),
+    ],
+  });
+  expect(bMemories.status).toBe(201);
+  expect(bMemories.body.errors).toEqual([]);
+
+  // Store A: the same shared ids with its own, unmarked, data.
+  const aEvents: string[] = [];
+  for (const sessionId of [SHARED.session, 'a-second-session']) {
+    const written = await a.post(
+      `/v1/stores/${storeA}/session-memory/events`,
+      event(sessionId, 'A public note about the zebracorn plan'),
+    );
+    expect(written.status).toBe(201);
+    aEvents.push(written.body.event.eventId);
+  }
+  const aMemories = await a.post(`/v1/stores/${storeA}/long-term-memory`, {
+    memories: [
+      memory(SHARED.memory, 'A public zebracorn plan', { topics: ['plans'] }),
+      memory('a-only-mem', 'A second public secret zebracorn plan', {
+        memoryType: 'trip_preference',
+        attributes: { destinations: ['Porto'], travel_period: 'July', budget: 2 },
+      }),
+    ],
+  });
+  expect(aMemories.status).toBe(201);
+
+  const tokens = async (api: typeof a, storeId: string) => {
+    const base = `/v1/stores/${storeId}`;
+    const sessions = await api.get(`${base}/session-memory?includeAll=true&limit=1`);
+    const summaries = await api.get(`${base}/sessions?includeAll=true&limit=1`);
+    const search = await api.post(`${base}/long-term-memory/search`, SEARCH_BODY);
+    const all = {
+      sessions: sessions.body.nextPageToken,
+      summaries: summaries.body.nextPageToken,
+      search: search.body.nextPageToken,
+    };
+    for (const token of Object.values(all)) expect(typeof token).toBe('string');
+    return all as World['bTokens'];
+  };
+
+  world = {
+    storeA,
+    storeB,
+    a,
+    b,
+    bEventIds,
+    aEventId: aEvents[0]!,
+    bTokens: await tokens(b, storeB),
+    aTokens: await tokens(a, storeA),
+    bSnapshot: '',
+  };
+  world.bSnapshot = await snapshotB(world);
+  expect(world.bSnapshot).toContain(MARKER);
+});
+
+/** A page token with its payload edited (offset) and the MAC kept. */
+function tamper(token: string): string {
+  const [payload, mac] = token.split('.') as [string, string];
+  const edited = { ...JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')), o: 0 };
+  return `${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${mac}`;
+}
+
+function paramsOf(route: HttpRouteDefinition): string[] {
+  return [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+}
+
+/** A's legitimate value for each path parameter. */
+function legit(name: string): string {
+  const values: Record<string, string> = {
+    storeId: world.storeA,
+    sessionId: SHARED.session,
+    eventId: world.aEventId,
+    memoryId: 'a-only-mem',
+  };
+  return values[name]!;
+}
+
+/** B's ids for each path parameter: ids that exist only in B, or exist in both. */
+function fromB(name: string): string[] {
+  const values: Record<string, string[]> = {
+    sessionId: [B_ONLY.session],
+    eventId: world.bEventIds,
+    memoryId: [B_ONLY.memory],
+  };
+  return values[name] ?? [];
+}
+
+function pathOf(route: HttpRouteDefinition, overrides: Record<string, string>, raw = false): string {
+  return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = overrides[name] ?? legit(name);
+    return raw && name in overrides ? value : encodeURIComponent(value);
+  });
+}
+
+/** A body the route accepts for store A, so that only the probed part of a case is hostile. */
+function baseBody(route: HttpRouteDefinition): Body {
+  const bodies: Record<string, Body> = {
+    'add-session-event': event(SHARED.session, 'A appended note'),
+    'bulk-create-memories': { memories: [memory('a-created', 'A created note')] },
+    'bulk-delete-memories': { memoryIds: ['a-created'] },
+    'search-memories': SEARCH_BODY,
+    'update-memory': { text: 'A updated note' },
+    'update-memory-fields': { memoryType: 'trip_preference', attributes: { travel_period: 'August' } },
+  };
+  return bodies[route.name];
+}
+
+/** The query string a GET needs to be valid (list routes want an owner scope). */
+function baseQuery(route: HttpRouteDefinition): string {
+  return route.name === 'list-sessions' || route.name === 'list-session-summaries' ? '?includeAll=true' : '';
+}
+
+/** Cases on the route's path: B's store, B's ids and hostile ids in each parameter. */
+function pathCases(route: HttpRouteDefinition): Case[] {
+  const cases: Case[] = [];
+  const q = baseQuery(route);
+  const body = baseBody(route);
+  for (const name of paramsOf(route)) {
+    if (name === 'storeId') {
+      cases.push({
+        label: 'store B',
+        method: route.method,
+        path: `${pathOf(route, { storeId: world.storeB })}${q}`,
+        body,
+        expect: [403],
+      });
+    }
+    const shared: Record<string, string> = { sessionId: SHARED.session, memoryId: SHARED.memory };
+    if (shared[name]) {
+      // An id both stores use: legitimately about A (2xx with A's data, or 404/409), never B's record.
+      cases.push({
+        label: `${name} shared with B`,
+        method: route.method,
+        path: `${pathOf(route, { [name]: shared[name] })}${q}`,
+        body,
+      });
+    }
+    for (const value of fromB(name)) {
+      cases.push({
+        label: `${name} from B`,
+        method: route.method,
+        path: `${pathOf(route, { [name]: value })}${q}`,
+        body,
+        expect: [404],
+      });
+    }
+    for (const value of HOSTILE_IDS) {
+      const label = `${name}=${JSON.stringify(value.slice(0, 20))}${value.length > 20 ? `…(${value.length})` : ''}`;
+      cases.push({ label, method: route.method, path: `${pathOf(route, { [name]: value })}${q}`, body });
+    }
+    // Unencoded: the path itself carries the dots, slashes and escapes.
+    for (const value of [
+      '..',
+      `..%2F..%2F${world.storeB}`,
+      `%2F..%2F${world.storeB}`,
+      '%2F',
+      '*',
+      ':',
+      '%00',
+      '%25',
+      '%',
+      'é',
+      TEN_K,
+    ]) {
+      cases.push({
+        label: `${name} raw ${value.slice(0, 20)}`,
+        method: route.method,
+        path: `${pathOf(route, { [name]: value }, true)}${q}`,
+        body,
+      });
+    }
+    if (name !== 'storeId') {
+      cases.push({
+        label: `${name} traversal to B`,
+        method: route.method,
+        path: `${pathOf(route, { [name]: `..%2F..%2F..%2F${world.storeB}` }, true)}${q}`,
+        body,
+      });
+    }
+  }
+  return cases;
+}
+
+/** Cases on the query string of the GET routes that read one. */
+function queryCases(route: HttpRouteDefinition): Case[] {
+  const path = pathOf(route, {});
+  const cases: Case[] = [];
+  const enc = encodeURIComponent;
+  if (route.name === 'list-sessions' || route.name === 'list-session-summaries') {
+    const own = route.name === 'list-sessions' ? world.aTokens.sessions : world.aTokens.summaries;
+    const other = route.name === 'list-sessions' ? world.aTokens.summaries : world.aTokens.sessions;
+    const theirs = route.name === 'list-sessions' ? world.bTokens.sessions : world.bTokens.summaries;
+    cases.push({
+      label: 'own token',
+      method: 'GET',
+      path: `${path}?includeAll=true&limit=1&pageToken=${enc(own)}`,
+      expect: [200],
+    });
+    cases.push({
+      label: "B's token",
+      method: 'GET',
+      path: `${path}?includeAll=true&limit=1&pageToken=${enc(theirs)}`,
+      expect: [400],
+    });
+    cases.push({
+      label: "B's token, tampered",
+      method: 'GET',
+      path: `${path}?includeAll=true&limit=1&pageToken=${enc(tamper(theirs))}`,
+      expect: [400],
+    });
+    cases.push({
+      label: 'own token, tampered',
+      method: 'GET',
+      path: `${path}?includeAll=true&limit=1&pageToken=${enc(tamper(own))}`,
+      expect: [400],
+    });
+    cases.push({
+      label: 'own token, truncated',
+      method: 'GET',
+      path: `${path}?includeAll=true&limit=1&pageToken=${enc(own.slice(0, -3))}`,
+      expect: [400],
+    });
+    cases.push({
+      label: "another route's token",
+      method: 'GET',
+      path: `${path}?includeAll=true&limit=1&pageToken=${enc(other)}`,
+      expect: [400],
+    });
+    cases.push({
+      label: 'search token',
+      method: 'GET',
+      path: `${path}?includeAll=true&limit=1&pageToken=${enc(world.aTokens.search)}`,
+      expect: [400],
+    });
+    cases.push({
+      label: "B's owner",
+      method: 'GET',
+      path: `${path}?filterOwnerId=${B_ONLY.owner}`,
+      expect: [200],
+    });
+    cases.push({
+      label: 'shared owner',
+      method: 'GET',
+      path: `${path}?filterOwnerId=${SHARED.owner}`,
+      expect: [200],
+    });
+    for (const value of [...HOSTILE_IDS, ...INJECTIONS.filter((v) => v !== '\ud800')]) {
+      cases.push({
+        label: `filterOwnerId=${JSON.stringify(value.slice(0, 20))}`,
+        method: 'GET',
+        path: `${path}?filterOwnerId=${enc(value)}`,
+      });
+      cases.push({
+        label: `pageToken=${JSON.stringify(value.slice(0, 20))}`,
+        method: 'GET',
+        path: `${path}?includeAll=true&pageToken=${enc(value)}`,
+        expect: [400],
+      });
+    }
+    for (const value of ['sessionId)', '*', 'createdAt desc', '', 'updatedAt&sortOrder=desc']) {
+      cases.push({
+        label: `sortBy=${value}`,
+        method: 'GET',
+        path: `${path}?includeAll=true&sortBy=${enc(value)}`,
+      });
+    }
+    for (const value of ['-1', '0', '1e9', 'NaN', '1.5', '', TEN_K]) {
+      cases.push({
+        label: `limit=${value.slice(0, 20)}`,
+        method: 'GET',
+        path: `${path}?includeAll=true&limit=${enc(value)}`,
+      });
+    }
+    cases.push({
+      label: 'includeAll twice',
+      method: 'GET',
+      path: `${path}?includeAll=true&includeAll=false`,
+      expect: [400],
+    });
+  }
+  if (route.name === 'get-session-memory') {
+    for (const value of ['true', 'TRUE', '1', '', TEN_K, '*']) {
+      cases.push({
+        label: `includeSummarisedEvents=${value.slice(0, 10)}`,
+        method: 'GET',
+        path: `${path}?includeSummarisedEvents=${enc(value)}`,
+      });
+    }
+  }
+  return cases;
+}
+
+/** Hostile bodies: filter and text values for search, hostile fields for the writes. */
+function bodyCases(route: HttpRouteDefinition): Case[] {
+  const path = pathOf(route, {});
+  const cases: Case[] = [];
+  const add = (label: string, body: Body, expect?: number[], check?: Case['check']) =>
+    cases.push({
+      label,
+      method: route.method,
+      path,
+      body,
+      ...(expect ? { expect } : {}),
+      ...(check ? { check } : {}),
+    });
+  switch (route.name) {
+    case 'search-memories': {
+      add("B's page token", { ...SEARCH_BODY, pageToken: world.bTokens.search }, [400]);
+      add("B's page token, tampered", { ...SEARCH_BODY, pageToken: tamper(world.bTokens.search) }, [400]);
+      add(
+        'own token, another query',
+        { ...SEARCH_BODY, text: 'plan', pageToken: world.aTokens.search },
+        [400],
+      );
+      add('own token', { ...SEARCH_BODY, pageToken: world.aTokens.search }, [200]);
+      add("B's owner", { filter: { ownerId: { eq: B_ONLY.owner } } }, [200]);
+      add("B's memory text", { text: 'another secret zebracorn plan of B', searchMode: 'hybrid' }, [200]);
+      for (const mode of ['keyword', 'semantic', 'hybrid']) {
+        for (const value of INJECTIONS) {
+          const v = value.slice(0, 64);
+          add(`${mode} text ${JSON.stringify(value.slice(0, 16))}`, { text: value, searchMode: mode });
+          add(`${mode} topics.eq ${JSON.stringify(value.slice(0, 16))}`, {
+            text: 'plan',
+            searchMode: mode,
+            filter: { topics: { eq: value } },
+          });
+          add(`${mode} memoryType ${JSON.stringify(v.slice(0, 16))}`, {
+            text: 'plan',
+            searchMode: mode,
+            filter: { memoryType: { in: [v, 'semantic'] } },
+          });
+          add(`${mode} ownerId ${JSON.stringify(value.slice(0, 16))}`, {
+            text: 'plan',
+            searchMode: mode,
+            filter: { ownerId: { eq: value } },
+          });
+          add(`${mode} namespace.ne ${JSON.stringify(value.slice(0, 16))}`, {
+            text: 'plan',
+            searchMode: mode,
+            filterOp: 'any',
+            filter: { namespace: { ne: value } },
+          });
+          add(`${mode} attr string ${JSON.stringify(value.slice(0, 16))}`, {
+            text: 'plan',
+            searchMode: mode,
+            filter: { attributes: { travel_period: { string: value } } },
+          });
+          add(`${mode} attr list ${JSON.stringify(value.slice(0, 16))}`, {
+            text: 'plan',
+            searchMode: mode,
+            filter: { attributes: { destinations: { list: [value] } } },
+          });
+          add(`${mode} attr name ${JSON.stringify(v.slice(0, 16))}`, {
+            text: 'plan',
+            searchMode: mode,
+            filter: { attributes: { [v]: { string: 'x' } } },
+          });
+        }
+      }
+      for (const value of INJECTIONS) {
+        add(`filter-only topics.all ${JSON.stringify(value.slice(0, 16))}`, {
+          filter: { topics: { all: [value, 'plans'] } },
+          filterOp: 'any',
+        });
+        add(`filter-only sessionId ${JSON.stringify(value.slice(0, 16))}`, {
+          filter: { sessionId: { in: [value] } },
+        });
+      }
+      break;
+    }
+    case 'add-session-event':
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        const label = JSON.stringify(value.slice(0, 16));
+        add(`sessionId ${label}`, event(value, 'A note'));
+        add(`actorId ${label}`, { ...event(SHARED.session, 'A note'), actorId: value });
+        add(`namespace ${label}`, { ...event(SHARED.session, 'A note'), namespace: value });
+        add(`text ${label}`, event(SHARED.session, value));
+        add(`metadata ${label}`, {
+          ...event(SHARED.session, 'A note'),
+          metadata: { [value.slice(0, 64) || 'k']: value },
+        });
+      }
+      break;
+    case 'bulk-create-memories':
+      // Lone surrogates once made a record the delete and replace scripts could not decode (424 forever).
+      add(
+        'lone surrogates in every stored string',
+        {
+          memories: [
+            memory('a-lone', 'A note \ud800 with \udfff lone halves', {
+              topics: ['\ud800'],
+              entities: ['x\udc00'],
+              memoryType: 'trip_preference',
+              attributes: { travel_period: '\ud83d', destinations: ['\ud800'] },
+            }),
+          ],
+        },
+        [201],
+        (body) => (body.created?.includes('a-lone') ? undefined : `not created: ${JSON.stringify(body)}`),
+      );
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        const label = JSON.stringify(value.slice(0, 16));
+        add(`id ${label}`, { memories: [memory(value, 'A created note')] });
+        add(`ownerId ${label}`, { memories: [memory('a-created', 'A created note', { ownerId: value })] });
+        add(`namespace ${label}`, {
+          memories: [memory('a-created', 'A created note', { namespace: value })],
+        });
+        add(`topics ${label}`, { memories: [memory('a-created', `A note ${value}`, { topics: [value] })] });
+        add(`memoryType ${label}`, {
+          memories: [memory('a-created', 'A created note', { memoryType: value })],
+        });
+        add(`attributes ${label}`, {
+          memories: [
+            memory('a-created', 'A created note', {
+              memoryType: 'trip_preference',
+              attributes: { travel_period: value, destinations: [value] },
+            }),
+          ],
+        });
+        add(`sourceRefs ${label}`, {
+          memories: [memory('a-created', 'A created note', { sourceRefs: [value] })],
+        });
+      }
+      break;
+    case 'bulk-delete-memories':
+      add("B's memory ids", { memoryIds: [B_ONLY.memory, `b-third-${uniq}`] }, [200]);
+      add('a record stored with lone surrogates', { memoryIds: ['a-lone'] }, [200], (body) =>
+        body.deleted?.includes('a-lone') ? undefined : `not deleted: ${JSON.stringify(body)}`,
+      );
+      add('hostile ids', { memoryIds: [...HOSTILE_IDS, ...INJECTIONS] }, [200, 400]);
+      add('non-strings', { memoryIds: [null, 1, {}, [], true] }, [200, 400]);
+      break;
+    case 'update-memory':
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        const label = JSON.stringify(value.slice(0, 16));
+        add(`ownerId ${label}`, { ownerId: value });
+        add(`sessionId ${label}`, { sessionId: value });
+        add(`namespace ${label}`, { namespace: value });
+        add(`topics ${label}`, { topics: [value] });
+        add(`memoryType ${label}`, { memoryType: value });
+      }
+      add("move to B's owner (still in A)", { ownerId: B_ONLY.owner }, [200]);
+      add('move back', { ownerId: SHARED.owner }, [200]);
+      break;
+    case 'update-memory-fields':
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        const label = JSON.stringify(value.slice(0, 16));
+        add(`memoryType ${label}`, { memoryType: value });
+        add(`namespace ${label}`, { memoryType: 'trip_preference', namespace: value });
+        add(`attribute value ${label}`, {
+          memoryType: 'trip_preference',
+          attributes: { travel_period: value },
+        });
+        add(`attribute name ${label}`, {
+          memoryType: 'trip_preference',
+          attributes: { [value.slice(0, 64) || 'k']: 'x' },
+        });
+      }
+      break;
+  }
+  return cases;
+}
+
+/** Ids of B the request did not send must not come back either (a B session id in a listing, …). */
+function bOnlyIds(): string[] {
+  return [B_ONLY.session, B_ONLY.memory, B_ONLY.owner, `b-third-${uniq}`, ...world.bEventIds];
+}
+
+async function run(route: HttpRouteDefinition, cases: readonly Case[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const c of cases) {
+    let response: ApiResponse;
+    try {
+      response = await world.a.request(c.method, c.path, c.body);
+    } catch (error) {
+      failures.push(`${route.name} ${c.label}: request failed: ${String(error)}`);
+      continue;
+    }
+    tally.cases += 1;
+    tally.byRoute.set(route.name, (tally.byRoute.get(route.name) ?? 0) + 1);
+    tally.byStatus.set(response.status, (tally.byStatus.get(response.status) ?? 0) + 1);
+    const fail = (why: string) => failures.push(`${route.name} ${c.label} → ${response.status}: ${why}`);
+    const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? null);
+    const sent = `${c.path} ${JSON.stringify(c.body ?? null)}`;
+    if (text.includes(MARKER)) fail("leaked store B's marker");
+    for (const id of bOnlyIds()) if (text.includes(id) && !sent.includes(id)) fail(`leaked B's id ${id}`);
+    if (response.status >= 500) fail(`server error ${text.slice(0, 200)}`);
+    else if (c.expect && !c.expect.includes(response.status))
+      fail(`expected ${c.expect.join('/')}: ${text.slice(0, 200)}`);
+    else if (response.status >= 400) {
+      if (!PROBLEM_STATUSES.includes(response.status)) fail('unexpected status');
+      const body = response.body as { type?: unknown; status?: unknown } | undefined;
+      if (
+        typeof body?.type !== 'string' ||
+        !body.type.startsWith('/errors/') ||
+        body.status !== response.status
+      ) {
+        fail(`not a problem body: ${text.slice(0, 200)}`);
+      }
+    } else if (response.status < 200 || response.status >= 300) fail('unexpected status');
+    const wrong = response.status < 500 ? c.check?.(response.body) : undefined;
+    if (wrong) fail(wrong);
+  }
+  return failures;
+}
+
+/** Reads first, then writes, then deletes: a legitimate delete in A must not starve later cases. */
+const ORDER: Record<string, number> = { GET: 0, POST: 1, PATCH: 2, DELETE: 3 };
+const routes = [...httpRoutes].sort((x, y) => ORDER[x.method]! - ORDER[y.method]!);
+
+describe('isolation: a key for store A against store B, through every route', () => {
+  for (const route of routes) {
+    it(`${route.method} ${route.path} (${route.name})`, { timeout: 600_000 }, async () => {
+      const cases = [...pathCases(route), ...queryCases(route), ...bodyCases(route)];
+      if (route.action === 'none')
+        cases.push({ label: 'plain', method: route.method, path: route.path, expect: [200] });
+      expect(cases.length, 'every route gets cases').toBeGreaterThan(0);
+      expect(await run(route, cases)).toEqual([]);
+    });
+  }
+
+  it('left store B exactly as it was, and counted the cases', async () => {
+    expect(await snapshotB(world)).toBe(world.bSnapshot);
+    for (const route of httpRoutes) expect(tally.byRoute.get(route.name) ?? 0, route.name).toBeGreaterThan(0);
+    const statuses = [...tally.byStatus.entries()].sort(([x], [y]) => x - y);
+    console.info(
+      `isolation: ${tally.cases} cases over ${httpRoutes.length} routes; by status ${JSON.stringify(Object.fromEntries(statuses))}; by route ${JSON.stringify(Object.fromEntries(tally.byRoute))}`,
+    );
+  });
+});
