@@ -15,7 +15,7 @@ import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
-import { keyIdOf } from '../../lib/domain/api-key.js';
+import { keyIdOf, usageIdentifierOf } from '../../lib/domain/api-key.js';
 import type { StoreAction } from '../../lib/domain/grants.js';
 import { createLogger } from '../../lib/observability/logger.js';
 import { systemClock } from '../../lib/ports/clock.js';
@@ -230,7 +230,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         throw new Error('a chosen API key must be a service token (amk + 32 hex + 40 alphanumerics)');
       const gatewayKeyId = await usagePlanKeys.createKey({
         name: `agent-memory-${keyId}`,
-        value: token,
+        value: usageIdentifierOf(token),
         tier: usagePlanKeys.defaultTier,
       });
       await apiKeys.putKey(token, {

@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { coreApp } from '../../lib/composition/core-app.js';
 import { ENV } from '../../lib/config/env-names.js';
-import { presentedApiKey } from '../../lib/domain/api-key.js';
+import { presentedApiKey, usageIdentifierOf } from '../../lib/domain/api-key.js';
 import { createLogger, describeError } from '../../lib/observability/logger.js';
 import { ApiKeyResolver } from '../../lib/use-cases/resolve-api-key.js';
 
@@ -11,8 +11,9 @@ let resolver: ApiKeyResolver | undefined;
 /**
  * API Gateway REQUEST authorizer. Resolves the presented key (`Authorization: Bearer` or
  * `X-Api-Key`) to its store grants and returns them in the context; handlers check the path's
- * store against them. The key is also returned as `usageIdentifierKey`, so API Gateway meters it
- * against its usage plan (`apiKeySource: AUTHORIZER`). The policy covers every route of the API:
+ * store against them. The key's usage identifier (its SHA-256, the value of its API Gateway key)
+ * is returned as `usageIdentifierKey`, so API Gateway meters it against its usage plan
+ * (`apiKeySource: AUTHORIZER`). The policy covers every route of the API:
  * the per-store check is the handler's, against the grants.
  *
  * An unknown, revoked or expired key throws `Unauthorized` (API Gateway answers 401); the key is
@@ -33,7 +34,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   if (!record) throw new Error('Unauthorized');
   return {
     principalId: record.keyId,
-    usageIdentifierKey: token,
+    usageIdentifierKey: usageIdentifierOf(token),
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWideArn(event.methodArn) }],

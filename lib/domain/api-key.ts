@@ -30,6 +30,15 @@ export function hashApiKey(token: string): string {
 }
 
 /**
+ * The value of a key's API Gateway key, which the authorizer returns as `usageIdentifierKey`: the
+ * token's SHA-256 (64 hex), not the token. API Gateway keeps key values readable to anyone with
+ * `apigateway:GET`; what it holds meters a caller but cannot authenticate one.
+ */
+export function usageIdentifierOf(token: string): string {
+  return hashApiKey(token);
+}
+
+/**
  * Pulls the presented key from `Authorization: Bearer <key>` or `X-Api-Key: <key>` (both are
  * honoured, as in the reference). Header names are case-insensitive.
  */

@@ -3,6 +3,7 @@ import { runAdminCli } from '../../cli/admin-cli.js';
 import { signedFetch } from '../../lib/adapters/admin-client/signed-fetch.js';
 import { storePrefix } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
+import { usageIdentifierOf } from '../../lib/domain/api-key.js';
 import { apiClient, useLocalStack } from '../support/local-stack-fixture.js';
 
 const stack = useLocalStack();
@@ -222,8 +223,8 @@ describe('stores through the admin API', () => {
       { resourceType: 'mem-store', resourceId: kept, actions: ['read'] },
     ]);
     // The revoked key's API Gateway key is gone too.
-    expect(stack().apiGatewayControl.meteredKey(only.token)).toBeUndefined();
-    expect(stack().apiGatewayControl.meteredKey(both.token)).toBeDefined();
+    expect(stack().apiGatewayControl.meteredKey(usageIdentifierOf(only.token))).toBeUndefined();
+    expect(stack().apiGatewayControl.meteredKey(usageIdentifierOf(both.token))).toBeDefined();
   });
 });
 
@@ -234,7 +235,16 @@ describe('API keys through the admin API', () => {
     const minted = await mint([[storeId, ['read']]]);
     expect(minted.keyId).toMatch(/^[0-9a-f]{32}$/);
     expect(minted.token.startsWith(`amk${minted.keyId}`)).toBe(true);
-    expect(stack().apiGatewayControl.meteredKey(minted.token)).toMatchObject({ tier: 'standard' });
+    expect(stack().apiGatewayControl.meteredKey(usageIdentifierOf(minted.token))).toMatchObject({
+      tier: 'standard',
+    });
+    // API Gateway holds the token's hash (it meters), never the token (it would authenticate).
+    const secretPart = minted.token.slice(35);
+    expect(
+      stack()
+        .apiGatewayControl.keys()
+        .some((key) => key.value.includes(secretPart)),
+    ).toBe(false);
 
     const got = await admin('GET', `/v1/api-keys/${minted.keyId}`);
     expect(got.body).toEqual({
@@ -320,7 +330,7 @@ describe('API keys through the admin API', () => {
     expect(revoked.status).toBe(401);
     expect(revoked.body).toMatchObject({ type: '/errors/authentication-failed' });
     expect(stack().apiGatewayControl.calls.slice(gatewayCalls)).toEqual(['UpdateApiKey', 'DeleteApiKey']);
-    expect(stack().apiGatewayControl.meteredKey(key.token)).toBeUndefined();
+    expect(stack().apiGatewayControl.meteredKey(usageIdentifierOf(key.token))).toBeUndefined();
     expect((await admin('DELETE', `/v1/api-keys/${key.keyId}`)).status).toBe(404);
   });
 
@@ -358,15 +368,15 @@ describe('API keys through the admin API', () => {
     const report = await handler();
     expect(report.apiKeys.expired).toBeGreaterThanOrEqual(1);
     expect((await admin('GET', `/v1/api-keys/${old.keyId}`)).status).toBe(404);
-    expect(stack().apiGatewayControl.meteredKey(old.token)).toBeUndefined();
-    expect(stack().apiGatewayControl.meteredKey(fresh.token)).toBeDefined();
+    expect(stack().apiGatewayControl.meteredKey(usageIdentifierOf(old.token))).toBeUndefined();
+    expect(stack().apiGatewayControl.meteredKey(usageIdentifierOf(fresh.token))).toBeDefined();
   });
 
   it('keeps the registry authoritative but lets API Gateway refuse a key no usage plan meters', async () => {
     const storeId = await newStore();
     const key = await mint([[storeId, ['read']]]);
     const api = apiClient(stack().apiUrl, key.token);
-    const gatewayKey = stack().apiGatewayControl.meteredKey(key.token)!;
+    const gatewayKey = stack().apiGatewayControl.meteredKey(usageIdentifierOf(key.token))!;
     const { APIGatewayClient, DeleteApiKeyCommand } = await import('@aws-sdk/client-api-gateway');
     const client = new APIGatewayClient({
       region: stack().region,

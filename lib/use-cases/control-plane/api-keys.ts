@@ -1,5 +1,5 @@
 import type { MintApiKeyRequest, UpdateApiKeyRequest } from '../../contracts/control-plane.js';
-import { newApiKeyToken } from '../../domain/api-key.js';
+import { newApiKeyToken, usageIdentifierOf } from '../../domain/api-key.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Grant } from '../../domain/grants.js';
 import type { Logger } from '../../observability/logger.js';
@@ -221,7 +221,7 @@ function createGatewayKey(deps: ApiKeyAdminDeps, token: string, record: ApiKeyRe
   // The gateway key's name carries the key id only: names are operator text, ids are enough to correlate.
   return deps.usagePlanKeys.createKey({
     name: `agent-memory-${record.keyId}`,
-    value: token,
+    value: usageIdentifierOf(token),
     tier: record.plan,
   });
 }
