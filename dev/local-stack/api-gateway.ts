@@ -389,14 +389,23 @@ export function matchRoute<R extends { readonly method: string }>(
 
 /** Request headers as a proxy event carries them: lower-cased names, last value and all values. */
 export function collectHeaders(req: IncomingMessage) {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i]!;
-    const value = req.rawHeaders[i + 1]!;
-    single[name.toLowerCase()] = value;
-    multi[name.toLowerCase()] = [...(multi[name.toLowerCase()] ?? []), value];
-  }
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    pairs.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
+  return valuesByName(pairs);
+}
+
+/**
+ * Last value and all values per name, as own properties: a name such as `constructor` or
+ * `__proto__` is data like any other (plain-object lookups would find Object.prototype's members).
+ */
+function valuesByName(pairs: Iterable<readonly [string, string]>) {
+  const all = new Map<string, string[]>();
+  for (const [name, value] of pairs) all.set(name, [...(all.get(name) ?? []), value]);
+  const single: Record<string, string> = Object.fromEntries(
+    [...all].map(([name, values]) => [name, values.at(-1)!]),
+  );
+  const multi: Record<string, string[]> = Object.fromEntries(all);
   return { single, multi };
 }
 
@@ -440,12 +449,7 @@ export function proxyEventOf(input: {
 
 /** Query parameters as a proxy event carries them (`null` when there are none). */
 export function collectQuery(url: URL) {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    single[name] = value;
-    multi[name] = [...(multi[name] ?? []), value];
-  }
+  const { single, multi } = valuesByName(url.searchParams);
   const any = Object.keys(single).length > 0;
   return { single: any ? single : null, multi: any ? multi : null };
 }

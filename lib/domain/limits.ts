@@ -19,6 +19,12 @@ export const LIMITS = {
   /** Page size of the session listings (reference: 1–1000, default 100). */
   listSessionsMax: 1000,
   listSessionsDefault: 100,
+  /**
+   * Nesting depth of a JSON body (objects and arrays). V8's JSON.stringify recurses and overflows the
+   * stack at a few thousand levels (about 4,000 with Node's default stack), which turned a deeply
+   * nested `metadata` into a 500; no document the API takes needs more than a handful of levels.
+   */
+  jsonNestingDepth: 100,
   /** Page tokens longer than this are rejected before decoding (clients cap them at 4096). */
   pageTokenChars: 4096,
 } as const;
