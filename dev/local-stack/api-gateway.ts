@@ -335,7 +335,15 @@ export async function receiveRoutedRequest<R extends { readonly method: string }
   const method = (req.method ?? 'GET').toUpperCase();
   const body = await readBody(req);
   if (body === 'too-large') {
-    send(res, requestId, 413, { message: 'Request Too Long' });
+    // The REQUEST_TOO_LARGE gateway response of infra/constructs/rest-api-defaults.ts.
+    sendProblem(
+      res,
+      requestId,
+      413,
+      '/errors/payload-too-large',
+      'Payload too large',
+      'The request body exceeds 10 MB',
+    );
     return undefined;
   }
   const match = matchRoute(compiled, method, url.pathname);

@@ -19,6 +19,7 @@ import {
   BODY_METHODS,
   type GatewayProblem,
   pathParameters,
+  REQUEST_TOO_LARGE_PROBLEM,
   type RestStageSettings,
   stageOptions,
 } from './rest-api-defaults.js';
@@ -48,6 +49,7 @@ const ADMIN_API_PROBLEMS: readonly GatewayProblem[] = [
     title: 'Too many requests',
     detail: 'Request rate limit exceeded; retry later',
   },
+  REQUEST_TOO_LARGE_PROBLEM,
 ];
 
 /**

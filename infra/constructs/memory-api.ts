@@ -25,6 +25,7 @@ import {
   BODY_METHODS,
   type GatewayProblem,
   pathParameters,
+  REQUEST_TOO_LARGE_PROBLEM,
   type RestStageSettings,
   stageOptions,
 } from './rest-api-defaults.js';
@@ -116,6 +117,7 @@ const DATA_API_PROBLEMS: readonly GatewayProblem[] = [
     title: 'Too many requests',
     detail: 'Request quota for this API key exhausted; retry in the next period',
   },
+  REQUEST_TOO_LARGE_PROBLEM,
 ];
 
 /**

@@ -8,7 +8,7 @@ import {
   MethodLoggingLevel,
   type Model,
   type RequestValidator,
-  type ResponseType,
+  ResponseType,
   type RestApi,
   type StageOptions,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -116,6 +116,19 @@ export interface GatewayProblem {
   readonly title: string;
   readonly detail: string;
 }
+
+/**
+ * API Gateway's own answer to a body over its 10 MB payload limit (no function runs). Without it
+ * the client gets `{"message":"Request Too Long"}`, the one 4xx not shaped like a problem.
+ */
+export const REQUEST_TOO_LARGE_PROBLEM: GatewayProblem = {
+  id: 'RequestTooLarge',
+  type: ResponseType.REQUEST_TOO_LARGE,
+  status: 413,
+  problem: 'payload-too-large',
+  title: 'Payload too large',
+  detail: 'The request body exceeds 10 MB',
+};
 
 export function addProblemResponses(
   api: RestApi,

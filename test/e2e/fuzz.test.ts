@@ -654,8 +654,8 @@ describe('fuzzing the data API through the real handlers', () => {
         body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20),
         contentType: 'application/json',
       });
+      expectContract(route, response, 'over 10 MB');
       expect(response.status).toBe(413);
-      expect(() => JSON.parse(response.text)).not.toThrow();
     });
   });
 

@@ -29,7 +29,7 @@ describe('service stack', () => {
     expect(methods).toHaveLength(httpRoutes.length);
   });
 
-  it('answers 400/401/403/404/429 from API Gateway with problem bodies', () => {
+  it('answers 400/401/403/404/413/429 from API Gateway with problem bodies', () => {
     const expected = [
       ['BAD_REQUEST_BODY', 400, '/errors/invalid-request'],
       ['UNAUTHORIZED', 401, '/errors/authentication-failed'],
@@ -38,6 +38,7 @@ describe('service stack', () => {
       ['MISSING_AUTHENTICATION_TOKEN', 404, '/errors/resource-not-found'],
       ['THROTTLED', 429, '/errors/too-many-requests'],
       ['QUOTA_EXCEEDED', 429, '/errors/too-many-requests'],
+      ['REQUEST_TOO_LARGE', 413, '/errors/payload-too-large'],
     ] as const;
     const responses = synth
       .ofType('AWS::ApiGateway::GatewayResponse')
