@@ -104,8 +104,9 @@ export async function bulkCreateMemories(
 
 /**
  * Creates records that do not exist yet and indexes them (and re-indexes `reindex`), with their
- * vectors already computed. If indexing fails, the records this call created are deleted again and
- * the error propagates: nothing acknowledged is half-indexed.
+ * vectors already computed. A record found existing with the same content counts as created and is
+ * indexed too; one with other content is `raced`. If indexing fails, the records this call created
+ * are deleted again and the error propagates: nothing acknowledged is half-indexed.
  */
 export async function createIndexedRecords(
   deps: MemoryDeps,
@@ -116,9 +117,26 @@ export async function createIndexedRecords(
 ): Promise<{ created: StoredMemory[]; raced: string[] }> {
   const outcomes = await deps.records.createMany(storeId, records);
   const created = records.filter((_, i) => outcomes[i] === 'created');
-  const raced = records.filter((_, i) => outcomes[i] !== 'created').map((r) => r.id);
+  // "Exists" also comes back when this very write ran but its answer was lost and the Redis client
+  // re-sent it, or when a concurrent request created the same content. Either way a record with
+  // this content exists: index it and count it, as a re-post of the same content is (else nobody
+  // would index it, and the memory could never be found by search).
+  const existing = records.filter((_, i) => outcomes[i] !== 'created');
+  const current =
+    existing.length > 0
+      ? await deps.records.getMany(
+          storeId,
+          existing.map((r) => r.id),
+          deps.clock.now(),
+        )
+      : [];
+  const same = current.filter(
+    (stored, i): stored is StoredMemory => stored?.contentHash === existing[i]!.contentHash,
+  );
+  const sameIds = new Set(same.map((r) => r.id));
+  const raced = existing.filter((r) => !sameIds.has(r.id)).map((r) => r.id);
   try {
-    await indexRecords(deps, storeId, [...created, ...reindex], vectorOf);
+    await indexRecords(deps, storeId, [...created, ...same, ...reindex], vectorOf);
   } catch (error) {
     await deps.records.deleteMany(
       storeId,
@@ -126,7 +144,7 @@ export async function createIndexedRecords(
     );
     throw error;
   }
-  return { created, raced };
+  return { created: [...created, ...same], raced };
 }
 
 /** Reference BulkDeleteLongTermMemories. Search indexes are cleared before the records go. */

@@ -226,19 +226,28 @@ async function consolidate(
   );
   let merged = 0;
   const fresh: StoredMemory[] = [];
+  const known: StoredMemory[] = [];
   for (const [i, record] of list.entries()) {
     const current = stored[i];
     if (current) {
       await mergeSources(deps, storeId, current, record.sourceRefs ?? []);
+      known.push(current);
       merged += 1;
     } else fresh.push(record);
   }
-  if (fresh.length === 0) return { created: 0, merged, superseded: 0 };
 
+  // A record found by id may never have been indexed: a run that died, or lost Redis's answer,
+  // between writing it and indexing it is repeated by the redelivery, which finds the record here.
+  // Indexing is idempotent, so known records are indexed again along with the new ones.
   const vectors = await embedTexts(
     deps.embedder,
-    fresh.map((r) => r.text),
+    [...fresh, ...known].map((r) => r.text),
   );
+  if (fresh.length === 0) {
+    const knownVectors = new Map(known.map((r, i) => [r.id, vectors[i]!]));
+    await createIndexedRecords(deps, storeId, [], knownVectors, known);
+    return { created: 0, merged, superseded: 0 };
+  }
   const partition = memoryPartition(storeId, fresh[0]!);
   const toCreate: StoredMemory[] = [];
   const replaced: Array<{ old: StoredMemory; by: string }> = [];
@@ -273,8 +282,8 @@ async function consolidate(
     }
     if (!handled) toCreate.push(record);
   }
-  const vectorOf = new Map(fresh.map((r, i) => [r.id, vectors[i]!]));
-  const { created } = await createIndexedRecords(deps, storeId, toCreate, vectorOf);
+  const vectorOf = new Map([...fresh, ...known].map((r, i) => [r.id, vectors[i]!]));
+  const { created } = await createIndexedRecords(deps, storeId, toCreate, vectorOf, known);
   for (const { old, by } of replaced) {
     await deps.records.replace(
       storeId,
