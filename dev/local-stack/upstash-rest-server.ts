@@ -31,6 +31,10 @@
  * can hold up other requests. Commands that would change a shared connection's state (`SELECT`,
  * `SUBSCRIBE`, `MULTI`, `WATCH`, ...) are refused: over REST each command stands alone.
  *
+ * Faults (tests only): {@link UpstashRestServer.failNext} makes the next matching requests answer a
+ * 5xx, hang, run slowly or lose their connection before or after the commands ran; without it the
+ * emulator behaves exactly as described above.
+ *
  * Not emulated: Server-Sent-Events `subscribe`/`psubscribe`, read-only tokens, rate limits, and
  * integers beyond 2^53 (ioredis parses integer replies into JS numbers).
  */
@@ -67,6 +71,16 @@ export interface UpstashRestServer {
   readonly stats: { httpRequests: number; commands: number };
   /** Sets both counters to zero. */
   resetStats(): void;
+  /** Requests that a {@link failNext} fault was applied to, since the start. */
+  readonly faultsInjected: number;
+  /**
+   * The next `count` (default 1) requests that carry a command matching `command` (any request if
+   * unset) get `fault` instead of the normal answer. Faults queue in call order; a request takes the
+   * first one that matches it. Requests refused before that (auth, body size, parse) take none.
+   */
+  failNext(fault: UpstashFault, options?: UpstashFaultOptions): void;
+  /** Forgets faults not applied yet; returns how many were left. */
+  clearFaults(): number;
   /** Closes the HTTP server, its keep-alive sockets and all Redis connections. */
   stop(): Promise<void>;
 }
@@ -79,6 +93,33 @@ export type BeforeRequestHook = (
   request: IncomingMessage,
   response: ServerResponse,
 ) => boolean | Promise<boolean>;
+
+/**
+ * What an injected fault does to a request, as an outage of the real endpoint would look to the client:
+ * - `status`: answer `status` (500, 503, …) with an `{"error"}` body; nothing runs.
+ * - `hang`: hold the request `ms` without running it, then destroy the socket (a hung endpoint; the
+ *   client's own timeout usually fires first).
+ * - `slow`: wait `ms`, then run the commands and answer normally.
+ * - `drop`: destroy the socket. `before-execute`: nothing runs. `before-response`: the commands ran
+ *   but not one byte of the answer is sent, so the client cannot tell and may retry.
+ *   `mid-response`: the commands ran; headers and half the body are sent (a pipeline's answer cut
+ *   part-way through its results).
+ */
+export type UpstashFault =
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'hang'; readonly ms: number }
+  | { readonly kind: 'slow'; readonly ms: number }
+  | { readonly kind: 'drop'; readonly stage: 'before-execute' | 'before-response' | 'mid-response' };
+
+export interface UpstashFaultOptions {
+  /** How many matching requests get the fault; default 1. */
+  readonly count?: number;
+  /**
+   * Only requests with a matching command (any of a pipeline's): a string is a command name,
+   * case-insensitive (`EVALSHA`); a RegExp is tested against `NAME arg1 arg2 …` of each command.
+   */
+  readonly command?: string | RegExp;
+}
 
 export interface UpstashRestServerOptions {
   /** The Redis to forward commands to, e.g. `redis://127.0.0.1:6379`. */
@@ -171,7 +212,9 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions):
   }
 
   const stats = { httpRequests: 0, commands: 0 };
+  let faultsInjected = 0;
   let syncSequence = 0;
+  const faults = new FaultQueue();
   const expectedToken = Buffer.from(options.token);
 
   const isAuthorized = (request: IncomingMessage, url: URL): boolean => {
@@ -234,29 +277,70 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions):
       'error' in outcome ? { error: outcome.error } : { result: toJsonResult(outcome.result, base64) };
 
     const { pathname } = url;
-    if (pathname === '/pipeline' || pathname === '/multi-exec') {
-      const commands = parseJson(body);
-      if (!Array.isArray(commands) || commands.length === 0) {
+    const batch = pathname === '/pipeline' || pathname === '/multi-exec';
+    let commands: CommandArg[][];
+    if (batch) {
+      const parsed = parseJson(body);
+      if (!Array.isArray(parsed) || parsed.length === 0) {
         throw new HttpError(400, 'ERR request body must be a non-empty JSON array of commands');
       }
-      const prepared = commands.map((command) => prepare(commandFromJson(command)));
-      syncSequence++;
-      if (pathname === '/pipeline') {
-        const outcomes = await redis.runPipeline(prepared, stats);
-        respond(response, 200, outcomes.map(encode));
-        return;
-      }
-      const transaction = await redis.runTransaction(prepared, stats);
-      if ('aborted' in transaction) respond(response, 400, { error: transaction.aborted });
-      else respond(response, 200, transaction.outcomes.map(encode));
-      return;
+      commands = parsed.map((command) => commandFromJson(command));
+    } else {
+      commands = [pathname === '/' ? commandFromJson(parseJson(body)) : commandFromPath(url, body)];
     }
 
-    const command = pathname === '/' ? commandFromJson(parseJson(body)) : commandFromPath(url, body);
+    const fault = faults.take(commands);
+    if (fault) {
+      faultsInjected++;
+      if (fault.kind === 'status') {
+        respond(response, fault.status, { error: `ERR injected fault: HTTP ${fault.status}` });
+        return;
+      }
+      if (fault.kind === 'hang') {
+        await faults.sleep(fault.ms);
+        response.destroy();
+        return;
+      }
+      if (fault.kind === 'drop' && fault.stage === 'before-execute') {
+        response.destroy();
+        return;
+      }
+      if (fault.kind === 'slow') await faults.sleep(fault.ms);
+    }
+    // A drop after execution: the commands run, then the answer is lost in whole or in part.
+    const answer: typeof respond =
+      fault?.kind === 'drop'
+        ? (res, status, payload) => {
+            if (fault.stage === 'before-response') {
+              res.destroy();
+              return;
+            }
+            const json = Buffer.from(JSON.stringify(payload));
+            res.writeHead(status, {
+              'content-type': 'application/json',
+              'content-length': json.length,
+              'upstash-sync-token': String(syncSequence),
+            });
+            res.write(json.subarray(0, Math.floor(json.length / 2)), () => res.destroy());
+          }
+        : respond;
+
+    const prepared = commands.map(prepare);
     syncSequence++;
-    const [outcome] = await redis.runPipeline([prepare(command)], stats);
+    if (pathname === '/pipeline') {
+      const outcomes = await redis.runPipeline(prepared, stats);
+      answer(response, 200, outcomes.map(encode));
+      return;
+    }
+    if (pathname === '/multi-exec') {
+      const transaction = await redis.runTransaction(prepared, stats);
+      if ('aborted' in transaction) answer(response, 400, { error: transaction.aborted });
+      else answer(response, 200, transaction.outcomes.map(encode));
+      return;
+    }
+    const [outcome] = await redis.runPipeline(prepared, stats);
     const encoded = encode(outcome!);
-    respond(response, 'error' in encoded ? 400 : 200, encoded);
+    answer(response, 'error' in encoded ? 400 : 200, encoded);
   };
 
   const server = createServer((request, response) => {
@@ -294,13 +378,76 @@ export async function startUpstashRestServer(options: UpstashRestServerOptions):
       stats.httpRequests = 0;
       stats.commands = 0;
     },
+    get faultsInjected() {
+      return faultsInjected;
+    },
+    failNext(fault, faultOptions) {
+      faults.add(fault, faultOptions);
+    },
+    clearFaults() {
+      return faults.clear();
+    },
     async stop() {
+      faults.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // close() alone waits for idle keep-alive sockets to time out, which would hold the process open.
       server.closeAllConnections();
       await Promise.all([closed, redis.stop()]);
     },
   };
+}
+
+/** Faults waiting for a matching request, and the timers of faults in progress (cleared on stop). */
+class FaultQueue {
+  private readonly pending: Array<{ fault: UpstashFault; command?: string | RegExp; remaining: number }> = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  add(fault: UpstashFault, options: UpstashFaultOptions = {}): void {
+    const remaining = options.count ?? 1;
+    if (!Number.isInteger(remaining) || remaining < 1) throw new Error('count must be a positive integer');
+    this.pending.push({ fault, command: options.command, remaining });
+  }
+
+  clear(): number {
+    const left = this.pending.reduce((sum, entry) => sum + entry.remaining, 0);
+    this.pending.length = 0;
+    return left;
+  }
+
+  /** The first pending fault that matches one of the request's commands, consuming one use of it. */
+  take(commands: readonly CommandArg[][]): UpstashFault | undefined {
+    const index = this.pending.findIndex((entry) => matches(entry.command, commands));
+    if (index < 0) return undefined;
+    const entry = this.pending[index]!;
+    if (--entry.remaining === 0) this.pending.splice(index, 1);
+    return entry.fault;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  /** Cancels sleeping faults: their requests never finish, and no timer holds the process open. */
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.pending.length = 0;
+  }
+}
+
+function matches(pattern: string | RegExp | undefined, commands: readonly CommandArg[][]): boolean {
+  if (pattern === undefined) return true;
+  return commands.some((command) => {
+    if (typeof pattern === 'string') return String(command[0]).toUpperCase() === pattern.toUpperCase();
+    const text = command.map((arg, i) => (i === 0 ? String(arg).toUpperCase() : String(arg))).join(' ');
+    return pattern.test(text);
+  });
 }
 
 /** Checks a command against what REST can run and rewrites `VECTOR.*` into its Redis form. */
