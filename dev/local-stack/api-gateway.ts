@@ -28,6 +28,11 @@ export interface LocalApiGatewayOptions {
   /** Seconds an authorizer result is reused per key, like API Gateway's authorizer cache (0 = off). */
   readonly authorizerCacheSeconds?: number;
   /**
+   * The functions' timeout, as their Lambda context reports it (`getRemainingTimeInMillis`);
+   * default the integration timeout, 29 s. Nothing is cut off at it: only the handlers' budgets see it.
+   */
+  readonly functionTimeoutMs?: number;
+  /**
    * Usage-plan throttle per key (requests/s and burst); unset = unthrottled. With `usagePlans`, the
    * throttle of the key's own plan applies, and this only to plans that have none.
    */
@@ -226,7 +231,10 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
 
     await answerFromIntegration(res, requestId, async () => {
       const handler = await handlerFor(route);
-      return handler(event, lambdaContext(route.name, INTEGRATION_TIMEOUT_MS, region));
+      return handler(
+        event,
+        lambdaContext(route.name, options.functionTimeoutMs ?? INTEGRATION_TIMEOUT_MS, region),
+      );
     });
   };
 

@@ -55,6 +55,11 @@ export interface LocalStackOptions {
   readonly runConsumer?: boolean;
   /** Reuse an authorizer result per key for this long, as API Gateway's authorizer cache does (default 0). */
   readonly authorizerCacheSeconds?: number;
+  /**
+   * The HTTP functions' timeout as their Lambda context reports it (10 s on AWS, see
+   * infra/config/stage-config.ts); default API Gateway's 29 s integration timeout.
+   */
+  readonly httpFunctionTimeoutMs?: number;
   /** The Bedrock fake's 512-d base embedder (default USE-Lite); pass a caching one to make reruns fast. */
   readonly bedrockBaseEmbedder?: Embedder;
   /** Added to every Converse answer of the Bedrock fake (a model's generation time); default 0. */
@@ -257,6 +262,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? 0,
       region: sqs.region,
       authorizerCacheSeconds: options.authorizerCacheSeconds ?? 0,
+      ...(options.httpFunctionTimeoutMs !== undefined
+        ? { functionTimeoutMs: options.httpFunctionTimeoutMs }
+        : {}),
       usagePlans: apiGatewayControl,
     });
     stops.push(() => gateway.stop());

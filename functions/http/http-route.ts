@@ -3,9 +3,15 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import * as z from 'zod';
 import { ENV } from '../../lib/config/env-names.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { PayloadTooLargeError, ValidationError } from '../../lib/domain/errors.js';
+import {
+  DependencyUnavailableError,
+  DomainError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '../../lib/domain/errors.js';
 import { assertStoreAccess, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
 import { LIMITS } from '../../lib/domain/limits.js';
+import { withInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { createLogger, describeError } from '../../lib/observability/logger.js';
 import { JSON_HEADERS, problemResponse } from './problem.js';
 
@@ -59,7 +65,7 @@ export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler
     .use(problemResponses())
     .use(storeAuthorization(options.action))
     .use(jsonBody())
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       const request: HttpRequest = {
         pathParameters: event.pathParameters ?? {},
         query: singleValuedQuery(event),
@@ -69,7 +75,11 @@ export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler
         resource: event.resource,
         callerArn: event.requestContext?.identity?.userArn ?? undefined,
       };
-      const result = await run(request, await options.app());
+      // Redis calls are cut to the time left, so a slow dependency ends in a retryable problem
+      // rather than in middy's early timeout or the function's own (API Gateway: a bare 502).
+      const result = await withInvocationDeadline(context?.getRemainingTimeInMillis?.(), async () =>
+        run(request, await options.app()),
+      );
       return {
         statusCode: result.status,
         headers: JSON_HEADERS,
@@ -84,8 +94,8 @@ function problemResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
   return {
     name: 'problemResponses',
     onError: (request) => {
-      const response = problemResponse(request.error, request.event.path);
-      if (response.statusCode >= 500) {
+      const response = problemResponse(outOfTime(request.error), request.event.path);
+      if (response.statusCode >= 500 || request.error?.name === 'TimeoutError') {
         logger.error('request failed', {
           route: request.event.resource,
           requestId: request.event.requestContext?.requestId,
@@ -95,6 +105,16 @@ function problemResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxy
       request.response = response;
     },
   };
+}
+
+/**
+ * middy answers for a handler still running just before the function's timeout with its own
+ * `TimeoutError`; the dependency that kept it waiting is unavailable, so say that (retryable).
+ */
+function outOfTime(error: Error | null): unknown {
+  return error && !(error instanceof DomainError) && error.name === 'TimeoutError'
+    ? new DependencyUnavailableError('A dependency did not answer in time', 1)
+    : error;
 }
 
 /** Origins allowed by the deployment (CORS_ALLOW_ORIGINS, comma-separated; `*` for any). */

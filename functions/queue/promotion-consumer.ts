@@ -1,7 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { promotionApp } from '../../lib/composition/promotion-app.js';
 import { promotionJobId, promotionMessageSchema } from '../../lib/contracts/promotion-message.js';
-import { setInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
+import { withInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { describeError } from '../../lib/observability/logger.js';
 import { promoteSession } from '../../lib/use-cases/promote-session.js';
 
@@ -13,7 +13,10 @@ import { promoteSession } from '../../lib/use-cases/promote-session.js';
  * queue's maxReceiveCount. Jobs of one batch for the same session run one after the other.
  */
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-  setInvocationDeadline(context?.getRemainingTimeInMillis());
+  return withInvocationDeadline(context?.getRemainingTimeInMillis(), () => handleBatch(event));
+}
+
+async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
   const app = await promotionApp();
   const failures = new Set<string>();
   const bySession = new Map<string, SQSEvent['Records']>();

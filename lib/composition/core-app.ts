@@ -6,6 +6,7 @@ import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.j
 import { ENV } from '../config/env-names.js';
 import { ConfigError, type RuntimeConfig } from '../config/runtime-config.js';
 import { createPageTokenCodec, type PageTokenCodec } from '../domain/page-token.js';
+import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
@@ -37,7 +38,7 @@ export interface CoreApp {
 }
 
 export function createCoreApp(config: RuntimeConfig): CoreApp {
-  const redis = createUpstashRedis(config.upstash);
+  const redis = createUpstashRedis({ ...config.upstash, timeBudgetMs: remainingInvocationMs });
   return {
     config,
     redis,

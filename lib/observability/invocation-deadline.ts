@@ -1,15 +1,21 @@
-/**
- * The current invocation's deadline, set by a handler from its Lambda context. Lambda runs one
- * invocation per container at a time, so one value per process is enough; clients built once per
- * cold start (the model adapters) read it to keep retries inside the time that is left.
- */
-let deadline: number | undefined;
+import { AsyncLocalStorage } from 'node:async_hooks';
 
-export function setInvocationDeadline(remainingMs: number | undefined): void {
-  deadline = remainingMs === undefined ? undefined : Date.now() + remainingMs;
+/**
+ * The current invocation's deadline, taken by a handler from its Lambda context. Clients built once
+ * per cold start (Redis, the model adapters) read it to keep calls and retries inside the time that
+ * is left. It is scoped to the invocation's async context rather than the process: on Lambda one
+ * invocation runs at a time either way, but the local stack runs every function in one process,
+ * where one invocation's deadline must not cut short another, or code outside any invocation.
+ */
+const deadline = new AsyncLocalStorage<number>();
+
+/** Runs `body` with a deadline `remainingMs` from now (none if undefined). */
+export function withInvocationDeadline<T>(remainingMs: number | undefined, body: () => T): T {
+  return remainingMs === undefined ? body() : deadline.run(Date.now() + remainingMs, body);
 }
 
-/** Milliseconds left in this invocation; Infinity outside Lambda (tests, scripts). */
+/** Milliseconds left in this invocation; Infinity outside one (tests, scripts). */
 export function remainingInvocationMs(): number {
-  return deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadline - Date.now());
+  const at = deadline.getStore();
+  return at === undefined ? Number.POSITIVE_INFINITY : Math.max(0, at - Date.now());
 }

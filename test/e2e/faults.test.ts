@@ -32,6 +32,8 @@ const stack = useLocalStack({
   // key registry in Upstash) is not invoked, so faults reach the route's function. The authorizer's
   // own behaviour in an outage is checked separately below.
   authorizerCacheSeconds: 300,
+  // The API functions' timeout on AWS (infra/config/stage-config.ts), as their context reports it.
+  httpFunctionTimeoutMs: 10_000,
 });
 
 let redis: RedisClient | undefined;
@@ -277,6 +279,28 @@ describe('appends while Upstash fails', () => {
     expect(appended.status).toBe(201);
     for (const ms of Object.values(timings)) expect(ms).toBeLessThan(10_000);
   });
+
+  it('Upstash slow just under the client timeout on every request: answers end inside the 10 s function budget', async () => {
+    const { api, base } = await newStore();
+    stack().upstash.failNext({ kind: 'slow', ms: 2_500 }, { count: 100 });
+    const started = Date.now();
+    const bulk = await api.post(`${base}/long-term-memory`, {
+      memories: [{ id: 'slower-1', text: 'The user likes night trains', ownerId: 'user-1' }],
+    });
+    const elapsed = Date.now() - started;
+    count('bulk create: slow 2500 ms on every request', 100 - stack().upstash.clearFaults());
+    process.stderr.write(`bulk create with Upstash 2.5 s slow: ${bulk.status} in ${elapsed} ms\n`);
+    // Six sequential round trips would take 15 s: past the function's timeout, which API Gateway
+    // would answer with a bare 502/504. The budget-cut Redis limit ends it with a retryable problem.
+    // The function gives up 0.5 s before its deadline; the rest is the gateway's and the machine's.
+    expect(elapsed).toBeLessThan(11_000);
+    if (bulk.status !== 201) expectRetryableProblem(bulk);
+    // Whatever was reported created exists; retried later, the same id is created exactly once.
+    const retried = await api.post(`${base}/long-term-memory`, {
+      memories: [{ id: 'slower-1', text: 'The user likes night trains', ownerId: 'user-1' }],
+    });
+    expect(retried.body).toEqual({ created: ['slower-1'], errors: [] });
+  }, 40_000);
 
   it('the authorizer meeting an Upstash outage fails closed without internals', async () => {
     const { storeId, base } = await newStore();

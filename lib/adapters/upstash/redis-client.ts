@@ -5,7 +5,16 @@ export interface UpstashClientOptions {
   readonly token: string;
   /** Per-request time limit (ms); keeps a hung connection inside the Lambda's budget. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Milliseconds the caller has left (the invocation's remaining time); each request's limit is
+   * cut to it, less a reserve for answering, so that many sequential slow calls still end in a
+   * retryable error instead of the function timing out. Default: no budget.
+   */
+  readonly timeBudgetMs?: () => number;
 }
+
+/** Left of the budget for turning a failure into a response after the last call gives up. */
+const ANSWER_RESERVE_MS = 500;
 
 /**
  * The one way the service builds its Redis client.
@@ -13,16 +22,19 @@ export interface UpstashClientOptions {
  *   (auto mode turns "true" into `true` and JSON-looking strings into objects).
  * - A small retry budget: the default (5 retries, exponential) waits about 4 s before failing,
  *   which is most of an API request's budget.
+ * - A time limit per request that covers its retries, cut to the invocation's remaining budget.
  * - No telemetry headers.
  */
 export function createUpstashRedis(options: UpstashClientOptions): Redis {
   const timeoutMs = options.requestTimeoutMs ?? 3_000;
+  const budget = options.timeBudgetMs;
+  const limitMs = () => (budget ? Math.max(1, Math.min(timeoutMs, budget() - ANSWER_RESERVE_MS)) : timeoutMs);
   return new Redis({
     url: options.url,
     token: options.token,
     automaticDeserialization: false,
     enableTelemetry: false,
     retry: { retries: 2, backoff: (attempt) => 25 * 2 ** attempt },
-    signal: () => AbortSignal.timeout(timeoutMs),
+    signal: () => AbortSignal.timeout(limitMs()),
   });
 }
