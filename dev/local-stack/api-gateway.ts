@@ -171,13 +171,18 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
             'A valid API key is required',
           );
         }
-        return sendProblem(
+        // The AUTHORIZER_FAILURE gateway response of infra/constructs/memory-api.ts.
+        return send(
           res,
           requestId,
-          500,
-          '/errors/unexpected-error',
-          'Unexpected error',
-          'The authorizer failed',
+          503,
+          {
+            type: '/errors/resource-unavailable',
+            title: 'A dependency is unavailable',
+            status: 503,
+            detail: 'API keys cannot be checked right now; retry later',
+          },
+          { 'retry-after': '1' },
         );
       }
       const allowed = result.policyDocument.Statement.some(

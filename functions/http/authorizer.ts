@@ -17,7 +17,8 @@ let resolver: ApiKeyResolver | undefined;
  * the per-store check is the handler's, against the grants.
  *
  * An unknown, revoked or expired key throws `Unauthorized` (API Gateway answers 401); the key is
- * never logged. Registry failures fail closed (500).
+ * never logged. Registry failures fail closed: API Gateway answers 503 with Retry-After (the
+ * AUTHORIZER_FAILURE response of infra/constructs/memory-api.ts).
  */
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const token = presentedApiKey(event.headers ?? {});

@@ -117,6 +117,17 @@ const DATA_API_PROBLEMS: readonly GatewayProblem[] = [
     title: 'Too many requests',
     detail: 'Request quota for this API key exhausted; retry in the next period',
   },
+  {
+    id: 'AuthorizerFailure',
+    // The authorizer threw other than `Unauthorized` or timed out: it could not read the key
+    // registry (Upstash unavailable). The default is a bare 500; the client should retry.
+    type: ResponseType.AUTHORIZER_FAILURE,
+    status: 503,
+    problem: 'resource-unavailable',
+    title: 'A dependency is unavailable',
+    detail: 'API keys cannot be checked right now; retry later',
+    headers: { 'Retry-After': "'1'" },
+  },
   REQUEST_TOO_LARGE_PROBLEM,
 ];
 

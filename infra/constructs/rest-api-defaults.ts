@@ -115,6 +115,8 @@ export interface GatewayProblem {
   readonly problem: string;
   readonly title: string;
   readonly detail: string;
+  /** Header values as mapping expressions (literals in single quotes), e.g. `{ 'Retry-After': "'1'" }`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -139,7 +141,7 @@ export function addProblemResponses(
     api.addGatewayResponse(problem.id, {
       type: problem.type,
       statusCode: String(problem.status),
-      responseHeaders: { 'Content-Type': "'application/json'", ...extraHeaders },
+      responseHeaders: { 'Content-Type': "'application/json'", ...problem.headers, ...extraHeaders },
       templates: {
         'application/json': JSON.stringify({
           type: `/errors/${problem.problem}`,

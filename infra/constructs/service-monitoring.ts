@@ -120,7 +120,7 @@ export class ServiceMonitoring extends Construct {
         'AuthorizerErrors',
         props.authorizer.metricErrors(sum),
         settings.authorizerErrors,
-        'The authorizer failed: clients got 500 instead of an answer about their key.',
+        'The authorizer failed: clients got 503 instead of an answer about their key.',
       ),
     ];
 

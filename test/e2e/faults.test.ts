@@ -302,15 +302,17 @@ describe('appends while Upstash fails', () => {
     expect(retried.body).toEqual({ created: ['slower-1'], errors: [] });
   }, 40_000);
 
-  it('the authorizer meeting an Upstash outage fails closed without internals', async () => {
+  it('the authorizer meeting an Upstash outage fails closed: a retryable 503 without internals', async () => {
     const { storeId, base } = await newStore();
     // A key the gateway has not cached yet: the authorizer has to read the registry.
     const fresh = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeId]: ['read'] }));
     stack().upstash.failNext({ kind: 'status', status: 503 }, { command: /_sys:api-key:/, count: 3 });
     const r = await fresh.get(`${base}/session-memory/none`);
     count('authorizer: HTTP 503', 3 - stack().upstash.clearFaults());
-    // API Gateway answers an authorizer failure itself (AUTHORIZER_FAILURE, 500): no function runs.
-    expect(r.status).toBe(500);
+    // API Gateway answers an authorizer failure itself (AUTHORIZER_FAILURE, made a 503 problem).
+    expect(r.status).toBe(503);
+    expect(r.body).toMatchObject({ type: '/errors/resource-unavailable', status: 503 });
+    expect(r.headers.get('retry-after')).toBe('1');
     expect(JSON.stringify(r.body)).not.toMatch(/EVAL|ERR|am:\{|api-key:/);
     expect((await fresh.get(`${base}/session-memory/none`)).status).toBe(404);
   });

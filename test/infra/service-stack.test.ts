@@ -39,6 +39,7 @@ describe('service stack', () => {
       ['THROTTLED', 429, '/errors/too-many-requests'],
       ['QUOTA_EXCEEDED', 429, '/errors/too-many-requests'],
       ['REQUEST_TOO_LARGE', 413, '/errors/payload-too-large'],
+      ['AUTHORIZER_FAILURE', 503, '/errors/resource-unavailable'],
     ] as const;
     const responses = synth
       .ofType('AWS::ApiGateway::GatewayResponse')
@@ -49,8 +50,12 @@ describe('service stack', () => {
       expect(response?.StatusCode, responseType).toBe(String(status));
       const body = JSON.parse(response.ResponseTemplates['application/json']);
       expect(body).toEqual({ type, title: expect.any(String), status, detail: expect.any(String) });
-      // No CORS configured: no CORS header either.
-      expect(Object.keys(response.ResponseParameters)).toEqual(['gatewayresponse.header.Content-Type']);
+      // No CORS configured: no CORS header either; a retryable answer says when to retry.
+      expect(Object.keys(response.ResponseParameters).sort()).toEqual(
+        responseType === 'AUTHORIZER_FAILURE'
+          ? ['gatewayresponse.header.Content-Type', 'gatewayresponse.header.Retry-After']
+          : ['gatewayresponse.header.Content-Type'],
+      );
     }
   });
 
