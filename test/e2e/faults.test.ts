@@ -318,6 +318,40 @@ describe('appends while Upstash fails', () => {
   });
 });
 
+describe('Redis dropping every connection (a restart or failover behind Upstash)', () => {
+  it('appends in flight fail retryably or succeed; every acknowledged one is kept, once', async () => {
+    const { api, base } = await newStore();
+    const acknowledged: string[] = [];
+    const failures: Array<{ status: number; headers: Headers; body: unknown }> = [];
+    let kills = 0;
+    const appends = Array.from({ length: 40 }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, i * 5));
+      const r = await api.post(`${base}/session-memory/events`, turn('failover', i));
+      if (r.status === 201) acknowledged.push(r.body.event.eventId);
+      else failures.push(r);
+    });
+    // Kill the emulator's Redis connections (not this one) three times while the appends run.
+    for (const delay of [20, 60, 120]) {
+      await new Promise((r) => setTimeout(r, delay));
+      kills += Number(await rawRedis().client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes'));
+    }
+    await Promise.all(appends);
+    count('Redis connections killed', kills);
+    process.stderr.write(
+      `failover: ${kills} connections killed, ${acknowledged.length} appends acknowledged, ${failures.length} failed\n`,
+    );
+    for (const failure of failures) expectRetryableProblem(failure);
+
+    const session = await api.get(`${base}/session-memory/failover`);
+    expect(session.status).toBe(200);
+    const stored = eventIds(session.body);
+    expect(new Set(stored).size).toBe(stored.length);
+    for (const id of acknowledged) expect(stored).toContain(id);
+    // A failed append may have run before its connection died, never more than once.
+    expect(stored.length - acknowledged.length).toBeLessThanOrEqual(failures.length);
+  });
+});
+
 describe('bulk create while Upstash drops a connection mid-pipeline', () => {
   const records = (prefix: string) =>
     Array.from({ length: 5 }, (_, i) => ({
