@@ -25,6 +25,11 @@ export const LIMITS = {
    * nested `metadata` into a 500; no document the API takes needs more than a handful of levels.
    */
   jsonNestingDepth: 100,
+  /**
+   * Long-term memories per owner in a store (expired ones count until swept). An owner's memories
+   * share vector sets; past about 100k elements per set recall and insert speed fall (DESIGN.md).
+   */
+  memoriesPerOwner: 100_000,
   /** Page tokens longer than this are rejected before decoding (clients cap them at 4096). */
   pageTokenChars: 4096,
 } as const;

@@ -6,7 +6,8 @@ export interface MemoryPartitionRef {
   readonly namespace: string | undefined;
 }
 
-export type CreateOutcome = 'created' | 'exists';
+/** `owner-full`: the record's owner already holds `LIMITS.memoriesPerOwner` memories. */
+export type CreateOutcome = 'created' | 'exists' | 'owner-full';
 export type ReplaceOutcome = 'replaced' | 'missing' | 'conflict';
 
 /** Long-term memory records and their listing indexes (not the search indexes). */

@@ -13,6 +13,7 @@ import {
 import type { CustomMemoryType, StoreRecord } from '../contracts/store-config.js';
 import { attributeProblem } from '../domain/custom-attributes.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { LIMITS } from '../domain/limits.js';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -97,8 +98,20 @@ export async function bulkCreateMemories(
     [...toCreate, ...toReindex].map((r) => r.text),
   );
   const vectorOf = new Map([...toCreate, ...toReindex].map((r, i) => [r.id, vectors[i]!]));
-  const { created, raced } = await createIndexedRecords(deps, storeId, toCreate, vectorOf, toReindex);
+  const { created, raced, ownerFull } = await createIndexedRecords(
+    deps,
+    storeId,
+    toCreate,
+    vectorOf,
+    toReindex,
+  );
   for (const id of raced) errors.push({ id, error: 'a memory with this id was created concurrently' });
+  for (const id of ownerFull) {
+    errors.push({
+      id,
+      error: `its owner already has ${LIMITS.memoriesPerOwner} memories in this store; delete some first`,
+    });
+  }
   return { created: [...created, ...toReindex].map((r) => r.id), errors };
 }
 
@@ -114,14 +127,15 @@ export async function createIndexedRecords(
   records: readonly StoredMemory[],
   vectorOf: ReadonlyMap<string, Float32Array>,
   reindex: readonly StoredMemory[] = [],
-): Promise<{ created: StoredMemory[]; raced: string[] }> {
+): Promise<{ created: StoredMemory[]; raced: string[]; ownerFull: string[] }> {
   const outcomes = await deps.records.createMany(storeId, records);
   const created = records.filter((_, i) => outcomes[i] === 'created');
+  const ownerFull = records.filter((_, i) => outcomes[i] === 'owner-full').map((r) => r.id);
   // "Exists" also comes back when this very write ran but its answer was lost and the Redis client
   // re-sent it, or when a concurrent request created the same content. Either way a record with
   // this content exists: index it and count it, as a re-post of the same content is (else nobody
   // would index it, and the memory could never be found by search).
-  const existing = records.filter((_, i) => outcomes[i] !== 'created');
+  const existing = records.filter((_, i) => outcomes[i] === 'exists');
   const current =
     existing.length > 0
       ? await deps.records.getMany(
@@ -144,7 +158,7 @@ export async function createIndexedRecords(
     );
     throw error;
   }
-  return { created: [...created, ...same], raced };
+  return { created: [...created, ...same], raced, ownerFull };
 }
 
 /** Reference BulkDeleteLongTermMemories. Search indexes are cleared before the records go. */

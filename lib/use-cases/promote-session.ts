@@ -4,6 +4,7 @@ import type { PromotionMessage } from '../contracts/promotion-message.js';
 import type { SessionEvent, SessionSummary } from '../contracts/session-memory.js';
 import type { StoreRecord } from '../contracts/store-config.js';
 import { DependencyUnavailableError, DomainError } from '../domain/errors.js';
+import { LIMITS } from '../domain/limits.js';
 import { createExclusionFilter } from '../domain/sensitive-data.js';
 import { describeError } from '../observability/logger.js';
 import type {
@@ -283,7 +284,15 @@ async function consolidate(
     if (!handled) toCreate.push(record);
   }
   const vectorOf = new Map([...fresh, ...known].map((r, i) => [r.id, vectors[i]!]));
-  const { created } = await createIndexedRecords(deps, storeId, toCreate, vectorOf, known);
+  const { created, ownerFull } = await createIndexedRecords(deps, storeId, toCreate, vectorOf, known);
+  if (ownerFull.length > 0) {
+    // Not retried: the job would fail the same way until the owner's memories are deleted.
+    deps.logger.warn('owner memory limit reached; extracted memories dropped', {
+      storeId,
+      dropped: ownerFull.length,
+      limit: LIMITS.memoriesPerOwner,
+    });
+  }
   for (const { old, by } of replaced) {
     await deps.records.replace(
       storeId,

@@ -1,6 +1,6 @@
 import { Redis as RedisClient } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sessionKeys } from '../../lib/adapters/upstash/keys.js';
+import { memoryKeys, sessionKeys } from '../../lib/adapters/upstash/keys.js';
 import {
   BULK_MAX,
   MEMORY_TEXT_MAX,
@@ -138,6 +138,38 @@ describe('README limits over HTTP', () => {
     );
     // Other sessions are unaffected.
     expect((await api.post(`${base}/session-memory/events`, event({ sessionId: 'other' }))).status).toBe(201);
+  });
+
+  it(`memories per owner: ${LIMITS.memoriesPerOwner}, a per-item error past it`, async () => {
+    const { storeId, api, base } = await newStore();
+    // Creating 100,000 memories over HTTP takes too long for a test; fill the owner's index (what
+    // the create script counts) up to one below the limit instead.
+    redis ??= new RedisClient(stack().redis.url);
+    const ownerIndex = memoryKeys.ownerByCreated(storeId, 'crowded');
+    for (let start = 0; start < LIMITS.memoriesPerOwner - 1; start += 10_000) {
+      const size = Math.min(10_000, LIMITS.memoriesPerOwner - 1 - start);
+      await redis.zadd(
+        ownerIndex,
+        ...Array.from({ length: size }, (_, i) => [1, `filler${start + i}`]).flat(),
+      );
+    }
+    const memory = (id: string, ownerId: string) => ({ id, text: `fact ${id}`, ownerId });
+    const last = await api.post(`${base}/long-term-memory`, { memories: [memory('last', 'crowded')] });
+    expect(last.body).toEqual({ created: ['last'], errors: [] });
+    const past = await api.post(`${base}/long-term-memory`, {
+      memories: [memory('past', 'crowded'), memory('elsewhere', 'roomy')],
+    });
+    expect(past.status).toBe(201);
+    expect(past.body.created).toEqual(['elsewhere']);
+    expect(past.body.errors).toEqual([{ id: 'past', error: expect.stringContaining('100000 memories') }]);
+    expect((await api.get(`${base}/long-term-memory/past`)).status).toBe(404);
+    // Re-posting a memory the owner already has is not a new one: still fine at the limit.
+    expect(
+      (await api.post(`${base}/long-term-memory`, { memories: [memory('last', 'crowded')] })).body,
+    ).toEqual({
+      created: ['last'],
+      errors: [],
+    });
   });
 
   it(`pageToken: ${LIMITS.pageTokenChars} characters, 400 past it`, async () => {

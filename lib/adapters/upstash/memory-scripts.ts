@@ -14,17 +14,21 @@ end
 /**
  * Creates records that do not exist yet (SET NX), with their index entries.
  * KEYS: 1 by-created, 2 expiry, 3 partitions, 4.. record keys (one per record)
- * ARGV: 1 store prefix, then per record 5 values: id, JSON, createdAt, expiresAt, ownerId:partition
- * Returns per record 1 (created) or 0 (id exists).
+ * ARGV: 1 store prefix, 2 memories allowed per owner, then per record 5 values: id, JSON, createdAt,
+ * expiresAt, ownerId:partition
+ * Returns per record 1 (created), 0 (id exists) or 2 (its owner holds the maximum already).
  */
 export const CREATE_RECORDS = `${OWNER_INDEX}
 local prefix = ARGV[1]
+local per_owner = tonumber(ARGV[2])
 local out = {}
 for i = 4, #KEYS do
-  local a = 2 + (i - 4) * 5
+  local a = 3 + (i - 4) * 5
   local id, json, created, expires, tag = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-  if redis.call('SET', KEYS[i], json, 'NX') then
-    local owner = string.match(tag, '^([^:]+):')
+  local owner = string.match(tag, '^([^:]+):')
+  if redis.call('EXISTS', KEYS[i]) == 0 and redis.call('ZCARD', owner_index(prefix, owner)) >= per_owner then
+    out[#out + 1] = 2
+  elseif redis.call('SET', KEYS[i], json, 'NX') then
     redis.call('ZADD', KEYS[1], created, id)
     redis.call('ZADD', owner_index(prefix, owner), created, id)
     redis.call('ZADD', KEYS[2], expires, id)

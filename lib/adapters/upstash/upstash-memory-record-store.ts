@@ -1,6 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import * as z from 'zod';
 import { type StoredMemory, storedMemorySchema } from '../../contracts/long-term-memory.js';
+import { LIMITS } from '../../domain/limits.js';
 import type {
   CreateOutcome,
   MemoryPartitionRef,
@@ -66,7 +67,7 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
 
   async createMany(storeId: string, records: readonly StoredMemory[]): Promise<CreateOutcome[]> {
     if (records.length === 0) return [];
-    const args = [storePrefix(storeId)];
+    const args = [storePrefix(storeId), String(LIMITS.memoriesPerOwner)];
     for (const record of records) {
       args.push(
         record.id,
@@ -90,7 +91,7 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
     return z
       .array(z.number())
       .parse(reply)
-      .map((v) => (v === 1 ? 'created' : 'exists'));
+      .map((v): CreateOutcome => (v === 1 ? 'created' : v === 2 ? 'owner-full' : 'exists'));
   }
 
   async replace(storeId: string, record: StoredMemory, expectedUpdatedAt: number): Promise<ReplaceOutcome> {
