@@ -29,6 +29,8 @@ export interface HttpRequest {
   readonly resource: string;
   /** The IAM caller of an IAM-authorized route (admin API); undefined elsewhere. */
   readonly callerArn: string | undefined;
+  /** A request header by its lower-case name. */
+  header(name: string): string | undefined;
 }
 
 export interface HttpRouteResult {
@@ -74,6 +76,7 @@ export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler
         method: event.httpMethod,
         resource: event.resource,
         callerArn: event.requestContext?.identity?.userArn ?? undefined,
+        header: (name) => headerValue(event.headers, name),
       };
       // Redis calls are cut to the time left, so a slow dependency ends in a retryable problem
       // rather than in middy's early timeout or the function's own (API Gateway: a bare 502).

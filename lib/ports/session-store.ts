@@ -13,6 +13,11 @@ export interface AppendEventInput {
   readonly namespace: string | undefined;
   /** Server time of the append (ms), also the base of TTL and promotion windows. */
   readonly now: number;
+  /**
+   * Client-chosen key (`Idempotency-Key`) and a hash of the request: a key this session has seen
+   * answers `replayed` with what was stored under it, and nothing is appended.
+   */
+  readonly idempotency?: { readonly key: string; readonly requestHash: string };
 }
 
 export type AppendEventResult =
@@ -24,6 +29,7 @@ export type AppendEventResult =
       /** Set when this append opened a promotion window: a job must be enqueued for it. */
       readonly promotionWindow: { readonly openedAt: number; readonly dueAt: number } | undefined;
     }
+  | { readonly status: 'replayed'; readonly eventId: string; readonly requestHash: string }
   | { readonly status: 'store-not-found' }
   | { readonly status: 'session-full' };
 

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { PromotionMessage } from '../contracts/promotion-message.js';
 import type { AddSessionEventRequest, SessionEvent } from '../contracts/session-memory.js';
-import { NotFoundError, PayloadTooLargeError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError } from '../domain/errors.js';
 import { newEventId, newSessionId } from '../domain/ids.js';
 import { LIMITS } from '../domain/limits.js';
 import { describeError, type Logger } from '../observability/logger.js';
@@ -27,13 +28,16 @@ export async function appendSessionEvent(
   deps: AppendSessionEventDeps,
   storeId: string,
   request: AddSessionEventRequest,
+  options: { readonly idempotencyKey?: string } = {},
 ): Promise<SessionEvent> {
   assertWithinLimits(request);
   const now = deps.clock.now();
+  const { idempotencyKey } = options;
   const event: SessionEvent = {
     eventId: newEventId(now),
     actorId: request.actorId,
-    sessionId: request.sessionId ?? newSessionId(),
+    // A retried request without a session id must land in the same new session as the first try.
+    sessionId: request.sessionId ?? (idempotencyKey ? sessionIdFor(storeId, idempotencyKey) : newSessionId()),
     role: request.role,
     content: request.content.map(({ text }) => ({ text })),
     createdAt: new Date(request.createdAt).toISOString(),
@@ -41,8 +45,24 @@ export async function appendSessionEvent(
     ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
   };
 
-  const result = await deps.sessions.appendEvent({ storeId, event, namespace: request.namespace, now });
+  const requestHash = idempotencyKey ? hashOf(request) : '';
+  const result = await deps.sessions.appendEvent({
+    storeId,
+    event,
+    namespace: request.namespace,
+    now,
+    ...(idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash } } : {}),
+  });
   if (result.status === 'store-not-found') throw new NotFoundError('Store not found');
+  if (result.status === 'replayed') {
+    if (result.requestHash !== requestHash) {
+      throw new ConflictError('This Idempotency-Key was used with a different request in this session');
+    }
+    const stored = await deps.sessions.getEvent(storeId, event.sessionId, result.eventId);
+    if (!stored)
+      throw new ConflictError('The event first stored under this Idempotency-Key has been deleted');
+    return stored;
+  }
   if (result.status === 'session-full') {
     throw new PayloadTooLargeError(`The session already holds ${LIMITS.eventsPerSession} events`, [
       { field: 'sessionId', rule: 'maxEvents', message: `holds ${LIMITS.eventsPerSession} events already` },
@@ -71,6 +91,15 @@ export async function appendSessionEvent(
     }
   }
   return event;
+}
+
+/** A new session's id derived from the idempotency key: 32 hex, like generated ids. */
+function sessionIdFor(storeId: string, idempotencyKey: string): string {
+  return createHash('sha256').update(`${storeId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
+}
+
+function hashOf(request: AddSessionEventRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('base64url');
 }
 
 function assertWithinLimits(request: AddSessionEventRequest): void {

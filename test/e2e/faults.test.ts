@@ -206,6 +206,51 @@ describe('appends while Upstash fails', () => {
     },
   );
 
+  it('with an Idempotency-Key, a retry after a lost answer returns the first event: no copy', async () => {
+    const { storeId, api, base } = await newStore();
+    const headers = { 'idempotency-key': 'turn-1-attempt' };
+    // The append runs, but every answer to the client is lost: 424, though the event is stored.
+    stack().upstash.failNext(
+      { kind: 'drop', stage: 'before-response' },
+      { command: appendCommand(storeId), count: 3 },
+    );
+    const failed = await api.post(`${base}/session-memory/events`, turn('idem', 0), { headers });
+    expectRetryableProblem(failed);
+    count('append with Idempotency-Key: answer lost', 3 - stack().upstash.clearFaults());
+
+    const retried = await api.post(`${base}/session-memory/events`, turn('idem', 0), { headers });
+    expect(retried.status).toBe(201);
+    const again = await api.post(`${base}/session-memory/events`, turn('idem', 0), { headers });
+    expect(again.body.event.eventId).toBe(retried.body.event.eventId);
+    const stored = eventIds((await api.get(`${base}/session-memory/idem`)).body);
+    expect(stored).toEqual([retried.body.event.eventId]);
+
+    // The same key with another request is a conflict, not a silent replay.
+    const reused = await api.post(`${base}/session-memory/events`, turn('idem', 1, 'something else'), {
+      headers,
+    });
+    expect(reused.status).toBe(409);
+    // Without a session id, a retry lands in the same new session.
+    const first = await api.post(
+      `${base}/session-memory/events`,
+      { ...turn('x', 2), sessionId: undefined },
+      { headers: { 'idempotency-key': 'new-session' } },
+    );
+    const second = await api.post(
+      `${base}/session-memory/events`,
+      { ...turn('x', 2), sessionId: undefined },
+      { headers: { 'idempotency-key': 'new-session' } },
+    );
+    expect(second.body.event).toEqual(first.body.event);
+    expect(
+      (
+        await api.post(`${base}/session-memory/events`, turn('idem', 3), {
+          headers: { 'idempotency-key': 'bad key' },
+        })
+      ).status,
+    ).toBe(400);
+  });
+
   it('a single lost connection is absorbed by the client retry: 201, stored once', async () => {
     const { storeId, api, base } = await newStore();
     for (const stage of ['before-execute', 'before-response'] as const) {

@@ -41,9 +41,10 @@ end
  * KEYS: 1 store config, 2 session meta, 3 session events, 4 session order, 5 expiry index,
  *       6 owners hash, 7 promotion due
  * ARGV: 1 store prefix, 2 session id, 3 event id, 4 event JSON, 5 event createdAt (ms),
- *       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session
+ *       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session,
+ *       10 idempotency field ('' for none), 11 what to remember under it
  * Returns {status, ownerId, namespace, sessionCreated, promotionOpened, dueAt}; status 1 = ok,
- * 0 = no such store, -1 = session full.
+ * 0 = no such store, -1 = session full; or {2, remembered} when the idempotency field was set.
  */
 export const APPEND_EVENT = `${HELPERS}
 local cfg = redis.call('HMGET', KEYS[1], 'shortTermTtlSeconds', 'extractionCadenceSeconds')
@@ -51,6 +52,12 @@ if not cfg[1] then return {0} end
 local ttl_ms = tonumber(cfg[1]) * 1000
 local cadence_ms = (tonumber(cfg[2]) or 300) * 1000
 local prefix, sid, now = ARGV[1], ARGV[2], tonumber(ARGV[8])
+
+-- Idempotency-Key: a key seen before in this session answers with what it stored the first time.
+if ARGV[10] ~= '' then
+  local prior = redis.call('HGET', KEYS[2], ARGV[10])
+  if prior then return {2, prior} end
+end
 
 local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
 local owner, namespace, created = meta[1], meta[2], 0
@@ -77,6 +84,8 @@ end
 
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 redis.call('ZADD', KEYS[4], ARGV[5], ARGV[3])
+-- Kept in the session's meta hash: it expires and is deleted with the session.
+if ARGV[10] ~= '' then redis.call('HSET', KEYS[2], ARGV[10], ARGV[11]) end
 redis.call('ZADD', prefix .. 'sessions:by-updated', now, sid)
 redis.call('ZADD', owner_index(prefix, owner, 'updated'), now, sid)
 

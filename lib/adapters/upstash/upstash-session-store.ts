@@ -29,6 +29,7 @@ import {
 
 const appendReplySchema = z.union([
   z.tuple([z.literal(1), z.string(), z.string(), z.number(), z.number(), z.number()]),
+  z.tuple([z.literal(2), z.string()]),
   z.tuple([z.literal(0)]),
   z.tuple([z.literal(-1)]),
 ]);
@@ -65,7 +66,13 @@ export class UpstashSessionStore implements SessionStore {
     this.summaryScript = redis.createScript<unknown>(SET_SUMMARY);
   }
 
-  async appendEvent({ storeId, event, namespace, now }: AppendEventInput): Promise<AppendEventResult> {
+  async appendEvent({
+    storeId,
+    event,
+    namespace,
+    now,
+    idempotency,
+  }: AppendEventInput): Promise<AppendEventResult> {
     const { sessionId } = event;
     const reply = await redisCall('append event', () =>
       this.appendScript.exec(
@@ -88,12 +95,18 @@ export class UpstashSessionStore implements SessionStore {
           namespace ?? '',
           String(now),
           String(this.options.maxEventsPerSession ?? LIMITS.eventsPerSession),
+          idempotency ? `idempotency:${idempotency.key}` : '',
+          idempotency ? `${event.eventId} ${idempotency.requestHash}` : '',
         ],
       ),
     );
     const parsed = appendReplySchema.parse(reply);
     if (parsed[0] === 0) return { status: 'store-not-found' };
     if (parsed[0] === -1) return { status: 'session-full' };
+    if (parsed[0] === 2) {
+      const [eventId = '', requestHash = ''] = parsed[1].split(' ');
+      return { status: 'replayed', eventId, requestHash };
+    }
     const [, ownerId, storedNamespace, created, opened, dueAt] = parsed;
     return {
       status: 'appended',
