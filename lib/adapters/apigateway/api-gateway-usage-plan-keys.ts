@@ -163,7 +163,7 @@ export async function createApiGatewayClient(
   const { APIGatewayClient } = await loadSdk();
   return new APIGatewayClient({
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
     ...config,
   });
 }

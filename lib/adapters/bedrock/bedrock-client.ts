@@ -18,7 +18,12 @@ export interface BedrockClientConfig {
 }
 
 /** Connect and socket-idle limits of the HTTP/1.1 handler, in milliseconds. */
-export const BEDROCK_HTTP_HANDLER_OPTIONS = { connectionTimeout: 2_000, requestTimeout: 15_000 } as const;
+export const BEDROCK_HTTP_HANDLER_OPTIONS = {
+  connectionTimeout: 2_000,
+  requestTimeout: 15_000,
+  // Without it the handler only logs a warning when the limit passes and the call hangs on.
+  throwOnRequestTimeout: true,
+} as const;
 
 /**
  * The options behind `createBedrockRuntimeClient`, for callers that load the SDK themselves (lazily).

@@ -43,7 +43,7 @@ export async function loadUpstashCredentials(input: {
   const client = new SecretsManagerClient({
     region: input.region,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
   });
   let secretString: string | undefined;
   try {

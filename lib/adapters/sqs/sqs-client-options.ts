@@ -19,6 +19,9 @@ export function sqsClientOptions(config: SqsClientConfig): SQSClientConfig {
     // the same, while local stacks hand out queue URLs (sqs.<region>.localhost:<port>, or LocalStack's
     // in-container port) that are not reachable from here.
     useQueueUrlAsEndpoint: false,
-    requestHandler: { connectionTimeout: 2_000 },
+    // A slow SQS must not hold an append past its budget: the event is already stored, and a send
+    // that gives up leaves its window to the sweeper. 3 attempts × 2 s stays inside a 10 s function.
+    // Without throwOnRequestTimeout the handler only logs a warning when the limit passes.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
   };
 }
