@@ -6,6 +6,11 @@ export interface SqsClientConfig {
   readonly endpoint?: string;
   /** Static credentials (the local stack's dummy ones). Unset: the default provider chain. */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * Per-request limit. Default 2 s: functions only send, and a send must fail fast. A client that
+   * long-polls (receive with WaitTimeSeconds) needs more than its wait.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** The options behind `createSqsClient`, for callers that load the SDK themselves (lazily). */
@@ -22,6 +27,10 @@ export function sqsClientOptions(config: SqsClientConfig): SQSClientConfig {
     // A slow SQS must not hold an append past its budget: the event is already stored, and a send
     // that gives up leaves its window to the sweeper. 3 attempts × 2 s stays inside a 10 s function.
     // Without throwOnRequestTimeout the handler only logs a warning when the limit passes.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: 2_000,
+      requestTimeout: config.requestTimeoutMs ?? 2_000,
+      throwOnRequestTimeout: true,
+    },
   };
 }

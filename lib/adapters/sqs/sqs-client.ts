@@ -4,9 +4,10 @@ import { type SqsClientConfig, sqsClientOptions } from './sqs-client-options.js'
 export type { SqsClientConfig } from './sqs-client-options.js';
 
 /**
- * The SQS client of every function: a small retry budget (3 attempts in all) so a sick queue fails an
- * HTTP request quickly instead of holding it, and a bounded connect time.
+ * An SQS client with the functions' retry budget (3 attempts) and connect limit, for code that
+ * also receives (the local queue poller, tests, benchmarks): its request limit (25 s unless given)
+ * covers the longest long poll (20 s). Functions build theirs from `sqsClientOptions` (2 s sends).
  */
 export function createSqsClient(config: SqsClientConfig): SQSClient {
-  return new SQSClient(sqsClientOptions(config));
+  return new SQSClient(sqsClientOptions({ requestTimeoutMs: 25_000, ...config }));
 }
