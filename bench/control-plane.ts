@@ -1,5 +1,4 @@
 import type { LocalStack } from '../dev/local-stack/local-stack.js';
-import { signedFetch } from '../lib/adapters/admin-client/signed-fetch.js';
 import { percentile, round } from './stats.js';
 
 export interface ControlPlaneFigures {
@@ -19,16 +18,8 @@ export interface ControlPlaneFigures {
  * calls; each figure is per operation.
  */
 export async function measureControlPlane(stack: LocalStack, calls: number): Promise<ControlPlaneFigures[]> {
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const response = await signedFetch({
-      url: `${stack.adminUrl}${path}`,
-      method,
-      region: stack.region,
-      credentials: stack.adminCredentials,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: response.body ? JSON.parse(response.body) : undefined };
-  };
+  const admin = stack.admin;
+
   const created = await admin('POST', '/v1/stores', { name: 'bench-control-plane' });
   const storeId: string = created.body.storeId;
   const grants = [{ resourceType: 'mem-store', resourceId: storeId, actions: ['read', 'write'] }];

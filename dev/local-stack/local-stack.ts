@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   adminApi,
@@ -9,11 +10,13 @@ import {
   httpRoutes,
   promotionConsumer,
 } from '../../functions/manifest.js';
+import { signedFetch } from '../../lib/adapters/admin-client/signed-fetch.js';
 import { usagePlanKeysFromEnv } from '../../lib/adapters/apigateway/api-gateway-usage-plan-keys.js';
 import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
 import { ENV } from '../../lib/config/env-names.js';
+import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
 import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
 import { keyIdOf, usageIdentifierOf } from '../../lib/domain/api-key.js';
 import type { StoreAction } from '../../lib/domain/grants.js';
@@ -110,6 +113,14 @@ export interface LocalStack {
   readonly consumer: QueuePoller | undefined;
   /** Creates (or replaces) a store with the given configuration. */
   createStore(storeId: string, config?: Partial<StoreConfig>): Promise<void>;
+  /**
+   * Sends `copies` of a session's promotion job now, as SQS delivers it when the window ends. The
+   * consumer (when it runs) picks them up; `consumer.drain()` waits for it.
+   */
+  sendPromotionJob(storeId: string, sessionId: string, copies?: number): Promise<void>;
+  /** One request to the admin API, signed with `adminCredentials` (what the CLI does). */
+  // biome-ignore lint/suspicious/noExplicitAny: a test and bench helper; callers assert the fields they read.
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /**
    * Mints an API key with grants on stores through the control plane (gateway key in the usage
    * plan, registry record); returns the token. Pass an `amk…` `token` to choose it (seeding).
@@ -294,6 +305,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(() => consumer!.stop());
     }
 
+    const sendPromotionJob: LocalStack['sendPromotionJob'] = async (storeId, sessionId, copies = 1) => {
+      const now = Date.now();
+      const message: PromotionMessage = {
+        version: 1,
+        kind: 'session-promotion',
+        storeId,
+        sessionId,
+        windowStartedAt: now,
+        dueAt: now + 3_600_000,
+      };
+      await Promise.all(
+        Array.from({ length: copies }, () =>
+          sqs.client().send(
+            new SendMessageCommand({
+              QueueUrl: promotionQueue.queueUrl,
+              MessageBody: JSON.stringify(message),
+            }),
+          ),
+        ),
+      );
+    };
+    const adminRequest: LocalStack['admin'] = async (method, path, body) => {
+      const response = await signedFetch({
+        url: `${adminGateway.url}${path}`,
+        method,
+        region: sqs.region,
+        credentials: adminCredentials,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: response.body ? JSON.parse(response.body) : undefined };
+    };
+
     return {
       apiUrl: gateway.url,
       redis,
@@ -310,6 +353,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       consumer,
       createStore,
       mintApiKey,
+      sendPromotionJob,
+      admin: adminRequest,
       stop: stopAll,
     };
   } catch (error) {

@@ -30,6 +30,8 @@ export interface LocalSqs {
   readonly endpoint: string;
   readonly region: string;
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The stack's own SQS client (one per stack; destroyed by `stop`), for tests and tools. */
+  client(): SQSClient;
   /** Creates `<name>-dlq`, then `<name>` redriving to it. Idempotent for the same options. */
   createQueuePair(name: string, options?: QueuePairOptions): Promise<QueuePair>;
   /** Closes the emulator (server closed or container stopped). Safe to call twice. */
@@ -99,6 +101,7 @@ function makeLocalSqs(kind: LocalSqs['kind'], endpoint: string, close: () => Pro
     endpoint,
     region: DEFAULT_REGION,
     credentials,
+    client: adminClient,
     async createQueuePair(name, pairOptions = {}) {
       const sqs = adminClient();
       const maxReceiveCount = pairOptions.maxReceiveCount ?? 3;

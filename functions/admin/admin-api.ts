@@ -11,6 +11,7 @@ import {
   mintApiKeyRequestSchema,
   rotateApiKeyRequestSchema,
   type StoreModels,
+  storeIdPathSchema,
   storeOutput,
   updateApiKeyRequestSchema,
   updateStoreRequestSchema,
@@ -33,7 +34,6 @@ import {
   deleteStore,
   getStore,
   listStores,
-  storeIdPathSchema,
   updateStore,
 } from '../../lib/use-cases/control-plane/stores.js';
 import { type HttpRequest, type HttpRouteResult, httpRoute } from '../http/http-route.js';

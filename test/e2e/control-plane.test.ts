@@ -9,16 +9,7 @@ import { apiClient, useLocalStack } from '../support/local-stack-fixture.js';
 const stack = useLocalStack();
 
 /** The admin API, signed with the local admin credentials (what the CLI does with the default chain). */
-async function admin(method: string, path: string, body?: unknown) {
-  const response = await signedFetch({
-    url: `${stack().adminUrl}${path}`,
-    method,
-    region: stack().region,
-    credentials: stack().adminCredentials,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: response.body ? JSON.parse(response.body) : undefined };
-}
+const admin: ReturnType<typeof stack>['admin'] = (method, path, body) => stack().admin(method, path, body);
 
 /** The operator CLI, in process, against the local admin API; returns exit code and output. */
 async function cli(...argv: string[]) {

@@ -1,12 +1,10 @@
-import { DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { Redis as RedisClient } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BEDROCK_FAULTS, type ConverseFakeReply } from '../../dev/local-stack/bedrock-fake.js';
 import { offlineConverseResponder } from '../../dev/local-stack/offline-converse-responder.js';
 import type { UpstashFault } from '../../dev/local-stack/upstash-rest-server.js';
-import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
-import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 /**
@@ -489,11 +487,7 @@ describe('bulk create while Upstash drops a connection mid-pipeline', () => {
 describe('promotion while SQS refuses sends', () => {
   it('appends still answer 201, and the maintenance handler re-sends the overdue windows', async () => {
     const { storeId, api, base } = await newStore(60);
-    const sqs = createSqsClient({
-      region: stack().sqs.region,
-      endpoint: stack().sqs.endpoint,
-      credentials: stack().sqs.credentials,
-    });
+    const sqs = stack().sqs.client();
     // SQS refuses every send (AWS.SimpleQueueService.NonExistentQueue) while the queue is gone.
     await sqs.send(new DeleteQueueCommand({ QueueUrl: stack().promotionQueue.queueUrl }));
     const acknowledged: string[] = [];
@@ -542,7 +536,6 @@ describe('promotion while SQS refuses sends', () => {
     expect(memories.body.items.length).toBeGreaterThanOrEqual(1);
     // Nothing left overdue: a second sweep sends nothing for this store.
     expect(await rawRedis().zcard(dueKey)).toBe(0);
-    sqs.destroy();
   });
 });
 
@@ -588,29 +581,7 @@ describe('promotion while Upstash loses the answer of the memory write', () => {
 });
 
 /** Sends a session's promotion job now, as SQS delivers it when the window ends. */
-async function promotionJob(storeId: string, sessionId: string) {
-  const sqs = createSqsClient({
-    region: stack().sqs.region,
-    endpoint: stack().sqs.endpoint,
-    credentials: stack().sqs.credentials,
-  });
-  const now = Date.now();
-  const message: PromotionMessage = {
-    version: 1,
-    kind: 'session-promotion',
-    storeId,
-    sessionId,
-    windowStartedAt: now,
-    dueAt: now + 3_600_000,
-  };
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: stack().promotionQueue.queueUrl,
-      MessageBody: JSON.stringify(message),
-    }),
-  );
-  sqs.destroy();
-}
+const promotionJob = (storeId: string, sessionId: string) => stack().sendPromotionJob(storeId, sessionId);
 
 describe('promotion while Bedrock fails', () => {
   const cases: Array<[string, ConverseFakeReply, string]> = [

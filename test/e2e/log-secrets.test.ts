@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { signedFetch } from '../../lib/adapters/admin-client/signed-fetch.js';
 import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { memoryKeys } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
@@ -64,16 +63,7 @@ const rememberToken = (what: string, token: string) => {
   return token;
 };
 
-async function admin(method: string, path: string, body?: unknown) {
-  const response = await signedFetch({
-    url: `${stack().adminUrl}${path}`,
-    method,
-    region: stack().region,
-    credentials: stack().adminCredentials,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: response.body ? JSON.parse(response.body) : undefined };
-}
+const admin: ReturnType<typeof stack>['admin'] = (method, path, body) => stack().admin(method, path, body);
 
 async function mint(storeId: string, actions: string[]) {
   const minted = await admin('POST', '/v1/api-keys', {

@@ -1,6 +1,5 @@
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 // This file's functions extract through Bedrock Converse (the production adapter) against the
@@ -27,33 +26,10 @@ async function storeWithChat(sessionId: string) {
   return { storeId, api, base, ids };
 }
 
-async function sendJob(storeId: string, sessionId: string) {
-  const sqs = createSqsClient({
-    region: stack().sqs.region,
-    endpoint: stack().sqs.endpoint,
-    credentials: stack().sqs.credentials,
-  });
-  const now = Date.now();
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: stack().promotionQueue.queueUrl,
-      MessageBody: JSON.stringify({
-        version: 1,
-        kind: 'session-promotion',
-        storeId,
-        sessionId,
-        windowStartedAt: now,
-        dueAt: now + 3_600_000,
-      }),
-    }),
-  );
-  return sqs;
-}
-
 describe('promotion through Bedrock Converse', () => {
   it('extracts the travel facts through the forced tool and counts the tokens', async () => {
     const { storeId, api, base, ids } = await storeWithChat('bedrock-chat');
-    (await sendJob(storeId, 'bedrock-chat')).destroy();
+    await stack().sendPromotionJob(storeId, 'bedrock-chat');
     await stack().consumer!.drain(30_000);
     const found = await api.post(`${base}/long-term-memory/search`, {
       text: 'dietary restrictions',
@@ -73,7 +49,8 @@ describe('promotion through Bedrock Converse', () => {
     const { storeId, api, base } = await storeWithChat('bad-model');
     stack().bedrock.scriptConverse(() => ({ malformed: 'bad-tool-input' }));
     try {
-      const sqs = await sendJob(storeId, 'bad-model');
+      await stack().sendPromotionJob(storeId, 'bad-model');
+      const sqs = stack().sqs.client();
       const deadline = Date.now() + 20_000;
       let dead: string | undefined;
       while (!dead && Date.now() < deadline) {
@@ -82,7 +59,6 @@ describe('promotion through Bedrock Converse', () => {
         );
         dead = Messages?.find((m) => m.Body?.includes('bad-model'))?.Body;
       }
-      sqs.destroy();
       expect(dead).toBeDefined();
     } finally {
       stack().bedrock.scriptConverse([]);

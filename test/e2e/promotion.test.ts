@@ -1,7 +1,4 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
-import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
 import type { StoreConfig } from '../../lib/contracts/store-config.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
@@ -49,31 +46,7 @@ async function appendChat(
 
 /** Delivers the session's promotion job now, as SQS does when the window ends, and waits for it. */
 async function runPromotion(storeId: string, sessionId: string, copies = 1) {
-  const sqs = createSqsClient({
-    region: stack().sqs.region,
-    endpoint: stack().sqs.endpoint,
-    credentials: stack().sqs.credentials,
-  });
-  const now = Date.now();
-  const message: PromotionMessage = {
-    version: 1,
-    kind: 'session-promotion',
-    storeId,
-    sessionId,
-    windowStartedAt: now,
-    dueAt: now + 3_600_000,
-  };
-  await Promise.all(
-    Array.from({ length: copies }, () =>
-      sqs.send(
-        new SendMessageCommand({
-          QueueUrl: stack().promotionQueue.queueUrl,
-          MessageBody: JSON.stringify(message),
-        }),
-      ),
-    ),
-  );
-  sqs.destroy();
+  await stack().sendPromotionJob(storeId, sessionId, copies);
   await stack().consumer!.drain(30_000);
 }
 

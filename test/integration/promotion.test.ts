@@ -1,7 +1,6 @@
 import { DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Redis as RedisClient } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { SqsPromotionQueue } from '../../lib/adapters/sqs/sqs-promotion-queue.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashPromotionLedger } from '../../lib/adapters/upstash/upstash-promotion-ledger.js';
@@ -22,18 +21,13 @@ const turn = (sessionId: string, i: number) => ({
 });
 
 async function queueCounts() {
-  const sqs = createSqsClient({
-    region: stack().sqs.region,
-    endpoint: stack().sqs.endpoint,
-    credentials: stack().sqs.credentials,
-  });
+  const sqs = stack().sqs.client();
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: stack().promotionQueue.queueUrl,
       AttributeNames: ['ApproximateNumberOfMessagesDelayed', 'ApproximateNumberOfMessages'],
     }),
   );
-  sqs.destroy();
   return {
     delayed: Number(Attributes?.ApproximateNumberOfMessagesDelayed),
     visible: Number(Attributes?.ApproximateNumberOfMessages),
@@ -73,11 +67,7 @@ describe('promotion hand-off', () => {
 
   it('keeps the event when the queue is down, and the sweeper re-sends the job to the consumer', async () => {
     const { storeId, api, base } = await newStore(60);
-    const sqs = createSqsClient({
-      region: stack().sqs.region,
-      endpoint: stack().sqs.endpoint,
-      credentials: stack().sqs.credentials,
-    });
+    const sqs = stack().sqs.client();
     await sqs.send(new DeleteQueueCommand({ QueueUrl: stack().promotionQueue.queueUrl }));
     try {
       const appended = await api.post(`${base}/session-memory/events`, turn('lonely', 0));
@@ -111,7 +101,6 @@ describe('promotion hand-off', () => {
       { graceMs: 300_000, perStoreLimit: 10 },
     );
     expect(report).toEqual({ storesVisited: 1, resent: 1, failed: 0 });
-    sqs.destroy();
 
     await stack().consumer!.drain(20_000);
     const state = await rawRedis().hgetall(`am:{${storeId}}:session:lonely:promotion`);
@@ -125,11 +114,7 @@ describe('promotion hand-off', () => {
   });
 
   it('sends a message that is not a promotion job to the DLQ after maxReceiveCount', async () => {
-    const sqs = createSqsClient({
-      region: stack().sqs.region,
-      endpoint: stack().sqs.endpoint,
-      credentials: stack().sqs.credentials,
-    });
+    const sqs = stack().sqs.client();
     const { SendMessageCommand, ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
     await sqs.send(
       new SendMessageCommand({ QueueUrl: stack().promotionQueue.queueUrl, MessageBody: '{"not":"a job"}' }),
@@ -142,7 +127,6 @@ describe('promotion hand-off', () => {
       );
       dead = Messages?.[0]?.Body;
     }
-    sqs.destroy();
     expect(dead).toBe('{"not":"a job"}');
     expect(stack().consumer!.stats.failed).toBeGreaterThanOrEqual(3);
   });

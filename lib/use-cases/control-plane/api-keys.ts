@@ -242,10 +242,9 @@ async function removeGatewayKey(
 }
 
 async function assertGrantsReferenceStores(deps: Pick<ApiKeyAdminDeps, 'stores'>, grants: readonly Grant[]) {
-  const missing: string[] = [];
-  for (const grant of grants) {
-    if (!(await deps.stores.getStore(grant.resourceId))) missing.push(grant.resourceId);
-  }
+  // One concurrent wave of reads, not one round trip after another per grant.
+  const found = await Promise.all(grants.map((grant) => deps.stores.getStore(grant.resourceId)));
+  const missing = grants.filter((_, i) => !found[i]).map((grant) => grant.resourceId);
   if (missing.length > 0) {
     throw new ValidationError(`Grants reference stores that do not exist: ${missing.join(', ')}`, [
       { field: 'grants.resourceId', rule: 'exists', message: `no such store: ${missing.join(', ')}` },

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
-import type { CreateStoreRequest, storeOutput, UpdateStoreRequest } from '../../contracts/control-plane.js';
+import type { CreateStoreRequest, UpdateStoreRequest } from '../../contracts/control-plane.js';
 import { parseInput } from '../../contracts/parse.js';
 import { type StoreConfig, type StoreRecord, storeConfigSchema } from '../../contracts/store-config.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
@@ -17,8 +16,6 @@ export interface StoreAdminDeps {
   readonly clock: Clock;
   readonly logger: Logger;
 }
-
-export type StoreOutput = ReturnType<typeof storeOutput>;
 
 /** Creates a store with a generated id (32 hex, as the reference) and the given configuration. */
 export async function createStore(
@@ -197,5 +194,3 @@ function assertUniqueTypeNames(config: StoreConfig): void {
     ]);
   }
 }
-
-export const storeIdPathSchema = z.object({ storeId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
