@@ -22,6 +22,7 @@ import {
   listSessionSummariesResponseSchema,
   listSessionsQuerySchema,
   listSessionsResponseSchema,
+  promoteNowResponseSchema,
   promotionStatusSchema,
   sessionEventPathSchema,
   sessionMemorySchema,
@@ -136,6 +137,19 @@ const contracts = {
     pathParameters: sessionPathSchema,
     status: 200,
     response: promotionStatusSchema,
+    errors: [404],
+  },
+  'promote-session-now': {
+    operationId: 'PromoteSessionNow',
+    summary: "Extract a session's pending events to long-term memory now",
+    description:
+      "Instead of waiting for the end of the extraction window (the store's cadence): for an agent " +
+      'closing a conversation. Sends a job only when events are pending (`queued`); follow it with ' +
+      'GetPromotionStatus.',
+    extension: true,
+    pathParameters: sessionPathSchema,
+    status: 202,
+    response: promoteNowResponseSchema,
     errors: [404],
   },
   'list-session-summaries': {

@@ -208,3 +208,11 @@ export const promotionStatusSchema = z.object({
   memoriesWritten: z.number().int().min(0),
   usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }),
 });
+
+/** Extension: `POST …/session-memory/{sessionId}/promotion` (promote now). */
+export const promoteNowResponseSchema = z.object({
+  sessionId: idSchema,
+  /** Whether a job was sent: only when events are waiting. */
+  queued: z.boolean(),
+  pendingEvents: z.number().int().min(0),
+});

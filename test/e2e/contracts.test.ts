@@ -70,6 +70,7 @@ describe('the contracts the OpenAPI document is generated from', () => {
     await call('get-session-memory', api.get(`${base}/session-memory/trip`));
     await call('get-session-event', api.get(`${base}/session-memory/trip/events/${eventId}`));
     await call('get-promotion-status', api.get(`${base}/session-memory/trip/promotion`));
+    await call('promote-session-now', api.post(`${base}/session-memory/trip/promotion`));
 
     const ltm = `${base}/long-term-memory`;
     await call(

@@ -126,7 +126,11 @@ export interface paths {
         /** How far extraction to long-term memory has got for a session */
         get: operations["GetPromotionStatus"];
         put?: never;
-        post?: never;
+        /**
+         * Extract a session's pending events to long-term memory now
+         * @description Instead of waiting for the end of the extraction window (the store's cadence): for an agent closing a conversation. Sends a job only when events are pending (`queued`); follow it with GetPromotionStatus.
+         */
+        post: operations["PromoteSessionNow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1245,6 +1249,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromotionStatus"];
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    PromoteSessionNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sessionId: string;
+                        queued: boolean;
+                        pendingEvents: number;
+                    };
                 };
             };
             /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
