@@ -43,6 +43,8 @@ export interface ServiceStackProps extends StackProps {
  */
 const PROMOTION_QUEUE_ACCESS: Readonly<Record<string, readonly PromotionQueueGrant[]>> = {
   'add-session-event': ['send'],
+  // The MCP endpoint's add_session_event tool runs the same append use case.
+  mcp: ['send'],
   [maintenance.name]: ['send'],
   // The consumer receives through its event source, and sends follow-up jobs for long backlogs.
   [promotionConsumer.name]: ['send'],
@@ -55,6 +57,8 @@ const EMBEDDING_ACCESS: readonly string[] = [
   'search-memories',
   'update-memory',
   'update-memory-fields',
+  // MCP tools create and search long-term memories.
+  'mcp',
 ];
 
 /**
