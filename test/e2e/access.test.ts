@@ -118,6 +118,12 @@ describe('keys and stores', () => {
       'search-memories': { text: 'secret plans' },
       'update-memory': { text: 'overwritten' },
       'update-memory-fields': { topics: ['x'] },
+      mcp: {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'search_long_term_memory', arguments: { text: 'secret plans' } },
+      },
     };
     const guarded = httpRoutes.filter((route) => route.action !== 'none');
     expect(guarded.length).toBe(httpRoutes.length - 1);
