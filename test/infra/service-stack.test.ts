@@ -1,6 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allFunctions, httpRoutes, promotionConsumer } from '../../functions/manifest.js';
+import {
+  allFunctions,
+  httpRoutes,
+  promotionConsumer,
+  methodsOf as routeMethods,
+} from '../../functions/manifest.js';
 import { devApp, type Json, methodsOf, policyStatements, referencedIds } from './synth-fixture.js';
 
 const synth = devApp();
@@ -16,17 +21,20 @@ describe('service stack', () => {
     const methods = methodsOf(serviceResources, dataApiId);
     const targets = new Set<string>();
     for (const route of httpRoutes) {
-      const matches = methods.filter((m) => m.method === route.method && m.path === route.path);
-      expect(matches, `${route.method} ${route.path}`).toHaveLength(1);
-      const integration = matches[0]!.properties.Integration;
-      expect(integration.Type).toBe('AWS_PROXY');
-      const fnId = synth.functionId(route.name);
-      expect(referencedIds(integration.Uri)).toContain(fnId);
-      targets.add(fnId);
+      // Further methods of a route (MCP's GET and DELETE, answered 405) go to the same function.
+      for (const httpMethod of routeMethods(route)) {
+        const matches = methods.filter((m) => m.method === httpMethod && m.path === route.path);
+        expect(matches, `${httpMethod} ${route.path}`).toHaveLength(1);
+        const integration = matches[0]!.properties.Integration;
+        expect(integration.Type).toBe('AWS_PROXY');
+        const fnId = synth.functionId(route.name);
+        expect(referencedIds(integration.Uri)).toContain(fnId);
+        targets.add(fnId);
+      }
     }
     expect(targets.size).toBe(httpRoutes.length);
     // No CORS by default: no preflight methods, nothing but the manifest's routes.
-    expect(methods).toHaveLength(httpRoutes.length);
+    expect(methods).toHaveLength(httpRoutes.flatMap(routeMethods).length);
   });
 
   it('answers 400/401/403/404/413/429 from API Gateway with problem bodies', () => {
