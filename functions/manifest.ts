@@ -133,6 +133,13 @@ export const httpRoutes: readonly HttpRouteDefinition[] = [
     entry: 'functions/http/update-memory-fields.ts',
     action: 'write',
   },
+  {
+    name: 'memory-prompt',
+    method: 'POST',
+    path: `${store}/memory-prompt`,
+    entry: 'functions/http/memory-prompt.ts',
+    action: 'read',
+  },
 ];
 
 /** Resolves the caller's key to its store grants (API Gateway REQUEST authorizer). */
