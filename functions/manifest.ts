@@ -153,6 +153,13 @@ export const httpRoutes: readonly HttpRouteDefinition[] = [
     action: 'write',
   },
   {
+    name: 'memory-prompt',
+    method: 'POST',
+    path: `${store}/memory-prompt`,
+    entry: 'functions/http/memory-prompt.ts',
+    action: 'read',
+  },
+  {
     // Streamable HTTP MCP server (stateless, JSON responses). The route needs `read`; each write
     // tool checks `write` itself (lib/mcp/memory-tools.ts).
     name: 'mcp',

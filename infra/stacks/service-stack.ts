@@ -50,11 +50,12 @@ const PROMOTION_QUEUE_ACCESS: Readonly<Record<string, readonly PromotionQueueGra
   [promotionConsumer.name]: ['send'],
 };
 
-/** Functions that embed text (writes and searches of long-term memory), by manifest name. */
+/** Functions that embed text (writes and searches of long-term memory, the memory prompt), by manifest name. */
 const EMBEDDING_ACCESS: readonly string[] = [
   'promotion-consumer',
   'bulk-create-memories',
   'search-memories',
+  'memory-prompt',
   'update-memory',
   'update-memory-fields',
   // MCP tools create and search long-term memories.

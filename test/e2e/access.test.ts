@@ -116,6 +116,7 @@ describe('keys and stores', () => {
       'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },
       'bulk-delete-memories': { memoryIds: ['m-b'] },
       'search-memories': { text: 'secret plans' },
+      'memory-prompt': { query: 'secret plans', sessionId: 's-b' },
       'update-memory': { text: 'overwritten' },
       'update-memory-fields': { topics: ['x'] },
       mcp: {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { type HttpRouteDefinition, httpRoutes } from '../../functions/manifest.js';
+import { memoryPromptResponseSchema } from '../../lib/contracts/memory-prompt.js';
 import { sessionEventSchema } from '../../lib/contracts/session-memory.js';
 import { LIMITS } from '../../lib/domain/limits.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
@@ -120,6 +121,23 @@ const validBodies: Record<string, Record<string, unknown>> = {
     limit: 5,
     searchMode: 'hybrid',
     includeScores: true,
+    recency: { weight: 0.2, halfLifeDays: 10, field: 'createdAt' },
+  },
+  'memory-prompt': {
+    query: 'Which seat should I book?',
+    sessionId: SESSION_ID,
+    ownerId: 'alice',
+    namespace: 'travel',
+    tokenBudget: 2000,
+    longTermLimit: 5,
+    filter: {
+      topics: { all: ['travel'] },
+      memoryType: { eq: 'fuzz_type' },
+      createdAt: { gte: '2020-01-01T00:00:00Z' },
+      attributes: { label: { string: 'seat' } },
+    },
+    searchMode: 'hybrid',
+    similarityThreshold: 0.1,
     recency: { weight: 0.2, halfLifeDays: 10, field: 'createdAt' },
   },
   'update-memory': {
@@ -288,6 +306,7 @@ const successSchemas: Record<string, z.ZodType | null> = {
   'search-memories': z
     .object({ items: z.array(memoryViewSchema), nextPageToken: z.string().optional() })
     .strict(),
+  'memory-prompt': memoryPromptResponseSchema,
   'get-memory': memoryViewSchema,
   'update-memory': memoryViewSchema,
   'update-memory-fields': memoryViewSchema,

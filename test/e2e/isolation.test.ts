@@ -157,6 +157,7 @@ const memory = (id: string, text: string, extra: Record<string, unknown> = {}) =
 });
 
 const SEARCH_BODY = { text: 'secret zebracorn plan', limit: 1, searchMode: 'keyword' };
+const PROMPT_BODY = { query: 'secret zebracorn plan', sessionId: SHARED.session, searchMode: 'keyword' };
 
 /** A JSON-RPC `tools/call` of the MCP route. */
 const toolCall = (name: string, args: Record<string, unknown>) => ({
@@ -332,6 +333,7 @@ function baseBody(route: HttpRouteDefinition): Body {
     'bulk-create-memories': { memories: [memory('a-created', 'A created note')] },
     'bulk-delete-memories': { memoryIds: ['a-created'] },
     'search-memories': SEARCH_BODY,
+    'memory-prompt': PROMPT_BODY,
     'update-memory': { text: 'A updated note' },
     'update-memory-fields': { memoryType: 'trip_preference', attributes: { travel_period: 'August' } },
     mcp: toolCall('search_long_term_memory', SEARCH_BODY),
@@ -599,6 +601,34 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
         add(`filter-only sessionId ${JSON.stringify(value.slice(0, 16))}`, {
           filter: { sessionId: { in: [value] } },
         });
+      }
+      break;
+    }
+    case 'memory-prompt': {
+      // A's session under the id both stores use: A's events only (the generic checks look for B's marker).
+      add('shared session', PROMPT_BODY, [200], (body) =>
+        body.session?.eventsIncluded >= 1 ? undefined : `not A's session: ${JSON.stringify(body.session)}`,
+      );
+      add("B's session", { ...PROMPT_BODY, sessionId: B_ONLY.session }, [404]);
+      add("B's owner", { ...PROMPT_BODY, ownerId: B_ONLY.owner }, [200], (body) =>
+        body.memoryIds?.length === 0 ? undefined : `found memories: ${JSON.stringify(body.memoryIds)}`,
+      );
+      add("B's memory text", { query: 'another secret zebracorn plan of B', searchMode: 'hybrid' }, [200]);
+      for (const mode of ['keyword', 'semantic', 'hybrid']) {
+        for (const value of INJECTIONS) {
+          const label = JSON.stringify(value.slice(0, 16));
+          add(`${mode} query ${label}`, { ...PROMPT_BODY, query: value, searchMode: mode });
+          add(`${mode} ownerId ${label}`, { ...PROMPT_BODY, ownerId: value, searchMode: mode });
+          add(`${mode} namespace ${label}`, { ...PROMPT_BODY, namespace: value, searchMode: mode });
+          add(`${mode} topics.eq ${label}`, {
+            ...PROMPT_BODY,
+            filter: { topics: { eq: value } },
+            searchMode: mode,
+          });
+        }
+      }
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        add(`sessionId ${JSON.stringify(value.slice(0, 16))}`, { ...PROMPT_BODY, sessionId: value });
       }
       break;
     }

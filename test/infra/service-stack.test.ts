@@ -190,6 +190,7 @@ describe('bedrock access', () => {
       'promotion-consumer',
       'bulk-create-memories',
       'search-memories',
+      'memory-prompt',
       'update-memory',
       'update-memory-fields',
     ]);
