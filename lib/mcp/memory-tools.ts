@@ -11,6 +11,7 @@ import {
   memoryPathSchema,
   searchRequestSchema,
 } from '../contracts/long-term-memory.js';
+import { memoryPromptRequestSchema, memoryPromptResponseSchema } from '../contracts/memory-prompt.js';
 import { addSessionEventRequestSchema, sessionPathSchema } from '../contracts/session-memory.js';
 import {
   DependencyUnavailableError,
@@ -22,6 +23,7 @@ import {
 import { assertStoreAccess, type Grant, type StoreAction } from '../domain/grants.js';
 import { describeError } from '../observability/logger.js';
 import { appendSessionEvent } from '../use-cases/append-session-event.js';
+import { buildMemoryPrompt } from '../use-cases/memory-prompt.js';
 import { bulkCreateMemories, bulkDeleteMemories, getMemory } from '../use-cases/memory-records.js';
 import { searchMemories } from '../use-cases/memory-search.js';
 import { getSessionMemory } from '../use-cases/session-queries.js';
@@ -49,6 +51,7 @@ export const MCP_TOOL_ACTIONS = {
   create_long_term_memories: 'write',
   get_long_term_memory: 'read',
   delete_long_term_memories: 'write',
+  memory_prompt: 'read',
 } as const satisfies Record<string, StoreAction>;
 
 type ToolName = keyof typeof MCP_TOOL_ACTIONS;
@@ -85,7 +88,14 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
   });
   const tool = <S extends z.ZodObject>(
     name: ToolName,
-    config: { title: string; description: string; inputSchema: S; annotations?: ToolAnnotations },
+    config: {
+      title: string;
+      description: string;
+      inputSchema: S;
+      /** Checked by the SDK on every successful result (`structuredContent`). */
+      outputSchema?: z.ZodObject;
+      annotations?: ToolAnnotations;
+    },
     run: (args: z.output<S>) => Promise<object>,
   ) => {
     const action = MCP_TOOL_ACTIONS[name];
@@ -189,6 +199,19 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
       annotations: { destructiveHint: true, idempotentHint: true },
     },
     ({ memoryIds }) => bulkDeleteMemories(app, storeId, memoryIds),
+  );
+
+  tool(
+    'memory_prompt',
+    {
+      title: 'Build a memory prompt',
+      description:
+        "LLM-ready chat messages for the user's query: the session's summary and recent events and " +
+        'the most relevant long-term memories, packed into a token budget.',
+      inputSchema: memoryPromptRequestSchema,
+      outputSchema: memoryPromptResponseSchema,
+    },
+    (request) => buildMemoryPrompt(app, storeId, request),
   );
 
   return server;

@@ -62,6 +62,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       'delete_long_term_memories',
       'get_long_term_memory',
       'get_session_memory',
+      'memory_prompt',
       'search_long_term_memory',
     ]);
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
@@ -162,6 +163,42 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
     });
   });
 
+  it('builds a memory prompt from the session and long-term memories', async () => {
+    const { storeId, key } = await newStore();
+    const client = await connect(storeId, key);
+    await call(client, 'create_long_term_memories', {
+      memories: [{ id: 'veg', text: 'The user is a vegetarian', ownerId: 'carol' }],
+    });
+    const added = await call(client, 'add_session_event', {
+      actorId: 'carol',
+      role: 'USER',
+      content: [{ text: 'We are going out tonight' }],
+    });
+    const { sessionId } = (added.structuredContent as { event: { sessionId: string } }).event;
+
+    const prompt = await call(client, 'memory_prompt', { query: 'Where should we eat?', sessionId });
+    expect(prompt.isError).toBeFalsy();
+    const body = prompt.structuredContent as {
+      messages: Array<{ role: string; content: string }>;
+      memoryIds: string[];
+      ownerId: string;
+    };
+    expect(body.memoryIds).toEqual(['veg']);
+    expect(body.ownerId).toBe('carol');
+    expect(body.messages.at(-1)).toEqual({ role: 'user', content: 'Where should we eat?' });
+    expect(body.messages.map((m) => m.content).join('\n')).toContain('We are going out tonight');
+    expect(body.messages[0]).toMatchObject({
+      role: 'system',
+      content: expect.stringContaining('vegetarian'),
+    });
+
+    const missing = await call(client, 'memory_prompt', { query: 'hi', sessionId: 'no-such-session' });
+    expect(missing).toMatchObject({
+      isError: true,
+      structuredContent: { error: { code: 'resource-not-found' } },
+    });
+  });
+
   it('lets a read-only key search but refuses its write tools', async () => {
     const { storeId, key } = await newStore();
     const writer = await connect(storeId, key);
@@ -186,6 +223,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       expect(textOf(result)).toBe('insufficient-permissions: This API key may not write this store');
     }
     expect((await call(reader, 'get_long_term_memory', { memoryId: 'tea' })).isError).toBeFalsy();
+    expect((await call(reader, 'memory_prompt', { query: 'What do I drink?' })).isError).toBeFalsy();
   });
 
   it('answers HTTP 403 to a key of another store and 401 without a key', async () => {
