@@ -193,6 +193,8 @@ describe('bedrock access', () => {
       'memory-prompt',
       'update-memory',
       'update-memory-fields',
+      // Its tools create and search long-term memories.
+      'mcp',
     ]);
     const rolesWithBedrock = new Set(bedrockStatements.flatMap(({ roles }) => roles));
     for (const fn of allFunctions) {
