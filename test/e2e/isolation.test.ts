@@ -755,6 +755,24 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
         [200],
         toolOutcome('ok'),
       );
+      add(
+        "prompt on B's session",
+        toolCall('memory_prompt', { query: 'the secret zebracorn plan', sessionId: B_ONLY.session }),
+        [200],
+        toolOutcome('resource-not-found'),
+      );
+      add(
+        "prompt for B's owner",
+        toolCall('memory_prompt', { query: 'the secret zebracorn plan', ownerId: B_ONLY.owner }),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        'prompt on the shared session',
+        toolCall('memory_prompt', { query: 'the secret zebracorn plan', sessionId: SHARED.session }),
+        [200],
+        toolOutcome('ok'),
+      );
       // A tool error or A's own data (a valid id such as '-' may name what earlier routes' cases
       // created in A); the run checks that nothing of B comes back.
       for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
