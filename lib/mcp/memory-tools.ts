@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, type ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
@@ -109,12 +109,14 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
           ...config.annotations,
         },
       },
-      // The SDK has validated the arguments against `inputSchema` before this runs.
+      // The SDK has validated the arguments against `inputSchema` before this runs; its callback
+      // type spells the parsed arguments through its own zod-compat types, which a generic `S`
+      // does not resolve to, hence the assertion.
       ((args: z.output<S>) =>
-        toolResult(context, name, async () => {
+        toolResult(context, name, config.outputSchema !== undefined, async () => {
           assertStoreAccess(context.grants, context.storeId, action);
           return run(args);
-        })) as never,
+        })) as ToolCallback<S>,
     );
   };
   const { app, storeId } = context;
@@ -226,13 +228,19 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
 async function toolResult(
   context: MemoryToolContext,
   name: ToolName,
+  hasOutputSchema: boolean,
   run: () => Promise<object>,
 ): Promise<CallToolResult> {
   try {
     const result = await run();
+    const text = JSON.stringify(result);
+    // Both copies of a big result (a long session) could pass Lambda's 6 MB response limit where
+    // the REST route stays under it; past the cap the JSON text alone carries it. A tool with an
+    // output schema must send structured content (its results are bounded: memory_prompt's budget).
+    const structured = hasOutputSchema || text.length <= STRUCTURED_CONTENT_MAX_CHARS;
     return {
-      content: [{ type: 'text', text: JSON.stringify(result) }],
-      structuredContent: result as Record<string, unknown>,
+      content: [{ type: 'text', text }],
+      ...(structured ? { structuredContent: result as Record<string, unknown> } : {}),
     };
   } catch (error) {
     if (error instanceof DomainError) return toolError(problemOf(error));
@@ -240,6 +248,9 @@ async function toolResult(
     return toolError({ code: 'unexpected-error', message: 'An unexpected error occurred', retryable: true });
   }
 }
+
+/** Results whose JSON is longer are sent as text content only (see toolResult). */
+export const STRUCTURED_CONTENT_MAX_CHARS = 1_000_000;
 
 interface ToolProblem {
   readonly code: string;

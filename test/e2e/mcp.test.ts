@@ -122,6 +122,27 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
     expect(textOf(missing)).toBe('resource-not-found: Session not found');
   });
 
+  it('sends a result past 1 MB as JSON text only, without the structured copy', async () => {
+    const { storeId, key } = await newStore();
+    const api = apiClient(stack().apiUrl, key);
+    for (let i = 0; i < 5; i++) {
+      const added = await api.post(`/v1/stores/${storeId}/session-memory/events`, {
+        sessionId: 'long',
+        actorId: 'alice',
+        role: 'USER',
+        content: [{ text: `${i} ${'x'.repeat(250_000)}` }],
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      });
+      expect(added.status).toBe(201);
+    }
+    const client = await connect(storeId, key);
+
+    const session = await call(client, 'get_session_memory', { sessionId: 'long' });
+    expect(session.isError).toBeFalsy();
+    expect(session.structuredContent).toBeUndefined();
+    expect(JSON.parse(textOf(session)).events).toHaveLength(5);
+  });
+
   it('creates, searches, reads and deletes long-term memories', async () => {
     const { storeId, key } = await newStore();
     const client = await connect(storeId, key);
