@@ -1,7 +1,7 @@
 import type { MemoryFilter, SearchRequest } from '../contracts/long-term-memory.js';
 import type { MemoryPromptRequest, MemoryPromptResponse } from '../contracts/memory-prompt.js';
 import type { SessionMemory } from '../contracts/session-memory.js';
-import { packPrompt } from '../domain/memory-prompt.js';
+import { assertQueryFits, packPrompt } from '../domain/memory-prompt.js';
 import type { Embedder } from '../ports/embedder.js';
 import { embedQueryText } from './memory-records.js';
 import { DEFAULT_SEARCH_MODE, type SearchDeps, type SearchResult, searchMemories } from './memory-search.js';
@@ -31,6 +31,7 @@ export async function buildMemoryPrompt(
   storeId: string,
   request: MemoryPromptRequest,
 ): Promise<MemoryPromptResponse> {
+  assertQueryFits(request.query, request.tokenBudget);
   const explicitOwner = request.ownerId ?? request.filter?.ownerId;
   let session: SessionMemory | undefined;
   let found: SearchResult;
