@@ -128,6 +128,20 @@ export interface PackedPrompt {
 }
 
 /**
+ * The estimated tokens of a prompt holding only the query; a 400 naming `tokenBudget` when even
+ * that exceeds the budget (checked before any read, and again by {@link packPrompt}).
+ */
+export function assertQueryFits(query: string, tokenBudget: number): number {
+  const needed = estimatePromptTokens([{ role: 'user', content: query }]);
+  if (needed > tokenBudget) {
+    throw new ValidationError(`The query alone needs about ${needed} tokens, more than tokenBudget`, [
+      { field: 'tokenBudget', rule: 'tooSmall', message: `must be at least ${needed} for this query` },
+    ]);
+  }
+  return needed;
+}
+
+/**
  * Fits the sources into `tokenBudget` estimated tokens, by priority:
  * 1. the query (must fit, else a 400 naming `tokenBudget`);
  * 2. the session summary, whole or not at all (a cut summary could drop what matters most);
@@ -140,12 +154,7 @@ export interface PackedPrompt {
  */
 export function packPrompt(sources: PromptSources, tokenBudget: number): PackedPrompt {
   const messageCost = (text: string) => TOKEN_ESTIMATE.messageOverhead + estimateTextTokens(text);
-  let used = TOKEN_ESTIMATE.promptOverhead + messageCost(sources.query);
-  if (used > tokenBudget) {
-    throw new ValidationError(`The query alone needs about ${used} tokens, more than tokenBudget`, [
-      { field: 'tokenBudget', rule: 'tooSmall', message: `must be at least ${used} for this query` },
-    ]);
-  }
+  let used = assertQueryFits(sources.query, tokenBudget);
 
   // The system message grows section by section; its weight is tracked so that each candidate
   // costs O(its length), not a re-render.

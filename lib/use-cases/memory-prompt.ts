@@ -1,7 +1,7 @@
 import type { MemoryFilter, SearchRequest } from '../contracts/long-term-memory.js';
 import type { MemoryPromptRequest, MemoryPromptResponse } from '../contracts/memory-prompt.js';
 import type { SessionMemory } from '../contracts/session-memory.js';
-import { packPrompt } from '../domain/memory-prompt.js';
+import { assertQueryFits, packPrompt } from '../domain/memory-prompt.js';
 import type { Embedder } from '../ports/embedder.js';
 import { embedQueryText } from './memory-records.js';
 import { DEFAULT_SEARCH_MODE, type SearchDeps, type SearchResult, searchMemories } from './memory-search.js';
@@ -20,26 +20,35 @@ export type MemoryPromptDeps = SearchDeps & SessionQueryDeps;
  * `sessionId` that does not exist is a 404, as on the session routes, rather than a prompt that
  * silently lacks the conversation the caller asked for.
  *
- * Round trips: with the owner known up front, the session read and the search run at once (their
- * first Redis calls share one pipelined request). When the owner has to come from the session, the
- * search waits for the read; the query's embedding (a model call, the slowest step) starts at once
- * all the same.
+ * Round trips: with the owner known up front, the session read rides along with the search's read
+ * of its candidate records (one auto-pipelined request), so the prompt costs what the search costs.
+ * (Started at once instead, it overlapped the search in time but went out as a request of its own.)
+ * When the owner has to come from the session, the search waits for the read: one more round trip,
+ * while the query's embedding (a model call, the slowest step) starts at once all the same.
  */
 export async function buildMemoryPrompt(
   deps: MemoryPromptDeps,
   storeId: string,
   request: MemoryPromptRequest,
 ): Promise<MemoryPromptResponse> {
+  assertQueryFits(request.query, request.tokenBudget);
   const explicitOwner = request.ownerId ?? request.filter?.ownerId;
   let session: SessionMemory | undefined;
   let found: SearchResult;
   if (request.sessionId === undefined) {
     found = await searchMemories(deps, storeId, searchRequest(request, request.ownerId));
   } else if (explicitOwner !== undefined) {
-    [session, found] = await Promise.all([
-      getSessionMemory(deps, storeId, request.sessionId),
-      searchMemories(deps, storeId, searchRequest(request, request.ownerId)),
-    ]);
+    const sessionId = request.sessionId;
+    let reading: Promise<SessionMemory> | undefined;
+    const readSession = () => {
+      reading ??= getSessionMemory(deps, storeId, sessionId);
+      return reading;
+    };
+    // The session read is sent with the search's record read (auto-pipelined: one request for both);
+    // a search that reads no records (nothing matched) leaves it to the line after.
+    const records = beforeCall(deps.records, 'getMany', () => void readSession().catch(() => {}));
+    found = await searchMemories({ ...deps, records }, storeId, searchRequest(request, request.ownerId));
+    session = await readSession();
   } else {
     const mode = request.searchMode ?? DEFAULT_SEARCH_MODE;
     const embedder = mode === 'keyword' ? deps.embedder : prefetchQuery(deps.embedder, request.query.trim());
@@ -126,4 +135,22 @@ function prefetchQuery(embedder: Embedder, text: string): Embedder {
       return pending;
     },
   };
+}
+
+/**
+ * `target` with `hook` run just before each call of `method` (in the same tick, so what the hook
+ * sends joins the method's auto-pipelined request); every other member is the target's own.
+ */
+function beforeCall<T extends object>(target: T, method: keyof T & string, hook: () => void): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property);
+      if (typeof value !== 'function') return value;
+      if (property !== method) return value.bind(object);
+      return (...args: unknown[]) => {
+        hook();
+        return value.apply(object, args);
+      };
+    },
+  });
 }

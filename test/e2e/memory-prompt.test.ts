@@ -141,6 +141,13 @@ describe('memory prompt over HTTP', () => {
     expect(response.body.memoryIds).toEqual(['other-ryokan']);
     expect(response.body.ownerId).toBe('someone-else');
     expect(response.body.session.ownerId).toBe(OWNER);
+
+    // An owner without memories: the search reads no records, the session is still read.
+    const nobody = await api.post(prompt, { sessionId: 'trip', ownerId: 'nobody', query: 'ryokans' });
+    expect(nobody.status).toBe(200);
+    expect(nobody.body.memoryIds).toEqual([]);
+    expect(nobody.body.session.eventsIncluded).toBe(lateEventTexts.length);
+    expect(nobody.body.messages[0].content.startsWith(PROMPT_HEADINGS.summary)).toBe(true);
   });
 
   it('works without a session: memories and the query only', async () => {
