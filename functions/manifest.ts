@@ -85,6 +85,13 @@ export const httpRoutes: readonly HttpRouteDefinition[] = [
     action: 'read',
   },
   {
+    name: 'promote-session-now',
+    method: 'POST',
+    path: `${store}/session-memory/{sessionId}/promotion`,
+    entry: 'functions/http/promote-session-now.ts',
+    action: 'write',
+  },
+  {
     name: 'list-session-summaries',
     method: 'GET',
     path: `${store}/sessions`,

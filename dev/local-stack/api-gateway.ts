@@ -43,6 +43,11 @@ export interface LocalApiGatewayOptions {
    * (INVALID_API_KEY). Unset: any usage key is accepted (no key management locally).
    */
   readonly usagePlans?: UsagePlanMeter;
+  /**
+   * JSON documents served as they are to any GET, without a key (e.g. `/openapi.json`): on AWS
+   * they are published with the API's docs, not by a function.
+   */
+  readonly documents?: Readonly<Record<string, string>>;
 }
 
 export interface ThrottleLimits {
@@ -126,6 +131,15 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests += 1;
+    const document = req.method === 'GET' ? documentAt(options.documents, req.url) : undefined;
+    if (document !== undefined) {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(document),
+      });
+      res.end(document);
+      return;
+    }
     const received = await receiveRoutedRequest(req, res, compiled);
     if (!received) return;
     const { requestId, url, method, body, route, pathParameters } = received;
@@ -307,6 +321,11 @@ export async function listenHttp(
         server.close(() => resolve());
       }),
   };
+}
+
+function documentAt(documents: Readonly<Record<string, string>> | undefined, url: string | undefined) {
+  const path = new URL(url ?? '/', 'http://localhost').pathname;
+  return documents && Object.hasOwn(documents, path) ? documents[path] : undefined;
 }
 
 class IntegrationTimeout extends Error {}

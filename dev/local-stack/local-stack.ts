@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -45,6 +46,8 @@ import { type LocalSqs, type LocalSqsPreference, type QueuePair, startLocalSqs }
 import { startUpstashRestServer, type UpstashRestServer } from './upstash-rest-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+/** The data plane's OpenAPI document (`npm run openapi`), served at `/openapi.json`. */
+const OPENAPI_DOCUMENT = resolve(ROOT, 'openapi/openapi.json');
 
 export interface LocalStackOptions {
   /** Port of the API (0 or unset: a free port). */
@@ -277,6 +280,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { functionTimeoutMs: options.httpFunctionTimeoutMs }
         : {}),
       usagePlans: apiGatewayControl,
+      documents: { '/openapi.json': await readFile(OPENAPI_DOCUMENT, 'utf8') },
     });
     stops.push(() => gateway.stop());
 

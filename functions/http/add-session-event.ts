@@ -1,15 +1,12 @@
-import * as z from 'zod';
 import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { addSessionEventRequestSchema, storePathSchema } from '../../lib/contracts/session-memory.js';
+import {
+  addSessionEventHeadersSchema,
+  addSessionEventRequestSchema,
+  storePathSchema,
+} from '../../lib/contracts/session-memory.js';
 import { appendSessionEvent } from '../../lib/use-cases/append-session-event.js';
 import { httpRoute } from './http-route.js';
-
-/** Extension: `Idempotency-Key`, 1-128 visible ASCII characters. */
-const idempotencyKeySchema = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters')
-  .optional();
 
 /**
  * Reference AddSessionEvent: 201 `{event}`. With an `Idempotency-Key` header (extension), a retry
@@ -19,10 +16,10 @@ export const handler = httpRoute({ action: 'write', app: coreApp }, async (reque
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
   const body = parseInput(addSessionEventRequestSchema, request.body ?? {}, 'body');
   const idempotencyKey = parseInput(
-    z.object({ 'idempotency-key': idempotencyKeySchema }),
-    { 'idempotency-key': request.header('idempotency-key') },
+    addSessionEventHeadersSchema,
+    { 'Idempotency-Key': request.header('idempotency-key') },
     'body',
-  )['idempotency-key'];
+  )['Idempotency-Key'];
   const event = await appendSessionEvent(app, storeId, body, idempotencyKey ? { idempotencyKey } : {});
   return { status: 201, body: { event } };
 });

@@ -14,3 +14,32 @@ export const eventIdSchema = z.string().regex(EVENT_ID_PATTERN, 'must be 32 char
 
 /** RFC 3339 date-time with an offset or Z, e.g. 2026-06-25T18:00:00Z. */
 export const dateTimeSchema = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' });
+
+/** One bad field of a 400/413 (problem `fields`). Values are never echoed back. */
+export const fieldErrorSchema = z.object({
+  field: z.string(),
+  rule: z.string(),
+  message: z.string(),
+});
+
+/**
+ * Every error body (RFC 9457 problem details, reference §1.1): `type` is one of `/errors/…`;
+ * 424 and 429 also carry a `Retry-After` header.
+ */
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  fields: z.array(fieldErrorSchema).optional(),
+});
+
+export const healthStatusSchema = z.enum(['healthy', 'degraded', 'unavailable']);
+
+export const healthResponseSchema = z.object({ status: healthStatusSchema });
+
+export const storeHealthResponseSchema = z.object({
+  status: healthStatusSchema,
+  features: z.record(z.string(), z.object({ status: healthStatusSchema })),
+});

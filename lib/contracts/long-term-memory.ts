@@ -230,3 +230,60 @@ export const storedMemorySchema = z.object({
 export type StoredMemory = z.infer<typeof storedMemorySchema>;
 
 export const memoryPathSchema = z.object({ storeId: idSchema, memoryId: idSchema });
+
+// ---- documented shapes and responses (the OpenAPI document and the SDK's types come from these) ----
+
+/**
+ * The bulk bodies as documented: the handlers check the envelope first and each item on its own
+ * ({@link createMemoryRecordSchema}, {@link idSchema}) so one bad item never fails the others.
+ */
+export const bulkCreateRequestDocumentedSchema = z.object({
+  memories: z.array(createMemoryRecordSchema).min(1).max(BULK_MAX),
+});
+export const bulkDeleteRequestDocumentedSchema = z.object({
+  memoryIds: z.array(idSchema).min(1).max(BULK_MAX),
+});
+
+/** Reference `MemoryRecord` as returned, plus the extensions when present. */
+export const memoryRecordSchema = z.object({
+  id: idSchema,
+  text: z.string(),
+  memoryType: z.string(),
+  sessionId: idSchema.optional(),
+  ownerId: idSchema,
+  namespace: idSchema.optional(),
+  topics: z.array(z.string()),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  sourceRefs: z.array(z.string()).optional(),
+  occurredAt: z.string().optional(),
+  entities: z.array(z.string()).optional(),
+  /** Set when a newer memory contradicted this one; kept as history, no longer searched. */
+  supersededBy: z.string().optional(),
+  /** The memories this one replaced. */
+  supersedes: z.array(z.string()).optional(),
+  /** Only with `includeScores: true` on a search. */
+  score: z.number().optional(),
+});
+
+const bulkOperationErrorSchema = z.object({
+  /** The item's id, or its position (`memories[3]`) when it had no usable id. */
+  id: z.string(),
+  error: z.string(),
+});
+
+export const bulkCreateResponseSchema = z.object({
+  created: z.array(z.string()),
+  errors: z.array(bulkOperationErrorSchema),
+});
+
+export const bulkDeleteResponseSchema = z.object({
+  deleted: z.array(z.string()),
+  errors: z.array(bulkOperationErrorSchema),
+});
+
+export const searchResponseSchema = z.object({
+  items: z.array(memoryRecordSchema),
+  nextPageToken: z.string().optional(),
+});

@@ -25,6 +25,17 @@ export const addSessionEventRequestSchema = z.object({
 });
 export type AddSessionEventRequest = z.infer<typeof addSessionEventRequestSchema>;
 
+/**
+ * Extension: `Idempotency-Key` on an append, 1-128 visible ASCII characters. A retry of a request
+ * whose answer was lost returns the event stored the first time instead of a copy.
+ */
+export const addSessionEventHeadersSchema = z.object({
+  'Idempotency-Key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters')
+    .optional(),
+});
+
 export const sessionEventSchema = z.object({
   eventId: eventIdSchema,
   actorId: idSchema,
@@ -148,3 +159,60 @@ export interface Page<T> {
   readonly total: number;
   readonly nextPageToken?: string;
 }
+
+// ---- responses (what the handlers send; the OpenAPI document and the SDK's types come from these) ----
+
+export const addSessionEventResponseSchema = z.object({ event: sessionEventSchema });
+export const getSessionEventResponseSchema = z.object({ event: sessionEventSchema });
+
+export const sessionMemorySchema = z.object({
+  sessionId: idSchema,
+  ownerId: idSchema,
+  namespace: idSchema.optional(),
+  events: z.array(sessionEventSchema),
+  summary: sessionSummarySchema.optional(),
+});
+
+const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    /** Every match, across pages. */
+    total: z.number().int().min(0),
+    /** Absent on the last page. */
+    nextPageToken: z.string().optional(),
+  });
+
+export const listSessionsResponseSchema = pageOf(idSchema);
+
+export const sessionListItemSchema = z.object({
+  sessionId: idSchema,
+  ownerId: idSchema.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  namespaceRef: z.object({ namespaceId: z.string(), name: z.string(), path: z.string() }).optional(),
+});
+
+export const listSessionSummariesResponseSchema = pageOf(sessionListItemSchema);
+
+export const promotionStatusSchema = z.object({
+  sessionId: idSchema,
+  /** Events whose turns have been extracted. */
+  processedEvents: z.number().int().min(0),
+  /** Events appended since, waiting for the next run. */
+  pendingEvents: z.number().int().min(0),
+  watermarkEventId: eventIdSchema.optional(),
+  lastRunAt: z.string().optional(),
+  /** When the next run is due, if a window is open. */
+  nextRunAt: z.string().optional(),
+  lastError: z.object({ code: z.string(), at: z.string() }).optional(),
+  memoriesWritten: z.number().int().min(0),
+  usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }),
+});
+
+/** Extension: `POST …/session-memory/{sessionId}/promotion` (promote now). */
+export const promoteNowResponseSchema = z.object({
+  sessionId: idSchema,
+  /** Whether a job was sent: only when events are waiting. */
+  queued: z.boolean(),
+  pendingEvents: z.number().int().min(0),
+});

@@ -1,9 +1,11 @@
 import type { PromotionMessage } from '../contracts/promotion-message.js';
+import { DependencyUnavailableError } from '../domain/errors.js';
 import { describeError, type Logger } from '../observability/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { StoreRegistry } from '../ports/registry.js';
+import { getPromotionStatus } from './session-queries.js';
 
 export interface PromotionSweepDeps {
   readonly ledger: PromotionLedger;
@@ -61,4 +63,43 @@ export async function sweepOverduePromotions(
     }
   }
   return { storesVisited: storeIds.length, resent, failed };
+}
+
+export interface PromoteNowResult {
+  readonly sessionId: string;
+  /** Whether a job was sent: only when events are waiting, so repeated calls cost no extraction. */
+  readonly queued: boolean;
+  readonly pendingEvents: number;
+}
+
+/**
+ * Extension: promote a session's pending events now instead of when its window ends (an agent
+ * closing a conversation, an example that should not wait minutes). Sends the same immediate job
+ * as a run's backlog follow-up; the consumer's per-session lock and watermark make it safe next to
+ * the window's own job, which later finds nothing new. A failed send is a 424: unlike an append,
+ * nothing was stored that the sweeper would find.
+ */
+export async function promoteSessionNow(
+  deps: Parameters<typeof getPromotionStatus>[0] & { promotionQueue: PromotionQueue; logger: Logger },
+  storeId: string,
+  sessionId: string,
+): Promise<PromoteNowResult> {
+  const { pendingEvents } = await getPromotionStatus(deps, storeId, sessionId);
+  if (pendingEvents === 0) return { sessionId, queued: false, pendingEvents };
+  const now = deps.clock.now();
+  const message: PromotionMessage = {
+    version: 1,
+    kind: 'session-promotion',
+    storeId,
+    sessionId,
+    windowStartedAt: now,
+    dueAt: now,
+  };
+  try {
+    await deps.promotionQueue.enqueue(message, 0);
+  } catch (error) {
+    deps.logger.warn('promote-now send failed', { storeId, sessionId, ...describeError(error) });
+    throw new DependencyUnavailableError('The promotion queue did not take the job', 1);
+  }
+  return { sessionId, queued: true, pendingEvents };
 }

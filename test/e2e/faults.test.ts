@@ -505,6 +505,11 @@ describe('promotion while SQS refuses sends', () => {
         acknowledged.push(r.body.event.eventId);
       }
       count('SQS send refused (queue missing)', 2);
+      // Promote-now stored nothing the sweeper would find, so its refused send is the caller's to retry.
+      const now = await api.post(`${base}/session-memory/queue-down-b/promotion`);
+      expect(now.status).toBe(424);
+      expect(now.headers.get('retry-after')).toBe('1');
+      count('SQS send refused (queue missing)', 1);
     } finally {
       await stack().sqs.createQueuePair('agent-memory-promotion', {
         maxReceiveCount: 10,

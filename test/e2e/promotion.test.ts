@@ -96,6 +96,37 @@ describe('automatic promotion', () => {
     expect(status.body.usage.inputTokens).toBeGreaterThan(0);
   });
 
+  it('promotes on request (extension) without waiting for the window, and only when events wait', async () => {
+    const { storeId, api, base } = await newStore();
+    await appendChat(api, base, 'closing-chat');
+    const before = await api.get(`${base}/session-memory/closing-chat/promotion`);
+    expect(before.body).toMatchObject({ processedEvents: 0, pendingEvents: 4 });
+    // The window's own job is 60 s away; the request's job is due now.
+    expect(Date.parse(before.body.nextRunAt)).toBeGreaterThan(Date.now() + 30_000);
+
+    const requested = await api.post(`${base}/session-memory/closing-chat/promotion`);
+    expect(requested.status).toBe(202);
+    expect(requested.body).toEqual({ sessionId: 'closing-chat', queued: true, pendingEvents: 4 });
+    await stack().consumer!.drain(30_000);
+
+    const after = await api.get(`${base}/session-memory/closing-chat/promotion`);
+    expect(after.body).toMatchObject({ processedEvents: 4, pendingEvents: 0 });
+    expect(after.body.memoriesWritten).toBeGreaterThan(0);
+    const diet = await api.post(`${base}/long-term-memory/search`, {
+      text: 'dietary restrictions',
+      limit: 1,
+      filter: { ownerId: { eq: 'traveller-1' } },
+    });
+    expect(diet.body.items[0].text).toMatch(/vegetarian/i);
+
+    // Nothing pending: no job, no extraction spent.
+    const again = await api.post(`${base}/session-memory/closing-chat/promotion`);
+    expect(again.body).toEqual({ sessionId: 'closing-chat', queued: false, pendingEvents: 0 });
+    expect((await api.post(`${base}/session-memory/nobody/promotion`)).status).toBe(404);
+    const reader = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeId]: ['read'] }));
+    expect((await reader.post(`${base}/session-memory/closing-chat/promotion`)).status).toBe(403);
+  });
+
   it('never duplicates: redelivered, duplicated and concurrent jobs, and repeated statements', async () => {
     const { storeId, api, base } = await newStore();
     await appendChat(api, base, 'dup-chat');

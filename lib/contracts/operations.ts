@@ -1,0 +1,239 @@
+import type * as z from 'zod';
+import { healthResponseSchema, storeHealthResponseSchema } from './common.js';
+import {
+  bulkCreateRequestDocumentedSchema,
+  bulkCreateResponseSchema,
+  bulkDeleteRequestDocumentedSchema,
+  bulkDeleteResponseSchema,
+  memoryPathSchema,
+  memoryRecordSchema,
+  searchRequestSchema,
+  searchResponseSchema,
+  updateMemoryFieldsRequestSchema,
+  updateMemoryRequestSchema,
+} from './long-term-memory.js';
+import {
+  addSessionEventHeadersSchema,
+  addSessionEventRequestSchema,
+  addSessionEventResponseSchema,
+  getSessionEventResponseSchema,
+  getSessionMemoryQuerySchema,
+  listSessionSummariesQuerySchema,
+  listSessionSummariesResponseSchema,
+  listSessionsQuerySchema,
+  listSessionsResponseSchema,
+  promoteNowResponseSchema,
+  promotionStatusSchema,
+  sessionEventPathSchema,
+  sessionMemorySchema,
+  sessionPathSchema,
+  storePathSchema,
+} from './session-memory.js';
+
+/**
+ * What each data-plane route takes and answers, by its name in `functions/manifest.ts` (which
+ * holds method, path and required grant). The schemas are the ones the handlers parse with, so
+ * the OpenAPI document (`npm run openapi`) and the SDK's types generated from it cannot drift
+ * from what the service accepts; an end-to-end test checks every success body against `response`.
+ */
+export interface OperationContract {
+  /** The reference's operationId where the reference has the operation. */
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  /** Not in the managed API: our opt-in extensions. */
+  readonly extension?: boolean;
+  readonly pathParameters?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly headers?: z.ZodObject;
+  readonly body?: z.ZodType;
+  /** Search takes an empty body as "list everything"; the others need one. */
+  readonly bodyRequired?: boolean;
+  readonly status: number;
+  /** Absent for 204. */
+  readonly response?: z.ZodType;
+  /** Error statuses this operation can answer besides the ones every authenticated route can. */
+  readonly errors: readonly number[];
+}
+
+const contracts = {
+  health: {
+    operationId: 'Health',
+    summary: 'Liveness of the API (no key needed)',
+    status: 200,
+    response: healthResponseSchema,
+    errors: [],
+  },
+  'store-health': {
+    operationId: 'StoreHealth',
+    summary: 'Whether the store answers',
+    pathParameters: storePathSchema,
+    status: 200,
+    response: storeHealthResponseSchema,
+    errors: [404],
+  },
+  'add-session-event': {
+    operationId: 'AddSessionEvent',
+    summary: 'Append an event to a session (creates the session when new)',
+    description:
+      'Without `sessionId` a new session is started and its id returned in the event. Refreshes the ' +
+      "session's TTL and schedules promotion to long-term memory. With an `Idempotency-Key` header " +
+      '(extension) a retried request returns the event stored the first time.',
+    pathParameters: storePathSchema,
+    headers: addSessionEventHeadersSchema,
+    body: addSessionEventRequestSchema,
+    bodyRequired: true,
+    status: 201,
+    response: addSessionEventResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'list-sessions': {
+    operationId: 'ListSessions',
+    summary: 'Session ids, in creation order, paged',
+    description: 'Give exactly one of `filterOwnerId` or `includeAll=true`.',
+    pathParameters: storePathSchema,
+    query: listSessionsQuerySchema,
+    status: 200,
+    response: listSessionsResponseSchema,
+    errors: [404],
+  },
+  'get-session-memory': {
+    operationId: 'GetSessionMemory',
+    summary: "A session's events and running summary",
+    description:
+      'Once a summary exists, the events it covers are left out unless `includeSummarisedEvents=true`.',
+    pathParameters: sessionPathSchema,
+    query: getSessionMemoryQuerySchema,
+    status: 200,
+    response: sessionMemorySchema,
+    errors: [404],
+  },
+  'delete-session-memory': {
+    operationId: 'DeleteSessionMemory',
+    summary: 'Delete a session and its events',
+    pathParameters: sessionPathSchema,
+    status: 204,
+    errors: [404],
+  },
+  'get-session-event': {
+    operationId: 'GetSessionEvent',
+    summary: 'One event of a session',
+    pathParameters: sessionEventPathSchema,
+    status: 200,
+    response: getSessionEventResponseSchema,
+    errors: [404],
+  },
+  'delete-session-event': {
+    operationId: 'DeleteSessionEvent',
+    summary: 'Delete one event of a session',
+    pathParameters: sessionEventPathSchema,
+    status: 204,
+    errors: [404],
+  },
+  'get-promotion-status': {
+    operationId: 'GetPromotionStatus',
+    summary: 'How far extraction to long-term memory has got for a session',
+    extension: true,
+    pathParameters: sessionPathSchema,
+    status: 200,
+    response: promotionStatusSchema,
+    errors: [404],
+  },
+  'promote-session-now': {
+    operationId: 'PromoteSessionNow',
+    summary: "Extract a session's pending events to long-term memory now",
+    description:
+      "Instead of waiting for the end of the extraction window (the store's cadence): for an agent " +
+      'closing a conversation. Sends a job only when events are pending (`queued`); follow it with ' +
+      'GetPromotionStatus.',
+    extension: true,
+    pathParameters: sessionPathSchema,
+    status: 202,
+    response: promoteNowResponseSchema,
+    errors: [404],
+  },
+  'list-session-summaries': {
+    operationId: 'ListSessionSummaries',
+    summary: 'Session rows (owner, namespace, timestamps), sortable, paged',
+    description: 'Give exactly one of `filterOwnerId` or `includeAll=true`.',
+    pathParameters: storePathSchema,
+    query: listSessionSummariesQuerySchema.in,
+    status: 200,
+    response: listSessionSummariesResponseSchema,
+    errors: [404],
+  },
+  'bulk-create-memories': {
+    operationId: 'BulkCreateLongTermMemories',
+    summary: 'Create up to 100 long-term memories (partial success)',
+    description:
+      'Each item succeeds or fails on its own (`errors`). Re-posting an id with the same content ' +
+      'succeeds without duplicating; with other content it is an error (use PATCH). Direct writes ' +
+      'skip extraction and exclusions and are searchable on return.',
+    pathParameters: storePathSchema,
+    body: bulkCreateRequestDocumentedSchema,
+    bodyRequired: true,
+    status: 201,
+    response: bulkCreateResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'bulk-delete-memories': {
+    operationId: 'BulkDeleteLongTermMemories',
+    summary: 'Delete up to 100 long-term memories (partial success)',
+    pathParameters: storePathSchema,
+    body: bulkDeleteRequestDocumentedSchema,
+    bodyRequired: true,
+    status: 200,
+    response: bulkDeleteResponseSchema,
+    errors: [404, 413],
+  },
+  'search-memories': {
+    operationId: 'SearchLongTermMemory',
+    summary: 'Search long-term memories by meaning, keywords, filters and recency',
+    description:
+      'With `text`: ranked by `searchMode` (default hybrid). Without: a filter-only listing in ' +
+      'creation order. `searchMode`, `includeScores` and `recency` are extensions.',
+    pathParameters: storePathSchema,
+    body: searchRequestSchema,
+    status: 200,
+    response: searchResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'get-memory': {
+    operationId: 'GetLongTermMemory',
+    summary: 'One long-term memory',
+    pathParameters: memoryPathSchema,
+    status: 200,
+    response: memoryRecordSchema,
+    errors: [404],
+  },
+  'update-memory': {
+    operationId: 'UpdateLongTermMemory',
+    summary: 'Change the text, type, topics, owner, namespace or session of a memory',
+    pathParameters: memoryPathSchema,
+    body: updateMemoryRequestSchema,
+    bodyRequired: true,
+    status: 200,
+    response: memoryRecordSchema,
+    errors: [404, 409, 413],
+  },
+  'update-memory-fields': {
+    operationId: 'UpdateLongTermMemoryFields',
+    summary: "Set a custom-typed memory's attributes (compare-and-set on its type)",
+    pathParameters: memoryPathSchema,
+    body: updateMemoryFieldsRequestSchema,
+    bodyRequired: true,
+    status: 200,
+    response: memoryRecordSchema,
+    errors: [404, 409, 413],
+  },
+} satisfies Record<string, OperationContract>;
+
+export type DataPlaneRouteName = keyof typeof contracts;
+export const operationContracts: Readonly<Record<DataPlaneRouteName, OperationContract>> = contracts;
+
+/** The contract of a manifest route, or undefined when it has none (a test requires one for each). */
+export function operationContractOf(routeName: string): OperationContract | undefined {
+  return Object.hasOwn(operationContracts, routeName)
+    ? operationContracts[routeName as DataPlaneRouteName]
+    : undefined;
+}

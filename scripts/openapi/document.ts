@@ -1,0 +1,186 @@
+import type * as z from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { httpRoutes } from '../../functions/manifest.js';
+import { fieldErrorSchema, problemSchema } from '../../lib/contracts/common.js';
+import {
+  attributeClauseSchema,
+  bulkCreateRequestDocumentedSchema,
+  bulkCreateResponseSchema,
+  bulkDeleteRequestDocumentedSchema,
+  bulkDeleteResponseSchema,
+  createMemoryRecordSchema,
+  memoryFilterSchema,
+  memoryRecordSchema,
+  recencySchema,
+  searchModeSchema,
+  searchRequestSchema,
+  searchResponseSchema,
+  updateMemoryFieldsRequestSchema,
+  updateMemoryRequestSchema,
+} from '../../lib/contracts/long-term-memory.js';
+import { operationContractOf } from '../../lib/contracts/operations.js';
+import {
+  addSessionEventRequestSchema,
+  addSessionEventResponseSchema,
+  contentPartSchema,
+  listSessionSummariesResponseSchema,
+  listSessionsResponseSchema,
+  messageRoleSchema,
+  promotionStatusSchema,
+  sessionEventSchema,
+  sessionListItemSchema,
+  sessionMemorySchema,
+  sessionSummarySchema,
+} from '../../lib/contracts/session-memory.js';
+
+/**
+ * Schemas that become named components (`#/components/schemas/<Name>`): the names the SDK
+ * re-exports as types. Everything else is inlined where it is used.
+ */
+const namedSchemas: Record<string, z.ZodType> = {
+  MessageRole: messageRoleSchema,
+  ContentPart: contentPartSchema,
+  AddSessionEventRequest: addSessionEventRequestSchema,
+  AddSessionEventResponse: addSessionEventResponseSchema,
+  SessionEvent: sessionEventSchema,
+  SessionSummary: sessionSummarySchema,
+  SessionMemory: sessionMemorySchema,
+  ListSessionsResponse: listSessionsResponseSchema,
+  SessionListItem: sessionListItemSchema,
+  ListSessionSummariesResponse: listSessionSummariesResponseSchema,
+  PromotionStatus: promotionStatusSchema,
+  CreateMemoryRecord: createMemoryRecordSchema,
+  MemoryRecord: memoryRecordSchema,
+  BulkCreateLongTermMemoriesRequest: bulkCreateRequestDocumentedSchema,
+  BulkCreateLongTermMemoriesResponse: bulkCreateResponseSchema,
+  BulkDeleteLongTermMemoriesRequest: bulkDeleteRequestDocumentedSchema,
+  BulkDeleteLongTermMemoriesResponse: bulkDeleteResponseSchema,
+  MemoryFilter: memoryFilterSchema,
+  AttributeClause: attributeClauseSchema,
+  SearchMode: searchModeSchema,
+  Recency: recencySchema,
+  SearchLongTermMemoryRequest: searchRequestSchema,
+  SearchLongTermMemoryResponse: searchResponseSchema,
+  UpdateLongTermMemoryRequest: updateMemoryRequestSchema,
+  UpdateLongTermMemoryFieldsRequest: updateMemoryFieldsRequestSchema,
+  FieldError: fieldErrorSchema,
+  Problem: problemSchema,
+};
+
+/** Every authenticated route can answer these (authorizer, gateway throttling, dependencies). */
+const COMMON_ERRORS = [400, 401, 403, 424, 429, 500] as const;
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: `fields` names each bad field, the rule it broke and why',
+  401: 'Missing, malformed, revoked or expired API key',
+  403: 'The key has no grant on this store, or not the action this route needs',
+  404: 'The store, session, event or memory does not exist (or has expired)',
+  409: 'Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch)',
+  413: 'The body (or an item of it) exceeds a documented limit',
+  424: 'A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds',
+  429: "Over the key's usage plan rate or quota; retry after `Retry-After` seconds",
+  500: 'Unexpected error (nothing internal is disclosed)',
+};
+
+export const OPENAPI_VERSION_INFO = {
+  title: 'Agent Memory API',
+  version: '1.0.0',
+  description:
+    'Working memory (session events with a per-session TTL) and long-term memory (extracted or ' +
+    'directly written facts, searchable by meaning, keywords, filters and recency) for AI agents. ' +
+    'Follows the managed Redis Agent Memory Data Plane API v1; operations and fields marked ' +
+    '`x-extension` are opt-in additions. Generated from the zod contracts the handlers use: ' +
+    'do not edit by hand (`npm run openapi`).',
+};
+
+/** The data plane as an OpenAPI 3.1 document, from the manifest's routes and their contracts. */
+export function buildOpenApiDocument() {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of httpRoutes) {
+    const c = operationContractOf(route.name);
+    if (!c) throw new Error(`route ${route.name} has no entry in lib/contracts/operations.ts`);
+    const authenticated = route.action !== 'none';
+    const errorStatuses = authenticated ? [...new Set([...COMMON_ERRORS, ...c.errors])].sort() : [500];
+    const operation: ZodOpenApiOperationObject = {
+      operationId: c.operationId,
+      summary: c.summary,
+      ...(c.description ? { description: c.description } : {}),
+      tags: [tagOf(route.path)],
+      ...(c.extension ? { 'x-extension': true } : {}),
+      'x-required-grant': route.action,
+      security: authenticated ? [{ bearerAuth: [] }, { apiKeyHeader: [] }] : [],
+      requestParams: {
+        ...(c.pathParameters ? { path: c.pathParameters } : {}),
+        ...(c.query ? { query: c.query } : {}),
+        ...(c.headers ? { header: c.headers } : {}),
+      },
+      ...(c.body
+        ? {
+            requestBody: {
+              required: c.bodyRequired ?? false,
+              content: { 'application/json': { schema: c.body } },
+            },
+          }
+        : {}),
+      responses: {
+        [String(c.status)]: {
+          description: c.status === 204 ? 'Deleted' : 'Success',
+          ...(c.response ? { content: { 'application/json': { schema: c.response } } } : {}),
+        },
+        ...Object.fromEntries(
+          errorStatuses.map((status) => [
+            String(status),
+            {
+              description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+              content: { 'application/problem+json': { schema: problemSchema } },
+            },
+          ]),
+        ),
+      },
+    };
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
+  }
+  return createDocument(
+    {
+      openapi: '3.1.0',
+      info: OPENAPI_VERSION_INFO,
+      servers: [{ url: 'http://127.0.0.1:8787', description: '`npm run dev`' }],
+      tags: [
+        { name: 'health', description: 'Liveness' },
+        { name: 'session-memory', description: 'Working memory: session events with a TTL' },
+        { name: 'long-term-memory', description: 'Extracted and directly written memories' },
+      ],
+      components: {
+        schemas: namedSchemas,
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key minted by the control plane',
+          },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same key' },
+        },
+      },
+      paths,
+    },
+    {
+      outputIdSuffix: 'Output',
+      // zod renders response objects closed (`additionalProperties: false`); a client validating
+      // with it would break on the next added field, so responses stay open.
+      // Objects declared `.strict()` (filters) are closed on purpose and stay so.
+      override: ({ jsonSchema, zodSchema, io }) => {
+        const catchall = (zodSchema._zod.def as { catchall?: z.ZodType }).catchall;
+        const strict = catchall?._zod.def.type === 'never';
+        if (io === 'output' && jsonSchema.additionalProperties === false && !strict) {
+          delete jsonSchema.additionalProperties;
+        }
+      },
+    },
+  );
+}
+
+function tagOf(path: string): string {
+  if (path.includes('/long-term-memory')) return 'long-term-memory';
+  if (path.includes('/session')) return 'session-memory';
+  return 'health';
+}

@@ -1,0 +1,19 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { buildOpenApiDocument } from './document.js';
+import { GENERATED_FILES, renderOpenApiJson, renderSdkTypes } from './render.js';
+
+/**
+ * `npm run openapi`: writes the OpenAPI document and the SDK's types generated from it. Both are
+ * committed; `test/unit/openapi.test.ts` fails when either is stale.
+ */
+const document = buildOpenApiDocument();
+const outputs: [string, string][] = [
+  [GENERATED_FILES.openApi, renderOpenApiJson(document)],
+  [GENERATED_FILES.sdkTypes, await renderSdkTypes(document)],
+];
+for (const [path, text] of outputs) {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+  console.log(`[openapi] wrote ${path} (${Buffer.byteLength(text)} bytes)`);
+}

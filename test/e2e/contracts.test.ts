@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import type * as z from 'zod';
+import { httpRoutes } from '../../functions/manifest.js';
+import { problemSchema } from '../../lib/contracts/common.js';
+import { type DataPlaneRouteName, operationContracts } from '../../lib/contracts/operations.js';
+import type { StoreConfig } from '../../lib/contracts/store-config.js';
+import { type ApiResponse, apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
+
+/**
+ * The OpenAPI document and the SDK's types are generated from `lib/contracts/operations.ts`; this
+ * checks that what the service really sends matches it: every route, called for real, answers its
+ * documented status with a body its response schema accepts without dropping a single field.
+ */
+const stack = useLocalStack();
+
+const TRIP_TYPE = {
+  name: 'trip_preference',
+  description: 'Travel preferences',
+  fields: [{ name: 'destinations', description: 'Places', type: 'list[str]' }],
+} as const;
+
+/** Parses with the schema and requires the result to equal the input: unknown fields fail too. */
+function expectConforms(schema: z.ZodType, body: unknown, label: string) {
+  const parsed = schema.safeParse(body);
+  expect(parsed.error?.issues ?? [], label).toEqual([]);
+  expect(parsed.data, `${label}: a field the contract does not declare`).toEqual(body);
+}
+
+describe('the contracts the OpenAPI document is generated from', () => {
+  it('match every route’s real success answer', async () => {
+    const storeId = uniqueStoreId('contracts');
+    await stack().createStore(storeId, { customMemoryTypes: [TRIP_TYPE as never] } as Partial<StoreConfig>);
+    const api = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeId]: ['read', 'write'] }));
+    const base = `/v1/stores/${storeId}`;
+    const answers = new Map<DataPlaneRouteName, ApiResponse>();
+    const call = async (route: DataPlaneRouteName, response: Promise<ApiResponse>) => {
+      const answer = await response;
+      answers.set(route, answer);
+      return answer;
+    };
+
+    await call('health', api.get('/health'));
+    await call('store-health', api.get(`${base}/health`));
+    const appended = await call(
+      'add-session-event',
+      api.post(
+        `${base}/session-memory/events`,
+        {
+          sessionId: 'trip',
+          actorId: 'alice',
+          namespace: 'travel',
+          role: 'USER',
+          content: [{ text: 'I am going to Tokyo and Kyoto. Also, I am a vegetarian.' }],
+          createdAt: '2026-06-25T18:00:00Z',
+          metadata: { channel: 'chat' },
+        },
+        { headers: { 'idempotency-key': 'contracts-1' } },
+      ),
+    );
+    const eventId = appended.body.event.eventId as string;
+    await api.post(`${base}/session-memory/events`, {
+      sessionId: 'other',
+      actorId: 'bob',
+      role: 'ASSISTANT',
+      content: [{ text: 'Hello' }],
+      createdAt: '2026-06-25T18:01:00+02:00',
+    });
+    await call('list-sessions', api.get(`${base}/session-memory?includeAll=true&limit=1`));
+    await call('list-session-summaries', api.get(`${base}/sessions?includeAll=true&sortBy=createdAt`));
+    await call('get-session-memory', api.get(`${base}/session-memory/trip`));
+    await call('get-session-event', api.get(`${base}/session-memory/trip/events/${eventId}`));
+    await call('get-promotion-status', api.get(`${base}/session-memory/trip/promotion`));
+    await call('promote-session-now', api.post(`${base}/session-memory/trip/promotion`));
+
+    const ltm = `${base}/long-term-memory`;
+    await call(
+      'bulk-create-memories',
+      api.post(ltm, {
+        memories: [
+          {
+            id: 'veg',
+            text: 'The user is a vegetarian',
+            ownerId: 'alice',
+            sessionId: 'trip',
+            namespace: 'travel',
+            topics: ['food'],
+            sourceRefs: [`trip:${eventId}`],
+            occurredAt: '2026-06-25T18:00:00Z',
+            entities: ['vegetarian'],
+          },
+          {
+            id: 'japan',
+            text: 'The user is planning a trip to Japan',
+            ownerId: 'alice',
+            memoryType: 'trip_preference',
+            attributes: { destinations: ['Tokyo', 'Kyoto'] },
+          },
+          { id: 'bad', text: '', ownerId: 'alice' },
+        ],
+      }),
+    );
+    await call(
+      'search-memories',
+      api.post(`${ltm}/search`, {
+        text: 'dietary restrictions',
+        filter: { ownerId: { eq: 'alice' } },
+        includeScores: true,
+        limit: 1,
+      }),
+    );
+    await call('get-memory', api.get(`${ltm}/veg`));
+    await call('update-memory', api.patch(`${ltm}/veg`, { topics: ['food', 'diet'] }));
+    await call(
+      'update-memory-fields',
+      api.patch(`${ltm}/japan/fields`, {
+        memoryType: 'trip_preference',
+        attributes: { destinations: ['Tokyo', 'Kyoto', 'Osaka'] },
+      }),
+    );
+    await call('bulk-delete-memories', api.delete(ltm, { memoryIds: ['japan', 'never-was'] }));
+    await call('delete-session-event', api.delete(`${base}/session-memory/trip/events/${eventId}`));
+    await call('delete-session-memory', api.delete(`${base}/session-memory/other`));
+
+    expect([...answers.keys()].sort()).toEqual(httpRoutes.map((r) => r.name).sort());
+    for (const [route, answer] of answers) {
+      const contract = operationContracts[route];
+      expect(answer.status, `${route}: ${JSON.stringify(answer.body)}`).toBe(contract.status);
+      if (contract.response) expectConforms(contract.response, answer.body, route);
+      else expect(answer.body, route).toBeUndefined();
+    }
+    // The optional parts were there to be checked, not absent by accident.
+    expect(answers.get('search-memories')?.body.items[0]).toHaveProperty('score');
+    expect(answers.get('bulk-create-memories')?.body.errors).toHaveLength(1);
+    expect(answers.get('list-sessions')?.body).toHaveProperty('nextPageToken');
+  });
+
+  it('match the problem bodies of errors', async () => {
+    const storeId = uniqueStoreId('contracts');
+    await stack().createStore(storeId);
+    const api = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeId]: ['read'] }));
+    const base = `/v1/stores/${storeId}`;
+    const errors = [
+      await api.get(`${base}/session-memory?limit=0&includeAll=true`),
+      await api.get(`${base}/session-memory/nobody`),
+      await api.post(`${base}/session-memory/events`, {}),
+      await api.get('/v1/stores/someone-else/health'),
+      await apiClient(stack().apiUrl, 'not-a-key').get(`${base}/health`),
+    ];
+    expect(errors.map((e) => e.status)).toEqual([400, 404, 403, 403, 401]);
+    for (const error of errors) {
+      expect(error.headers.get('content-type')).toMatch(/^application\/(problem\+)?json/);
+      expectConforms(problemSchema, error.body, `${error.status}`);
+    }
+    expect(errors[0]?.body.fields).toEqual([expect.objectContaining({ field: 'limit' })]);
+  });
+
+  it('are served as the OpenAPI document at /openapi.json, without a key', async () => {
+    const answer = await apiClient(stack().apiUrl).get('/openapi.json');
+    expect(answer.status).toBe(200);
+    expect(answer.body.openapi).toBe('3.1.0');
+    expect(Object.keys(answer.body.paths)).toContain('/v1/stores/{storeId}/long-term-memory/search');
+  });
+});

@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { httpRoutes } from '../../functions/manifest.js';
+import { operationContractOf, operationContracts } from '../../lib/contracts/operations.js';
+import { buildOpenApiDocument } from '../../scripts/openapi/document.js';
+import { GENERATED_FILES, renderOpenApiJson, renderSdkTypes } from '../../scripts/openapi/render.js';
+
+const document = buildOpenApiDocument();
+const STALE = 'is stale: run `npm run openapi` and commit the result';
+
+describe('the OpenAPI document', () => {
+  it(`is committed as generated from the contracts (else it ${STALE})`, async () => {
+    const committed = await readFile(GENERATED_FILES.openApi, 'utf8');
+    expect(committed === renderOpenApiJson(document), `openapi/openapi.json ${STALE}`).toBe(true);
+  });
+
+  it(`has the SDK's types committed as generated from it (else they are ${STALE})`, async () => {
+    const committed = await readFile(GENERATED_FILES.sdkTypes, 'utf8');
+    expect(committed === (await renderSdkTypes(document)), `sdk/src/generated/openapi.ts ${STALE}`).toBe(
+      true,
+    );
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(renderOpenApiJson(document)));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('describes every route of the manifest, and only those, with its method and grant', () => {
+    const described = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { operationId: string; 'x-required-grant': string }>).map(
+        ([method, operation]) => `${method.toUpperCase()} ${path} ${operation['x-required-grant']}`,
+      ),
+    );
+    expect(described.sort()).toEqual(httpRoutes.map((r) => `${r.method} ${r.path} ${r.action}`).sort());
+    for (const route of httpRoutes) expect(operationContractOf(route.name), route.name).toBeDefined();
+    expect(Object.keys(operationContracts).sort()).toEqual(httpRoutes.map((r) => r.name).sort());
+  });
+
+  it('declares every path parameter of each route, required', () => {
+    for (const [path, item] of Object.entries(document.paths ?? {})) {
+      const placeholders = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const operation of Object.values(item as Record<string, { parameters?: unknown[] }>)) {
+        const declared = (operation.parameters ?? []) as { in: string; name: string; required?: boolean }[];
+        const pathParams = declared.filter((p) => p.in === 'path');
+        expect(pathParams.map((p) => p.name).sort(), path).toEqual([...placeholders].sort());
+        expect(pathParams.every((p) => p.required === true)).toBe(true);
+      }
+    }
+  });
+
+  it('gives every authenticated operation both key schemes and problem bodies for its errors', () => {
+    for (const route of httpRoutes) {
+      const operation = (document.paths?.[route.path] as Record<string, Record<string, unknown>>)[
+        route.method.toLowerCase()
+      ] as { security: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+      const errorStatuses = Object.keys(operation.responses).filter((s) => Number(s) >= 400);
+      for (const status of errorStatuses) {
+        expect(Object.keys(operation.responses[status]?.content ?? {})).toEqual(['application/problem+json']);
+      }
+      if (route.action === 'none') {
+        expect(operation.security).toEqual([]);
+      } else {
+        expect(operation.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }]);
+        expect(errorStatuses).toEqual(expect.arrayContaining(['400', '401', '403', '429']));
+      }
+    }
+  });
+});
