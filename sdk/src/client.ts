@@ -12,11 +12,13 @@ import {
 } from './transport.js';
 import type {
   AddSessionEventRequest,
+  AddSessionEventResponse,
   BulkCreateResponse,
   BulkDeleteRequest,
   BulkDeleteResponse,
   CreatedAtFilter,
   CreateMemoryRecord,
+  GetSessionEventResponse,
   GetSessionMemoryQuery,
   HealthResponse,
   ListSessionSummariesQuery,
@@ -25,10 +27,10 @@ import type {
   ListSessionsResponse,
   MemoryFilter,
   MemoryRecord,
+  PromoteSessionNowResponse,
   PromotionStatus,
   SearchRequest,
   SearchResponse,
-  SessionEventResponse,
   SessionListItem,
   SessionMemory,
   StoreHealth,
@@ -129,7 +131,7 @@ export class AgentMemory {
   async addSessionEvent(
     event: AddSessionEventInput,
     options: AddSessionEventOptions = {},
-  ): Promise<SessionEventResponse> {
+  ): Promise<AddSessionEventResponse> {
     const { idempotencyKey, ...rest } = options;
     const retrying = rest.retry !== false && (rest.retry !== undefined || this.#transport.retry !== false);
     const key = idempotencyKey ?? (retrying ? newIdempotencyKey() : undefined);
@@ -229,7 +231,7 @@ export class AgentMemory {
     sessionId: string,
     eventId: string,
     options?: RequestOptions,
-  ): Promise<SessionEventResponse> {
+  ): Promise<GetSessionEventResponse> {
     return this.#send(
       {
         method: 'GET',
@@ -258,6 +260,22 @@ export class AgentMemory {
     return this.#send(
       {
         method: 'GET',
+        path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/promotion`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * `POST …/session-memory/{sessionId}/promotion` (extension, 202): runs promotion now instead of
+   * at the end of the store's cadence window. Retried: it only queues work when events are
+   * pending, so a repeat spends no extraction.
+   */
+  async promoteSessionNow(sessionId: string, options?: RequestOptions): Promise<PromoteSessionNowResponse> {
+    return this.#send(
+      {
+        method: 'POST',
         path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/promotion`}`,
         idempotent: true,
       },

@@ -7,24 +7,16 @@
  * SDK error: the call rejects with the signal's reason, as `fetch` does.
  */
 
-/** One invalid field of a 400 (or 413) answer. */
-export interface ProblemFieldError {
-  readonly field: string;
-  readonly rule: string;
-  readonly message: string;
-}
+import type { FieldError, ProblemBody } from './types.js';
 
-/** The service's error body (RFC 7807 style). Unknown members are kept as sent. */
-export interface Problem {
-  /** e.g. `/errors/invalid-data`; `about:blank` when the answer was not a problem body. */
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail?: string;
-  readonly instance?: string;
-  readonly fields?: readonly ProblemFieldError[];
-  readonly [member: string]: unknown;
-}
+/** One invalid field of a 400 (or 413) answer. */
+export type ProblemFieldError = FieldError;
+
+/**
+ * The service's error body (RFC 7807 style, the `Problem` schema); members the schema does not
+ * name are kept as sent. `type` is `about:blank` when the answer was not a problem body.
+ */
+export type Problem = ProblemBody & { readonly [member: string]: unknown };
 
 /** Statuses a retry may cure: the service was busy, a dependency was down, or the gateway failed. */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 424, 429, 500, 502, 503, 504]);
@@ -180,11 +172,13 @@ function problemOf(status: number, statusText: string, bodyText: string): Proble
     body = undefined;
   }
   if (isRecord(body) && typeof body.type === 'string' && typeof body.title === 'string') {
+    const { fields, ...rest } = body;
     return {
-      ...body,
+      ...rest,
       type: body.type,
       title: body.title,
       status: typeof body.status === 'number' ? body.status : status,
+      ...(Array.isArray(fields) ? { fields: fields as ProblemFieldError[] } : {}),
     };
   }
   // Not a problem body: API Gateway's own answers (`{"message": "Forbidden"}`), a proxy's HTML.

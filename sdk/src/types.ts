@@ -1,228 +1,75 @@
+import type { components, operations } from './generated/openapi.js';
+
 /**
- * Wire types of the Data Plane API.
- * PROVISIONAL: replaced by names re-exported from the OpenAPI-generated `generated/openapi.ts`.
+ * Friendly names of the wire types. Nothing here is written by hand: each name points at a schema
+ * or an operation of `generated/openapi.ts`, which `npm run openapi` generates from the service's
+ * zod contracts (through openapi/openapi.json). Only two adjustments are made, both for inputs:
+ * query booleans are `boolean` (the wire's `"true" | "false"`), and request fields the service
+ * defaults are optional (openapi-typescript marks defaulted fields required, which suits answers).
  */
 
-export type MessageRole = 'USER' | 'ASSISTANT' | 'SYSTEM';
-export interface ContentPart {
-  text: string;
-}
+type Schemas = components['schemas'];
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+/** The JSON body of an operation's success answer. */
+type Answer<Op extends keyof operations, Status extends keyof operations[Op]['responses']> = JsonOf<
+  operations[Op]['responses'][Status]
+>;
+/** An operation's query parameters, with `"true" | "false"` taken as `boolean`. */
+type QueryOf<Op extends keyof operations> = {
+  [K in keyof NonNullable<operations[Op]['parameters']['query']>]: NonNullable<
+    NonNullable<operations[Op]['parameters']['query']>[K]
+  > extends 'true' | 'false'
+    ? boolean
+    : NonNullable<operations[Op]['parameters']['query']>[K];
+};
+type PartialBy<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
-export interface AddSessionEventRequest {
-  sessionId?: string;
-  actorId: string;
-  namespace?: string;
-  role: MessageRole;
-  content: ContentPart[];
-  createdAt: string;
-  metadata?: unknown;
-}
+// ---- health ----
+export type HealthResponse = Answer<'Health', 200>;
+export type StoreHealth = Answer<'StoreHealth', 200>;
 
-export interface SessionEvent {
-  eventId: string;
-  actorId: string;
-  sessionId: string;
-  role: MessageRole;
-  content: ContentPart[];
-  createdAt: string;
-  systemTimestamp: string;
-  metadata?: unknown;
-}
+// ---- session memory ----
+export type MessageRole = Schemas['MessageRole'];
+export type ContentPart = Schemas['ContentPart'];
+export type AddSessionEventRequest = Schemas['AddSessionEventRequest'];
+export type SessionEvent = Schemas['SessionEvent'];
+export type AddSessionEventResponse = Schemas['AddSessionEventResponse'];
+export type GetSessionEventResponse = Answer<'GetSessionEvent', 200>;
+export type SessionSummary = Schemas['SessionSummary'];
+export type SessionMemory = Schemas['SessionMemory'];
+export type GetSessionMemoryQuery = QueryOf<'GetSessionMemory'>;
+export type ListSessionsQuery = QueryOf<'ListSessions'>;
+export type ListSessionsResponse = Schemas['ListSessionsResponse'];
+export type ListSessionSummariesQuery = QueryOf<'ListSessionSummaries'>;
+export type SessionListItem = Schemas['SessionListItem'];
+export type ListSessionSummariesResponse = Schemas['ListSessionSummariesResponse'];
+export type PromotionStatus = Schemas['PromotionStatus'];
+export type PromoteSessionNowResponse = Answer<'PromoteSessionNow', 202>;
 
-export interface SessionEventResponse {
-  event: SessionEvent;
-}
+// ---- long-term memory ----
+export type CreateMemoryRecord = Schemas['CreateMemoryRecord'];
+export type MemoryRecord = Schemas['MemoryRecord'];
+export type BulkCreateRequest = Schemas['BulkCreateLongTermMemoriesRequest'];
+export type BulkCreateResponse = Schemas['BulkCreateLongTermMemoriesResponse'];
+export type BulkItemError = BulkCreateResponse['errors'][number];
+export type BulkDeleteRequest = Schemas['BulkDeleteLongTermMemoriesRequest'];
+export type BulkDeleteResponse = Schemas['BulkDeleteLongTermMemoriesResponse'];
+export type MemoryFilter = Schemas['MemoryFilter'];
+export type TagFilter = NonNullable<MemoryFilter['ownerId']>;
+export type CreatedAtFilter = NonNullable<MemoryFilter['createdAt']>;
+export type AttributeClause = Schemas['AttributeClause'];
+export type SearchMode = Schemas['SearchMode'];
+export type Recency = PartialBy<Schemas['Recency'], 'halfLifeDays' | 'field'>;
+export type SearchRequest = PartialBy<
+  Omit<Schemas['SearchLongTermMemoryRequest'], 'recency'>,
+  'filterOp' | 'limit'
+> & {
+  recency?: Recency;
+};
+export type SearchResponse = Schemas['SearchLongTermMemoryResponse'];
+export type UpdateMemoryRequest = Schemas['UpdateLongTermMemoryRequest'];
+export type UpdateMemoryFieldsRequest = Schemas['UpdateLongTermMemoryFieldsRequest'];
 
-export interface SessionSummary {
-  text: string;
-  summarizedUpToEventId: string;
-  createdAt: string;
-  updatedAt: string;
-  metadata: Record<string, unknown>;
-  summarizedEvents: number;
-}
-
-export interface SessionMemory {
-  sessionId: string;
-  ownerId: string;
-  namespace?: string;
-  events: SessionEvent[];
-  summary?: SessionSummary;
-}
-
-export interface ListSessionsQuery {
-  limit?: number;
-  pageToken?: string;
-  filterOwnerId?: string;
-  includeAll?: boolean;
-}
-
-export interface ListSessionsResponse {
-  items: string[];
-  total: number;
-  nextPageToken?: string;
-}
-
-export interface ListSessionSummariesQuery extends ListSessionsQuery {
-  sortBy?: 'sessionId' | 'createdAt' | 'updatedAt';
-  sortOrder?: 'asc' | 'desc';
-}
-
-export interface SessionListItem {
-  sessionId: string;
-  ownerId?: string;
-  createdAt: string;
-  updatedAt: string;
-  namespaceRef?: { namespaceId: string; name: string; path: string };
-}
-
-export interface ListSessionSummariesResponse {
-  items: SessionListItem[];
-  total: number;
-  nextPageToken?: string;
-}
-
-export interface GetSessionMemoryQuery {
-  includeSummarisedEvents?: boolean;
-}
-
-export interface PromotionStatus {
-  sessionId: string;
-  processedEvents: number;
-  pendingEvents: number;
-  watermarkEventId?: string;
-  lastRunAt?: string;
-  nextRunAt?: string;
-  lastError?: { code: string; at: string };
-  memoriesWritten: number;
-  usage: { inputTokens: number; outputTokens: number };
-}
-
-export interface HealthResponse {
-  status: string;
-}
-
-export interface StoreHealth {
-  status: 'healthy' | 'degraded' | 'unavailable';
-  features: Record<string, { status: 'healthy' | 'degraded' | 'unavailable' }>;
-}
-
-export interface CreateMemoryRecord {
-  id: string;
-  text: string;
-  memoryType?: string;
-  sessionId?: string;
-  ownerId: string;
-  namespace?: string;
-  topics?: string[];
-  attributes?: Record<string, unknown>;
-  sourceRefs?: string[];
-  occurredAt?: string;
-  entities?: string[];
-}
-
-export interface BulkCreateRequest {
-  memories: CreateMemoryRecord[];
-}
-
-export interface BulkItemError {
-  id: string;
-  error: string;
-}
-
-export interface BulkCreateResponse {
-  created: string[];
-  errors: BulkItemError[];
-}
-
-export interface BulkDeleteRequest {
-  memoryIds: string[];
-}
-
-export interface BulkDeleteResponse {
-  deleted: string[];
-  errors: BulkItemError[];
-}
-
-export interface TagFilter {
-  eq?: string;
-  ne?: string;
-  in?: string[];
-  all?: string[];
-}
-
-export interface CreatedAtFilter {
-  gt?: string;
-  gte?: string;
-  lt?: string;
-  lte?: string;
-  eq?: string;
-}
-
-export type AttributeClause =
-  | { string: string }
-  | { number: number }
-  | { boolean: boolean }
-  | { list: string[] };
-
-export interface MemoryFilter {
-  sessionId?: TagFilter;
-  ownerId?: TagFilter;
-  namespace?: TagFilter;
-  topics?: TagFilter;
-  memoryType?: TagFilter;
-  createdAt?: CreatedAtFilter;
-  attributes?: Record<string, AttributeClause>;
-}
-
-export interface SearchRequest {
-  text?: string;
-  similarityThreshold?: number;
-  filter?: MemoryFilter;
-  filterOp?: 'all' | 'any';
-  limit?: number;
-  pageToken?: string;
-  searchMode?: 'semantic' | 'keyword' | 'hybrid';
-  includeScores?: boolean;
-  recency?: { weight: number; halfLifeDays?: number; field?: 'createdAt' | 'lastAccessedAt' };
-}
-
-export interface MemoryRecord {
-  id: string;
-  text: string;
-  memoryType: string;
-  sessionId?: string;
-  ownerId: string;
-  namespace?: string;
-  topics: string[];
-  attributes?: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-  sourceRefs?: string[];
-  occurredAt?: string;
-  entities?: string[];
-  supersededBy?: string;
-  supersedes?: string[];
-  score?: number;
-}
-
-export interface SearchResponse {
-  items: MemoryRecord[];
-  nextPageToken?: string;
-}
-
-export interface UpdateMemoryRequest {
-  text?: string;
-  memoryType?: string;
-  topics?: string[];
-  namespace?: string;
-  ownerId?: string;
-  sessionId?: string;
-}
-
-export interface UpdateMemoryFieldsRequest {
-  memoryType: string;
-  namespace?: string;
-  text?: string;
-  attributes?: Record<string, unknown>;
-}
+// ---- errors ----
+export type FieldError = Schemas['FieldError'];
+export type ProblemBody = Schemas['Problem'];

@@ -99,6 +99,12 @@ describe('SDK against the local stack: round trips', () => {
 
     const promotion = await am.getPromotionStatus('trip');
     expect(promotion).toMatchObject({ sessionId: 'trip', pendingEvents: 2, processedEvents: 0 });
+    await am.addSessionEvent(turn('promo', 0, "I'm a vegetarian"));
+    expect(await am.promoteSessionNow('promo')).toEqual({
+      sessionId: 'promo',
+      queued: true,
+      pendingEvents: 1,
+    });
 
     await am.deleteSessionEvent('trip', second.eventId);
     await expect(am.getSessionEvent('trip', second.eventId)).rejects.toBeInstanceOf(NotFoundError);
