@@ -51,8 +51,11 @@ export interface MemoryApiProps extends RestStageSettings {
   readonly manageCloudWatchRole: boolean;
 }
 
-/** Headers a browser may send: either key header, and the body's type. */
-const CORS_ALLOW_HEADERS = ['Authorization', 'X-Api-Key', 'Content-Type'];
+/**
+ * Headers a browser may send: either key header, the body's type, and `Idempotency-Key` (the SDK
+ * sends one with every append, so that its retries never store a copy).
+ */
+const CORS_ALLOW_HEADERS = ['Authorization', 'X-Api-Key', 'Content-Type', 'Idempotency-Key'];
 
 /** Bodies of the responses API Gateway produces itself on the data API. */
 const DATA_API_PROBLEMS: readonly GatewayProblem[] = [

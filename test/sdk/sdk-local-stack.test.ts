@@ -14,6 +14,9 @@ import { uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js'
 
 /** Every SDK method against the real local stack (API Gateway adapter, handlers, Upstash, Redis). */
 
+// A page's origin, allowed as a deployment's CORS_ALLOW_ORIGINS allows it (read when the handlers load).
+const PAGE_ORIGIN = 'https://app.example.com';
+process.env.CORS_ALLOW_ORIGINS = PAGE_ORIGIN;
 const stack = useLocalStack();
 afterEach(() => {
   stack().upstash.clearFaults();
@@ -170,6 +173,17 @@ describe('SDK against the local stack: round trips', () => {
       errors: [],
     });
     await expect(am.getLongTermMemory('trip')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('SDK against the local stack: browsers', () => {
+  it('lets a page read Retry-After and the request id of a cross-origin answer', async () => {
+    const { storeId, apiKey } = await newStore();
+    const response = await fetch(`${stack().apiUrl}/v1/stores/${storeId}/health`, {
+      headers: { authorization: `Bearer ${apiKey}`, origin: PAGE_ORIGIN },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe(PAGE_ORIGIN);
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/Retry-After.*x-amzn-RequestId/i);
   });
 });
 
