@@ -73,7 +73,8 @@ function memoryText(i: number): string {
 
 /**
  * Long-term memory through the local stack: ingest `records` memories for one owner, then
- * latency and round trips of the long-term endpoints at that size. Search latency excludes the
+ * latency and round trips of the long-term endpoints (and of the memory prompt, which reads a
+ * 40-turn session of that owner besides) at that size. Search latency excludes the
  * query embedding (warm function cache); the embedding is measured apart with the same client
  * against the same fake.
  */
@@ -107,6 +108,23 @@ export async function measureLongTerm(
   const ingestSeconds = (performance.now() - ingestStarted) / 1000;
   const roundTripsPerBulkCreate = stack.upstash.stats.httpRequests / bulkCalls;
 
+  // The memory prompt reads a session of the same owner: 40 turns of ~200 characters.
+  const sessionId = 'prompt-session';
+  for (let i = 0; i < 40; i++) {
+    const appended = await api.post(`/v1/stores/${storeId}/session-memory/events`, {
+      sessionId,
+      actorId: i % 2 === 0 ? 'owner-1' : 'agent-1',
+      namespace: 'personal',
+      role: i % 2 === 0 ? 'USER' : 'ASSISTANT',
+      content: [
+        { text: `Turn ${i}: ${'Could you find a quiet hotel near the station for our trip? '.repeat(3)}` },
+      ],
+      createdAt: new Date(Date.UTC(2026, 5, 25, 18, 0, i)).toISOString(),
+    });
+    if (appended.status !== 201) throw new Error(`append answered ${appended.status}`);
+  }
+  const promptPath = `/v1/stores/${storeId}/memory-prompt`;
+
   let q = 0;
   const nextQuery = () => QUERIES[q++ % QUERIES.length]!;
   const scoped = { filter: { ownerId: { eq: 'owner-1' }, namespace: { eq: 'personal' } }, limit: 10 };
@@ -124,6 +142,23 @@ export async function measureLongTerm(
     [
       'POST /long-term-memory/search hybrid',
       () => api.post(`${base}/search`, { ...scoped, text: nextQuery(), searchMode: 'hybrid' }),
+      200,
+    ],
+    // The memory prompt: hybrid search (the default) plus the session read, packed into 4,000 tokens.
+    [
+      'POST /memory-prompt, owner given (40 events)',
+      () =>
+        api.post(promptPath, { sessionId, ownerId: 'owner-1', namespace: 'personal', query: nextQuery() }),
+      200,
+    ],
+    [
+      'POST /memory-prompt, owner from the session',
+      () => api.post(promptPath, { sessionId, namespace: 'personal', query: nextQuery() }),
+      200,
+    ],
+    [
+      'POST /memory-prompt, no session',
+      () => api.post(promptPath, { ownerId: 'owner-1', namespace: 'personal', query: nextQuery() }),
       200,
     ],
     [

@@ -7,6 +7,7 @@ import { formatColdStartTable, measureColdStarts } from './cold-start.js';
 import { formatControlPlaneTable, measureControlPlane } from './control-plane.js';
 import { formatEndpointTable, measureConsumer, measureEndpoints } from './endpoints.js';
 import { measureLongTerm } from './long-term.js';
+import { measureMcp } from './mcp.js';
 
 /**
  * `npm run bench`: the figures every issue reports. Prints tables and writes
@@ -31,11 +32,13 @@ let endpoints: Awaited<ReturnType<typeof measureEndpoints>>;
 let consumer: Awaited<ReturnType<typeof measureConsumer>>;
 let longTerm: Awaited<ReturnType<typeof measureLongTerm>>;
 let controlPlane: Awaited<ReturnType<typeof measureControlPlane>>;
+let mcp: Awaited<ReturnType<typeof measureMcp>>;
 try {
   endpoints = await measureEndpoints(stack, CALLS);
   controlPlane = await measureControlPlane(stack, Math.min(CALLS, 100));
   consumer = await measureConsumer(stack, CONSUMER_MESSAGES);
   longTerm = await measureLongTerm(stack, LONG_TERM_RECORDS, Math.min(CALLS, 100));
+  mcp = await measureMcp(stack, Math.min(CALLS, 100));
 } finally {
   await stack.stop();
 }
@@ -51,6 +54,8 @@ console.log(formatEndpointTable(longTerm.endpoints, formatTable));
 console.log(
   `Search latency above excludes the query embedding; embedding one query (Titan client -> Bedrock fake, USE-Lite): p50 ${longTerm.queryEmbeddingP50Ms} ms, p95 ${longTerm.queryEmbeddingP95Ms} ms`,
 );
+console.log('\nMCP tools/call with the official client, next to the REST route of the same use case');
+console.log(formatEndpointTable(mcp, formatTable));
 console.log('\nControl plane through the local admin API (SigV4, sequential calls)');
 console.log(formatControlPlaneTable(controlPlane, formatTable));
 console.log(
@@ -67,6 +72,7 @@ const result = {
   consumer,
   longTerm,
   controlPlane,
+  mcp,
   coldStarts,
 };
 const dir = resolve(import.meta.dirname, 'results');

@@ -17,6 +17,7 @@ const stack = await startLocalStack({ port, onProgress: log, seed: { storeId, ap
 log(`memory API ready at ${stack.apiUrl}`);
 log(`  PORT=${port} DEV_STORE_ID=${storeId} DEV_API_KEY=${apiKey}`);
 log(`  try: curl -H "Authorization: Bearer ${apiKey}" ${stack.apiUrl}/v1/stores/${storeId}/health`);
+log(`  MCP (Streamable HTTP, same key header): ${stack.apiUrl}/v1/stores/${storeId}/mcp`);
 log(`admin API (SigV4) at ${stack.adminUrl}; for the CLI in another shell:`);
 log(
   `  export AGENT_MEMORY_ADMIN_URL=${stack.adminUrl} AWS_REGION=${stack.region} ` +

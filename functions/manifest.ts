@@ -16,7 +16,26 @@ export interface HttpRouteDefinition {
   /** API Gateway resource path with `{param}` placeholders. */
   readonly path: string;
   readonly entry: string;
+  /** What the key must grant for the route itself (a function may check more per operation). */
   readonly action: RequiredAction;
+  /**
+   * Further methods on the same path served by the same function, behind the same authorizer. The
+   * MCP endpoint answers GET and DELETE itself (405: a stateless server has no SSE stream and no
+   * session to end); API Gateway would answer 403 for a method it does not know, which MCP clients
+   * do not expect when they probe for a stream.
+   */
+  readonly otherMethods?: readonly HttpMethod[];
+  /**
+   * `json` (default): the edge checks the body is a JSON object and the function parses it.
+   * `raw`: the function hands the body as text to a protocol that answers malformed input in its
+   * own shape (MCP: a JSON-RPC parse error), so the edge does not validate it.
+   */
+  readonly body?: 'json' | 'raw';
+}
+
+/** Every method a route answers: its own and its `otherMethods`. */
+export function methodsOf(route: HttpRouteDefinition): readonly HttpMethod[] {
+  return [route.method, ...(route.otherMethods ?? [])];
 }
 
 export interface WorkerDefinition {
@@ -139,6 +158,24 @@ export const httpRoutes: readonly HttpRouteDefinition[] = [
     path: `${store}/long-term-memory/{memoryId}/fields`,
     entry: 'functions/http/update-memory-fields.ts',
     action: 'write',
+  },
+  {
+    name: 'memory-prompt',
+    method: 'POST',
+    path: `${store}/memory-prompt`,
+    entry: 'functions/http/memory-prompt.ts',
+    action: 'read',
+  },
+  {
+    // Streamable HTTP MCP server (stateless, JSON responses). The route needs `read`; each write
+    // tool checks `write` itself (lib/mcp/memory-tools.ts).
+    name: 'mcp',
+    method: 'POST',
+    otherMethods: ['GET', 'DELETE'],
+    path: `${store}/mcp`,
+    entry: 'functions/http/mcp.ts',
+    action: 'read',
+    body: 'raw',
   },
 ];
 

@@ -67,6 +67,7 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
         external: [...BUNDLE_SETTINGS.external],
         mainFields: [...BUNDLE_SETTINGS.mainFields],
         banner: { js: BUNDLE_SETTINGS.banner },
+        alias: { ...BUNDLE_SETTINGS.alias },
         logLevel: 'warning',
       });
       const code = await readFile(outfile);

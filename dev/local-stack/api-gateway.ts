@@ -347,7 +347,7 @@ function keyIdFor(usageKey: string): string {
  * Reads a request and finds its route. Answers by itself, returning `undefined`, when the body is over
  * API Gateway's limit (413) or no route matches (the 404 problem of MISSING_AUTHENTICATION_TOKEN).
  */
-export async function receiveRoutedRequest<R extends { readonly method: string }>(
+export async function receiveRoutedRequest<R extends RoutedMethods>(
   req: IncomingMessage,
   res: ServerResponse,
   compiled: ReadonlyArray<{ route: R; pattern: RegExp; names: string[] }>,
@@ -403,14 +403,20 @@ export function compilePath(path: string): { pattern: RegExp; names: string[] } 
   return { pattern: new RegExp(`^${source}/?$`), names };
 }
 
+/** A route's method, and further methods the same integration serves (manifest `otherMethods`). */
+export interface RoutedMethods {
+  readonly method: string;
+  readonly otherMethods?: readonly string[];
+}
+
 /** The first route of this method whose path matches, with its (URL-decoded) path parameters. */
-export function matchRoute<R extends { readonly method: string }>(
+export function matchRoute<R extends RoutedMethods>(
   compiled: ReadonlyArray<{ route: R; pattern: RegExp; names: string[] }>,
   method: string,
   pathname: string,
 ): { route: R; pathParameters: Record<string, string> | null } | undefined {
   for (const { route, pattern, names } of compiled) {
-    if (route.method !== method) continue;
+    if (route.method !== method && !route.otherMethods?.includes(method)) continue;
     const match = pattern.exec(pathname);
     if (!match) continue;
     const params: Record<string, string> = {};

@@ -9,7 +9,7 @@ import {
   PayloadTooLargeError,
   ValidationError,
 } from '../../lib/domain/errors.js';
-import { assertStoreAccess, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
+import { assertStoreAccess, type Grant, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
 import { LIMITS } from '../../lib/domain/limits.js';
 import { withInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { createLogger, describeError } from '../../lib/observability/logger.js';
@@ -20,8 +20,12 @@ export interface HttpRequest {
   readonly pathParameters: Readonly<Record<string, string | undefined>>;
   /** Query parameters; a name given more than once is rejected before the handler runs. */
   readonly query: Readonly<Record<string, string>>;
-  /** `undefined` when the request had no body. */
+  /** `undefined` when the request had no body, and always with the `raw` body option. */
   readonly body: unknown;
+  /** The body as text (base64 decoded) with the `raw` body option; `undefined` otherwise or when empty. */
+  readonly rawBody: string | undefined;
+  /** The caller's grants, as the authorizer resolved them (empty for `action: 'none'`). */
+  readonly grants: readonly Grant[];
   /** The store from the path, already checked against the caller's grants. */
   readonly storeId: string;
   readonly method: string;
@@ -31,11 +35,20 @@ export interface HttpRequest {
   readonly callerArn: string | undefined;
   /** A request header by its lower-case name. */
   header(name: string): string | undefined;
+  /** Every request header, by lower-case name (the last value of a repeated one). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The request path as the client sent it (without the stage), e.g. `/v1/stores/s1/mcp`. */
+  readonly path: string;
 }
 
 export interface HttpRouteResult {
   readonly status: number;
+  /** Sent as JSON. */
   readonly body?: unknown;
+  /** Sent as is, instead of `body` (a protocol's own response, e.g. MCP's JSON-RPC). */
+  readonly text?: string;
+  /** Headers besides the JSON content type (which `headers` may override). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface HttpRouteOptions<App> {
@@ -46,6 +59,12 @@ export interface HttpRouteOptions<App> {
    * it uses, so its bundle carries nothing else.
    */
   readonly app: () => Promise<App>;
+  /**
+   * `json` (default): the body must be JSON (content type, syntax) and arrives parsed. `raw`: the
+   * handler gets the text and answers malformed input itself; the size and nesting limits still
+   * apply here.
+   */
+  readonly body?: 'json' | 'raw';
 }
 
 type RouteHandler<App> = (request: HttpRequest, app: App) => Promise<HttpRouteResult>;
@@ -58,7 +77,7 @@ const logger = createLogger('agent-memory');
  * 0. CORS headers on every response, errors included (only when CORS_ALLOW_ORIGINS is set);
  * 1. problem responses (onError): every failure becomes a problem body here and nowhere else;
  * 2. store authorization (before): the path's store against the grants the authorizer resolved;
- * 3. JSON body (before): size limit, content type, parse.
+ * 3. body (before): size and nesting limits; for JSON routes, content type and parse.
  * The handler then validates its inputs with zod and calls one use case.
  */
 export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler<App>) {
@@ -66,17 +85,22 @@ export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler
     .use(corsHeaders())
     .use(problemResponses())
     .use(storeAuthorization(options.action))
-    .use(jsonBody())
+    .use(jsonBody(options.body ?? 'json'))
     .handler(async (event, context) => {
+      const parsed = event as ParsedEvent;
       const request: HttpRequest = {
         pathParameters: event.pathParameters ?? {},
         query: singleValuedQuery(event),
-        body: (event as ParsedEvent).parsedBody,
+        body: parsed.parsedBody,
+        rawBody: parsed.rawBody,
+        grants: parsed.grants ?? [],
         storeId: event.pathParameters?.storeId ?? '',
         method: event.httpMethod,
         resource: event.resource,
         callerArn: event.requestContext?.identity?.userArn ?? undefined,
         header: (name) => headerValue(event.headers, name),
+        headers: lowerCaseHeaders(event.headers),
+        path: event.path,
       };
       // Redis calls are cut to the time left, so a slow dependency ends in a retryable problem
       // rather than in middy's early timeout or the function's own (API Gateway: a bare 502).
@@ -85,13 +109,13 @@ export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler
       );
       return {
         statusCode: result.status,
-        headers: JSON_HEADERS,
-        body: result.body === undefined ? '' : JSON.stringify(result.body),
+        headers: { ...JSON_HEADERS, ...result.headers },
+        body: result.text ?? (result.body === undefined ? '' : JSON.stringify(result.body)),
       };
     });
 }
 
-type ParsedEvent = APIGatewayProxyEvent & { parsedBody?: unknown };
+type ParsedEvent = APIGatewayProxyEvent & { parsedBody?: unknown; rawBody?: string; grants?: Grant[] };
 
 function problemResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
@@ -156,12 +180,14 @@ function storeAuthorization(action: StoreAction | 'none'): MiddlewareObj<APIGate
       // missing or malformed context is a wiring fault; deny rather than guess.
       const context = authorizerContextSchema.safeParse(request.event.requestContext?.authorizer);
       const grants = context.success ? grantsSchema.safeParse(safeJson(context.data.grants)) : undefined;
-      assertStoreAccess(grants?.success ? grants.data : [], storeId, action);
+      const resolved = grants?.success ? grants.data : [];
+      assertStoreAccess(resolved, storeId, action);
+      (request.event as ParsedEvent).grants = resolved;
     },
   };
 }
 
-function jsonBody(): MiddlewareObj<APIGatewayProxyEvent> {
+function jsonBody(mode: 'json' | 'raw'): MiddlewareObj<APIGatewayProxyEvent> {
   return {
     name: 'jsonBody',
     before: (request) => {
@@ -173,21 +199,18 @@ function jsonBody(): MiddlewareObj<APIGatewayProxyEvent> {
           { field: 'body', rule: 'maxBytes', message: `must be at most ${LIMITS.requestBodyBytes} bytes` },
         ]);
       }
+      if (mode === 'raw') {
+        if (nestingDeeperThan(raw, LIMITS.jsonNestingDepth)) throw tooDeep();
+        event.rawBody = raw;
+        return;
+      }
       const contentType = headerValue(event.headers, 'content-type');
       if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
         throw new ValidationError('The request body must be JSON', [
           { field: 'content-type', rule: 'mediaType', message: 'must be application/json' },
         ]);
       }
-      if (nestingDeeperThan(raw, LIMITS.jsonNestingDepth)) {
-        throw new ValidationError(`The request body nests deeper than ${LIMITS.jsonNestingDepth} levels`, [
-          {
-            field: 'body',
-            rule: 'maxDepth',
-            message: `must nest at most ${LIMITS.jsonNestingDepth} levels`,
-          },
-        ]);
-      }
+      if (nestingDeeperThan(raw, LIMITS.jsonNestingDepth)) throw tooDeep();
       try {
         event.parsedBody = JSON.parse(raw);
       } catch {
@@ -197,6 +220,12 @@ function jsonBody(): MiddlewareObj<APIGatewayProxyEvent> {
       }
     },
   };
+}
+
+function tooDeep(): ValidationError {
+  return new ValidationError(`The request body nests deeper than ${LIMITS.jsonNestingDepth} levels`, [
+    { field: 'body', rule: 'maxDepth', message: `must nest at most ${LIMITS.jsonNestingDepth} levels` },
+  ]);
 }
 
 /**
@@ -243,6 +272,13 @@ function singleValuedQuery(event: APIGatewayProxyEvent): Record<string, string> 
 function headerValue(headers: APIGatewayProxyEvent['headers'], name: string): string | undefined {
   for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value;
   return undefined;
+}
+
+function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers']): Record<string, string> {
+  const lower: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) lower[key.toLowerCase()] = value;
+  return lower;
 }
 
 function safeJson(text: string): unknown {

@@ -16,7 +16,7 @@ import {
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct, type IConstruct } from 'constructs';
-import type { HttpRouteDefinition } from '../../functions/manifest.js';
+import { type HttpRouteDefinition, methodsOf } from '../../functions/manifest.js';
 import { acknowledgeWildcardResource } from '../nag.js';
 import {
   acknowledgeStageFindings,
@@ -52,10 +52,17 @@ export interface MemoryApiProps extends RestStageSettings {
 }
 
 /**
- * Headers a browser may send: either key header, the body's type, and `Idempotency-Key` (the SDK
- * sends one with every append, so that its retries never store a copy).
+ * Headers a browser may send: either key header, the body's type, `Idempotency-Key` (the SDK sends
+ * one with every append, so that its retries never store a copy) and `Mcp-Protocol-Version` (sent
+ * by MCP clients on every request after initialize).
  */
-const CORS_ALLOW_HEADERS = ['Authorization', 'X-Api-Key', 'Content-Type', 'Idempotency-Key'];
+const CORS_ALLOW_HEADERS = [
+  'Authorization',
+  'X-Api-Key',
+  'Content-Type',
+  'Idempotency-Key',
+  'Mcp-Protocol-Version',
+];
 
 /** Bodies of the responses API Gateway produces itself on the data API. */
 const DATA_API_PROBLEMS: readonly GatewayProblem[] = [
@@ -169,7 +176,7 @@ export class MemoryApi extends Construct {
             // carry `Access-Control-Allow-Origin` themselves (CORS_ALLOW_ORIGINS).
             defaultCorsPreflightOptions: {
               allowOrigins: origins.includes('*') ? Cors.ALL_ORIGINS : [...origins],
-              allowMethods: [...new Set(props.routes.map(({ route }) => route.method)), 'OPTIONS'],
+              allowMethods: [...new Set(props.routes.flatMap(({ route }) => methodsOf(route))), 'OPTIONS'],
               allowHeaders: CORS_ALLOW_HEADERS,
               maxAge: Duration.hours(1),
             },
@@ -206,32 +213,37 @@ export class MemoryApi extends Construct {
     const methods = new Map<string, Method>();
     for (const { route, handler } of props.routes) {
       const integration = new LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
-      const validation = {
-        requestValidator: validator,
-        requestParameters: pathParameters(route.path),
-        ...(BODY_METHODS.has(route.method) ? { requestModels: { 'application/json': jsonObject } } : {}),
-      };
       const resource = this.api.root.resourceForPath(route.path);
-      const method =
-        route.action === 'none'
-          ? resource.addMethod(route.method, integration, {
-              ...validation,
-              authorizationType: AuthorizationType.NONE,
-              apiKeyRequired: false,
-            })
-          : resource.addMethod(route.method, integration, {
-              ...validation,
-              authorizationType: AuthorizationType.CUSTOM,
-              authorizer: this.authorizer,
-              apiKeyRequired: true,
-            });
-      if (route.action === 'none') {
-        Validations.of(method).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is the unauthenticated liveness probe; it reads no store.`,
-        });
+      for (const httpMethod of methodsOf(route)) {
+        const validation = {
+          requestValidator: validator,
+          requestParameters: pathParameters(route.path),
+          ...(BODY_METHODS.has(httpMethod) && route.body !== 'raw'
+            ? { requestModels: { 'application/json': jsonObject } }
+            : {}),
+        };
+        const method =
+          route.action === 'none'
+            ? resource.addMethod(httpMethod, integration, {
+                ...validation,
+                authorizationType: AuthorizationType.NONE,
+                apiKeyRequired: false,
+              })
+            : resource.addMethod(httpMethod, integration, {
+                ...validation,
+                authorizationType: AuthorizationType.CUSTOM,
+                authorizer: this.authorizer,
+                apiKeyRequired: true,
+              });
+        if (route.action === 'none') {
+          Validations.of(method).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${httpMethod} ${route.path} is the unauthenticated liveness probe; it reads no store.`,
+          });
+        }
+        // The route's own method is the one named by the route (extra methods share its function).
+        if (httpMethod === route.method) methods.set(route.name, method);
       }
-      methods.set(route.name, method);
     }
     this.methods = methods;
 

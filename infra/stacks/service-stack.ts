@@ -43,18 +43,25 @@ export interface ServiceStackProps extends StackProps {
  */
 const PROMOTION_QUEUE_ACCESS: Readonly<Record<string, readonly PromotionQueueGrant[]>> = {
   'add-session-event': ['send'],
+  // Promote now sends the session's job at once.
+  'promote-session-now': ['send'],
+  // The MCP endpoint's add_session_event tool runs the same append use case.
+  mcp: ['send'],
   [maintenance.name]: ['send'],
   // The consumer receives through its event source, and sends follow-up jobs for long backlogs.
   [promotionConsumer.name]: ['send'],
 };
 
-/** Functions that embed text (writes and searches of long-term memory), by manifest name. */
+/** Functions that embed text (writes and searches of long-term memory, the memory prompt), by manifest name. */
 const EMBEDDING_ACCESS: readonly string[] = [
   'promotion-consumer',
   'bulk-create-memories',
   'search-memories',
+  'memory-prompt',
   'update-memory',
   'update-memory-fields',
+  // MCP tools create and search long-term memories.
+  'mcp',
 ];
 
 /**

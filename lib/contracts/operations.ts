@@ -12,6 +12,8 @@ import {
   updateMemoryFieldsRequestSchema,
   updateMemoryRequestSchema,
 } from './long-term-memory.js';
+import { jsonRpcRequestSchema, jsonRpcResponseSchema } from './mcp.js';
+import { memoryPromptRequestSchema, memoryPromptResponseSchema } from './memory-prompt.js';
 import {
   addSessionEventHeadersSchema,
   addSessionEventRequestSchema,
@@ -225,6 +227,37 @@ const contracts = {
     status: 200,
     response: memoryRecordSchema,
     errors: [404, 409, 413],
+  },
+  'memory-prompt': {
+    operationId: 'MemoryPrompt',
+    summary: 'LLM-ready messages for a query: session summary, recent events, relevant memories',
+    description:
+      'One call, within `tokenBudget` (estimated tokens, never exceeded): a system message with the ' +
+      "session summary and the long-term memories most relevant to `query` (the session owner's by " +
+      'default), the newest events that fit, oldest first, then the query as the last user message.',
+    extension: true,
+    pathParameters: storePathSchema,
+    body: memoryPromptRequestSchema,
+    bodyRequired: true,
+    status: 200,
+    response: memoryPromptResponseSchema,
+    errors: [404, 409, 413],
+  },
+  mcp: {
+    operationId: 'Mcp',
+    summary: 'Model Context Protocol endpoint (Streamable HTTP, stateless, JSON answers)',
+    description:
+      'JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, ' +
+      '`tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, ' +
+      'create_long_term_memories, get_long_term_memory, delete_long_term_memories, memory_prompt). ' +
+      'Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.',
+    extension: true,
+    pathParameters: storePathSchema,
+    body: jsonRpcRequestSchema,
+    bodyRequired: true,
+    status: 200,
+    response: jsonRpcResponseSchema,
+    errors: [406, 413],
   },
 } satisfies Record<string, OperationContract>;
 

@@ -18,6 +18,11 @@ import {
   updateMemoryFieldsRequestSchema,
   updateMemoryRequestSchema,
 } from '../../lib/contracts/long-term-memory.js';
+import {
+  memoryPromptRequestSchema,
+  memoryPromptResponseSchema,
+  promptMessageSchema,
+} from '../../lib/contracts/memory-prompt.js';
 import { operationContractOf } from '../../lib/contracts/operations.js';
 import {
   addSessionEventRequestSchema,
@@ -26,6 +31,7 @@ import {
   listSessionSummariesResponseSchema,
   listSessionsResponseSchema,
   messageRoleSchema,
+  promoteNowResponseSchema,
   promotionStatusSchema,
   sessionEventSchema,
   sessionListItemSchema,
@@ -61,6 +67,10 @@ const namedSchemas: Record<string, z.ZodType> = {
   Recency: recencySchema,
   SearchLongTermMemoryRequest: searchRequestSchema,
   SearchLongTermMemoryResponse: searchResponseSchema,
+  MemoryPromptRequest: memoryPromptRequestSchema,
+  MemoryPromptResponse: memoryPromptResponseSchema,
+  PromptMessage: promptMessageSchema,
+  PromoteSessionNowResponse: promoteNowResponseSchema,
   UpdateLongTermMemoryRequest: updateMemoryRequestSchema,
   UpdateLongTermMemoryFieldsRequest: updateMemoryFieldsRequestSchema,
   FieldError: fieldErrorSchema,
@@ -75,6 +85,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, malformed, revoked or expired API key',
   403: 'The key has no grant on this store, or not the action this route needs',
   404: 'The store, session, event or memory does not exist (or has expired)',
+  406: 'The `Accept` header does not allow `application/json` and `text/event-stream` (MCP)',
   409: 'Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch)',
   413: 'The body (or an item of it) exceeds a documented limit',
   424: 'A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds',
@@ -149,6 +160,7 @@ export function buildOpenApiDocument() {
         { name: 'health', description: 'Liveness' },
         { name: 'session-memory', description: 'Working memory: session events with a TTL' },
         { name: 'long-term-memory', description: 'Extracted and directly written memories' },
+        { name: 'agents', description: 'For agents: the memory prompt and the MCP endpoint' },
       ],
       components: {
         schemas: namedSchemas,
@@ -180,6 +192,7 @@ export function buildOpenApiDocument() {
 }
 
 function tagOf(path: string): string {
+  if (path.endsWith('/mcp') || path.endsWith('/memory-prompt')) return 'agents';
   if (path.includes('/long-term-memory')) return 'long-term-memory';
   if (path.includes('/session')) return 'session-memory';
   return 'health';

@@ -116,8 +116,15 @@ describe('keys and stores', () => {
       'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },
       'bulk-delete-memories': { memoryIds: ['m-b'] },
       'search-memories': { text: 'secret plans' },
+      'memory-prompt': { query: 'secret plans', sessionId: 's-b' },
       'update-memory': { text: 'overwritten' },
       'update-memory-fields': { topics: ['x'] },
+      mcp: {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'search_long_term_memory', arguments: { text: 'secret plans' } },
+      },
     };
     const guarded = httpRoutes.filter((route) => route.action !== 'none');
     expect(guarded.length).toBe(httpRoutes.length - 1);

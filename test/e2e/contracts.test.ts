@@ -109,6 +109,23 @@ describe('the contracts the OpenAPI document is generated from', () => {
       }),
     );
     await call('get-memory', api.get(`${ltm}/veg`));
+    await call(
+      'memory-prompt',
+      api.post(`${base}/memory-prompt`, { query: 'Where should we eat in Kyoto?', sessionId: 'trip' }),
+    );
+    await call(
+      'mcp',
+      api.post(
+        `${base}/mcp`,
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'get_long_term_memory', arguments: { memoryId: 'veg' } },
+        },
+        { headers: { accept: 'application/json, text/event-stream' } },
+      ),
+    );
     await call('update-memory', api.patch(`${ltm}/veg`, { topics: ['food', 'diet'] }));
     await call(
       'update-memory-fields',
@@ -132,6 +149,8 @@ describe('the contracts the OpenAPI document is generated from', () => {
     expect(answers.get('search-memories')?.body.items[0]).toHaveProperty('score');
     expect(answers.get('bulk-create-memories')?.body.errors).toHaveLength(1);
     expect(answers.get('list-sessions')?.body).toHaveProperty('nextPageToken');
+    expect(answers.get('memory-prompt')?.body.memoryIds).toContain('veg');
+    expect(answers.get('mcp')?.body.result.isError).not.toBe(true);
   });
 
   it('match the problem bodies of errors', async () => {

@@ -122,6 +122,23 @@ const validBodies: Record<string, Record<string, unknown>> = {
     includeScores: true,
     recency: { weight: 0.2, halfLifeDays: 10, field: 'createdAt' },
   },
+  'memory-prompt': {
+    query: 'Which seat should I book?',
+    sessionId: SESSION_ID,
+    ownerId: 'alice',
+    namespace: 'travel',
+    tokenBudget: 2000,
+    longTermLimit: 5,
+    filter: {
+      topics: { all: ['travel'] },
+      memoryType: { eq: 'fuzz_type' },
+      createdAt: { gte: '2020-01-01T00:00:00Z' },
+      attributes: { label: { string: 'seat' } },
+    },
+    searchMode: 'hybrid',
+    similarityThreshold: 0.1,
+    recency: { weight: 0.2, halfLifeDays: 10, field: 'createdAt' },
+  },
   'update-memory': {
     text: 'The user prefers aisle seats now.',
     memoryType: 'fuzz_type',
@@ -139,6 +156,12 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'delete-session-memory': {},
   'delete-session-event': {},
   'promote-session-now': {},
+  mcp: {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: 'search_long_term_memory', arguments: { text: 'seat preference', limit: 5 } },
+  },
 };
 
 /** Every leaf and branch of a value, as dotted paths (array indices included). */
@@ -195,6 +218,8 @@ interface RawResponse {
 
 async function send(route: HttpRouteDefinition, request: RawRequest): Promise<RawResponse> {
   const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
+  // An MCP client accepts both answers of Streamable HTTP; without them every request is a 406.
+  if (route.name === 'mcp') headers.accept = 'application/json, text/event-stream';
   if (request.contentType !== undefined) headers['content-type'] = request.contentType;
   const query = request.query ? `?${request.query}` : '';
   const response = await fetch(`${stack().apiUrl}${pathOf(route)}${query}`, {
@@ -249,6 +274,13 @@ const problemSchema = z
  */
 const successSchemaOf = (route: HttpRouteDefinition) => operationContractOf(route.name)?.response ?? null;
 
+/** The MCP transport answers malformed JSON-RPC with a JSON-RPC error (no id) rather than a problem. */
+const jsonRpcErrorSchema = z.object({
+  jsonrpc: z.literal('2.0'),
+  id: z.null(),
+  error: z.object({ code: z.number().int(), message: z.string() }).passthrough(),
+});
+
 /** Counts answers by status class, for the figures in the report. */
 const tally = new Map<string, number>();
 
@@ -265,6 +297,11 @@ function expectContract(route: HttpRouteDefinition, response: RawResponse, what:
   // does not enforce it, so the suite does).
   expect(Buffer.byteLength(response.text), label.slice(0, 200)).toBeLessThan(LAMBDA_RESPONSE_BYTES);
   const schema = successSchemaOf(route);
+  if (route.name === 'mcp' && response.status === 202) {
+    // A JSON-RPC notification or response (no id to answer): accepted, no body.
+    expect(response.text, label).toBe('');
+    return;
+  }
   if (response.status === 204 || (response.status < 300 && schema === null)) {
     expect(response.status, label).toBe(204);
     expect(response.text, label).toBe('');
@@ -275,6 +312,11 @@ function expectContract(route: HttpRouteDefinition, response: RawResponse, what:
   expect(() => {
     body = JSON.parse(response.text);
   }, label).not.toThrow();
+  if (response.status >= 400 && route.name === 'mcp' && (body as { jsonrpc?: unknown })?.jsonrpc) {
+    const rpcError = jsonRpcErrorSchema.safeParse(body);
+    expect(rpcError.success, `${label}\n${rpcError.error?.message ?? ''}`).toBe(true);
+    return;
+  }
   if (response.status >= 400) {
     const problem = problemSchema.safeParse(body);
     expect(problem.success, `${label}\n${problem.error?.message ?? ''}`).toBe(true);

@@ -157,6 +157,31 @@ const memory = (id: string, text: string, extra: Record<string, unknown> = {}) =
 });
 
 const SEARCH_BODY = { text: 'secret zebracorn plan', limit: 1, searchMode: 'keyword' };
+const PROMPT_BODY = { query: 'secret zebracorn plan', sessionId: SHARED.session, searchMode: 'keyword' };
+
+/** A JSON-RPC `tools/call` of the MCP route. */
+const toolCall = (name: string, args: Record<string, unknown>) => ({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
+
+/** MCP answers carry the tool's result in a JSON-RPC envelope: say what is wrong with it, if anything. */
+const toolOutcome =
+  (outcome: 'ok' | 'error' | string) =>
+  (body: ApiResponse['body']): string | undefined => {
+    const result = body?.result as { isError?: boolean; structuredContent?: { error?: { code?: string } } };
+    if (!result) return `no JSON-RPC result: ${JSON.stringify(body).slice(0, 200)}`;
+    if (outcome === 'ok')
+      return result.isError ? `tool error ${JSON.stringify(result).slice(0, 200)}` : undefined;
+    if (!result.isError) return 'expected a tool error';
+    const code = result.structuredContent?.error?.code;
+    return outcome === 'error' || code === outcome ? undefined : `expected ${outcome}, got ${code}`;
+  };
+
+/** What the MCP client sends with every request (Streamable HTTP needs both media types). */
+const MCP_HEADERS = { accept: 'application/json, text/event-stream' };
 
 async function snapshotB(w: Pick<World, 'b' | 'storeB' | 'bEventIds'>): Promise<string> {
   const base = `/v1/stores/${w.storeB}`;
@@ -308,8 +333,10 @@ function baseBody(route: HttpRouteDefinition): Body {
     'bulk-create-memories': { memories: [memory('a-created', 'A created note')] },
     'bulk-delete-memories': { memoryIds: ['a-created'] },
     'search-memories': SEARCH_BODY,
+    'memory-prompt': PROMPT_BODY,
     'update-memory': { text: 'A updated note' },
     'update-memory-fields': { memoryType: 'trip_preference', attributes: { travel_period: 'August' } },
+    mcp: toolCall('search_long_term_memory', SEARCH_BODY),
   };
   return bodies[route.name];
 }
@@ -577,6 +604,34 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
       }
       break;
     }
+    case 'memory-prompt': {
+      // A's session under the id both stores use: A's events only (the generic checks look for B's marker).
+      add('shared session', PROMPT_BODY, [200], (body) =>
+        body.session?.eventsIncluded >= 1 ? undefined : `not A's session: ${JSON.stringify(body.session)}`,
+      );
+      add("B's session", { ...PROMPT_BODY, sessionId: B_ONLY.session }, [404]);
+      add("B's owner", { ...PROMPT_BODY, ownerId: B_ONLY.owner }, [200], (body) =>
+        body.memoryIds?.length === 0 ? undefined : `found memories: ${JSON.stringify(body.memoryIds)}`,
+      );
+      add("B's memory text", { query: 'another secret zebracorn plan of B', searchMode: 'hybrid' }, [200]);
+      for (const mode of ['keyword', 'semantic', 'hybrid']) {
+        for (const value of INJECTIONS) {
+          const label = JSON.stringify(value.slice(0, 16));
+          add(`${mode} query ${label}`, { ...PROMPT_BODY, query: value, searchMode: mode });
+          add(`${mode} ownerId ${label}`, { ...PROMPT_BODY, ownerId: value, searchMode: mode });
+          add(`${mode} namespace ${label}`, { ...PROMPT_BODY, namespace: value, searchMode: mode });
+          add(`${mode} topics.eq ${label}`, {
+            ...PROMPT_BODY,
+            filter: { topics: { eq: value } },
+            searchMode: mode,
+          });
+        }
+      }
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        add(`sessionId ${JSON.stringify(value.slice(0, 16))}`, { ...PROMPT_BODY, sessionId: value });
+      }
+      break;
+    }
     case 'add-session-event':
       for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
         const label = JSON.stringify(value.slice(0, 16));
@@ -631,6 +686,108 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
         });
       }
       break;
+    case 'mcp': {
+      // Tool arguments never choose the store: a storeId there is ignored (and not in the schema).
+      add(
+        "B's memory",
+        toolCall('get_long_term_memory', { memoryId: B_ONLY.memory }),
+        [200],
+        toolOutcome('resource-not-found'),
+      );
+      add(
+        'shared memory',
+        toolCall('get_long_term_memory', { memoryId: SHARED.memory }),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        "B's memory, store B in the arguments",
+        toolCall('get_long_term_memory', { memoryId: B_ONLY.memory, storeId: world.storeB }),
+        [200],
+        toolOutcome('resource-not-found'),
+      );
+      add(
+        "B's session",
+        toolCall('get_session_memory', { sessionId: B_ONLY.session }),
+        [200],
+        toolOutcome('resource-not-found'),
+      );
+      add(
+        'shared session',
+        toolCall('get_session_memory', { sessionId: SHARED.session }),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        "B's memory text",
+        toolCall('search_long_term_memory', { text: 'another secret zebracorn plan of B' }),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        "B's owner",
+        toolCall('search_long_term_memory', { filter: { ownerId: { eq: B_ONLY.owner } } }),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        "B's page token",
+        toolCall('search_long_term_memory', { ...SEARCH_BODY, pageToken: world.bTokens.search }),
+        [200],
+        toolOutcome('invalid-data'),
+      );
+      add(
+        'search, store B in the arguments',
+        toolCall('search_long_term_memory', { ...SEARCH_BODY, storeId: world.storeB }),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        "delete B's memory",
+        toolCall('delete_long_term_memories', { memoryIds: [B_ONLY.memory] }),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        // Into A's session of the id B also uses (B's own ids must stay unknown to A for later routes).
+        'append to the shared session',
+        toolCall('add_session_event', event(SHARED.session, 'A appended via MCP')),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        "prompt on B's session",
+        toolCall('memory_prompt', { query: 'the secret zebracorn plan', sessionId: B_ONLY.session }),
+        [200],
+        toolOutcome('resource-not-found'),
+      );
+      add(
+        "prompt for B's owner",
+        toolCall('memory_prompt', { query: 'the secret zebracorn plan', ownerId: B_ONLY.owner }),
+        [200],
+        toolOutcome('ok'),
+      );
+      add(
+        'prompt on the shared session',
+        toolCall('memory_prompt', { query: 'the secret zebracorn plan', sessionId: SHARED.session }),
+        [200],
+        toolOutcome('ok'),
+      );
+      // A tool error or A's own data (a valid id such as '-' may name what earlier routes' cases
+      // created in A); the run checks that nothing of B comes back.
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        const label = JSON.stringify(value.slice(0, 16));
+        add(`memoryId ${label}`, toolCall('get_long_term_memory', { memoryId: value }), [200]);
+        add(`sessionId ${label}`, toolCall('get_session_memory', { sessionId: value }), [200]);
+        add(
+          `search ownerId ${label}`,
+          toolCall('search_long_term_memory', { text: 'plan', filter: { ownerId: { eq: value } } }),
+          [200],
+        );
+        add(`search text ${label}`, toolCall('search_long_term_memory', { text: value }), [200]);
+      }
+      break;
+    }
     case 'bulk-delete-memories':
       add("B's memory ids", { memoryIds: [B_ONLY.memory, `b-third-${uniq}`] }, [200]);
       add('a record stored with lone surrogates', { memoryIds: ['a-lone'] }, [200], (body) =>
@@ -680,7 +837,12 @@ async function run(route: HttpRouteDefinition, cases: readonly Case[]): Promise<
   for (const c of cases) {
     let response: ApiResponse;
     try {
-      response = await world.a.request(c.method, c.path, c.body);
+      response = await world.a.request(
+        c.method,
+        c.path,
+        c.body,
+        route.name === 'mcp' ? { headers: MCP_HEADERS } : {},
+      );
     } catch (error) {
       failures.push(`${route.name} ${c.label}: request failed: ${String(error)}`);
       continue;
@@ -698,8 +860,11 @@ async function run(route: HttpRouteDefinition, cases: readonly Case[]): Promise<
       fail(`expected ${c.expect.join('/')}: ${text.slice(0, 200)}`);
     else if (response.status >= 400) {
       if (!PROBLEM_STATUSES.includes(response.status)) fail('unexpected status');
-      const body = response.body as { type?: unknown; status?: unknown } | undefined;
-      if (
+      const body = response.body as { type?: unknown; status?: unknown; jsonrpc?: unknown } | undefined;
+      // MCP: the transport answers malformed JSON-RPC with a JSON-RPC error; our chain with problems.
+      if (route.name === 'mcp' && body?.jsonrpc === '2.0') {
+        if (!(body as { error?: unknown }).error) fail(`not a JSON-RPC error: ${text.slice(0, 200)}`);
+      } else if (
         typeof body?.type !== 'string' ||
         !body.type.startsWith('/errors/') ||
         body.status !== response.status

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { adminApi, allFunctions, authorizer, httpRoutes, maintenance } from '../../functions/manifest.js';
+import {
+  adminApi,
+  allFunctions,
+  authorizer,
+  httpRoutes,
+  maintenance,
+  methodsOf as routeMethods,
+} from '../../functions/manifest.js';
 import { actionsOf, devApp, type Json, methodsOf, policyStatements, referencedIds } from './synth-fixture.js';
 
 const synth = devApp();
@@ -16,14 +23,16 @@ describe('data API keys and authorizer', () => {
   it('requires an API key and the authorizer on every data route, and neither on /health', () => {
     const [[authorizerId] = []] = synth.ofType('AWS::ApiGateway::Authorizer');
     const methods = methodsOf(serviceResources, dataApiId);
-    for (const route of httpRoutes) {
-      const method = methods.find((m) => m.method === route.method && m.path === route.path)!.properties;
+    for (const [route, httpMethod] of httpRoutes.flatMap((r) =>
+      routeMethods(r).map((m) => [r, m] as const),
+    )) {
+      const method = methods.find((m) => m.method === httpMethod && m.path === route.path)!.properties;
       if (route.path === '/health') {
         expect(method.ApiKeyRequired ?? false).toBe(false);
         expect(method.AuthorizationType).toBe('NONE');
       } else {
-        expect(method.ApiKeyRequired, `${route.method} ${route.path}`).toBe(true);
-        expect(method.AuthorizationType, `${route.method} ${route.path}`).toBe('CUSTOM');
+        expect(method.ApiKeyRequired, `${httpMethod} ${route.path}`).toBe(true);
+        expect(method.AuthorizationType, `${httpMethod} ${route.path}`).toBe('CUSTOM');
         expect(method.AuthorizerId).toEqual({ Ref: authorizerId });
       }
     }

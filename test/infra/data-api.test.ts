@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allFunctions, authorizer, httpRoutes } from '../../functions/manifest.js';
+import { allFunctions, authorizer, httpRoutes, methodsOf as routeMethods } from '../../functions/manifest.js';
 import { devApp, devConfig, methodsOf, STAGE_API, type SynthesizedApp, synthesize } from './synth-fixture.js';
 
 const restApiId = (synth: SynthesizedApp) =>
@@ -27,14 +27,18 @@ describe('request validation', () => {
     expect(model?.Properties.Schema).toMatchObject({ type: 'object' });
 
     for (const route of httpRoutes) {
-      const method = methods.find((m) => m.method === route.method && m.path === route.path)!.properties;
-      expect(method.RequestValidatorId, route.name).toEqual({ Ref: validatorId });
-      const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => `method.request.path.${m[1]}`);
-      expect(Object.keys(method.RequestParameters ?? {}).sort(), route.name).toEqual(params.sort());
-      if (route.method === 'POST' || route.method === 'PATCH') {
-        expect(method.RequestModels, route.name).toEqual({ 'application/json': { Ref: modelId } });
-      } else {
-        expect(method.RequestModels, route.name).toBeUndefined();
+      for (const httpMethod of routeMethods(route)) {
+        const label = `${route.name} ${httpMethod}`;
+        const method = methods.find((m) => m.method === httpMethod && m.path === route.path)!.properties;
+        expect(method.RequestValidatorId, label).toEqual({ Ref: validatorId });
+        const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => `method.request.path.${m[1]}`);
+        expect(Object.keys(method.RequestParameters ?? {}).sort(), label).toEqual(params.sort());
+        // A `raw` body (MCP's JSON-RPC) is the function's to judge: a parse error is a JSON-RPC error.
+        if ((httpMethod === 'POST' || httpMethod === 'PATCH') && route.body !== 'raw') {
+          expect(method.RequestModels, label).toEqual({ 'application/json': { Ref: modelId } });
+        } else {
+          expect(method.RequestModels, label).toBeUndefined();
+        }
       }
     }
   });
@@ -62,7 +66,7 @@ describe('CORS', () => {
       expect(preflight!.properties.ApiKeyRequired ?? false).toBe(false);
       const headers = preflight!.properties.Integration.IntegrationResponses[0].ResponseParameters;
       expect(headers['method.response.header.Access-Control-Allow-Headers']).toBe(
-        "'Authorization,X-Api-Key,Content-Type,Idempotency-Key'",
+        "'Authorization,X-Api-Key,Content-Type,Idempotency-Key,Mcp-Protocol-Version'",
       );
     }
   });

@@ -1,6 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allFunctions, httpRoutes, promotionConsumer } from '../../functions/manifest.js';
+import {
+  allFunctions,
+  httpRoutes,
+  promotionConsumer,
+  methodsOf as routeMethods,
+} from '../../functions/manifest.js';
 import { devApp, type Json, methodsOf, policyStatements, referencedIds } from './synth-fixture.js';
 
 const synth = devApp();
@@ -16,17 +21,20 @@ describe('service stack', () => {
     const methods = methodsOf(serviceResources, dataApiId);
     const targets = new Set<string>();
     for (const route of httpRoutes) {
-      const matches = methods.filter((m) => m.method === route.method && m.path === route.path);
-      expect(matches, `${route.method} ${route.path}`).toHaveLength(1);
-      const integration = matches[0]!.properties.Integration;
-      expect(integration.Type).toBe('AWS_PROXY');
-      const fnId = synth.functionId(route.name);
-      expect(referencedIds(integration.Uri)).toContain(fnId);
-      targets.add(fnId);
+      // Further methods of a route (MCP's GET and DELETE, answered 405) go to the same function.
+      for (const httpMethod of routeMethods(route)) {
+        const matches = methods.filter((m) => m.method === httpMethod && m.path === route.path);
+        expect(matches, `${httpMethod} ${route.path}`).toHaveLength(1);
+        const integration = matches[0]!.properties.Integration;
+        expect(integration.Type).toBe('AWS_PROXY');
+        const fnId = synth.functionId(route.name);
+        expect(referencedIds(integration.Uri)).toContain(fnId);
+        targets.add(fnId);
+      }
     }
     expect(targets.size).toBe(httpRoutes.length);
     // No CORS by default: no preflight methods, nothing but the manifest's routes.
-    expect(methods).toHaveLength(httpRoutes.length);
+    expect(methods).toHaveLength(httpRoutes.flatMap(routeMethods).length);
   });
 
   it('answers 400/401/403/404/413/429 from API Gateway with problem bodies', () => {
@@ -151,6 +159,29 @@ describe('promotion queue', () => {
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
+  it('gives the queue URL and sqs:SendMessage to the functions that send jobs, and only to them', () => {
+    const senders = new Set([
+      'add-session-event',
+      'promote-session-now',
+      // Its add_session_event tool runs the append use case.
+      'mcp',
+      'maintenance',
+      // Follow-up jobs for long backlogs.
+      'promotion-consumer',
+    ]);
+    const rolesSending = new Set(
+      policyStatements(serviceResources)
+        .filter(({ statement }) => JSON.stringify(statement.Action).includes('sqs:SendMessage'))
+        .flatMap(({ roles }) => roles),
+    );
+    for (const fn of allFunctions) {
+      expect(rolesSending.has(synth.roleId(fn.name)), fn.name).toBe(senders.has(fn.name));
+      expect(synth.environmentOf(fn.name).PROMOTION_QUEUE_URL !== undefined, fn.name).toBe(
+        senders.has(fn.name),
+      );
+    }
+  });
+
   it('keeps messages invisible for at least 6x the consumer timeout', () => {
     const consumer = serviceResources[synth.functionId(promotionConsumer.name)]!;
     expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer.Properties.Timeout);
@@ -182,8 +213,11 @@ describe('bedrock access', () => {
       'promotion-consumer',
       'bulk-create-memories',
       'search-memories',
+      'memory-prompt',
       'update-memory',
       'update-memory-fields',
+      // Its tools create and search long-term memories.
+      'mcp',
     ]);
     const rolesWithBedrock = new Set(bedrockStatements.flatMap(({ roles }) => roles));
     for (const fn of allFunctions) {

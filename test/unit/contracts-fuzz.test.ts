@@ -4,6 +4,7 @@ import * as z from 'zod';
 import * as common from '../../lib/contracts/common.js';
 import * as controlPlane from '../../lib/contracts/control-plane.js';
 import * as longTermMemory from '../../lib/contracts/long-term-memory.js';
+import * as memoryPrompt from '../../lib/contracts/memory-prompt.js';
 import { type InputLocation, MAX_FIELD_ERRORS, parseInput } from '../../lib/contracts/parse.js';
 import * as promotionMessage from '../../lib/contracts/promotion-message.js';
 import * as sessionMemory from '../../lib/contracts/session-memory.js';
@@ -19,7 +20,15 @@ import { ValidationError } from '../../lib/domain/errors.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_124);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
-const modules = { common, controlPlane, longTermMemory, promotionMessage, sessionMemory, storeConfig };
+const modules = {
+  common,
+  controlPlane,
+  longTermMemory,
+  memoryPrompt,
+  promotionMessage,
+  sessionMemory,
+  storeConfig,
+};
 const schemas = Object.entries(modules).flatMap(([module, exports]) =>
   Object.entries(exports)
     .filter((entry): entry is [string, z.ZodType] => entry[1] instanceof z.ZodType)

@@ -55,7 +55,7 @@ describe('the OpenAPI document', () => {
 
   it('gives every authenticated operation both key schemes and problem bodies for its errors', () => {
     for (const route of httpRoutes) {
-      const operation = (document.paths?.[route.path] as Record<string, Record<string, unknown>>)[
+      const operation = ((document.paths ?? {})[route.path] as Record<string, Record<string, unknown>>)[
         route.method.toLowerCase()
       ] as { security: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
       const errorStatuses = Object.keys(operation.responses).filter((s) => Number(s) >= 400);

@@ -233,6 +233,46 @@ export interface paths {
         patch: operations["UpdateLongTermMemoryFields"];
         trace?: never;
     };
+    "/v1/stores/{storeId}/memory-prompt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * LLM-ready messages for a query: session summary, recent events, relevant memories
+         * @description One call, within `tokenBudget` (estimated tokens, never exceeded): a system message with the session summary and the long-term memories most relevant to `query` (the session owner's by default), the newest events that fit, oldest first, then the query as the last user message.
+         */
+        post: operations["MemoryPrompt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Model Context Protocol endpoint (Streamable HTTP, stateless, JSON answers)
+         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, delete_long_term_memories, memory_prompt). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
+         */
+        post: operations["Mcp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -409,6 +449,25 @@ export interface components {
             includeScores?: boolean;
             recency?: components["schemas"]["Recency"];
         };
+        MemoryPromptRequest: {
+            query: string;
+            sessionId?: string;
+            ownerId?: string;
+            namespace?: string;
+            /** @default 4000 */
+            tokenBudget: number;
+            /** @default 10 */
+            longTermLimit: number;
+            filter?: components["schemas"]["MemoryFilter"];
+            searchMode?: components["schemas"]["SearchMode"];
+            similarityThreshold?: number;
+            recency?: components["schemas"]["Recency"];
+        };
+        PromptMessage: {
+            /** @enum {string} */
+            role: "system" | "user" | "assistant";
+            content: string;
+        };
         UpdateLongTermMemoryRequest: {
             text?: string;
             memoryType?: string;
@@ -484,6 +543,30 @@ export interface components {
         SearchLongTermMemoryResponse: {
             items: components["schemas"]["MemoryRecord"][];
             nextPageToken?: string;
+        };
+        MemoryPromptResponse: {
+            messages: components["schemas"]["PromptMessage"][];
+            memoryIds: string[];
+            memoriesOmitted: number;
+            session?: {
+                sessionId: string;
+                ownerId: string;
+                /** @enum {string} */
+                summary: "included" | "omitted" | "none";
+                eventsIncluded: number;
+                eventsOmitted: number;
+            };
+            ownerId?: string;
+            usage: {
+                estimatedTokens: number;
+                tokenBudget: number;
+            };
+            truncated: boolean;
+        };
+        PromoteSessionNowResponse: {
+            sessionId: string;
+            queued: boolean;
+            pendingEvents: number;
         };
         Problem: {
             type: string;
@@ -1334,11 +1417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        sessionId: string;
-                        queued: boolean;
-                        pendingEvents: number;
-                    };
+                    "application/json": components["schemas"]["PromoteSessionNowResponse"];
                 };
             };
             /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
@@ -2067,6 +2146,235 @@ export interface operations {
             };
             /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MemoryPrompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemoryPromptRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemoryPromptResponse"];
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    Mcp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    jsonrpc: "2.0";
+                    id?: string | number;
+                    method: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        jsonrpc: "2.0";
+                        id: string | number;
+                        result: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        jsonrpc: "2.0";
+                        id: (string | number) | null;
+                        error: {
+                            code: number;
+                            message: string;
+                            data?: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Accept` header does not allow `application/json` and `text/event-stream` (MCP) */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };

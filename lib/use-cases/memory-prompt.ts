@@ -1,0 +1,156 @@
+import type { MemoryFilter, SearchRequest } from '../contracts/long-term-memory.js';
+import type { MemoryPromptRequest, MemoryPromptResponse } from '../contracts/memory-prompt.js';
+import type { SessionMemory } from '../contracts/session-memory.js';
+import { assertQueryFits, packPrompt } from '../domain/memory-prompt.js';
+import type { Embedder } from '../ports/embedder.js';
+import { embedQueryText } from './memory-records.js';
+import { DEFAULT_SEARCH_MODE, type SearchDeps, type SearchResult, searchMemories } from './memory-search.js';
+import { getSessionMemory, type SessionQueryDeps } from './session-queries.js';
+
+export type MemoryPromptDeps = SearchDeps & SessionQueryDeps;
+
+/**
+ * Extension: LLM-ready messages for a query: the session's summary and recent events (as
+ * GetSessionMemory returns them: the events the summary does not cover) and the long-term memories
+ * the search ranks highest (as SearchLongTermMemory with `text` = the query), packed into the token
+ * budget by {@link packPrompt}. Nothing is read outside the path's store.
+ *
+ * Scope of the long-term search: the request's `ownerId` / `filter.ownerId`; else the session's
+ * owner (the memories promoted from a session belong to its owner); else the whole store. A
+ * `sessionId` that does not exist is a 404, as on the session routes, rather than a prompt that
+ * silently lacks the conversation the caller asked for.
+ *
+ * Round trips: with the owner known up front, the session read rides along with the search's read
+ * of its candidate records (one auto-pipelined request), so the prompt costs what the search costs.
+ * (Started at once instead, it overlapped the search in time but went out as a request of its own.)
+ * When the owner has to come from the session, the search waits for the read: one more round trip,
+ * while the query's embedding (a model call, the slowest step) starts at once all the same.
+ */
+export async function buildMemoryPrompt(
+  deps: MemoryPromptDeps,
+  storeId: string,
+  request: MemoryPromptRequest,
+): Promise<MemoryPromptResponse> {
+  assertQueryFits(request.query, request.tokenBudget);
+  const explicitOwner = request.ownerId ?? request.filter?.ownerId;
+  let session: SessionMemory | undefined;
+  let found: SearchResult;
+  if (request.sessionId === undefined) {
+    found = await searchMemories(deps, storeId, searchRequest(request, request.ownerId));
+  } else if (explicitOwner !== undefined) {
+    const sessionId = request.sessionId;
+    let reading: Promise<SessionMemory> | undefined;
+    const readSession = () => {
+      reading ??= getSessionMemory(deps, storeId, sessionId);
+      return reading;
+    };
+    // The session read is sent with the search's record read (auto-pipelined: one request for both);
+    // a search that reads no records (nothing matched) leaves it to the line after.
+    const records = beforeCall(deps.records, 'getMany', () => void readSession().catch(() => {}));
+    found = await searchMemories({ ...deps, records }, storeId, searchRequest(request, request.ownerId));
+    session = await readSession();
+  } else {
+    const mode = request.searchMode ?? DEFAULT_SEARCH_MODE;
+    const embedder = mode === 'keyword' ? deps.embedder : prefetchQuery(deps.embedder, request.query.trim());
+    session = await getSessionMemory(deps, storeId, request.sessionId);
+    found = await searchMemories({ ...deps, embedder }, storeId, searchRequest(request, session.ownerId));
+  }
+
+  const packed = packPrompt(
+    {
+      query: request.query,
+      ...(session?.summary ? { summary: session.summary.text } : {}),
+      events: (session?.events ?? []).map((event) => ({
+        role: event.role,
+        text: event.content.map((part) => part.text).join('\n'),
+      })),
+      memories: found.items,
+    },
+    request.tokenBudget,
+  );
+  const ownerId =
+    request.ownerId ??
+    request.filter?.ownerId?.eq ??
+    (explicitOwner === undefined ? session?.ownerId : undefined);
+  return {
+    messages: packed.messages,
+    memoryIds: packed.memoryIds,
+    memoriesOmitted: packed.memoriesOmitted,
+    ...(session
+      ? {
+          session: {
+            sessionId: session.sessionId,
+            ownerId: session.ownerId,
+            summary: packed.summary,
+            eventsIncluded: packed.eventsIncluded,
+            eventsOmitted: packed.eventsOmitted,
+          },
+        }
+      : {}),
+    ...(ownerId !== undefined ? { ownerId } : {}),
+    usage: { estimatedTokens: packed.estimatedTokens, tokenBudget: request.tokenBudget },
+    truncated: packed.truncated,
+  };
+}
+
+/** The search the prompt runs: the query as text, the shortcuts folded into the filter (all of it must match). */
+function searchRequest(request: MemoryPromptRequest, ownerId: string | undefined): SearchRequest {
+  const filter: MemoryFilter = {
+    ...request.filter,
+    ...(ownerId !== undefined ? { ownerId: { eq: ownerId } } : {}),
+    ...(request.namespace !== undefined ? { namespace: { eq: request.namespace } } : {}),
+  };
+  return {
+    text: request.query,
+    ...(Object.keys(filter).length > 0 ? { filter } : {}),
+    filterOp: 'all',
+    limit: request.longTermLimit,
+    ...(request.searchMode !== undefined ? { searchMode: request.searchMode } : {}),
+    ...(request.similarityThreshold !== undefined
+      ? { similarityThreshold: request.similarityThreshold }
+      : {}),
+    ...(request.recency !== undefined ? { recency: request.recency } : {}),
+  };
+}
+
+/**
+ * The embedder with the query's vector already on its way: the search asks for the same text
+ * (trimmed and cut as {@link embedQueryText} does) and gets the pending result instead of a second
+ * model call.
+ */
+function prefetchQuery(embedder: Embedder, text: string): Embedder {
+  const pending = embedQueryText(embedder, text);
+  // Observed here so that a session 404 (the search never runs) leaves no unhandled rejection.
+  pending.catch(() => {});
+  const max = embedder.maxInputCharacters;
+  const expected = max === undefined ? text : text.slice(0, max);
+  let used = false;
+  return {
+    model: embedder.model,
+    maxInputCharacters: embedder.maxInputCharacters,
+    embedDocuments: (texts) => embedder.embedDocuments(texts),
+    embedQuery: (query) => {
+      if (used || query !== expected) return embedder.embedQuery(query);
+      used = true;
+      return pending;
+    },
+  };
+}
+
+/**
+ * `target` with `hook` run just before each call of `method` (in the same tick, so what the hook
+ * sends joins the method's auto-pipelined request); every other member is the target's own.
+ */
+function beforeCall<T extends object>(target: T, method: keyof T & string, hook: () => void): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property);
+      if (typeof value !== 'function') return value;
+      if (property !== method) return value.bind(object);
+      return (...args: unknown[]) => {
+        hook();
+        return value.apply(object, args);
+      };
+    },
+  });
+}

@@ -1,0 +1,319 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
+
+/**
+ * The Streamable HTTP MCP endpoint through the local API Gateway, driven by the official MCP
+ * client: the same keys, stores and use cases as the REST routes.
+ */
+const stack = useLocalStack();
+
+const open: Client[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((client) => client.close()));
+});
+
+const mcpPath = (storeId: string) => `/v1/stores/${storeId}/mcp`;
+
+async function connect(
+  storeId: string,
+  key?: string,
+  header: 'authorization' | 'x-api-key' = 'authorization',
+) {
+  const headers: Record<string, string> = {};
+  if (key) headers[header] = header === 'authorization' ? `Bearer ${key}` : key;
+  const transport = new StreamableHTTPClientTransport(new URL(`${stack().apiUrl}${mcpPath(storeId)}`), {
+    requestInit: { headers },
+  });
+  const client = new Client({ name: 'agent-memory-e2e', version: '1.0.0' });
+  await client.connect(transport);
+  open.push(client);
+  return client;
+}
+
+async function newStore(actions: Array<'read' | 'write'> = ['read', 'write']) {
+  const storeId = uniqueStoreId('mcp');
+  await stack().createStore(storeId);
+  return { storeId, key: await stack().mintApiKey({ [storeId]: actions }) };
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown>) {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+const textOf = (result: CallToolResult) => (result.content[0] as { type: 'text'; text: string }).text;
+
+describe('MCP endpoint (Streamable HTTP, stateless)', () => {
+  it('initializes and lists the tools with their input schemas', async () => {
+    const { storeId, key } = await newStore();
+    const client = await connect(storeId, key);
+
+    expect(client.getServerVersion()).toMatchObject({ name: 'agent-memory' });
+    expect(client.getServerCapabilities()).toHaveProperty('tools');
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'add_session_event',
+      'create_long_term_memories',
+      'delete_long_term_memories',
+      'get_long_term_memory',
+      'get_session_memory',
+      'memory_prompt',
+      'search_long_term_memory',
+    ]);
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    const add = byName.get('add_session_event')!;
+    expect(add.inputSchema).toMatchObject({
+      type: 'object',
+      properties: { actorId: { type: 'string' }, role: { enum: ['USER', 'ASSISTANT', 'SYSTEM'] } },
+    });
+    expect(add.inputSchema.required).toEqual(expect.arrayContaining(['actorId', 'role', 'content']));
+    expect(add.inputSchema.required).not.toContain('createdAt');
+    // The store comes from the path, never from the arguments.
+    for (const tool of tools) expect(Object.keys(tool.inputSchema.properties ?? {})).not.toContain('storeId');
+    expect(byName.get('search_long_term_memory')!.inputSchema.properties).toHaveProperty('filter');
+    expect(byName.get('search_long_term_memory')!.annotations).toMatchObject({ readOnlyHint: true });
+    expect(byName.get('delete_long_term_memories')!.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+    });
+  });
+
+  it('adds session events and reads the session back', async () => {
+    const { storeId, key } = await newStore();
+    const client = await connect(storeId, key, 'x-api-key');
+
+    const first = await call(client, 'add_session_event', {
+      actorId: 'alice',
+      role: 'USER',
+      content: [{ text: 'I am planning a trip to Lisbon' }],
+    });
+    expect(first.isError).toBeFalsy();
+    const { event } = first.structuredContent as { event: { sessionId: string; eventId: string } };
+    expect(JSON.parse(textOf(first))).toEqual(first.structuredContent);
+    await call(client, 'add_session_event', {
+      sessionId: event.sessionId,
+      actorId: 'alice',
+      role: 'ASSISTANT',
+      content: [{ text: 'Lisbon is lovely in May' }],
+      // Events are ordered by createdAt; the first one's defaulted to now.
+      createdAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+
+    const session = await call(client, 'get_session_memory', { sessionId: event.sessionId });
+    expect(session.isError).toBeFalsy();
+    expect(session.structuredContent).toMatchObject({
+      sessionId: event.sessionId,
+      ownerId: 'alice',
+      events: [{ eventId: event.eventId, role: 'USER' }, { role: 'ASSISTANT' }],
+    });
+    // The same data as the REST route.
+    const rest = await apiClient(stack().apiUrl, key).get(
+      `/v1/stores/${storeId}/session-memory/${event.sessionId}`,
+    );
+    expect(rest.body.events).toHaveLength(2);
+
+    const missing = await call(client, 'get_session_memory', { sessionId: 'no-such-session' });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toBe('resource-not-found: Session not found');
+  });
+
+  it('sends a result past 1 MB as JSON text only, without the structured copy', async () => {
+    const { storeId, key } = await newStore();
+    const api = apiClient(stack().apiUrl, key);
+    for (let i = 0; i < 5; i++) {
+      const added = await api.post(`/v1/stores/${storeId}/session-memory/events`, {
+        sessionId: 'long',
+        actorId: 'alice',
+        role: 'USER',
+        content: [{ text: `${i} ${'x'.repeat(250_000)}` }],
+        createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      });
+      expect(added.status).toBe(201);
+    }
+    const client = await connect(storeId, key);
+
+    const session = await call(client, 'get_session_memory', { sessionId: 'long' });
+    expect(session.isError).toBeFalsy();
+    expect(session.structuredContent).toBeUndefined();
+    expect(JSON.parse(textOf(session)).events).toHaveLength(5);
+  });
+
+  it('creates, searches, reads and deletes long-term memories', async () => {
+    const { storeId, key } = await newStore();
+    const client = await connect(storeId, key);
+
+    const created = await call(client, 'create_long_term_memories', {
+      memories: [
+        { id: 'veg', text: 'The user is a vegetarian', ownerId: 'alice', topics: ['food'] },
+        { id: 'dog', text: 'The user has a golden retriever named Max', ownerId: 'alice' },
+      ],
+    });
+    expect(created.structuredContent).toEqual({ created: ['veg', 'dog'], errors: [] });
+
+    const found = await call(client, 'search_long_term_memory', {
+      text: 'what does the user eat?',
+      filter: { ownerId: { eq: 'alice' } },
+      limit: 1,
+    });
+    expect(found.isError).toBeFalsy();
+    expect((found.structuredContent as { items: Array<{ id: string }> }).items.map((m) => m.id)).toEqual([
+      'veg',
+    ]);
+
+    const veg = await call(client, 'get_long_term_memory', { memoryId: 'veg' });
+    expect(veg.structuredContent).toMatchObject({
+      id: 'veg',
+      text: 'The user is a vegetarian',
+      topics: ['food'],
+    });
+
+    const deleted = await call(client, 'delete_long_term_memories', { memoryIds: ['veg', 'nope'] });
+    expect(deleted.structuredContent).toEqual({
+      deleted: ['veg'],
+      errors: [{ id: 'nope', error: 'not found' }],
+    });
+    const gone = await call(client, 'get_long_term_memory', { memoryId: 'veg' });
+    expect(gone).toMatchObject({
+      isError: true,
+      structuredContent: { error: { code: 'resource-not-found' } },
+    });
+  });
+
+  it('builds a memory prompt from the session and long-term memories', async () => {
+    const { storeId, key } = await newStore();
+    const client = await connect(storeId, key);
+    await call(client, 'create_long_term_memories', {
+      memories: [{ id: 'veg', text: 'The user is a vegetarian', ownerId: 'carol' }],
+    });
+    const added = await call(client, 'add_session_event', {
+      actorId: 'carol',
+      role: 'USER',
+      content: [{ text: 'We are going out tonight' }],
+    });
+    const { sessionId } = (added.structuredContent as { event: { sessionId: string } }).event;
+
+    const prompt = await call(client, 'memory_prompt', { query: 'Where should we eat?', sessionId });
+    expect(prompt.isError).toBeFalsy();
+    const body = prompt.structuredContent as {
+      messages: Array<{ role: string; content: string }>;
+      memoryIds: string[];
+      ownerId: string;
+    };
+    expect(body.memoryIds).toEqual(['veg']);
+    expect(body.ownerId).toBe('carol');
+    expect(body.messages.at(-1)).toEqual({ role: 'user', content: 'Where should we eat?' });
+    expect(body.messages.map((m) => m.content).join('\n')).toContain('We are going out tonight');
+    expect(body.messages[0]).toMatchObject({
+      role: 'system',
+      content: expect.stringContaining('vegetarian'),
+    });
+
+    const missing = await call(client, 'memory_prompt', { query: 'hi', sessionId: 'no-such-session' });
+    expect(missing).toMatchObject({
+      isError: true,
+      structuredContent: { error: { code: 'resource-not-found' } },
+    });
+  });
+
+  it('lets a read-only key search but refuses its write tools', async () => {
+    const { storeId, key } = await newStore();
+    const writer = await connect(storeId, key);
+    await call(writer, 'create_long_term_memories', {
+      memories: [{ id: 'tea', text: 'The user drinks green tea every morning', ownerId: 'bob' }],
+    });
+    const reader = await connect(storeId, await stack().mintApiKey({ [storeId]: ['read'] }));
+
+    const found = await call(reader, 'search_long_term_memory', { text: 'morning drink' });
+    expect(found.isError).toBeFalsy();
+    expect((found.structuredContent as { items: Array<{ id: string }> }).items.map((m) => m.id)).toContain(
+      'tea',
+    );
+
+    const refused = [
+      await call(reader, 'add_session_event', { actorId: 'bob', role: 'USER', content: [{ text: 'hi' }] }),
+      await call(reader, 'create_long_term_memories', { memories: [{ id: 'x', text: 'x', ownerId: 'bob' }] }),
+      await call(reader, 'delete_long_term_memories', { memoryIds: ['tea'] }),
+    ];
+    for (const result of refused) {
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toBe('insufficient-permissions: This API key may not write this store');
+    }
+    expect((await call(reader, 'get_long_term_memory', { memoryId: 'tea' })).isError).toBeFalsy();
+    expect((await call(reader, 'memory_prompt', { query: 'What do I drink?' })).isError).toBeFalsy();
+  });
+
+  it('answers HTTP 403 to a key of another store and 401 without a key', async () => {
+    const { storeId } = await newStore();
+    const other = await newStore();
+
+    const foreign = connect(storeId, other.key);
+    await expect(foreign).rejects.toBeInstanceOf(StreamableHTTPError);
+    await expect(foreign).rejects.toMatchObject({ code: 403 });
+    await expect(connect(storeId)).rejects.toMatchObject({ code: 401 });
+    await expect(connect(storeId, 'amk-not-a-real-key')).rejects.toMatchObject({ code: 401 });
+  });
+
+  it('answers bad arguments with tool errors and malformed JSON-RPC with JSON-RPC errors', async () => {
+    const { storeId, key } = await newStore();
+    const client = await connect(storeId, key);
+
+    const badArgs = await call(client, 'add_session_event', {
+      actorId: 'has spaces',
+      role: 'NOBODY',
+      content: [],
+    });
+    expect(badArgs.isError).toBe(true);
+    expect(textOf(badArgs)).toMatch(/Invalid arguments for tool add_session_event/);
+    const unknown = await call(client, 'no_such_tool', {});
+    expect(unknown).toMatchObject({ isError: true });
+    expect(textOf(unknown)).toMatch(/Tool no_such_tool not found/);
+    // Store from the arguments is ignored: the tool still works on the path's store only.
+    const sneaky = await call(client, 'get_long_term_memory', { memoryId: 'x', storeId: 'elsewhere' });
+    expect(sneaky).toMatchObject({
+      isError: true,
+      structuredContent: { error: { code: 'resource-not-found' } },
+    });
+
+    const api = apiClient(stack().apiUrl, key);
+    const accept = { accept: 'application/json, text/event-stream' };
+    const notJson = await api.post(mcpPath(storeId), '{"jsonrpc": "2.0", "method":', { headers: accept });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
+    const notRpc = await api.post(mcpPath(storeId), { hello: 'world' }, { headers: accept });
+    expect(notRpc.status).toBe(400);
+    expect(notRpc.body).toMatchObject({ jsonrpc: '2.0', error: { code: expect.any(Number) } });
+    const unknownMethod = await api.post(
+      mcpPath(storeId),
+      { jsonrpc: '2.0', id: 7, method: 'no/such/method' },
+      { headers: accept },
+    );
+    expect(unknownMethod.status).toBe(200);
+    expect(unknownMethod.body).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32601 } });
+    const noAccept = await api.post(mcpPath(storeId), { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(noAccept.status).toBe(406);
+    const deep = await api.post(mcpPath(storeId), `${'['.repeat(500)}${']'.repeat(500)}`, {
+      headers: accept,
+    });
+    expect(deep.status).toBe(400);
+  });
+
+  it('answers GET and DELETE with 405 (no SSE stream, no session)', async () => {
+    const { storeId, key } = await newStore();
+    const api = apiClient(stack().apiUrl, key);
+    for (const response of [
+      await api.get(mcpPath(storeId), { headers: { accept: 'text/event-stream' } }),
+      await api.delete(mcpPath(storeId)),
+    ]) {
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      expect(response.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 }, id: null });
+    }
+    // Still behind the authorizer: no key, 401.
+    expect((await apiClient(stack().apiUrl).get(mcpPath(storeId))).status).toBe(401);
+  });
+});
