@@ -26,6 +26,8 @@ import type {
   ListSessionsQuery,
   ListSessionsResponse,
   MemoryFilter,
+  MemoryPromptRequest,
+  MemoryPromptResponse,
   MemoryRecord,
   PromoteSessionNowResponse,
   PromotionStatus,
@@ -49,6 +51,7 @@ export interface BulkCreateInput {
 export type CreatedAtFilterInput = { [K in keyof CreatedAtFilter]?: DateInput };
 export type MemoryFilterInput = Omit<MemoryFilter, 'createdAt'> & { createdAt?: CreatedAtFilterInput };
 export type SearchInput = Omit<SearchRequest, 'filter'> & { filter?: MemoryFilterInput };
+export type MemoryPromptInput = Omit<MemoryPromptRequest, 'filter'> & { filter?: MemoryFilterInput };
 
 export interface AddSessionEventOptions extends RequestOptions {
   /**
@@ -419,6 +422,26 @@ export class AgentMemory {
     );
   }
 
+  // ---- memory prompt ----
+
+  /**
+   * `POST …/memory-prompt` (extension): LLM-ready messages for `query` within `tokenBudget`: a
+   * system message with the session summary and the relevant long-term memories, the session's
+   * newest events, then the query. A read, so retried.
+   */
+  async memoryPrompt(request: MemoryPromptInput, options?: RequestOptions): Promise<MemoryPromptResponse> {
+    const { filter, ...rest } = request;
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}/memory-prompt`,
+        body: filter ? { ...rest, filter: filterBody(filter) } : rest,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
   // ---- plumbing ----
 
   #send<T>(call: CallSpec, options: RequestOptions | undefined): Promise<T> {
@@ -445,14 +468,18 @@ function isoOf(value: DateInput): string {
 
 function searchBody(request: SearchInput): SearchRequest {
   const { filter, ...rest } = request;
-  if (!filter) return rest;
+  return filter ? { ...rest, filter: filterBody(filter) } : rest;
+}
+
+/** A filter with its `createdAt` bounds as RFC 3339 strings. */
+function filterBody(filter: MemoryFilterInput): MemoryFilter {
   const { createdAt, ...fields } = filter;
-  if (!createdAt) return { ...rest, filter: fields };
+  if (!createdAt) return fields;
   const bounds: CreatedAtFilter = {};
   for (const [op, value] of Object.entries(createdAt) as [keyof CreatedAtFilter, DateInput | undefined][]) {
     if (value !== undefined) bounds[op] = isoOf(value);
   }
-  return { ...rest, filter: { ...fields, createdAt: bounds } };
+  return { ...fields, createdAt: bounds };
 }
 
 /** A fresh `Idempotency-Key`: a random UUID (or 128 random bits where `randomUUID` is missing). */

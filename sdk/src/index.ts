@@ -9,6 +9,7 @@ export {
   type DateInput,
   ENV_NAMES,
   type MemoryFilterInput,
+  type MemoryPromptInput,
   type SearchInput,
 } from './client.js';
 export {

@@ -44,7 +44,7 @@ export type ListSessionSummariesQuery = QueryOf<'ListSessionSummaries'>;
 export type SessionListItem = Schemas['SessionListItem'];
 export type ListSessionSummariesResponse = Schemas['ListSessionSummariesResponse'];
 export type PromotionStatus = Schemas['PromotionStatus'];
-export type PromoteSessionNowResponse = Answer<'PromoteSessionNow', 202>;
+export type PromoteSessionNowResponse = Schemas['PromoteSessionNowResponse'];
 
 // ---- long-term memory ----
 export type CreateMemoryRecord = Schemas['CreateMemoryRecord'];
@@ -69,6 +69,14 @@ export type SearchRequest = PartialBy<
 export type SearchResponse = Schemas['SearchLongTermMemoryResponse'];
 export type UpdateMemoryRequest = Schemas['UpdateLongTermMemoryRequest'];
 export type UpdateMemoryFieldsRequest = Schemas['UpdateLongTermMemoryFieldsRequest'];
+
+// ---- memory prompt (extension) ----
+export type PromptMessage = Schemas['PromptMessage'];
+export type MemoryPromptRequest = PartialBy<
+  Omit<Schemas['MemoryPromptRequest'], 'recency'>,
+  'tokenBudget' | 'longTermLimit'
+> & { recency?: Recency };
+export type MemoryPromptResponse = Schemas['MemoryPromptResponse'];
 
 // ---- errors ----
 export type FieldError = Schemas['FieldError'];

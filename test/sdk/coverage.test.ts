@@ -24,6 +24,12 @@ const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
   GetLongTermMemory: 'getLongTermMemory',
   UpdateLongTermMemory: 'updateLongTermMemory',
   UpdateLongTermMemoryFields: 'updateLongTermMemoryFields',
+  MemoryPrompt: 'memoryPrompt',
+};
+
+/** Operations the SDK leaves to other clients, and why. */
+const NOT_IN_SDK: Readonly<Record<string, string>> = {
+  Mcp: 'the MCP endpoint speaks JSON-RPC for MCP clients (e.g. @modelcontextprotocol/sdk), not REST',
 };
 
 describe('SDK coverage of the OpenAPI document', () => {
@@ -36,7 +42,7 @@ describe('SDK coverage of the OpenAPI document', () => {
       .map((operation) => (operation as { operationId?: string }).operationId)
       .filter((id): id is string => typeof id === 'string');
     expect(operationIds.length).toBeGreaterThan(10);
-    const missing = operationIds.filter((id) => !(id in METHOD_OF));
+    const missing = operationIds.filter((id) => !(id in METHOD_OF) && !(id in NOT_IN_SDK));
     expect(missing, 'operations without an SDK method: add one and map it here').toEqual([]);
     for (const method of Object.values(METHOD_OF)) {
       expect(typeof AgentMemory.prototype[method], method).toBe('function');

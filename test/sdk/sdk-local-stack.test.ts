@@ -116,7 +116,7 @@ describe('SDK against the local stack: round trips', () => {
     await expect(am.deleteSessionMemory('trip')).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('long-term memory: bulk create (idempotent re-post), get, search, update, fields, bulk delete', async () => {
+  it('long-term memory: bulk create (idempotent re-post), get, search, memory prompt, update, fields, bulk delete', async () => {
     const { am } = await newStore();
     const memories = [
       { id: 'veg', text: 'The user is a vegetarian', ownerId: 'alice', topics: ['food'] },
@@ -150,6 +150,16 @@ describe('SDK against the local stack: round trips', () => {
       includeScores: true,
     });
     expect(found.items[0]).toMatchObject({ id: 'veg', score: expect.any(Number) });
+
+    const prompt = await am.memoryPrompt({
+      query: 'What should I cook tonight?',
+      ownerId: 'alice',
+      filter: { createdAt: { gte: new Date(Date.now() - 3_600_000) } },
+      tokenBudget: 1_000,
+    });
+    expect(prompt.memoryIds).toContain('veg');
+    expect(prompt.messages.at(-1)).toEqual({ role: 'user', content: 'What should I cook tonight?' });
+    expect(prompt.usage.estimatedTokens).toBeLessThanOrEqual(1_000);
 
     const updated = await am.updateLongTermMemory('veg', { text: 'The user is a vegan', topics: ['diet'] });
     expect(updated).toMatchObject({ id: 'veg', text: 'The user is a vegan', topics: ['diet'] });
