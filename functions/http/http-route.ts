@@ -158,6 +158,8 @@ function corsHeaders(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResul
     request.response.headers = {
       ...request.response.headers,
       'access-control-allow-origin': corsOrigins.includes('*') ? '*' : origin,
+      // Without this a page cannot read them: the SDK waits as `Retry-After` says and reports the request id.
+      'access-control-expose-headers': 'Retry-After, x-amzn-RequestId',
       vary: 'Origin',
     };
   };

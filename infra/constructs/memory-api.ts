@@ -51,9 +51,18 @@ export interface MemoryApiProps extends RestStageSettings {
   readonly manageCloudWatchRole: boolean;
 }
 
-/** Headers a browser may send: either key header, and the body's type. */
-/** `Mcp-Protocol-Version`: sent by MCP clients on every request after initialize. */
-const CORS_ALLOW_HEADERS = ['Authorization', 'X-Api-Key', 'Content-Type', 'Mcp-Protocol-Version'];
+/**
+ * Headers a browser may send: either key header, the body's type, `Idempotency-Key` (the SDK sends
+ * one with every append, so that its retries never store a copy) and `Mcp-Protocol-Version` (sent
+ * by MCP clients on every request after initialize).
+ */
+const CORS_ALLOW_HEADERS = [
+  'Authorization',
+  'X-Api-Key',
+  'Content-Type',
+  'Idempotency-Key',
+  'Mcp-Protocol-Version',
+];
 
 /** Bodies of the responses API Gateway produces itself on the data API. */
 const DATA_API_PROBLEMS: readonly GatewayProblem[] = [

@@ -66,7 +66,7 @@ describe('CORS', () => {
       expect(preflight!.properties.ApiKeyRequired ?? false).toBe(false);
       const headers = preflight!.properties.Integration.IntegrationResponses[0].ResponseParameters;
       expect(headers['method.response.header.Access-Control-Allow-Headers']).toBe(
-        "'Authorization,X-Api-Key,Content-Type,Mcp-Protocol-Version'",
+        "'Authorization,X-Api-Key,Content-Type,Idempotency-Key,Mcp-Protocol-Version'",
       );
     }
   });

@@ -1,0 +1,492 @@
+import { paginate } from './pagination.js';
+import {
+  type CallSpec,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  type FetchLike,
+  pathOf,
+  type RequestOptions,
+  type RetryConfig,
+  send,
+  type TransportConfig,
+} from './transport.js';
+import type {
+  AddSessionEventRequest,
+  AddSessionEventResponse,
+  BulkCreateResponse,
+  BulkDeleteRequest,
+  BulkDeleteResponse,
+  CreatedAtFilter,
+  CreateMemoryRecord,
+  GetSessionEventResponse,
+  GetSessionMemoryQuery,
+  HealthResponse,
+  ListSessionSummariesQuery,
+  ListSessionSummariesResponse,
+  ListSessionsQuery,
+  ListSessionsResponse,
+  MemoryFilter,
+  MemoryPromptRequest,
+  MemoryPromptResponse,
+  MemoryRecord,
+  PromoteSessionNowResponse,
+  PromotionStatus,
+  SearchRequest,
+  SearchResponse,
+  SessionListItem,
+  SessionMemory,
+  StoreHealth,
+  UpdateMemoryFieldsRequest,
+  UpdateMemoryRequest,
+} from './types.js';
+
+/** A time the SDK sends as an RFC 3339 string: a `Date`, or a string passed through as is. */
+export type DateInput = Date | string;
+
+export type AddSessionEventInput = Omit<AddSessionEventRequest, 'createdAt'> & { createdAt: DateInput };
+export type CreateMemoryInput = Omit<CreateMemoryRecord, 'occurredAt'> & { occurredAt?: DateInput };
+export interface BulkCreateInput {
+  memories: CreateMemoryInput[];
+}
+export type CreatedAtFilterInput = { [K in keyof CreatedAtFilter]?: DateInput };
+export type MemoryFilterInput = Omit<MemoryFilter, 'createdAt'> & { createdAt?: CreatedAtFilterInput };
+export type SearchInput = Omit<SearchRequest, 'filter'> & { filter?: MemoryFilterInput };
+export type MemoryPromptInput = Omit<MemoryPromptRequest, 'filter'> & { filter?: MemoryFilterInput };
+
+export interface AddSessionEventOptions extends RequestOptions {
+  /**
+   * Sent as `Idempotency-Key` (1-128 visible ASCII characters): a repeat of the same request with
+   * the same key returns the event stored the first time. Without one, the SDK generates a key per
+   * call when retries are on, so its own retries never store an event twice.
+   */
+  readonly idempotencyKey?: string;
+}
+
+export interface AgentMemoryOptions {
+  /** Base URL of the API, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. Env: `AGENT_MEMORY_URL`. */
+  readonly serverURL?: string;
+  /** Default store of store-scoped calls; each call may name another. Env: `AGENT_MEMORY_STORE_ID`. */
+  readonly storeId?: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. Env: `AGENT_MEMORY_API_KEY`. */
+  readonly apiKey?: string;
+  /** Time allowed for each attempt. Default 30000 ms. */
+  readonly timeoutMs?: number;
+  /** Retry settings for idempotent calls, merged over the defaults; `false` sends every call once. */
+  readonly retry?: Partial<RetryConfig> | false;
+  /** The `fetch` to use (a test double, a proxy agent). Default: the global `fetch`. */
+  readonly fetch?: FetchLike;
+}
+
+/** Environment names read when an option is not given (where `process.env` exists). */
+export const ENV_NAMES = {
+  serverURL: 'AGENT_MEMORY_URL',
+  apiKey: 'AGENT_MEMORY_API_KEY',
+  storeId: 'AGENT_MEMORY_STORE_ID',
+} as const;
+
+/**
+ * Client of the Agent Memory Data Plane API. Every method takes {@link RequestOptions} last
+ * (`storeId`, `signal`, `timeoutMs`, `retry`, `headers`); errors are {@link AgentMemoryError}
+ * subclasses per status, or {@link ConnectionError} when no answer arrived.
+ */
+export class AgentMemory {
+  readonly serverURL: string;
+  readonly storeId: string | undefined;
+  readonly #transport: TransportConfig;
+
+  constructor(options: AgentMemoryOptions = {}) {
+    const env = processEnv();
+    const serverURL = options.serverURL ?? env?.[ENV_NAMES.serverURL];
+    if (!serverURL) throw new TypeError(`serverURL is required (option or ${ENV_NAMES.serverURL})`);
+    const apiKey = options.apiKey ?? env?.[ENV_NAMES.apiKey];
+    if (!apiKey) throw new TypeError(`apiKey is required (option or ${ENV_NAMES.apiKey})`);
+    this.serverURL = serverURL.replace(/\/+$/, '');
+    this.storeId = options.storeId ?? env?.[ENV_NAMES.storeId];
+    const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#transport = {
+      baseUrl: this.serverURL,
+      apiKey,
+      fetch: fetchImpl,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      retry: options.retry === false ? false : { ...DEFAULT_RETRY, ...options.retry },
+    };
+  }
+
+  // ---- health ----
+
+  /** `GET /health`: liveness of the API. Retried. */
+  async health(options?: RequestOptions): Promise<HealthResponse> {
+    return this.#send({ method: 'GET', path: '/health', idempotent: true }, options);
+  }
+
+  /** `GET /v1/stores/{storeId}/health`. Retried. */
+  async storeHealth(options?: RequestOptions): Promise<StoreHealth> {
+    return this.#send({ method: 'GET', path: `${this.#store(options)}/health`, idempotent: true }, options);
+  }
+
+  // ---- session memory ----
+
+  /**
+   * `POST …/session-memory/events` (201 `{event}`). Retried, because every attempt carries the
+   * same `Idempotency-Key` (the caller's, or one generated per call): a retry after a lost answer
+   * returns the event stored the first time.
+   */
+  async addSessionEvent(
+    event: AddSessionEventInput,
+    options: AddSessionEventOptions = {},
+  ): Promise<AddSessionEventResponse> {
+    const { idempotencyKey, ...rest } = options;
+    const retrying = rest.retry !== false && (rest.retry !== undefined || this.#transport.retry !== false);
+    const key = idempotencyKey ?? (retrying ? newIdempotencyKey() : undefined);
+    const body: AddSessionEventRequest = { ...event, createdAt: isoOf(event.createdAt) };
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}/session-memory/events`,
+        body,
+        idempotent: key !== undefined,
+        ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
+      },
+      rest,
+    );
+  }
+
+  /** `GET …/session-memory`: one page of session ids; give `filterOwnerId` or `includeAll: true`. Retried. */
+  async listSessions(query: ListSessionsQuery, options?: RequestOptions): Promise<ListSessionsResponse> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}/session-memory`,
+        query: { ...query },
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** Every session id of {@link listSessions}, page after page. */
+  iterateSessions(
+    query: ListSessionsQuery,
+    options?: RequestOptions,
+  ): AsyncGenerator<string, void, undefined> {
+    return paginate(
+      (pageToken) => this.listSessions({ ...query, pageToken }, options),
+      (page) => page.items,
+      query.pageToken,
+    );
+  }
+
+  /** `GET …/sessions` (extension of v1+): one page of session rows, sortable. Retried. */
+  async listSessionSummaries(
+    query: ListSessionSummariesQuery,
+    options?: RequestOptions,
+  ): Promise<ListSessionSummariesResponse> {
+    return this.#send(
+      { method: 'GET', path: `${this.#store(options)}/sessions`, query: { ...query }, idempotent: true },
+      options,
+    );
+  }
+
+  /** Every row of {@link listSessionSummaries}, page after page. */
+  iterateSessionSummaries(
+    query: ListSessionSummariesQuery,
+    options?: RequestOptions,
+  ): AsyncGenerator<SessionListItem, void, undefined> {
+    return paginate(
+      (pageToken) => this.listSessionSummaries({ ...query, pageToken }, options),
+      (page) => page.items,
+      query.pageToken,
+    );
+  }
+
+  /** `GET …/session-memory/{sessionId}`: summary and events. Retried. */
+  async getSessionMemory(
+    sessionId: string,
+    query: GetSessionMemoryQuery = {},
+    options?: RequestOptions,
+  ): Promise<SessionMemory> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}`}`,
+        query: { ...query },
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `DELETE …/session-memory/{sessionId}` (204). Retried; a 404 on a retry counts as deleted. */
+  async deleteSessionMemory(sessionId: string, options?: RequestOptions): Promise<void> {
+    return this.#send(
+      {
+        method: 'DELETE',
+        path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}`}`,
+        idempotent: true,
+        notFoundAfterRetryIsSuccess: true,
+      },
+      options,
+    );
+  }
+
+  /** `GET …/session-memory/{sessionId}/events/{eventId}` (`{event}`). Retried. */
+  async getSessionEvent(
+    sessionId: string,
+    eventId: string,
+    options?: RequestOptions,
+  ): Promise<GetSessionEventResponse> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/events/${eventId}`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `DELETE …/session-memory/{sessionId}/events/{eventId}` (204). Retried; a 404 on a retry counts as deleted. */
+  async deleteSessionEvent(sessionId: string, eventId: string, options?: RequestOptions): Promise<void> {
+    return this.#send(
+      {
+        method: 'DELETE',
+        path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/events/${eventId}`}`,
+        idempotent: true,
+        notFoundAfterRetryIsSuccess: true,
+      },
+      options,
+    );
+  }
+
+  /** `GET …/session-memory/{sessionId}/promotion` (extension): how far extraction has got. Retried. */
+  async getPromotionStatus(sessionId: string, options?: RequestOptions): Promise<PromotionStatus> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/promotion`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * `POST …/session-memory/{sessionId}/promotion` (extension, 202): runs promotion now instead of
+   * at the end of the store's cadence window. Retried: it only queues work when events are
+   * pending, so a repeat spends no extraction.
+   */
+  async promoteSessionNow(sessionId: string, options?: RequestOptions): Promise<PromoteSessionNowResponse> {
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/promotion`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  // ---- long-term memory ----
+
+  /**
+   * `POST …/long-term-memory` (201 `{created, errors}`, per-item results). Retried: ids are the
+   * caller's, and re-posting an id with the same content succeeds again without a copy.
+   */
+  async bulkCreateLongTermMemories(
+    request: BulkCreateInput,
+    options?: RequestOptions,
+  ): Promise<BulkCreateResponse> {
+    const memories = request.memories.map(({ occurredAt, ...memory }) => ({
+      ...memory,
+      ...(occurredAt !== undefined ? { occurredAt: isoOf(occurredAt) } : {}),
+    }));
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}/long-term-memory`,
+        body: { memories },
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * `DELETE …/long-term-memory` with `{memoryIds}` (200 `{deleted, errors}`). Retried: deleting
+   * twice leaves the same state (an id deleted by a lost first attempt is reported in `errors`).
+   */
+  async bulkDeleteLongTermMemories(
+    request: BulkDeleteRequest,
+    options?: RequestOptions,
+  ): Promise<BulkDeleteResponse> {
+    return this.#send(
+      { method: 'DELETE', path: `${this.#store(options)}/long-term-memory`, body: request, idempotent: true },
+      options,
+    );
+  }
+
+  /** Alias of {@link bulkDeleteLongTermMemories}. */
+  async deleteLongTermMemories(
+    request: BulkDeleteRequest,
+    options?: RequestOptions,
+  ): Promise<BulkDeleteResponse> {
+    return this.bulkDeleteLongTermMemories(request, options);
+  }
+
+  /** `POST …/long-term-memory/search`: one page of matches. A read, so retried. */
+  async searchLongTermMemory(request: SearchInput = {}, options?: RequestOptions): Promise<SearchResponse> {
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}/long-term-memory/search`,
+        body: searchBody(request),
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Every match of {@link searchLongTermMemory}, page after page (each page re-sends the same
+   * query, to which the service binds its page tokens).
+   */
+  iterateSearch(
+    request: SearchInput = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<MemoryRecord, void, undefined> {
+    const { pageToken, ...query } = request;
+    return paginate(
+      (token) => this.searchLongTermMemory({ ...query, ...(token ? { pageToken: token } : {}) }, options),
+      (page) => page.items,
+      pageToken,
+    );
+  }
+
+  /** Every memory matching a filter, in creation order (a search without `text`). */
+  iterateLongTermMemory(
+    request: Omit<SearchInput, 'text' | 'similarityThreshold'> = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<MemoryRecord, void, undefined> {
+    return this.iterateSearch(request, options);
+  }
+
+  /** `GET …/long-term-memory/{memoryId}`. Retried. */
+  async getLongTermMemory(memoryId: string, options?: RequestOptions): Promise<MemoryRecord> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}${pathOf`/long-term-memory/${memoryId}`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * `PATCH …/long-term-memory/{memoryId}`: omitted fields stay, `""` clears `namespace` or
+   * `sessionId`. Retried: it sets values, so applying it twice leaves the same record.
+   */
+  async updateLongTermMemory(
+    memoryId: string,
+    patch: UpdateMemoryRequest,
+    options?: RequestOptions,
+  ): Promise<MemoryRecord> {
+    return this.#send(
+      {
+        method: 'PATCH',
+        path: `${this.#store(options)}${pathOf`/long-term-memory/${memoryId}`}`,
+        body: patch,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * `PATCH …/long-term-memory/{memoryId}/fields`: text and attributes of a custom-typed memory,
+   * checked against its type and namespace (409 on mismatch). Retried: it sets values.
+   */
+  async updateLongTermMemoryFields(
+    memoryId: string,
+    patch: UpdateMemoryFieldsRequest,
+    options?: RequestOptions,
+  ): Promise<MemoryRecord> {
+    return this.#send(
+      {
+        method: 'PATCH',
+        path: `${this.#store(options)}${pathOf`/long-term-memory/${memoryId}/fields`}`,
+        body: patch,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  // ---- memory prompt ----
+
+  /**
+   * `POST …/memory-prompt` (extension): LLM-ready messages for `query` within `tokenBudget`: a
+   * system message with the session summary and the relevant long-term memories, the session's
+   * newest events, then the query. A read, so retried.
+   */
+  async memoryPrompt(request: MemoryPromptInput, options?: RequestOptions): Promise<MemoryPromptResponse> {
+    const { filter, ...rest } = request;
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}/memory-prompt`,
+        body: filter ? { ...rest, filter: filterBody(filter) } : rest,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  // ---- plumbing ----
+
+  #send<T>(call: CallSpec, options: RequestOptions | undefined): Promise<T> {
+    return send<T>(this.#transport, call, options);
+  }
+
+  /** `/v1/stores/{storeId}` of the call's store. */
+  #store(options: RequestOptions | undefined): string {
+    const storeId = options?.storeId ?? this.storeId;
+    if (!storeId) {
+      throw new TypeError(`storeId is required (client option, call option or ${ENV_NAMES.storeId})`);
+    }
+    return pathOf`/v1/stores/${storeId}`;
+  }
+}
+
+function processEnv(): Record<string, string | undefined> | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+}
+
+function isoOf(value: DateInput): string {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function searchBody(request: SearchInput): SearchRequest {
+  const { filter, ...rest } = request;
+  return filter ? { ...rest, filter: filterBody(filter) } : rest;
+}
+
+/** A filter with its `createdAt` bounds as RFC 3339 strings. */
+function filterBody(filter: MemoryFilterInput): MemoryFilter {
+  const { createdAt, ...fields } = filter;
+  if (!createdAt) return fields;
+  const bounds: CreatedAtFilter = {};
+  for (const [op, value] of Object.entries(createdAt) as [keyof CreatedAtFilter, DateInput | undefined][]) {
+    if (value !== undefined) bounds[op] = isoOf(value);
+  }
+  return { ...fields, createdAt: bounds };
+}
+
+/** A fresh `Idempotency-Key`: a random UUID (or 128 random bits where `randomUUID` is missing). */
+function newIdempotencyKey(): string {
+  const crypto = globalThis.crypto;
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}

@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { AgentMemory } from '../../sdk/src/index.js';
+
+/**
+ * The SDK has a method for every operation of the OpenAPI document (generated from the service's
+ * contracts), so a new route cannot ship without its client method.
+ */
+const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
+  Health: 'health',
+  StoreHealth: 'storeHealth',
+  AddSessionEvent: 'addSessionEvent',
+  ListSessions: 'listSessions',
+  GetSessionMemory: 'getSessionMemory',
+  DeleteSessionMemory: 'deleteSessionMemory',
+  GetSessionEvent: 'getSessionEvent',
+  DeleteSessionEvent: 'deleteSessionEvent',
+  GetPromotionStatus: 'getPromotionStatus',
+  PromoteSessionNow: 'promoteSessionNow',
+  ListSessionSummaries: 'listSessionSummaries',
+  BulkCreateLongTermMemories: 'bulkCreateLongTermMemories',
+  BulkDeleteLongTermMemories: 'bulkDeleteLongTermMemories',
+  SearchLongTermMemory: 'searchLongTermMemory',
+  GetLongTermMemory: 'getLongTermMemory',
+  UpdateLongTermMemory: 'updateLongTermMemory',
+  UpdateLongTermMemoryFields: 'updateLongTermMemoryFields',
+  MemoryPrompt: 'memoryPrompt',
+};
+
+/** Operations the SDK leaves to other clients, and why. */
+const NOT_IN_SDK: Readonly<Record<string, string>> = {
+  Mcp: 'the MCP endpoint speaks JSON-RPC for MCP clients (e.g. @modelcontextprotocol/sdk), not REST',
+};
+
+describe('SDK coverage of the OpenAPI document', () => {
+  it('has a method for every operationId', async () => {
+    const document = JSON.parse(
+      await readFile(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'),
+    );
+    const operationIds: string[] = Object.values(document.paths as Record<string, Record<string, unknown>>)
+      .flatMap((item) => Object.values(item))
+      .map((operation) => (operation as { operationId?: string }).operationId)
+      .filter((id): id is string => typeof id === 'string');
+    expect(operationIds.length).toBeGreaterThan(10);
+    const missing = operationIds.filter((id) => !(id in METHOD_OF) && !(id in NOT_IN_SDK));
+    expect(missing, 'operations without an SDK method: add one and map it here').toEqual([]);
+    for (const method of Object.values(METHOD_OF)) {
+      expect(typeof AgentMemory.prototype[method], method).toBe('function');
+    }
+  });
+});

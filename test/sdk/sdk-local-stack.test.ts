@@ -1,0 +1,319 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StoreConfig } from '../../lib/contracts/store-config.js';
+import {
+  AgentMemory,
+  type AgentMemoryOptions,
+  BadRequestError,
+  ConflictError,
+  DependencyError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+} from '../../sdk/src/index.js';
+import { uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
+
+/** Every SDK method against the real local stack (API Gateway adapter, handlers, Upstash, Redis). */
+
+// A page's origin, allowed as a deployment's CORS_ALLOW_ORIGINS allows it (read when the handlers load).
+const PAGE_ORIGIN = 'https://app.example.com';
+process.env.CORS_ALLOW_ORIGINS = PAGE_ORIGIN;
+const stack = useLocalStack();
+afterEach(() => {
+  stack().upstash.clearFaults();
+});
+
+const TRIP_TYPE = {
+  name: 'trip_preference',
+  description: 'Travel preferences',
+  fields: [
+    { name: 'destinations', description: 'Places', type: 'list[str]' },
+    { name: 'budget', description: 'Budget in USD', type: 'float' },
+  ],
+} as const;
+
+async function newStore(options: Partial<AgentMemoryOptions> = {}, config: Partial<StoreConfig> = {}) {
+  const storeId = uniqueStoreId('sdk');
+  await stack().createStore(storeId, { customMemoryTypes: [TRIP_TYPE as never], ...config });
+  const apiKey = await stack().mintApiKey({ [storeId]: ['read', 'write'] });
+  const am = new AgentMemory({
+    serverURL: stack().apiUrl,
+    apiKey,
+    storeId,
+    retry: { initialDelayMs: 20, maxDelayMs: 200 },
+    ...options,
+  });
+  return { storeId, apiKey, am };
+}
+
+const turn = (sessionId: string | undefined, i: number, text = `turn ${i}`) => ({
+  ...(sessionId ? { sessionId } : {}),
+  actorId: 'user-1',
+  role: 'USER' as const,
+  content: [{ text }],
+  createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
+});
+
+/** A fetch that records each attempt's status and time. */
+function recordingFetch() {
+  const attempts: Array<{ method: string; url: string; status: number; at: number }> = [];
+  const fetchImpl = async (input: string, init: RequestInit) => {
+    const response = await fetch(input, init);
+    attempts.push({ method: init.method ?? 'GET', url: input, status: response.status, at: Date.now() });
+    return response;
+  };
+  return { attempts, fetchImpl };
+}
+
+/** The append script's request (see test/e2e/faults.test.ts). */
+const appendCommand = (storeId: string) => new RegExp(`^EVAL(SHA)? \\S+ 7 am:\\{${storeId}\\}:config `);
+
+describe('SDK against the local stack: round trips', () => {
+  it('health and store health', async () => {
+    const { am } = await newStore();
+    expect(await am.health()).toEqual({ status: 'healthy' });
+    expect(await am.storeHealth()).toMatchObject({ status: 'healthy' });
+  });
+
+  it('session memory: append (Date in, ISO out), read, list, event, promotion status, delete', async () => {
+    const { am } = await newStore();
+    const { event } = await am.addSessionEvent({
+      ...turn('trip', 0),
+      namespace: 'travel',
+      metadata: { a: 1 },
+    });
+    expect(event).toMatchObject({
+      sessionId: 'trip',
+      actorId: 'user-1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      metadata: { a: 1 },
+    });
+    const second = (await am.addSessionEvent(turn('trip', 1))).event;
+
+    const session = await am.getSessionMemory('trip');
+    expect(session).toMatchObject({ sessionId: 'trip', ownerId: 'user-1', namespace: 'travel' });
+    expect(session.events.map((e) => e.eventId)).toEqual([event.eventId, second.eventId]);
+    expect(await am.getSessionMemory('trip', { includeSummarisedEvents: true })).toEqual(session);
+    expect(await am.getSessionEvent('trip', event.eventId)).toEqual({ event });
+
+    expect(await am.listSessions({ includeAll: true })).toEqual({ items: ['trip'], total: 1 });
+    expect(await am.listSessions({ filterOwnerId: 'nobody' })).toEqual({ items: [], total: 0 });
+    const rows = await am.listSessionSummaries({ includeAll: true, sortBy: 'sessionId' });
+    expect(rows.items).toEqual([expect.objectContaining({ sessionId: 'trip', ownerId: 'user-1' })]);
+
+    const promotion = await am.getPromotionStatus('trip');
+    expect(promotion).toMatchObject({ sessionId: 'trip', pendingEvents: 2, processedEvents: 0 });
+    await am.addSessionEvent(turn('promo', 0, "I'm a vegetarian"));
+    expect(await am.promoteSessionNow('promo')).toEqual({
+      sessionId: 'promo',
+      queued: true,
+      pendingEvents: 1,
+    });
+
+    await am.deleteSessionEvent('trip', second.eventId);
+    await expect(am.getSessionEvent('trip', second.eventId)).rejects.toBeInstanceOf(NotFoundError);
+    await am.deleteSessionMemory('trip');
+    await expect(am.getSessionMemory('trip')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(am.deleteSessionMemory('trip')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('long-term memory: bulk create (idempotent re-post), get, search, memory prompt, update, fields, bulk delete', async () => {
+    const { am } = await newStore();
+    const memories = [
+      { id: 'veg', text: 'The user is a vegetarian', ownerId: 'alice', topics: ['food'] },
+      {
+        id: 'trip',
+        text: 'The user plans a trip to Rome',
+        ownerId: 'alice',
+        memoryType: 'trip_preference',
+        namespace: 'travel',
+        attributes: { destinations: ['rome'] },
+        occurredAt: new Date(Date.UTC(2026, 5, 1)),
+      },
+    ];
+    expect(await am.bulkCreateLongTermMemories({ memories })).toEqual({
+      created: ['veg', 'trip'],
+      errors: [],
+    });
+    // Re-posting the same ids and content is what a retry does: success, no copies.
+    expect(await am.bulkCreateLongTermMemories({ memories })).toEqual({
+      created: ['veg', 'trip'],
+      errors: [],
+    });
+
+    const trip = await am.getLongTermMemory('trip');
+    expect(trip).toMatchObject({ id: 'trip', namespace: 'travel', occurredAt: '2026-06-01T00:00:00.000Z' });
+
+    const found = await am.searchLongTermMemory({
+      text: 'vegetarian food',
+      filter: { ownerId: { eq: 'alice' }, createdAt: { lte: new Date(Date.now() + 60_000) } },
+      limit: 5,
+      includeScores: true,
+    });
+    expect(found.items[0]).toMatchObject({ id: 'veg', score: expect.any(Number) });
+
+    const prompt = await am.memoryPrompt({
+      query: 'What should I cook tonight?',
+      ownerId: 'alice',
+      filter: { createdAt: { gte: new Date(Date.now() - 3_600_000) } },
+      tokenBudget: 1_000,
+    });
+    expect(prompt.memoryIds).toContain('veg');
+    expect(prompt.messages.at(-1)).toEqual({ role: 'user', content: 'What should I cook tonight?' });
+    expect(prompt.usage.estimatedTokens).toBeLessThanOrEqual(1_000);
+
+    const updated = await am.updateLongTermMemory('veg', { text: 'The user is a vegan', topics: ['diet'] });
+    expect(updated).toMatchObject({ id: 'veg', text: 'The user is a vegan', topics: ['diet'] });
+
+    const fields = await am.updateLongTermMemoryFields('trip', {
+      memoryType: 'trip_preference',
+      namespace: 'travel',
+      attributes: { budget: 1200.5 },
+    });
+    expect(fields.attributes).toEqual({ destinations: ['rome'], budget: 1200.5 });
+    await expect(
+      am.updateLongTermMemoryFields('trip', { memoryType: 'trip_preference', namespace: 'other' }),
+    ).rejects.toBeInstanceOf(ConflictError);
+
+    expect(await am.bulkDeleteLongTermMemories({ memoryIds: ['veg', 'missing'] })).toMatchObject({
+      deleted: ['veg'],
+      errors: [expect.objectContaining({ id: 'missing' })],
+    });
+    expect(await am.deleteLongTermMemories({ memoryIds: ['trip'] })).toEqual({
+      deleted: ['trip'],
+      errors: [],
+    });
+    await expect(am.getLongTermMemory('trip')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('SDK against the local stack: browsers', () => {
+  it('lets a page read Retry-After and the request id of a cross-origin answer', async () => {
+    const { storeId, apiKey } = await newStore();
+    const response = await fetch(`${stack().apiUrl}/v1/stores/${storeId}/health`, {
+      headers: { authorization: `Bearer ${apiKey}`, origin: PAGE_ORIGIN },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe(PAGE_ORIGIN);
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/Retry-After.*x-amzn-RequestId/i);
+  });
+});
+
+describe('SDK against the local stack: typed errors', () => {
+  it('400 with fields, never retried', async () => {
+    const { fetchImpl, attempts } = recordingFetch();
+    const { am } = await newStore({ fetch: fetchImpl });
+    const error = await am
+      .addSessionEvent({ ...turn('s', 0), actorId: 'not valid!' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error).toMatchObject({
+      status: 400,
+      problem: { type: '/errors/invalid-data', status: 400 },
+      fields: [expect.objectContaining({ field: 'actorId' })],
+    });
+    expect(attempts).toHaveLength(1);
+    await expect(am.listSessions({})).rejects.toMatchObject({
+      status: 400,
+      fields: [expect.objectContaining({ field: 'includeAll' })],
+    });
+  });
+
+  it('401 for an unknown key, 403 for a store the key has no grant on, 404 for a missing store item', async () => {
+    const { am, storeId } = await newStore();
+    const stranger = new AgentMemory({ serverURL: stack().apiUrl, apiKey: `amk${'0'.repeat(72)}`, storeId });
+    await expect(stranger.storeHealth()).rejects.toBeInstanceOf(UnauthorizedError);
+
+    const other = await newStore();
+    const error = await am.storeHealth({ storeId: other.storeId }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error).toMatchObject({ status: 403, problem: { type: '/errors/insufficient-permissions' } });
+
+    const missing = await am.getLongTermMemory('nope').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing).toMatchObject({ status: 404, problem: { type: '/errors/resource-not-found' } });
+  });
+});
+
+describe('SDK against the local stack: pagination', () => {
+  it('walks sessions, session rows and search results over several pages', async () => {
+    const { fetchImpl, attempts } = recordingFetch();
+    const { am } = await newStore({ fetch: fetchImpl });
+    const sessionIds = ['s-a', 's-b', 's-c', 's-d', 's-e'];
+    for (const [i, id] of sessionIds.entries()) await am.addSessionEvent(turn(id, i));
+    const requests = (path: string) => attempts.filter((a) => new URL(a.url).pathname.endsWith(path)).length;
+
+    const seen: string[] = [];
+    for await (const id of am.iterateSessions({ includeAll: true, limit: 2 })) seen.push(id);
+    expect(seen.sort()).toEqual(sessionIds);
+    expect(requests('/session-memory')).toBe(3);
+
+    const rows: string[] = [];
+    for await (const row of am.iterateSessionSummaries({ includeAll: true, limit: 2, sortBy: 'sessionId' })) {
+      rows.push(row.sessionId);
+    }
+    expect(rows).toEqual(sessionIds);
+    expect(requests('/sessions')).toBe(3);
+
+    const memories = Array.from({ length: 7 }, (_, i) => ({
+      id: `m-${i}`,
+      text: `The user visited city number ${i}`,
+      ownerId: 'bob',
+    }));
+    await am.bulkCreateLongTermMemories({ memories });
+    const listed: string[] = [];
+    for await (const record of am.iterateLongTermMemory({ filter: { ownerId: { eq: 'bob' } }, limit: 3 })) {
+      listed.push(record.id);
+    }
+    expect(listed.sort()).toEqual(memories.map((m) => m.id).sort());
+    expect(requests('/search')).toBe(3);
+    const searched: string[] = [];
+    for await (const record of am.iterateSearch({ text: 'city', searchMode: 'keyword', limit: 2 })) {
+      searched.push(record.id);
+    }
+    expect(new Set(searched).size).toBe(7);
+    expect(requests('/search')).toBe(7);
+  });
+});
+
+describe('SDK against the local stack: retries through real faults', () => {
+  it('a 424 with Retry-After from a database outage is waited out, then the append succeeds', async () => {
+    const { fetchImpl, attempts } = recordingFetch();
+    const { am, storeId } = await newStore({ fetch: fetchImpl });
+    await am.addSessionEvent(turn('chat', 0));
+    // The database answers 503 to the next append (its client does not retry that): the service answers 424.
+    stack().upstash.failNext({ kind: 'status', status: 503 }, { command: appendCommand(storeId) });
+    const { event } = await am.addSessionEvent(turn('chat', 1));
+    const appends = attempts.filter((a) => a.method === 'POST').slice(1);
+    expect(appends.map((a) => a.status)).toEqual([424, 201]);
+    expect(appends[1]!.at - appends[0]!.at).toBeGreaterThanOrEqual(950);
+    const session = await am.getSessionMemory('chat');
+    expect(session.events.map((e) => e.eventId)).toContain(event.eventId);
+    expect(session.events).toHaveLength(2);
+  });
+
+  it('an append whose answer was lost is retried with its Idempotency-Key: stored once', async () => {
+    const { fetchImpl, attempts } = recordingFetch();
+    const { am, storeId } = await newStore({ fetch: fetchImpl });
+    // The append runs, but every answer to the service is lost, so it answers 424 though it stored.
+    stack().upstash.failNext(
+      { kind: 'drop', stage: 'before-response' },
+      { command: appendCommand(storeId), count: 3 },
+    );
+    const { event } = await am.addSessionEvent(turn('idem', 0));
+    expect(attempts.map((a) => a.status)).toEqual([424, 201]);
+    const session = await am.getSessionMemory('idem');
+    expect(session.events.map((e) => e.eventId)).toEqual([event.eventId]);
+  });
+
+  it('without retries the caller sees the DependencyError with its Retry-After', async () => {
+    const { am, storeId } = await newStore({ retry: false });
+    stack().upstash.failNext({ kind: 'status', status: 503 }, { command: appendCommand(storeId) });
+    const error = await am.addSessionEvent(turn('chat', 0)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyError);
+    expect(error).toMatchObject({
+      status: 424,
+      retryable: true,
+      problem: { type: '/errors/resource-unavailable' },
+    });
+    expect((error as DependencyError).retryAfterMs).toBeGreaterThanOrEqual(1_000);
+  });
+});
