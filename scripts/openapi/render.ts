@@ -24,6 +24,9 @@ export async function renderSdkTypes(document: object): Promise<string> {
   const ast = await openapiTS(document as Parameters<typeof openapiTS>[0], {
     exportType: false,
     alphabetize: false,
+    // A field the service defaults stays optional: the schemas with defaults are requests, where
+    // the caller may leave them out (answers list every field they always send as required).
+    defaultNonNullable: false,
   });
   return `${SDK_TYPES_HEADER}${astToString(ast)}`;
 }

@@ -3,9 +3,8 @@ import type { components, operations } from './generated/openapi.js';
 /**
  * Friendly names of the wire types. Nothing here is written by hand: each name points at a schema
  * or an operation of `generated/openapi.ts`, which `npm run openapi` generates from the service's
- * zod contracts (through openapi/openapi.json). Only two adjustments are made, both for inputs:
- * query booleans are `boolean` (the wire's `"true" | "false"`), and request fields the service
- * defaults are optional (openapi-typescript marks defaulted fields required, which suits answers).
+ * zod contracts (through openapi/openapi.json). One adjustment is made, for inputs: query
+ * booleans are `boolean` (the wire's `"true" | "false"`).
  */
 
 type Schemas = components['schemas'];
@@ -22,7 +21,6 @@ type QueryOf<Op extends keyof operations> = {
     ? boolean
     : NonNullable<operations[Op]['parameters']['query']>[K];
 };
-type PartialBy<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
 // ---- health ----
 export type HealthResponse = Answer<'Health', 200>;
@@ -59,23 +57,15 @@ export type TagFilter = NonNullable<MemoryFilter['ownerId']>;
 export type CreatedAtFilter = NonNullable<MemoryFilter['createdAt']>;
 export type AttributeClause = Schemas['AttributeClause'];
 export type SearchMode = Schemas['SearchMode'];
-export type Recency = PartialBy<Schemas['Recency'], 'halfLifeDays' | 'field'>;
-export type SearchRequest = PartialBy<
-  Omit<Schemas['SearchLongTermMemoryRequest'], 'recency'>,
-  'filterOp' | 'limit'
-> & {
-  recency?: Recency;
-};
+export type Recency = Schemas['Recency'];
+export type SearchRequest = Schemas['SearchLongTermMemoryRequest'];
 export type SearchResponse = Schemas['SearchLongTermMemoryResponse'];
 export type UpdateMemoryRequest = Schemas['UpdateLongTermMemoryRequest'];
 export type UpdateMemoryFieldsRequest = Schemas['UpdateLongTermMemoryFieldsRequest'];
 
 // ---- memory prompt (extension) ----
 export type PromptMessage = Schemas['PromptMessage'];
-export type MemoryPromptRequest = PartialBy<
-  Omit<Schemas['MemoryPromptRequest'], 'recency'>,
-  'tokenBudget' | 'longTermLimit'
-> & { recency?: Recency };
+export type MemoryPromptRequest = Schemas['MemoryPromptRequest'];
 export type MemoryPromptResponse = Schemas['MemoryPromptResponse'];
 
 // ---- errors ----

@@ -426,12 +426,12 @@ export interface components {
         Recency: {
             weight: number;
             /** @default 30 */
-            halfLifeDays: number;
+            halfLifeDays?: number;
             /**
              * @default createdAt
              * @enum {string}
              */
-            field: "createdAt" | "lastAccessedAt";
+            field?: "createdAt" | "lastAccessedAt";
         };
         SearchLongTermMemoryRequest: {
             text?: string;
@@ -441,9 +441,9 @@ export interface components {
              * @default all
              * @enum {string}
              */
-            filterOp: "all" | "any";
+            filterOp?: "all" | "any";
             /** @default 10 */
-            limit: number;
+            limit?: number;
             pageToken?: string;
             searchMode?: components["schemas"]["SearchMode"];
             includeScores?: boolean;
@@ -455,9 +455,9 @@ export interface components {
             ownerId?: string;
             namespace?: string;
             /** @default 4000 */
-            tokenBudget: number;
+            tokenBudget?: number;
             /** @default 10 */
-            longTermLimit: number;
+            longTermLimit?: number;
             filter?: components["schemas"]["MemoryFilter"];
             searchMode?: components["schemas"]["SearchMode"];
             similarityThreshold?: number;
