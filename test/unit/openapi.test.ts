@@ -55,9 +55,11 @@ describe('the OpenAPI document', () => {
 
   it('gives every authenticated operation both key schemes and problem bodies for its errors', () => {
     for (const route of httpRoutes) {
-      const operation = ((document.paths ?? {})[route.path] as Record<string, Record<string, unknown>>)[
-        route.method.toLowerCase()
-      ] as { security: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
+      const pathItem = document.paths?.[route.path] as Record<string, unknown>;
+      const operation = pathItem[route.method.toLowerCase()] as {
+        security: unknown[];
+        responses: Record<string, { content?: Record<string, unknown> }>;
+      };
       const errorStatuses = Object.keys(operation.responses).filter((s) => Number(s) >= 400);
       for (const status of errorStatuses) {
         expect(Object.keys(operation.responses[status]?.content ?? {})).toEqual(['application/problem+json']);
