@@ -42,6 +42,10 @@ export async function measureEndpoints(stack: LocalStack, calls: number): Promis
   for (let i = 0; i < 40; i++) await api.post(`${base}/session-memory/events`, turn(i, 'read-me'));
   for (let i = 0; i < 50; i++) await api.post(`${base}/session-memory/events`, turn(0, `listed-${i}`));
   const probe = await api.post(`${base}/session-memory/events`, turn(0, 'probe'));
+  // A session already promoted, so promote-now finds nothing pending.
+  await api.post(`${base}/session-memory/events`, turn(0, 'promoted'));
+  await api.post(`${base}/session-memory/promoted/promotion`);
+  await stack.consumer?.drain(30_000);
   const probeEventId: string = probe.body.event.eventId;
 
   // Fresh keys, minted before counting starts, so each call misses the authorizer cache.
@@ -81,6 +85,18 @@ export async function measureEndpoints(stack: LocalStack, calls: number): Promis
       404,
     ],
     ['DELETE /session-memory/{sessionId}', (a) => a.delete(`${base}/session-memory/missing-session`), 404],
+    [
+      'GET /session-memory/{sessionId}/promotion (40 events)',
+      (a) => a.get(`${base}/session-memory/read-me/promotion`),
+      200,
+    ],
+    // Promote now with nothing pending: the status read alone. With events pending it adds one SQS
+    // send, whose jobs the local consumer then works on concurrently, muddying both columns here.
+    [
+      'POST /session-memory/{sessionId}/promotion (nothing pending)',
+      (a) => a.post(`${base}/session-memory/promoted/promotion`),
+      202,
+    ],
   ];
 
   const figures: EndpointFigures[] = [];

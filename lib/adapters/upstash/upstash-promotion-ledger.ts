@@ -45,15 +45,21 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1
 `;
 
-/** HGETALL without automatic deserialization: a flat [field, value, …] list (or null when empty). */
-const flatHashSchema = z
-  .array(z.string())
-  .nullable()
-  .transform((flat) => {
-    const out: Record<string, string> = {};
-    for (let i = 0; flat && i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
-    return out;
-  });
+/** The fields of a session's promotion hash, read by name. */
+const STATE_FIELDS = [
+  'watermark',
+  'processedEvents',
+  'runs',
+  'lastRunAt',
+  'lastErrorCode',
+  'lastErrorAt',
+  'inputTokens',
+  'outputTokens',
+  'memoriesWritten',
+] as const;
+
+/** HMGET without automatic deserialization: one value (or null) per field, in order. */
+const stateValuesSchema = z.array(z.string().nullable()).length(STATE_FIELDS.length);
 
 export class UpstashPromotionLedger implements PromotionLedger {
   private readonly recordScript;
@@ -80,12 +86,20 @@ export class UpstashPromotionLedger implements PromotionLedger {
   }
 
   async readState(storeId: string, sessionId: string): Promise<PromotionState> {
-    const raw = flatHashSchema.parse(
+    // HMGET, not HGETALL: @upstash/redis never auto-pipelines HGETALL, so the status route's three
+    // reads (session, state, due window) went out as two requests instead of one.
+    const values = stateValuesSchema.parse(
       await redisCall('read promotion state', () =>
-        this.redis.hgetall(sessionKeys.promotion(storeId, sessionId)),
+        this.redis.hmget(sessionKeys.promotion(storeId, sessionId), ...STATE_FIELDS),
       ),
     );
-    const num = (field: string) => Number(raw[field] ?? 0);
+    type Field = (typeof STATE_FIELDS)[number];
+    const raw: Partial<Record<Field, string>> = {};
+    STATE_FIELDS.forEach((field, i) => {
+      const value = values[i];
+      if (value !== null && value !== undefined) raw[field] = value;
+    });
+    const num = (field: Field) => Number(raw[field] ?? 0);
     return {
       watermarkEventId: raw.watermark || undefined,
       processedEvents: num('processedEvents'),
