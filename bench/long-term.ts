@@ -2,7 +2,7 @@ import { apiClient } from '../dev/api-client.js';
 import type { LocalStack } from '../dev/local-stack/local-stack.js';
 import { createBedrockRuntimeClient } from '../lib/adapters/bedrock/bedrock-client.js';
 import { BedrockTitanEmbedder } from '../lib/adapters/bedrock/bedrock-embedders.js';
-import type { EndpointFigures } from './endpoints.js';
+import { type EndpointFigures, measureEndpoint } from './endpoints.js';
 import { percentile } from './stats.js';
 
 export interface LongTermFigures {
@@ -198,29 +198,9 @@ export async function measureLongTerm(
   ];
   const figures: EndpointFigures[] = [];
   for (const [endpoint, call, expected] of endpoints) {
-    stack.upstash.resetStats();
-    const first = await call();
-    if (first.status !== expected) throw new Error(`${endpoint} answered ${first.status}`);
-    const firstCallTrips = stack.upstash.stats.httpRequests;
-    // Every query once, so the measured calls find their query vector in the function's cache:
-    // search latency below excludes query embedding, which is measured on its own at the end.
-    for (let i = 0; i < QUERIES.length; i++) await call();
-    stack.upstash.resetStats();
-    const latencies: number[] = [];
-    for (let i = 0; i < calls; i++) {
-      const started = performance.now();
-      const response = await call();
-      latencies.push(performance.now() - started);
-      if (response.status !== expected) throw new Error(`${endpoint} answered ${response.status}`);
-    }
-    figures.push({
-      endpoint,
-      calls,
-      redisRoundTrips: Number((stack.upstash.stats.httpRequests / calls).toFixed(2)),
-      redisRoundTripsFirstCall: firstCallTrips,
-      p50Ms: Number(percentile(latencies, 50).toFixed(2)),
-      p95Ms: Number(percentile(latencies, 95).toFixed(2)),
-    });
+    // Every query once first, so the measured calls find their query vector in the function's
+    // cache: search latency below excludes query embedding, which is measured on its own at the end.
+    figures.push(await measureEndpoint(stack, endpoint, call, { calls, warmups: QUERIES.length, expected }));
   }
 
   // Query embedding alone: a fresh Titan client (no in-process cache) against the same fake.

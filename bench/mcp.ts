@@ -14,8 +14,7 @@ import { cachedUseLiteEmbedder } from '../dev/local-stack/cached-use-lite.js';
 import { type LocalStack, startLocalStack } from '../dev/local-stack/local-stack.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { isMainModule } from '../scripts/main-module.js';
-import { type EndpointFigures, formatEndpointTable } from './endpoints.js';
-import { percentile, round } from './stats.js';
+import { type EndpointFigures, formatEndpointTable, measureEndpoint } from './endpoints.js';
 
 export async function measureMcp(stack: LocalStack, calls: number): Promise<EndpointFigures[]> {
   const storeId = 'bench-mcp';
@@ -88,25 +87,7 @@ export async function measureMcp(stack: LocalStack, calls: number): Promise<Endp
 
   const figures: EndpointFigures[] = [];
   for (const [endpoint, call] of cases) {
-    stack.upstash.resetStats();
-    await call();
-    const firstCallTrips = stack.upstash.stats.httpRequests;
-    for (let i = 0; i < 5; i++) await call();
-    stack.upstash.resetStats();
-    const latencies: number[] = [];
-    for (let i = 0; i < calls; i++) {
-      const started = performance.now();
-      await call();
-      latencies.push(performance.now() - started);
-    }
-    figures.push({
-      endpoint,
-      calls,
-      redisRoundTrips: round(stack.upstash.stats.httpRequests / calls, 2),
-      redisRoundTripsFirstCall: firstCallTrips,
-      p50Ms: round(percentile(latencies, 50), 2),
-      p95Ms: round(percentile(latencies, 95), 2),
-    });
+    figures.push(await measureEndpoint(stack, endpoint, call, { calls, warmups: 5 }));
   }
   await client.close();
   return figures;

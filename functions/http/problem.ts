@@ -1,12 +1,10 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import {
-  DependencyUnavailableError,
   DomainError,
   type ErrorCode,
   type FieldError,
-  PayloadTooLargeError,
-  TooManyRequestsError,
-  ValidationError,
+  fieldErrorsOf,
+  retryAfterSecondsOf,
 } from '../../lib/domain/errors.js';
 
 /** Status, `type` and `title` of each error code (reference §1.1; 409 is described there in prose). */
@@ -62,12 +60,8 @@ export function problemResponse(error: unknown, instance?: string): APIGatewayPr
     );
   }
   const { status, type, title } = PROBLEMS[error.code];
-  const fields =
-    error instanceof ValidationError || error instanceof PayloadTooLargeError ? error.fields : [];
-  const retryAfter =
-    error instanceof TooManyRequestsError || error instanceof DependencyUnavailableError
-      ? error.retryAfterSeconds
-      : undefined;
+  const fields = fieldErrorsOf(error);
+  const retryAfter = retryAfterSecondsOf(error);
   return respond(
     { type, title, status, detail: error.message, ...(fields.length > 0 ? { fields } : {}) },
     instance,

@@ -104,3 +104,15 @@ export class DependencyUnavailableError extends DomainError {
     this.name = 'DependencyUnavailableError';
   }
 }
+
+/** The bad fields a domain error names (400, 413), for every front end that shows them. */
+export function fieldErrorsOf(error: DomainError): readonly FieldError[] {
+  return error instanceof ValidationError || error instanceof PayloadTooLargeError ? error.fields : [];
+}
+
+/** Seconds the caller should wait before retrying, when the error says (429, 424). */
+export function retryAfterSecondsOf(error: DomainError): number | undefined {
+  return error instanceof TooManyRequestsError || error instanceof DependencyUnavailableError
+    ? error.retryAfterSeconds
+    : undefined;
+}

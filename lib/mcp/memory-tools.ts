@@ -13,13 +13,7 @@ import {
 } from '../contracts/long-term-memory.js';
 import { memoryPromptRequestSchema, memoryPromptResponseSchema } from '../contracts/memory-prompt.js';
 import { addSessionEventRequestSchema, sessionPathSchema } from '../contracts/session-memory.js';
-import {
-  DependencyUnavailableError,
-  DomainError,
-  PayloadTooLargeError,
-  TooManyRequestsError,
-  ValidationError,
-} from '../domain/errors.js';
+import { DomainError, fieldErrorsOf, retryAfterSecondsOf } from '../domain/errors.js';
 import { assertStoreAccess, type Grant, type StoreAction } from '../domain/grants.js';
 import { describeError } from '../observability/logger.js';
 import { appendSessionEvent } from '../use-cases/append-session-event.js';
@@ -261,12 +255,8 @@ interface ToolProblem {
 }
 
 function problemOf(error: DomainError): ToolProblem {
-  const fields =
-    error instanceof ValidationError || error instanceof PayloadTooLargeError ? error.fields : [];
-  const retryAfter =
-    error instanceof TooManyRequestsError || error instanceof DependencyUnavailableError
-      ? error.retryAfterSeconds
-      : undefined;
+  const fields = fieldErrorsOf(error);
+  const retryAfter = retryAfterSecondsOf(error);
   return {
     code: error.code,
     message: error.message,
