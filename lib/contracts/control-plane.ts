@@ -115,7 +115,14 @@ export const storeOutputSchema = z.object({
   status: storeStatusSchema,
   /** RFC 3339, e.g. 2026-06-25T18:00:00.000Z. */
   createdAt: z.string(),
-  ...storeConfigSchema.shape,
+  // The stored configuration, its defaults applied: every part but the optional ones is always sent.
+  shortMemory: storeConfigSchema.shape.shortMemory.unwrap(),
+  longTermMemory: storeConfigSchema.shape.longTermMemory.unwrap(),
+  extractionCadence: storeConfigSchema.shape.extractionCadence.unwrap(),
+  customMemoryTypes: storeConfigSchema.shape.customMemoryTypes.unwrap(),
+  extractionStrategies: storeConfigSchema.shape.extractionStrategies.unwrap(),
+  summarization: storeConfigSchema.shape.summarization,
+  longTermMemoryExclusions: storeConfigSchema.shape.longTermMemoryExclusions,
   /** The reference's only strategy, always `instruct`; `extractionStrategies` says what runs. */
   extractionStrategy: z.literal('instruct'),
 });
@@ -254,3 +261,9 @@ export const listDetectorsResponseSchema = z.object({
   catalogVersion: z.string(),
   detectors: z.array(z.object({ id: z.enum(BUILT_IN_DETECTORS), name: z.string(), description: z.string() })),
 });
+
+/**
+ * API Gateway's own body when IAM authorization refuses a call (403, with `x-amzn-ErrorType`): the
+ * one admin error that is not a problem, since no function runs.
+ */
+export const iamDenialSchema = z.object({ message: z.string() });
