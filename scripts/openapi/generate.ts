@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { buildControlPlaneDocument, buildOpenApiDocument } from './document.js';
+import { buildControlPlaneDocument } from './control-plane-document.js';
+import { buildOpenApiDocument } from './document.js';
 import { GENERATED_FILES, renderOpenApiJson, renderSdkTypes } from './render.js';
 
 /**

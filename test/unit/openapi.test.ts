@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { adminApi, httpRoutes } from '../../functions/manifest.js';
 import { adminOperationContracts } from '../../lib/contracts/control-plane-operations.js';
 import { operationContractOf, operationContracts } from '../../lib/contracts/operations.js';
-import { buildControlPlaneDocument, buildOpenApiDocument } from '../../scripts/openapi/document.js';
+import { buildControlPlaneDocument } from '../../scripts/openapi/control-plane-document.js';
+import { buildOpenApiDocument } from '../../scripts/openapi/document.js';
 import { GENERATED_FILES, renderOpenApiJson, renderSdkTypes } from '../../scripts/openapi/render.js';
 
 const document = buildOpenApiDocument();
