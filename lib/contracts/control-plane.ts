@@ -1,9 +1,12 @@
 import * as z from 'zod';
 import { grantSchema } from '../domain/grants.js';
 import {
+  BUILT_IN_DETECTORS,
   customMemoryTypeSchema,
+  exclusionsSchema,
   extractionStrategySchema,
   type StoreRecord,
+  storeConfigSchema,
   summarizationSchema,
 } from './store-config.js';
 
@@ -40,6 +43,18 @@ export const createStoreRequestSchema = z
 export type CreateStoreRequest = z.infer<typeof createStoreRequestSchema>;
 
 /**
+ * The create body as documented: the handler takes the nested settings as they come and checks
+ * them with the store configuration's own schemas, which are these.
+ */
+export const createStoreRequestDocumentedSchema = createStoreRequestSchema.extend({
+  summarization: summarizationSchema.optional(),
+  customMemoryTypes: z.array(customMemoryTypeSchema).max(3).optional(),
+  longTermMemoryExclusions: exclusionsSchema.optional(),
+});
+
+export const createStoreResponseSchema = z.object({ storeId: z.string() });
+
+/**
  * Partial update. Custom memory types are immutable once registered except their extraction
  * prompt and switch (`updateCustomMemoryTypeStrategies`); new ones come through
  * `addCustomMemoryTypes` (at most 3 in all). `longTermMemoryExclusions` is replaced as a whole, but
@@ -72,31 +87,61 @@ export const updateStoreRequestSchema = z
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one setting' });
 export type UpdateStoreRequest = z.infer<typeof updateStoreRequestSchema>;
 
-export type StoreStatus = 'READY';
+/** The update body as documented: the exclusions patch has the policy's shape (see above). */
+export const updateStoreRequestDocumentedSchema = updateStoreRequestSchema.safeExtend({
+  longTermMemoryExclusions: exclusionsSchema.optional(),
+});
+
+export const storeStatusSchema = z.literal('READY');
+export type StoreStatus = z.infer<typeof storeStatusSchema>;
 
 /**
  * The models a deployment runs for every store (reference: `longTermMemory.embedding` and `llm`,
  * fixed per store). Here they are the stage's: the embedding model is recorded with a store's
  * vectors at first write, and a deployment with another model refuses them (409) instead of mixing.
  */
-export interface StoreModels {
-  readonly embedding: { readonly provider: string; readonly model: string; readonly dimensions: number };
-  readonly llm: { readonly provider: string; readonly model: string };
-}
+export const storeModelsSchema = z.object({
+  embedding: z.object({ provider: z.string(), model: z.string(), dimensions: z.number().int() }),
+  llm: z.object({ provider: z.string(), model: z.string() }),
+});
+export type StoreModels = z.infer<typeof storeModelsSchema>;
 
 /** Reference `StoreOutput`: the configuration flattened next to id, name and status. */
-export function storeOutput(store: StoreRecord, models?: StoreModels) {
+export const storeOutputSchema = z.object({
+  /** Extension: the stage's models (see `StoreModels`). */
+  models: storeModelsSchema.optional(),
+  storeId: z.string(),
+  name: z.string(),
+  status: storeStatusSchema,
+  /** RFC 3339, e.g. 2026-06-25T18:00:00.000Z. */
+  createdAt: z.string(),
+  // The stored configuration, its defaults applied: every part but the optional ones is always sent.
+  shortMemory: storeConfigSchema.shape.shortMemory.unwrap(),
+  longTermMemory: storeConfigSchema.shape.longTermMemory.unwrap(),
+  extractionCadence: storeConfigSchema.shape.extractionCadence.unwrap(),
+  customMemoryTypes: storeConfigSchema.shape.customMemoryTypes.unwrap(),
+  extractionStrategies: storeConfigSchema.shape.extractionStrategies.unwrap(),
+  summarization: storeConfigSchema.shape.summarization,
+  longTermMemoryExclusions: storeConfigSchema.shape.longTermMemoryExclusions,
+  /** The reference's only strategy, always `instruct`; `extractionStrategies` says what runs. */
+  extractionStrategy: z.literal('instruct'),
+});
+export type StoreOutput = z.infer<typeof storeOutputSchema>;
+
+export const listStoresResponseSchema = z.object({ stores: z.array(storeOutputSchema) });
+
+export function storeOutput(store: StoreRecord, models?: StoreModels): StoreOutput {
   const { config } = store;
   return {
     ...(models ? { models } : {}),
     storeId: store.storeId,
     name: store.name,
-    status: 'READY' as StoreStatus,
+    status: 'READY',
     createdAt: store.createdAt,
     shortMemory: config.shortMemory,
     longTermMemory: config.longTermMemory,
     extractionCadence: config.extractionCadence,
-    extractionStrategy: 'instruct' as const,
+    extractionStrategy: 'instruct',
     extractionStrategies: config.extractionStrategies,
     customMemoryTypes: config.customMemoryTypes,
     ...(config.summarization ? { summarization: config.summarization } : {}),
@@ -169,3 +214,56 @@ export const listApiKeysQuerySchema = z
 export const storeIdPathSchema = z.object({ storeId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
 
 export const keyIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 hex characters');
+
+export const keyIdPathSchema = z.object({ keyId: keyIdSchema });
+
+/** What operators see of a key (reference `ApiKeyOutput`, plus the `plan` extension). Never the token. */
+export const apiKeyOutputSchema = z.object({
+  keyId: z.string(),
+  name: z.string(),
+  grants: z.array(grantSchema),
+  /** Unix seconds. */
+  createdAt: z.number().int(),
+  /** Unix seconds; 0 = never. */
+  expiresAt: z.number().int(),
+  /** The key this one replaced by rotation. */
+  rotatedFrom: z.string().optional(),
+  /** On a key winding down after rotation: its replacement. */
+  rotatedTo: z.string().optional(),
+  /** Extension: the usage-plan tier that meters the key. */
+  plan: z.string(),
+});
+export type ApiKeyOutput = z.infer<typeof apiKeyOutputSchema>;
+
+export const listApiKeysResponseSchema = z.object({
+  apiKeys: z.array(apiKeyOutputSchema),
+  /** Present while more keys follow: pass it back for the next page. */
+  nextToken: z.string().optional(),
+});
+
+/** A new key. The token is shown here once; only its SHA-256 is stored. */
+export const mintApiKeyResponseSchema = z.object({
+  keyId: z.string(),
+  token: z.string(),
+  /** Unix seconds. */
+  createdAt: z.number().int(),
+});
+export type MintedKey = z.infer<typeof mintApiKeyResponseSchema>;
+
+/** The replacement key (token shown once) and when the old key stops working (unix seconds). */
+export const rotateApiKeyResponseSchema = mintApiKeyResponseSchema.extend({
+  oldExpiresAt: z.number().int(),
+});
+export type RotatedKey = z.infer<typeof rotateApiKeyResponseSchema>;
+
+/** The built-in sensitive-data detectors a store's `longTermMemoryExclusions` can switch on. */
+export const listDetectorsResponseSchema = z.object({
+  catalogVersion: z.string(),
+  detectors: z.array(z.object({ id: z.enum(BUILT_IN_DETECTORS), name: z.string(), description: z.string() })),
+});
+
+/**
+ * API Gateway's own body when IAM authorization refuses a call (403, with `x-amzn-ErrorType`): the
+ * one admin error that is not a problem, since no function runs.
+ */
+export const iamDenialSchema = z.object({ message: z.string() });

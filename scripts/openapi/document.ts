@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { httpRoutes } from '../../functions/manifest.js';
 import { fieldErrorSchema, problemSchema } from '../../lib/contracts/common.js';
 import {
@@ -38,6 +38,7 @@ import {
   sessionMemorySchema,
   sessionSummarySchema,
 } from '../../lib/contracts/session-memory.js';
+import { addOperation, createOpenDocument, problemResponse } from './operation-rendering.js';
 
 /**
  * Schemas that become named components (`#/components/schemas/<Name>`): the names the SDK
@@ -80,7 +81,7 @@ const namedSchemas: Record<string, z.ZodType> = {
 /** Every authenticated route can answer these (authorizer, gateway throttling, dependencies). */
 const COMMON_ERRORS = [400, 401, 403, 424, 429, 500] as const;
 
-const ERROR_DESCRIPTIONS: Record<number, string> = {
+export const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `fields` names each bad field, the rule it broke and why',
   401: 'Missing, malformed, revoked or expired API key',
   403: 'The key has no grant on this store, or not the action this route needs',
@@ -111,84 +112,38 @@ export function buildOpenApiDocument() {
     const c = operationContractOf(route.name);
     if (!c) throw new Error(`route ${route.name} has no entry in lib/contracts/operations.ts`);
     const authenticated = route.action !== 'none';
-    const errorStatuses = authenticated ? [...new Set([...COMMON_ERRORS, ...c.errors])].sort() : [500];
-    const operation: ZodOpenApiOperationObject = {
+    addOperation(paths, route, c, {
       operationId: c.operationId,
-      summary: c.summary,
-      ...(c.description ? { description: c.description } : {}),
-      tags: [tagOf(route.path)],
-      ...(c.extension ? { 'x-extension': true } : {}),
-      'x-required-grant': route.action,
+      tag: tagOf(route.path),
+      extensions: { ...(c.extension ? { 'x-extension': true } : {}), 'x-required-grant': route.action },
       security: authenticated ? [{ bearerAuth: [] }, { apiKeyHeader: [] }] : [],
-      requestParams: {
-        ...(c.pathParameters ? { path: c.pathParameters } : {}),
-        ...(c.query ? { query: c.query } : {}),
-        ...(c.headers ? { header: c.headers } : {}),
-      },
-      ...(c.body
-        ? {
-            requestBody: {
-              required: c.bodyRequired ?? false,
-              content: { 'application/json': { schema: c.body } },
-            },
-          }
-        : {}),
-      responses: {
-        [String(c.status)]: {
-          description: c.status === 204 ? 'Deleted' : 'Success',
-          ...(c.response ? { content: { 'application/json': { schema: c.response } } } : {}),
-        },
-        ...Object.fromEntries(
-          errorStatuses.map((status) => [
-            String(status),
-            {
-              description: ERROR_DESCRIPTIONS[status] ?? 'Error',
-              content: { 'application/problem+json': { schema: problemSchema } },
-            },
-          ]),
-        ),
-      },
-    };
-    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };
+      errorStatuses: authenticated ? [...COMMON_ERRORS, ...c.errors] : [500],
+      errorResponse: (status) => problemResponse(ERROR_DESCRIPTIONS[status]),
+    });
   }
-  return createDocument(
-    {
-      openapi: '3.1.0',
-      info: OPENAPI_VERSION_INFO,
-      servers: [{ url: 'http://127.0.0.1:8787', description: '`npm run dev`' }],
-      tags: [
-        { name: 'health', description: 'Liveness' },
-        { name: 'session-memory', description: 'Working memory: session events with a TTL' },
-        { name: 'long-term-memory', description: 'Extracted and directly written memories' },
-        { name: 'agents', description: 'For agents: the memory prompt and the MCP endpoint' },
-      ],
-      components: {
-        schemas: namedSchemas,
-        securitySchemes: {
-          bearerAuth: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'An API key minted by the control plane',
-          },
-          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same key' },
+  return createOpenDocument({
+    openapi: '3.1.0',
+    info: OPENAPI_VERSION_INFO,
+    servers: [{ url: 'http://127.0.0.1:8787', description: '`npm run dev`' }],
+    tags: [
+      { name: 'health', description: 'Liveness' },
+      { name: 'session-memory', description: 'Working memory: session events with a TTL' },
+      { name: 'long-term-memory', description: 'Extracted and directly written memories' },
+      { name: 'agents', description: 'For agents: the memory prompt and the MCP endpoint' },
+    ],
+    components: {
+      schemas: namedSchemas,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key minted by the control plane',
         },
-      },
-      paths,
-    },
-    {
-      outputIdSuffix: 'Output',
-      // zod renders response objects closed (`additionalProperties: false`); a client validating
-      // with it would break on the next added field, so responses stay open.
-      // Objects declared `.strict()` (filters) are closed on purpose and stay so.
-      override: ({ jsonSchema, zodSchema, io }) => {
-        const catchall = (zodSchema._zod.def as { catchall?: z.ZodType }).catchall;
-        const strict = catchall?._zod.def.type === 'never';
-        if (io === 'output' && jsonSchema.additionalProperties === false && !strict) {
-          delete jsonSchema.additionalProperties;
-        }
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same key' },
       },
     },
-  );
+    paths,
+  });
 }
 
 function tagOf(path: string): string {

@@ -6,6 +6,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Where the generated artifacts live (absolute paths). */
 export const GENERATED_FILES = {
   openApi: `${root}openapi/openapi.json`,
+  controlPlane: `${root}openapi/control-plane.json`,
   sdkTypes: `${root}sdk/src/generated/openapi.ts`,
 } as const;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
 import { httpRoutes } from '../../functions/manifest.js';
 import { problemSchema } from '../../lib/contracts/common.js';
 import { type DataPlaneRouteName, operationContracts } from '../../lib/contracts/operations.js';
 import type { StoreConfig } from '../../lib/contracts/store-config.js';
+import { expectConforms } from '../support/expect-conforms.js';
 import { type ApiResponse, apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 /**
@@ -18,13 +18,6 @@ const TRIP_TYPE = {
   description: 'Travel preferences',
   fields: [{ name: 'destinations', description: 'Places', type: 'list[str]' }],
 } as const;
-
-/** Parses with the schema and requires the result to equal the input: unknown fields fail too. */
-function expectConforms(schema: z.ZodType, body: unknown, label: string) {
-  const parsed = schema.safeParse(body);
-  expect(parsed.error?.issues ?? [], label).toEqual([]);
-  expect(parsed.data, `${label}: a field the contract does not declare`).toEqual(body);
-}
 
 describe('the contracts the OpenAPI document is generated from', () => {
   it('match every route’s real success answer', async () => {

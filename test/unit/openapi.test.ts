@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../functions/manifest.js';
+import { adminApi, httpRoutes } from '../../functions/manifest.js';
+import { adminOperationContracts } from '../../lib/contracts/control-plane-operations.js';
 import { operationContractOf, operationContracts } from '../../lib/contracts/operations.js';
+import { buildControlPlaneDocument } from '../../scripts/openapi/control-plane-document.js';
 import { buildOpenApiDocument } from '../../scripts/openapi/document.js';
 import { GENERATED_FILES, renderOpenApiJson, renderSdkTypes } from '../../scripts/openapi/render.js';
 
@@ -71,5 +73,82 @@ describe('the OpenAPI document', () => {
         expect(errorStatuses).toEqual(expect.arrayContaining(['400', '401', '403', '429']));
       }
     }
+  });
+});
+
+const controlPlane = buildControlPlaneDocument();
+
+describe('the control plane’s OpenAPI document', () => {
+  it(`is committed as generated from the contracts (else it ${STALE})`, async () => {
+    const committed = await readFile(GENERATED_FILES.controlPlane, 'utf8');
+    expect(committed === renderOpenApiJson(controlPlane), `openapi/control-plane.json ${STALE}`).toBe(true);
+  });
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(renderOpenApiJson(controlPlane)));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('describes every admin route of the manifest, and only those, by its operationId', () => {
+    const described = Object.entries(controlPlane.paths ?? {}).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { operationId: string }>).map(
+        ([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`,
+      ),
+    );
+    const routes = adminApi.routes.map((r) => `${r.method} ${r.path} ${r.operation}`);
+    expect(described.sort()).toEqual(routes.sort());
+    expect(Object.keys(adminOperationContracts).sort()).toEqual(
+      adminApi.routes.map((r) => r.operation).sort(),
+    );
+  });
+
+  it('declares every path parameter of each route, required', () => {
+    for (const [path, item] of Object.entries(controlPlane.paths ?? {})) {
+      const placeholders = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const operation of Object.values(item as Record<string, { parameters?: unknown[] }>)) {
+        const declared = (operation.parameters ?? []) as { in: string; name: string; required?: boolean }[];
+        const pathParams = declared.filter((p) => p.in === 'path');
+        expect(pathParams.map((p) => p.name).sort(), path).toEqual([...placeholders].sort());
+        expect(pathParams.every((p) => p.required === true)).toBe(true);
+      }
+    }
+  });
+
+  it('signs every operation with SigV4; errors are problems but for API Gateway’s IAM refusal', () => {
+    expect(controlPlane.components?.securitySchemes?.sigv4).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    });
+    for (const route of adminApi.routes) {
+      const pathItem = controlPlane.paths?.[route.path] as Record<string, unknown>;
+      const operation = pathItem[route.method.toLowerCase()] as {
+        security: unknown[];
+        responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+      };
+      expect(operation.security, route.operation).toEqual([{ sigv4: [] }]);
+      const errorStatuses = Object.keys(operation.responses).filter((s) => Number(s) >= 400);
+      expect(errorStatuses, route.operation).toEqual(expect.arrayContaining(['400', '403', '429', '500']));
+      for (const status of errorStatuses) {
+        const content = operation.responses[status]?.content ?? {};
+        if (status === '403') {
+          expect(content['application/json']?.schema).toEqual({ $ref: '#/components/schemas/IamDenial' });
+        } else {
+          expect(content['application/problem+json']?.schema, `${route.operation} ${status}`).toEqual({
+            $ref: '#/components/schemas/Problem',
+          });
+        }
+      }
+    }
+  });
+
+  it('names no component twice for requests and answers', () => {
+    // A response-only schema rendered for requests too shows up as `<Name>Output` next to `<Name>`.
+    const names = Object.keys(controlPlane.components?.schemas ?? {});
+    expect(names.filter((n) => n.endsWith('OutputOutput'))).toEqual([]);
   });
 });

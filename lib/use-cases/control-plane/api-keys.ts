@@ -1,4 +1,10 @@
-import type { MintApiKeyRequest, UpdateApiKeyRequest } from '../../contracts/control-plane.js';
+import type {
+  ApiKeyOutput,
+  MintApiKeyRequest,
+  MintedKey,
+  RotatedKey,
+  UpdateApiKeyRequest,
+} from '../../contracts/control-plane.js';
 import { newApiKeyToken, usageIdentifierOf } from '../../domain/api-key.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Grant } from '../../domain/grants.js';
@@ -17,25 +23,17 @@ export interface ApiKeyAdminDeps {
 }
 
 /** What operators see of a key (reference `ApiKeyOutput`, plus the `plan` extension). Never the token. */
-export function apiKeyOutput(record: ApiKeyRecord) {
+export function apiKeyOutput(record: ApiKeyRecord): ApiKeyOutput {
   return {
     keyId: record.keyId,
     name: record.name,
-    grants: record.grants,
+    grants: [...record.grants],
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
     ...(record.rotatedFrom ? { rotatedFrom: record.rotatedFrom } : {}),
     ...(record.rotatedTo ? { rotatedTo: record.rotatedTo } : {}),
     plan: record.plan,
   };
-}
-export type ApiKeyOutput = ReturnType<typeof apiKeyOutput>;
-
-export interface MintedKey {
-  readonly keyId: string;
-  /** Shown once; only its SHA-256 is stored. */
-  readonly token: string;
-  readonly createdAt: number;
 }
 
 /**
@@ -116,11 +114,6 @@ export async function revokeApiKey(
   if (!record) throw new NotFoundError('API key not found');
   if (record.gatewayKeyId) await removeGatewayKey(deps, record.gatewayKeyId);
   deps.logger.info('api key revoked', { keyId });
-}
-
-export interface RotatedKey extends MintedKey {
-  /** When the old key stops working (unix s). */
-  readonly oldExpiresAt: number;
 }
 
 /**
