@@ -24,11 +24,16 @@ export interface TravelAgentResult {
 
 export async function runTravelAgent(
   memory: AgentMemory,
-  log: (line: string) => void = console.log,
+  /**
+   * Where the walk-through goes: the example's own terminal (main.ts) or a test's buffer. It shows
+   * the demo conversation on purpose; nothing of it reaches the service's logs, which never hold
+   * conversation text.
+   */
+  print: (line: string) => void,
   options: { readonly sessionId?: string; readonly promotionTimeoutMs?: number } = {},
 ): Promise<TravelAgentResult> {
   const sessionId = options.sessionId ?? `trip-${Date.now().toString(36)}`;
-  log(`1. The conversation (session ${sessionId}) goes into working memory:`);
+  print(`1. The conversation (session ${sessionId}) goes into working memory:`);
   for (const [i, [role, text]] of CHAT.entries()) {
     await memory.addSessionEvent({
       sessionId,
@@ -37,22 +42,22 @@ export async function runTravelAgent(
       content: [{ text }],
       createdAt: new Date(Date.now() - (CHAT.length - i) * 1000),
     });
-    log(`   ${role.padEnd(9)} ${text}`);
+    print(`   ${role.padEnd(9)} ${text}`);
   }
 
-  log('2. The conversation ends: promote it to long-term memory now, and wait for extraction.');
+  print('2. The conversation ends: promote it to long-term memory now, and wait for extraction.');
   await memory.promoteSessionNow(sessionId);
-  await waitForPromotion(memory, sessionId, log, options.promotionTimeoutMs ?? 60_000);
+  await waitForPromotion(memory, sessionId, print, options.promotionTimeoutMs ?? 60_000);
 
   const { items } = await memory.searchLongTermMemory({
     filter: { sessionId: { eq: sessionId } },
     limit: 20,
   });
   const memories = items.map((m) => m.text);
-  log('   Long-term memories extracted:');
-  for (const text of memories) log(`   - ${text}`);
+  print('   Long-term memories extracted:');
+  for (const text of memories) print(`   - ${text}`);
 
-  log('3. Days later, a new conversation: what does the agent know about dietary restrictions?');
+  print('3. Days later, a new conversation: what does the agent know about dietary restrictions?');
   const dietary = (
     await memory.searchLongTermMemory({
       text: 'dietary restrictions',
@@ -60,34 +65,34 @@ export async function runTravelAgent(
       limit: 1,
     })
   ).items.map((m) => m.text);
-  for (const text of dietary) log(`   -> ${text}`);
+  for (const text of dietary) print(`   -> ${text}`);
 
-  log('4. The memory prompt for the next question, ready for the LLM:');
+  print('4. The memory prompt for the next question, ready for the LLM:');
   const prompt = await memory.memoryPrompt({
     query: 'Can you book us a dinner in Kyoto?',
     ownerId: TRAVELLER,
   });
   for (const message of prompt.messages)
-    log(`   [${message.role}] ${message.content.replace(/\n/g, '\n            ')}`);
+    print(`   [${message.role}] ${message.content.replace(/\n/g, '\n            ')}`);
   return { sessionId, memories, dietary, promptMessages: prompt.messages };
 }
 
 async function waitForPromotion(
   memory: AgentMemory,
   sessionId: string,
-  log: (line: string) => void,
+  print: (line: string) => void,
   timeoutMs: number,
 ): Promise<void> {
   const started = Date.now();
   for (;;) {
     const status = await memory.getPromotionStatus(sessionId);
     if (status.pendingEvents === 0 && status.processedEvents > 0) {
-      log(
+      print(
         `   extracted ${status.processedEvents} events into ${status.memoriesWritten} memories in ${Date.now() - started} ms`,
       );
       return;
     }
-    if (status.lastError) log(`   last run failed (${status.lastError.code}); it is retried`);
+    if (status.lastError) print(`   last run failed (${status.lastError.code}); it is retried`);
     if (Date.now() - started > timeoutMs) {
       throw new Error(
         `promotion did not finish within ${timeoutMs} ms (${status.pendingEvents} events pending)`,
