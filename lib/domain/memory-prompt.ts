@@ -1,3 +1,4 @@
+import type { PromptMessage } from '../contracts/memory-prompt.js';
 import { ValidationError } from './errors.js';
 
 /**
@@ -5,12 +6,8 @@ import { ValidationError } from './errors.js';
  * rendered as chat messages, and what is kept when it does not all fit a budget.
  */
 
-export type PromptRole = 'system' | 'user' | 'assistant';
-
-export interface PromptMessage {
-  readonly role: PromptRole;
-  readonly content: string;
-}
+/** The chat roles of the answer's messages (the wire type's, from the contract). */
+type PromptRole = PromptMessage['role'];
 
 /**
  * A heuristic, not a tokenizer: the service serves many models whose tokenizers differ, and
