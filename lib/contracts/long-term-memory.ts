@@ -8,7 +8,17 @@ export const TOPICS_MAX = 50;
 export const BULK_MAX = 100;
 export const SEARCH_LIMIT_MAX = 100;
 
-export const BUILT_IN_MEMORY_TYPES = ['semantic', 'episodic', 'message'] as const;
+export const BUILT_IN_MEMORY_TYPES = ['semantic', 'episodic', 'message', 'conversation'] as const;
+
+/**
+ * Extension: the memory type of conversation records, the session's own turns that promotion keeps
+ * in long-term memory beside the extracted facts (docs/decisions/0009-conversation-memory.md).
+ * Filter with `memoryType: {eq: "conversation"}` for the conversation only, `{ne: …}` for facts only.
+ */
+export const CONVERSATION_MEMORY_TYPE = 'conversation';
+
+/** Who said a conversation record's turn: the event's actor and role. */
+export const speakerRoleSchema = z.enum(['USER', 'ASSISTANT', 'SYSTEM']);
 
 export const memoryTypeSchema = z
   .string()
@@ -194,6 +204,9 @@ export interface MemoryRecordView {
   readonly supersededBy?: string;
   /** The memories this one replaced. */
   readonly supersedes?: readonly string[];
+  /** Conversation records: the speaker's actor id and role. */
+  readonly actorId?: string;
+  readonly role?: z.infer<typeof speakerRoleSchema>;
   readonly score?: number;
 }
 
@@ -215,6 +228,14 @@ export const storedMemorySchema = z.object({
   supersedes: z.array(z.string()).optional(),
   /** Extractor that made it (absent for direct writes). */
   extractedBy: z.string().optional(),
+  /**
+   * The server's order of the record within its session (see `conversationOrder` in
+   * lib/domain/ranking.ts): server ms × 1000 + position. Absent on records written before it existed.
+   */
+  seq: z.number().optional(),
+  /** Conversation records: who said the turn. */
+  actorId: z.string().optional(),
+  role: speakerRoleSchema.optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
   /**
@@ -263,6 +284,9 @@ export const memoryRecordSchema = z.object({
   supersededBy: z.string().optional(),
   /** The memories this one replaced. */
   supersedes: z.array(z.string()).optional(),
+  /** Extension, conversation records: the speaker's actor id and role. */
+  actorId: idSchema.optional(),
+  role: speakerRoleSchema.optional(),
   /** Only with `includeScores: true` on a search. */
   score: z.number().optional(),
 });

@@ -14,6 +14,7 @@ import type { CustomMemoryType, StoreRecord } from '../contracts/store-config.js
 import { attributeProblem } from '../domain/custom-attributes.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
+import { SEQ_PER_MS } from '../domain/ranking.js';
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -71,7 +72,7 @@ export async function bulkCreateMemories(
       errors.push({ id: label, error: problem });
       return;
     }
-    valid.push(toStored(parsed.data, now, store, deps.embedder.model.id));
+    valid.push(toStored(parsed.data, now, store, deps.embedder.model.id, index));
   });
 
   const existing = await deps.records.getMany(
@@ -401,11 +402,17 @@ export function typeProblem(
   return record.attributes ? attributeProblem(record.attributes, type) : undefined;
 }
 
+/**
+ * `position` is the item's place in its request: with the request's time it gives the record its
+ * server order (`seq`), so a session's records written in one request keep the order they were sent
+ * in, whatever their ids or `occurredAt` say.
+ */
 export function toStored(
   input: CreateMemoryRecord,
   now: number,
   store: StoreRecord,
   model: string,
+  position = 0,
 ): StoredMemory {
   const record = {
     id: input.id,
@@ -423,6 +430,7 @@ export function toStored(
     updatedAt: now,
     expiresAt: now + store.config.longTermMemory.ttlSeconds * 1000,
     embeddingModel: model,
+    seq: now * SEQ_PER_MS + (position % SEQ_PER_MS),
   };
   return { ...record, contentHash: contentHash(record) };
 }
@@ -441,6 +449,7 @@ export function contentHash(r: Omit<StoredMemory, 'contentHash'>): string {
     // Only when set, so the hashes of records written before the field existed do not change.
     ...(r.occurredAt !== undefined ? [r.occurredAt] : []),
     ...(r.entities !== undefined ? [r.entities] : []),
+    ...(r.actorId !== undefined || r.role !== undefined ? [r.actorId ?? null, r.role ?? null] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -462,6 +471,8 @@ export function toView(record: StoredMemory, score?: number): MemoryRecordView {
     ...(record.entities ? { entities: record.entities } : {}),
     ...(record.supersededBy ? { supersededBy: record.supersededBy } : {}),
     ...(record.supersedes ? { supersedes: record.supersedes } : {}),
+    ...(record.actorId !== undefined ? { actorId: record.actorId } : {}),
+    ...(record.role !== undefined ? { role: record.role } : {}),
     ...(score !== undefined ? { score } : {}),
   };
 }

@@ -4,35 +4,21 @@ import type {
   SearchRequest,
   StoredMemory,
 } from '../contracts/long-term-memory.js';
+
+export { DEFAULT_SEARCH_MODE } from '../domain/ranking.js';
+
 import { assertAttributeFilterFits, matchesFilter, partitionCouldMatch } from '../domain/memory-filter.js';
 import type { PageTokenDeps } from '../domain/page-token.js';
-import { tokenize } from '../domain/text/tokenizer.js';
+import {
+  applyRecency,
+  contextualize,
+  DEFAULT_SEARCH_MODE,
+  fuse,
+  HYBRID_RANKING,
+  type RankedRecord,
+} from '../domain/ranking.js';
 import type { VectorPartition } from '../ports/vector-index.js';
 import { embedQueryText, type MemoryDeps, requireStore, toView } from './memory-records.js';
-
-/**
- * Used when a request names no `searchMode`: hybrid finds far more of the evidence than either index
- * alone (docs/decisions/0002-retrieval.md: LoCoMo turn recall@10 0.61 keyword, 0.41 semantic, 0.77 hybrid).
- */
-export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
-
-/**
- * Hybrid ranking, measured on LoCoMo (docs/decisions/0002-retrieval.md):
- * relevance = w·bm25/bm25max + (1 − w)·(cos − cosmin)/(cosmax − cosmin) over each index's candidates
- * (a record missing from a list scores 0 there; with one list empty the other counts alone), then
- * each memory gains a share of the relevance of its neighbours in the same session (ordered by
- * `occurredAt`, else creation), and a boost when the query names one of its topics.
- */
-export const HYBRID_RANKING = {
-  /** Candidates read from each index before fusion (more, when a filter leaves too few). */
-  depth: 300,
-  /** Weight of the keyword score; the rest goes to cosine similarity. */
-  keywordWeight: 0.6,
-  /** Share of the relevance of the session's memories 1, 2 and 3 places before and after. */
-  contextWeights: [0.4, 0.2, 0.1],
-  /** Added when every term of one of the memory's topics occurs in the query. */
-  topicBoost: 0.4,
-} as const;
 
 /** Most candidates one text search reads from each index before giving up on deeper pages. */
 const MAX_CANDIDATES = 2_000;
@@ -50,7 +36,7 @@ export interface SearchResult {
 
 /**
  * Reference SearchLongTermMemory. With `text`: ranked by the search mode (semantic = cosine
- * similarity, keyword = BM25, hybrid = both fused, with session context and topics: see
+ * similarity, keyword = BM25, hybrid = both fused, with session context: see
  * {@link HYBRID_RANKING}), filtered exactly, with
  * `similarityThreshold` applied to cosine similarity. Without `text`: a filter-only listing in
  * record (creation) order.
@@ -122,12 +108,12 @@ async function rankedSearch(
       const threshold = request.similarityThreshold;
       ranked = ranked.filter((r) => r.similarity !== undefined && r.similarity >= threshold);
     }
-    if (mode === 'hybrid') ranked = contextualize(ranked, text);
+    if (mode === 'hybrid') ranked = contextualize(ranked);
     if (ranked.length >= needed || exhausted || k >= MAX_CANDIDATES) break;
     k = Math.min(MAX_CANDIDATES, k * 4);
   }
   if (request.recency && request.recency.weight > 0)
-    ranked = await applyRecency(deps, storeId, request, ranked, now);
+    ranked = await withRecency(deps, storeId, request, ranked, now);
 
   const page = ranked.slice(offset, offset + limit);
   const more = ranked.length > offset + limit;
@@ -137,111 +123,8 @@ async function rankedSearch(
   };
 }
 
-interface RankedRecord {
-  readonly record: StoredMemory;
-  readonly score: number;
-  /** Normalized cosine similarity, when the vector index returned this record. */
-  readonly similarity: number | undefined;
-}
-
-function fuse(
-  mode: SearchMode,
-  vectorHits: ReadonlyArray<{ id: string; score: number }>,
-  keywordHits: ReadonlyArray<{ id: string; score: number }>,
-  records: ReadonlyMap<string, StoredMemory>,
-): RankedRecord[] {
-  const similarity = new Map(vectorHits.map((h) => [h.id, h.score]));
-  const scores = new Map<string, number>();
-  if (mode === 'semantic') for (const h of vectorHits) scores.set(h.id, h.score);
-  else if (mode === 'keyword') for (const h of keywordHits) scores.set(h.id, h.score);
-  else {
-    // Normalized over the records that pass the filter, so filtered-out records shift nothing.
-    const vectors = vectorHits.filter((h) => records.has(h.id));
-    const keywords = keywordHits.filter((h) => records.has(h.id) && h.score > 0);
-    const keywordWeight = keywords.length === 0 ? 0 : vectors.length === 0 ? 1 : HYBRID_RANKING.keywordWeight;
-    const maxKeyword = Math.max(...keywords.map((h) => h.score));
-    for (const h of keywords) scores.set(h.id, (keywordWeight * h.score) / maxKeyword);
-    const sims = vectors.map((h) => h.score);
-    const maxSim = Math.max(...sims);
-    const minSim = Math.min(...sims);
-    for (const h of vectors) {
-      const normalized = maxSim === minSim ? 1 : (h.score - minSim) / (maxSim - minSim);
-      scores.set(h.id, (scores.get(h.id) ?? 0) + (1 - keywordWeight) * normalized);
-    }
-  }
-  const out: RankedRecord[] = [];
-  for (const [id, score] of scores) {
-    const record = records.get(id);
-    if (record) out.push({ record, score, similarity: similarity.get(id) });
-  }
-  return out.sort(byScore);
-}
-
-function byScore(a: RankedRecord, b: RankedRecord): number {
-  return b.score - a.score || a.record.id.localeCompare(b.record.id);
-}
-
-/**
- * Hybrid's second stage, over the fused candidates:
- * - Conversational context: a memory of a session gains `contextWeights[d − 1]` of the relevance of
- *   the candidates d places before and after it in that session (ordered by `occurredAt`, else
- *   `createdAt`, then id). An answer ("Adoption agencies.") is found through the question before it.
- * - Topics: `topicBoost` when the query names one of the memory's topics (all its terms occur).
- * Scores are then divided by the best, so the top result scores 1.
- */
-function contextualize(ranked: RankedRecord[], text: string): RankedRecord[] {
-  if (ranked.length === 0) return ranked;
-  const relevance = new Map(ranked.map((r) => [r.record.id, r.score]));
-  const bonus = new Map<string, number>();
-  const sessions = new Map<string, RankedRecord[]>();
-  for (const r of ranked) {
-    if (r.record.sessionId === undefined) continue;
-    const key = `${r.record.ownerId}\u0000${r.record.namespace?.toLowerCase() ?? ''}\u0000${r.record.sessionId}`;
-    const members = sessions.get(key);
-    if (members) members.push(r);
-    else sessions.set(key, [r]);
-  }
-  const weights = HYBRID_RANKING.contextWeights;
-  for (const members of sessions.values()) {
-    if (members.length < 2) continue;
-    members.sort(
-      (a, b) =>
-        (a.record.occurredAt ?? a.record.createdAt) - (b.record.occurredAt ?? b.record.createdAt) ||
-        a.record.createdAt - b.record.createdAt ||
-        a.record.id.localeCompare(b.record.id),
-    );
-    members.forEach((member, i) => {
-      let gained = 0;
-      weights.forEach((weight, d) => {
-        const before = members[i - d - 1];
-        const after = members[i + d + 1];
-        if (before) gained += weight * relevance.get(before.record.id)!;
-        if (after) gained += weight * relevance.get(after.record.id)!;
-      });
-      bonus.set(member.record.id, gained);
-    });
-  }
-  const queryTerms = new Set(tokenize(text));
-  const named = new Map<string, boolean>();
-  const namesTopic = (topic: string) => {
-    let hit = named.get(topic);
-    if (hit === undefined) {
-      const terms = tokenize(topic);
-      hit = terms.length > 0 && terms.every((t) => queryTerms.has(t));
-      named.set(topic, hit);
-    }
-    return hit;
-  };
-  const scored = ranked.map((r) => {
-    const topic = r.record.topics.some(namesTopic) ? HYBRID_RANKING.topicBoost : 0;
-    return { ...r, score: r.score + (bonus.get(r.record.id) ?? 0) + topic };
-  });
-  const best = Math.max(...scored.map((r) => r.score));
-  return scored.map((r) => ({ ...r, score: best > 0 ? r.score / best : 0 })).sort(byScore);
-}
-
-/** final = (1 − w)·relevance + w·2^(−age/halfLife), relevance min-max normalized over the candidates. */
-async function applyRecency(
+/** Recency from creation or from the caller-visible last access. */
+async function withRecency(
   deps: MemoryDeps,
   storeId: string,
   request: SearchRequest,
@@ -258,17 +141,7 @@ async function applyRecency(
             ranked.map((r) => r.record.id),
           )
         ).map((t, i) => t ?? ranked[i]!.record.createdAt);
-  const scores = ranked.map((r) => r.score);
-  const max = Math.max(...scores);
-  const min = Math.min(...scores);
-  const halfLifeMs = recency.halfLifeDays * 86_400_000;
-  return ranked
-    .map((r, i) => {
-      const relevance = max === min ? 1 : (r.score - min) / (max - min);
-      const decay = 2 ** (-Math.max(0, now - times[i]!) / halfLifeMs);
-      return { ...r, score: (1 - recency.weight) * relevance + recency.weight * decay };
-    })
-    .sort(byScore);
+  return applyRecency(ranked, times, recency, now);
 }
 
 /** Filter-only listing in record order; the token is the position in the creation index. */

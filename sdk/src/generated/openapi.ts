@@ -357,6 +357,9 @@ export interface components {
             entities?: string[];
             supersededBy?: string;
             supersedes?: string[];
+            actorId?: string;
+            /** @enum {string} */
+            role?: "USER" | "ASSISTANT" | "SYSTEM";
             score?: number;
         };
         BulkCreateLongTermMemoriesRequest: {
