@@ -206,6 +206,8 @@ export const promotionStatusSchema = z.object({
   nextRunAt: z.string().optional(),
   lastError: z.object({ code: z.string(), at: z.string() }).optional(),
   memoriesWritten: z.number().int().min(0),
+  /** Extension: conversation records written for the session's turns (memory type `conversation`). */
+  conversationRecordsWritten: z.number().int().min(0),
   usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }),
 });
 

@@ -24,7 +24,7 @@ const typeName = z
 /** A store-defined memory type whose extracted values land in a record's `attributes` (reference §4). */
 export const customMemoryTypeSchema = z.object({
   name: typeName.refine(
-    (name) => !['semantic', 'episodic', 'message', 'session_summary_view'].includes(name),
+    (name) => !['semantic', 'episodic', 'message', 'conversation', 'session_summary_view'].includes(name),
     {
       message: 'is a reserved memory type',
     },
@@ -178,6 +178,17 @@ export const storeConfigSchema = z.object({
   extractionStrategies: z.array(extractionStrategySchema).min(1).default(['discrete']),
   summarization: summarizationSchema.optional(),
   longTermMemoryExclusions: exclusionsSchema.optional(),
+  /**
+   * Extension: conversation records, the session's USER and ASSISTANT turns kept in long-term
+   * memory beside the extracted facts (memory type `conversation`), written by promotion under the
+   * same exclusions. On by default; `ttlSeconds` defaults to `longTermMemory.ttlSeconds`.
+   */
+  conversationMemory: z
+    .object({
+      enabled: z.boolean().default(true),
+      ttlSeconds: z.number().int().min(1).max(31_536_000).optional(),
+    })
+    .default({ enabled: true }),
 });
 export type StoreConfig = z.infer<typeof storeConfigSchema>;
 

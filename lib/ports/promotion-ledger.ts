@@ -16,6 +16,7 @@ export interface PromotionState {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly memoriesWritten: number;
+  readonly conversationRecordsWritten: number;
 }
 
 export interface RunRecord {
@@ -24,6 +25,7 @@ export interface RunRecord {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly memoriesWritten: number;
+  readonly conversationRecordsWritten: number;
   readonly now: number;
 }
 

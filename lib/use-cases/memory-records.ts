@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type * as z from 'zod';
 import { idSchema } from '../contracts/common.js';
 import {
@@ -14,7 +13,11 @@ import type { CustomMemoryType, StoreRecord } from '../contracts/store-config.js
 import { attributeProblem } from '../domain/custom-attributes.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
+import { contentHash } from '../domain/memory-record.js';
 import { SEQ_PER_MS } from '../domain/ranking.js';
+
+export { contentHash };
+
 import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -433,25 +436,6 @@ export function toStored(
     seq: now * SEQ_PER_MS + (position % SEQ_PER_MS),
   };
   return { ...record, contentHash: contentHash(record) };
-}
-
-/** What makes two writes "the same memory" for idempotent re-posts. */
-export function contentHash(r: Omit<StoredMemory, 'contentHash'>): string {
-  const canonical = JSON.stringify([
-    r.text,
-    r.memoryType,
-    r.sessionId ?? null,
-    r.ownerId,
-    r.namespace ?? null,
-    r.topics,
-    r.attributes ?? null,
-    r.sourceRefs ?? null,
-    // Only when set, so the hashes of records written before the field existed do not change.
-    ...(r.occurredAt !== undefined ? [r.occurredAt] : []),
-    ...(r.entities !== undefined ? [r.entities] : []),
-    ...(r.actorId !== undefined || r.role !== undefined ? [r.actorId ?? null, r.role ?? null] : []),
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
 }
 
 export function toView(record: StoredMemory, score?: number): MemoryRecordView {

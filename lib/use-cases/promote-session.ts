@@ -3,13 +3,17 @@ import type { StoredMemory } from '../contracts/long-term-memory.js';
 import type { PromotionMessage } from '../contracts/promotion-message.js';
 import type { SessionEvent, SessionSummary } from '../contracts/session-memory.js';
 import type { StoreRecord } from '../contracts/store-config.js';
+import {
+  conversationRecords,
+  conversationRetention,
+  type ScreenedTurn,
+} from '../domain/conversation-records.js';
 import { DependencyUnavailableError, DomainError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { createExclusionFilter } from '../domain/sensitive-data.js';
 import { describeError } from '../observability/logger.js';
 import type {
   ExtractedMemory,
-  ExtractionTurn,
   MemoryExtractor,
   SessionSummarizer,
   TokenUsage,
@@ -52,6 +56,12 @@ export const LOCK_TTL_MS = 150_000;
 export const NEAR_DUPLICATE_SIMILARITY = 0.95;
 export const CONTRADICTION_SIMILARITY = 0.9;
 const MIN_WORD_OVERLAP = 0.5;
+/**
+ * Nearest memories a new one is compared with. Conversation records share the owner's index and are
+ * never merged with facts, so the nearest few are often the turns the fact came from: 16 leaves room
+ * for the facts behind them.
+ */
+const CONSOLIDATION_NEIGHBOURS = 16;
 
 export class PromotionBusyError extends DomainError {
   readonly code = 'too-many-requests';
@@ -68,6 +78,8 @@ export interface PromotionOutcome {
   readonly created: number;
   readonly merged: number;
   readonly superseded: number;
+  /** Conversation records written (or found written by an earlier try) for this run's turns. */
+  readonly conversation: number;
   readonly summarized: number;
   readonly usage: TokenUsage;
 }
@@ -104,7 +116,15 @@ const NOTHING: TokenUsage = { inputTokens: 0, outputTokens: 0 };
 
 async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Promise<PromotionOutcome> {
   const { storeId, sessionId } = message;
-  const empty = { processedEvents: 0, created: 0, merged: 0, superseded: 0, summarized: 0, usage: NOTHING };
+  const empty = {
+    processedEvents: 0,
+    created: 0,
+    merged: 0,
+    superseded: 0,
+    conversation: 0,
+    summarized: 0,
+    usage: NOTHING,
+  };
   // A job that outlived its store (deleted meanwhile) is done: retrying it would only end in the
   // DLQ and raise its alarm, and recording it would write into the deleted keyspace.
   if (!(await deps.stores.getStore(storeId))) return { status: 'store-gone', ...empty };
@@ -127,18 +147,21 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
   let created = 0;
   let merged = 0;
   let superseded = 0;
+  let conversation = 0;
   if (batch.length > 0) {
     const exclude = createExclusionFilter(store.config.longTermMemoryExclusions);
-    const toTurns = (events: readonly SessionEvent[]) => extractionTurns(events, exclude);
-    const contextStart = Math.max(0, (firstNew < 0 ? byArrival.length : firstNew) - CONTEXT_TURNS);
-    const newTurns = toTurns(batch);
+    const end = firstNew < 0 ? byArrival.length : firstNew;
+    const contextStart = Math.max(0, end - CONTEXT_TURNS);
+    // Screened once: the extractor and the conversation records see the same text.
+    const newTurns = screenTurns(batch, firstNew, exclude);
     if (newTurns.length > 0) {
+      conversation = await writeConversation(deps, store, session, newTurns);
       const extraction = await deps.extractor.extract({
         ownerId: session.ownerId,
         strategies: store.config.extractionStrategies,
         customTypes: store.config.customMemoryTypes.filter((t) => t.extractionStrategy?.enabled !== false),
         priorSummary: session.summary?.text,
-        contextTurns: toTurns(byArrival.slice(contextStart, firstNew < 0 ? byArrival.length : firstNew)),
+        contextTurns: screenTurns(byArrival.slice(contextStart, end), contextStart, exclude),
         newTurns,
       });
       usage = extraction.usage;
@@ -154,6 +177,7 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       memoriesWritten: created,
+      conversationRecordsWritten: conversation,
       now: deps.clock.now(),
     });
     if (pending.length > batch.length) {
@@ -182,6 +206,7 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
     created,
     merged,
     superseded,
+    conversation,
     summarized: summarized.events,
     usage,
   };
@@ -253,7 +278,7 @@ async function consolidate(
   const toCreate: StoredMemory[] = [];
   const replaced: Array<{ old: StoredMemory; by: string }> = [];
   for (const [i, record] of fresh.entries()) {
-    const hits = await deps.vectors.query([partition], vectors[i]!, 3);
+    const hits = await deps.vectors.query([partition], vectors[i]!, CONSOLIDATION_NEIGHBOURS);
     const near = await deps.records.getMany(
       storeId,
       hits.map((h) => h.id),
@@ -390,7 +415,7 @@ async function summarizeIfDue(
   if (retained.length < config.eventCount.threshold) return { events: 0, usage: NOTHING };
   const fold = retained.slice(0, retained.length - config.eventCount.retainCount);
   if (fold.length === 0) return { events: 0, usage: NOTHING };
-  const turns = extractionTurns(fold, createExclusionFilter(store.config.longTermMemoryExclusions));
+  const turns = screenTurns(fold, 0, createExclusionFilter(store.config.longTermMemoryExclusions));
   const result = await deps.summarizer.summarize({ ownerId, priorSummary: prior?.text, turns });
   const now = new Date(deps.clock.now()).toISOString();
   const summary: SessionSummary = {
@@ -411,12 +436,16 @@ async function summarizeIfDue(
   return { events: fold.length, usage: result.usage };
 }
 
-/** What the extractor sees of events: their text after the store's exclusions; dropped turns are left out. */
-function extractionTurns(
+/**
+ * What promotion keeps of events: their text after the store's exclusions, with their arrival
+ * position (`first` is the position of `events[0]`); dropped turns are left out.
+ */
+function screenTurns(
   events: readonly SessionEvent[],
+  first: number,
   exclude: ReturnType<typeof createExclusionFilter>,
-): ExtractionTurn[] {
-  return events.flatMap((event): ExtractionTurn[] => {
+): ScreenedTurn[] {
+  return events.flatMap((event, i): ScreenedTurn[] => {
     const { text } = exclude(event.content.map((part) => part.text).join('\n'));
     if (text === undefined) return [];
     return [
@@ -426,9 +455,48 @@ function extractionTurns(
         actorId: event.actorId,
         text,
         createdAt: Date.parse(event.createdAt),
+        position: first + i,
       },
     ];
   });
+}
+
+/**
+ * Writes the turns' conversation records and indexes them, when the store keeps them. Ids come
+ * from (session, event): a retried run finds what an earlier try wrote and re-indexes it (that try
+ * may have died between writing and indexing), so it never writes a second copy. One embedding
+ * batch for the run's turns.
+ */
+async function writeConversation(
+  deps: PromotionDeps,
+  store: StoreRecord,
+  session: { ownerId: string; namespace?: string; sessionId: string },
+  turns: readonly ScreenedTurn[],
+): Promise<number> {
+  const retention = conversationRetention(store.config);
+  if (!retention.enabled) return 0;
+  const records = conversationRecords({
+    session,
+    turns,
+    now: deps.clock.now(),
+    ttlSeconds: retention.ttlSeconds,
+    embeddingModel: deps.embedder.model.id,
+  }).map((r): StoredMemory => ({ ...r, contentHash: contentHash(r) }));
+  if (records.length === 0) return 0;
+  const vectors = await embedTexts(
+    deps.embedder,
+    records.map((r) => r.text),
+  );
+  const vectorOf = new Map(records.map((r, i) => [r.id, vectors[i]!]));
+  const { created, ownerFull } = await createIndexedRecords(deps, store.storeId, records, vectorOf);
+  if (ownerFull.length > 0) {
+    deps.logger.warn('owner memory limit reached; conversation records dropped', {
+      storeId: store.storeId,
+      dropped: ownerFull.length,
+      limit: LIMITS.memoriesPerOwner,
+    });
+  }
+  return created.length;
 }
 
 function normalize(text: string): string {

@@ -47,6 +47,7 @@ export interface PromotionStatus {
   readonly nextRunAt?: string;
   readonly lastError?: { readonly code: string; readonly at: string };
   readonly memoriesWritten: number;
+  readonly conversationRecordsWritten: number;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
 }
 
@@ -77,6 +78,7 @@ export async function getPromotionStatus(
     ...(dueAt !== undefined ? { nextRunAt: iso(dueAt) } : {}),
     ...(state.lastError ? { lastError: { code: state.lastError.code, at: iso(state.lastError.at)! } } : {}),
     memoriesWritten: state.memoriesWritten,
+    conversationRecordsWritten: state.conversationRecordsWritten,
     usage: { inputTokens: state.inputTokens, outputTokens: state.outputTokens },
   };
 }

@@ -3,6 +3,8 @@ import type { StoreConfig } from '../../lib/contracts/store-config.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 const stack = useLocalStack({ visibilityTimeoutSeconds: 2 });
+/** Extracted memories only: these tests are about extraction (conversation records have their own). */
+const FACTS = { ne: 'conversation' };
 
 const TRAVEL_CHAT: Array<[role: 'USER' | 'ASSISTANT', actor: string, text: string]> = [
   [
@@ -61,7 +63,7 @@ describe('automatic promotion', () => {
         await api.post(`${base}/long-term-memory/search`, {
           text,
           limit: 3,
-          filter: { ownerId: { eq: 'traveller-1' } },
+          filter: { ownerId: { eq: 'traveller-1' }, memoryType: FACTS },
         })
       ).body.items as Array<Record<string, unknown>>;
     const diet = await search('dietary restrictions');
@@ -80,7 +82,9 @@ describe('automatic promotion', () => {
     expect(trip!.sourceRefs).toEqual([eventIds[0]]);
     expect(trip!.memoryType).toBe('episodic');
 
-    const all = (await api.post(`${base}/long-term-memory/search`, { limit: 100 })).body.items as Array<{
+    const all = (
+      await api.post(`${base}/long-term-memory/search`, { limit: 100, filter: { memoryType: FACTS } })
+    ).body.items as Array<{
       text: string;
     }>;
     expect(all.every((m) => !/\bI\b|\bI'm\b/.test(m.text))).toBe(true);
@@ -132,7 +136,9 @@ describe('automatic promotion', () => {
     await appendChat(api, base, 'dup-chat');
     await runPromotion(storeId, 'dup-chat', 3);
     await runPromotion(storeId, 'dup-chat');
-    const first = (await api.post(`${base}/long-term-memory/search`, { limit: 100 })).body.items as Array<{
+    const first = (
+      await api.post(`${base}/long-term-memory/search`, { limit: 100, filter: { memoryType: FACTS } })
+    ).body.items as Array<{
       id: string;
       text: string;
     }>;
@@ -148,7 +154,9 @@ describe('automatic promotion', () => {
       createdAt: '2026-06-26T09:00:00Z',
     });
     await runPromotion(storeId, 'dup-chat');
-    const after = (await api.post(`${base}/long-term-memory/search`, { limit: 100 })).body.items as Array<{
+    const after = (
+      await api.post(`${base}/long-term-memory/search`, { limit: 100, filter: { memoryType: FACTS } })
+    ).body.items as Array<{
       text: string;
       sourceRefs: string[];
     }>;
@@ -172,7 +180,9 @@ describe('automatic promotion', () => {
       });
     await say('I love sushi.', 1);
     await runPromotion(storeId, 'taste');
-    const [before] = (await api.post(`${base}/long-term-memory/search`, { limit: 10 })).body.items as Array<{
+    const [before] = (
+      await api.post(`${base}/long-term-memory/search`, { limit: 10, filter: { memoryType: FACTS } })
+    ).body.items as Array<{
       id: string;
       text: string;
     }>;
@@ -180,7 +190,9 @@ describe('automatic promotion', () => {
 
     await say("I don't like sushi anymore.", 20);
     await runPromotion(storeId, 'taste');
-    const current = (await api.post(`${base}/long-term-memory/search`, { limit: 10 })).body.items as Array<{
+    const current = (
+      await api.post(`${base}/long-term-memory/search`, { limit: 10, filter: { memoryType: FACTS } })
+    ).body.items as Array<{
       id: string;
       text: string;
       supersedes?: string[];
@@ -190,7 +202,11 @@ describe('automatic promotion', () => {
     expect(current[0]!.supersedes).toEqual([before!.id]);
     const history = await api.get(`${base}/long-term-memory/${before!.id}`);
     expect(history.body).toMatchObject({ text: before!.text, supersededBy: current[0]!.id });
-    const searched = await api.post(`${base}/long-term-memory/search`, { text: 'sushi', limit: 10 });
+    const searched = await api.post(`${base}/long-term-memory/search`, {
+      text: 'sushi',
+      limit: 10,
+      filter: { memoryType: FACTS },
+    });
     expect(searched.body.items.map((m: { id: string }) => m.id)).toEqual([current[0]!.id]);
   });
 
@@ -225,7 +241,9 @@ describe('automatic promotion', () => {
       });
     }
     await runPromotion(storeId, 'private');
-    const memories = (await api.post(`${base}/long-term-memory/search`, { limit: 100 })).body.items as Array<{
+    const memories = (
+      await api.post(`${base}/long-term-memory/search`, { limit: 100, filter: { memoryType: FACTS } })
+    ).body.items as Array<{
       text: string;
     }>;
     const texts = memories.map((m) => m.text).join(' | ');

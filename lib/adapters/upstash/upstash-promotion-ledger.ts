@@ -29,7 +29,8 @@ return 0
 
 /**
  * KEYS: 1 promotion state, 2 session meta
- * ARGV: 1 watermark, 2 processed, 3 input tokens, 4 output tokens, 5 memories, 6 now
+ * ARGV: 1 watermark, 2 processed, 3 input tokens, 4 output tokens, 5 memories, 6 now,
+ *       7 conversation records
  * The state expires with the session (it describes nothing once the session is gone).
  */
 const COMMIT_RUN = `
@@ -40,6 +41,7 @@ redis.call('HINCRBY', KEYS[1], 'runs', 1)
 redis.call('HINCRBY', KEYS[1], 'inputTokens', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'outputTokens', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'memoriesWritten', ARGV[5])
+redis.call('HINCRBY', KEYS[1], 'conversationRecordsWritten', ARGV[7])
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1
@@ -56,6 +58,7 @@ const STATE_FIELDS = [
   'inputTokens',
   'outputTokens',
   'memoriesWritten',
+  'conversationRecordsWritten',
 ] as const;
 
 /** HMGET without automatic deserialization: one value (or null) per field, in order. */
@@ -109,6 +112,7 @@ export class UpstashPromotionLedger implements PromotionLedger {
       inputTokens: num('inputTokens'),
       outputTokens: num('outputTokens'),
       memoriesWritten: num('memoriesWritten'),
+      conversationRecordsWritten: num('conversationRecordsWritten'),
     };
   }
 
@@ -123,6 +127,7 @@ export class UpstashPromotionLedger implements PromotionLedger {
           String(run.outputTokens),
           String(run.memoriesWritten),
           String(run.now),
+          String(run.conversationRecordsWritten),
         ],
       ),
     );

@@ -524,6 +524,7 @@ export interface components {
                 at: string;
             };
             memoriesWritten: number;
+            conversationRecordsWritten: number;
             usage: {
                 inputTokens: number;
                 outputTokens: number;
