@@ -63,6 +63,7 @@ export async function buildMemoryPrompt(
       events: (session?.events ?? []).map((event) => ({
         role: event.role,
         text: event.content.map((part) => part.text).join('\n'),
+        eventId: event.eventId,
       })),
       memories: found.items,
     },

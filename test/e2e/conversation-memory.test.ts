@@ -107,6 +107,27 @@ describe('conversation records', () => {
     expect((facts.body.items as Item[]).every((m) => m.memoryType !== 'conversation')).toBe(true);
     const status = (await api.get(`${base}/session-memory/trip/promotion`)).body;
     expect(status.conversationRecordsWritten).toBe(3);
+
+    // The memory prompt quotes the turns as data, with their time and speaker, in the order said.
+    const prompt = await api.post(`${base}/memory-prompt`, {
+      query: 'Which cities is the user visiting in Japan?',
+      ownerId: 'traveller-1',
+    });
+    expect(prompt.status).toBe(200);
+    const system = prompt.body.messages[0].content as string;
+    const excerpts = system.slice(system.indexOf('<conversation-excerpts>'));
+    const lines = excerpts.split('\n').filter((l) => l.startsWith('- '));
+    expect(lines).toContain(
+      '- [2026-06-25 18:03 UTC] USER traveller-1: "Tokyo and Kyoto. Also, I\'m a vegetarian."',
+    );
+    expect(
+      lines.indexOf(
+        '- [2026-06-25 18:02 UTC] ASSISTANT travel-agent: "Nice! Which cities are you visiting?"',
+      ),
+    ).toBeLessThan(
+      lines.indexOf('- [2026-06-25 18:03 UTC] USER traveller-1: "Tokyo and Kyoto. Also, I\'m a vegetarian."'),
+    );
+    expect(system.indexOf('<memories>')).toBeLessThan(system.indexOf('<conversation-excerpts>'));
   });
 
   it('never duplicates a turn: duplicated, redelivered and repeated jobs', async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryPromptResponseSchema } from '../../lib/contracts/memory-prompt.js';
-import { PROMPT_HEADINGS } from '../../lib/domain/memory-prompt.js';
+import { PROMPT_PREAMBLE, PROMPT_SECTIONS } from '../../lib/domain/memory-prompt.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 const stack = useLocalStack({ visibilityTimeoutSeconds: 2 });
@@ -84,9 +84,10 @@ describe('memory prompt over HTTP', () => {
 
     const [system, ...rest] = body.messages;
     expect(system!.role).toBe('system');
-    expect(system!.content.indexOf(PROMPT_HEADINGS.summary)).toBe(0);
-    expect(system!.content).toContain(PROMPT_HEADINGS.memories);
-    expect(system!.content).toContain('- The user wants a ryokan with a hot spring in Kyoto.');
+    expect(system!.content.indexOf(PROMPT_PREAMBLE)).toBe(0);
+    expect(system!.content).toContain(PROMPT_SECTIONS.summary.open);
+    expect(system!.content).toContain(PROMPT_SECTIONS.memories.open);
+    expect(system!.content).toContain('- "The user wants a ryokan with a hot spring in Kyoto."');
     // Another owner's memory is not searched: the session's owner is the default.
     expect(system!.content).not.toContain('hates ryokans');
     expect(body.memoryIds).toContain('onsen');
@@ -147,7 +148,7 @@ describe('memory prompt over HTTP', () => {
     expect(nobody.status).toBe(200);
     expect(nobody.body.memoryIds).toEqual([]);
     expect(nobody.body.session.eventsIncluded).toBe(lateEventTexts.length);
-    expect(nobody.body.messages[0].content.startsWith(PROMPT_HEADINGS.summary)).toBe(true);
+    expect(nobody.body.messages[0].content).toContain(PROMPT_SECTIONS.summary.open);
   });
 
   it('works without a session: memories and the query only', async () => {
