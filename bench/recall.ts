@@ -5,6 +5,7 @@ import { apiClient } from '../dev/api-client.js';
 import type { BedrockFakeStats } from '../dev/local-stack/bedrock-fake.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { formatTable } from '../scripts/build-functions.js';
+import { retryCount } from './recall/http.js';
 import {
   appendConversation,
   type IngestedSession,
@@ -199,7 +200,9 @@ console.log(
   `\nviews: facts = memoryType ne conversation, conversation = eq conversation, both = no type filter (one store); ` +
     `plain = one record per turn in a second store. Memories returned: ${Object.entries(returned)
       .map(([v, n]) => `${v} ${n}`)
-      .join(', ')}; source refs naming no event: ${turnIds.unknownRefs}`,
+      .join(
+        ', ',
+      )}; source refs naming no event: ${turnIds.unknownRefs}; requests retried after 424/429/5xx: ${retryCount.value}`,
 );
 console.log(
   `writes: ${turns} turns in ${sessionCount} sessions; ${promotion.memoriesWritten} memories; extraction tokens ` +
@@ -237,6 +240,7 @@ if (!args['no-write']) {
     timings,
     latencyMs,
     concurrency: CONCURRENCY,
+    retriedRequests: retryCount.value,
     embeddingCache: { ...cache },
   };
   console.log(`written to ${await writeResults('recall', result)}`);

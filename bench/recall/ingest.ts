@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiResponse, apiClient } from '../../dev/api-client.js';
 import { BULK_MAX } from '../../lib/contracts/long-term-memory.js';
 import { mapBounded } from '../retrieval/harness.js';
 import type { Conversation } from '../retrieval/locomo.js';
+import { type Api, send } from './http.js';
 import { plainRecords, planSessions, type TurnIds } from './plan.js';
 
 /** The HTTP side of bench:recall's writes: session events, promote-now and its status, bulk records. */
-
-export type Api = ReturnType<typeof apiClient>;
 
 export interface IngestedSession {
   readonly sampleId: string;
@@ -32,8 +30,15 @@ export async function appendConversation(
   return mapBounded(planSessions(conversation), concurrency, async (session) => {
     let lastEventId = '';
     for (const { diaId, request } of session.events) {
-      const response = await api.post(`/v1/stores/${storeId}/session-memory/events`, request);
-      expectStatus(response, 201, `append of ${conversation.sampleId} ${diaId}`);
+      // The key makes a retried append (say after a 424 whose write did happen) return the first event.
+      const response = await send(
+        () =>
+          api.post(`/v1/stores/${storeId}/session-memory/events`, request, {
+            headers: { 'Idempotency-Key': `recall-${diaId}` },
+          }),
+        201,
+        `append of ${conversation.sampleId} ${diaId}`,
+      );
       const eventId = String(response.body.event.eventId);
       turnIds.add(eventId, diaId);
       if (eventId > lastEventId) lastEventId = eventId;
@@ -83,7 +88,7 @@ export async function promoteAndWait(
 ): Promise<PromotionTotals> {
   const path = (sessionId: string) => `/v1/stores/${storeId}/session-memory/${sessionId}/promotion`;
   await mapBounded(sessions, options.concurrency, async (session) => {
-    expectStatus(await api.post(path(session.sessionId)), 202, `promote-now of ${session.sessionId}`);
+    await send(() => api.post(path(session.sessionId)), 202, `promote-now of ${session.sessionId}`);
   });
 
   const statuses = new Map<string, PromotionStatus>();
@@ -93,8 +98,11 @@ export async function promoteAndWait(
   let lastReport = 0;
   while (waiting.size > 0) {
     await mapBounded([...waiting.values()], options.concurrency, async (session) => {
-      const response = await api.get(path(session.sessionId));
-      expectStatus(response, 200, `promotion status of ${session.sessionId}`);
+      const response = await send(
+        () => api.get(path(session.sessionId)),
+        200,
+        `promotion status of ${session.sessionId}`,
+      );
       const status = response.body as PromotionStatus;
       statuses.set(session.sessionId, status);
       if (status.watermarkEventId !== undefined && status.watermarkEventId >= session.lastEventId) {
@@ -149,10 +157,13 @@ export async function storePlainRecords(
 ): Promise<number> {
   const records = plainRecords(conversation);
   for (let i = 0; i < records.length; i += BULK_MAX) {
-    const response = await api.post(`/v1/stores/${storeId}/long-term-memory`, {
-      memories: records.slice(i, i + BULK_MAX),
-    });
-    expectStatus(response, [200, 201], `bulk create for ${conversation.sampleId}`);
+    const memories = records.slice(i, i + BULK_MAX);
+    // Fixed ids and content: a repeat of a bulk create stores nothing twice.
+    const response = await send(
+      () => api.post(`/v1/stores/${storeId}/long-term-memory`, { memories }),
+      201,
+      `bulk create for ${conversation.sampleId}`,
+    );
     const errors = (response.body?.errors ?? []) as Array<{ id: string; error: string }>;
     if (errors.length > 0) {
       throw new Error(
@@ -161,16 +172,4 @@ export async function storePlainRecords(
     }
   }
   return records.length;
-}
-
-/** Throws on another status, with the problem's type and detail only (never the request's text). */
-export function expectStatus(
-  response: ApiResponse,
-  expected: number | readonly number[],
-  what: string,
-): void {
-  const accepted = typeof expected === 'number' ? [expected] : expected;
-  if (accepted.includes(response.status)) return;
-  const problem = (response.body ?? {}) as { type?: string; detail?: string };
-  throw new Error(`${what} failed: ${response.status} ${problem.type ?? ''} ${problem.detail ?? ''}`.trim());
 }

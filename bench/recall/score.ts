@@ -3,7 +3,7 @@ import { mapBounded } from '../retrieval/harness.js';
 import { CATEGORY_NAMES, type Conversation } from '../retrieval/locomo.js';
 import { breakdown, type QuestionOutcome, type RecallFigures } from '../retrieval/metrics.js';
 import { percentile, round } from '../stats.js';
-import { type Api, expectStatus } from './ingest.js';
+import { type Api, send } from './http.js';
 import { ownerIdOf, splitsOf } from './plan.js';
 
 /** The read side of bench:recall: the questions, the searches per view, and figures per split. */
@@ -72,12 +72,16 @@ export async function searchQuestions(
   let memoriesReturned = 0;
   const outcomes = await mapBounded(questions, options.concurrency, async (q): Promise<ScoredQuestion> => {
     const sent = performance.now();
-    const response = await api.post(`/v1/stores/${storeId}/long-term-memory/search`, {
-      text: q.question,
-      filter: { ownerId: { eq: q.ownerId }, ...options.filter },
-      limit: SEARCH_LIMIT,
-    });
-    expectStatus(response, 200, `search in ${storeId}`);
+    const response = await send(
+      () =>
+        api.post(`/v1/stores/${storeId}/long-term-memory/search`, {
+          text: q.question,
+          filter: { ownerId: { eq: q.ownerId }, ...options.filter },
+          limit: SEARCH_LIMIT,
+        }),
+      200,
+      `search in ${storeId}`,
+    );
     durations.push(performance.now() - sent);
     const items = response.body.items as Array<{ sourceRefs?: string[] }>;
     memoriesReturned += items.length;
