@@ -38,8 +38,12 @@ import { round } from './stats.js';
  *
  * Each conversation is stored the way an agent stores one user's chats, through the local stack's
  * real HTTP API: speaker A is the user (the owner), speaker B the assistant; one API session per
- * LoCoMo session, every turn one event (`POST …/session-memory/events`, plain text, the session's
- * date + 30 s per turn; owner and roles: see recall/plan.ts `planSessions`). Then promote-now per
+ * LoCoMo session, every turn one event (`POST …/session-memory/events`). The service takes a
+ * session's owner from its first event's `actorId`, whatever that event's role, so every event
+ * carries the user's id as `actorId` and the speaker sets only the role (A USER, B ASSISTANT): a
+ * session that B opens is still the user's, and B's words are never the user's. The text is the
+ * words plus ` [shares <blip_caption>]` for a shared image, without the speaker's name; `createdAt`
+ * is the session's date + 30 s per turn (recall/plan.ts `planSessions`). Then promote-now per
  * session (`POST …/session-memory/{id}/promotion`) and its status polled until every watermark
  * reaches the session's last event. Each question of categories 1–4 is then searched (hybrid, the
  * default; owner filter; limit 10) in three views: extracted facts only (`memoryType ne
