@@ -1,13 +1,16 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { apiClient } from '../dev/api-client.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
-import { CachingEmbedder, FileEmbeddingCache } from '../lib/adapters/caching-embedder.js';
-import { UseLiteEmbedder } from '../lib/adapters/local/use-lite-embedder.js';
 import type { SearchMode } from '../lib/contracts/long-term-memory.js';
 import { formatTable } from '../scripts/build-functions.js';
+import {
+  cachedUseLite,
+  mapBounded,
+  sanitizeId,
+  secondsSince as seconds,
+  selectConversations,
+  writeResults,
+} from './retrieval/harness.js';
 import { CATEGORY_NAMES, type Conversation, loadLocomo, turnText } from './retrieval/locomo.js';
 import { breakdown, KS, type QuestionOutcome, type RecallFigures } from './retrieval/metrics.js';
 import { percentile, round } from './stats.js';
@@ -51,13 +54,7 @@ const started = performance.now();
 const all = await loadLocomo();
 const conversations = selectConversations(all, args.conversations);
 
-const cacheRoot = process.env.AGENT_MEMORY_CACHE ?? join(homedir(), '.cache', 'agent-memory');
-const useLite = new UseLiteEmbedder();
-const baseEmbedder = new CachingEmbedder({
-  inner: useLite,
-  maxEntries: 50_000,
-  store: new FileEmbeddingCache({ directory: join(cacheRoot, 'embeddings'), model: useLite.model }),
-});
+const baseEmbedder = cachedUseLite();
 
 const stack = await startLocalStack({
   runConsumer: false,
@@ -182,31 +179,10 @@ if (!args['no-write']) {
     concurrency: CONCURRENCY,
     embeddings: { ...cache },
   };
-  const dir = resolve(import.meta.dirname, 'results');
-  await mkdir(dir, { recursive: true });
-  await writeFile(resolve(dir, 'retrieval-latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  await appendFile(resolve(dir, 'retrieval-history.jsonl'), `${JSON.stringify(result)}\n`);
-  console.log('written to bench/results/retrieval-latest.json');
+  console.log(`written to ${await writeResults('retrieval', result)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function selectConversations(list: Conversation[], option: string | undefined): Conversation[] {
-  if (!option) return list;
-  if (/^\d+$/.test(option)) return list.slice(0, Number(option));
-  const ids = option.split(',').map((s) => s.trim());
-  const chosen = list.filter((c) => ids.includes(c.sampleId));
-  if (chosen.length !== ids.length) throw new Error(`unknown conversation in ${option}`);
-  return chosen;
-}
-
-/** Ids are 1–64 of [a-zA-Z0-9-]. */
-function sanitizeId(value: string): string {
-  return value
-    .replace(/[^A-Za-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64);
-}
 
 function ownerIdOf(conversation: Conversation): string {
   return sanitizeId(conversation.sampleId);
@@ -231,27 +207,6 @@ function conversationRecords(conversation: Conversation) {
       ...(start !== undefined ? { occurredAt: new Date(start + i * TURN_SPACING_MS).toISOString() } : {}),
     }));
   });
-}
-
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      out[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-function seconds(since: number): number {
-  return Math.round((performance.now() - since) / 100) / 10;
 }
 
 function fmt(value: number): string {

@@ -156,6 +156,14 @@ export function parseSessionDate(text: string): string | undefined {
 
 /** What a client would store for a turn: the speaker, the words, and what was shared. */
 export function turnText(turn: Turn): string {
+  return `${turn.speaker}: ${turnContent(turn)}`;
+}
+
+/**
+ * What was said without who said it: the words, and a shared image's caption as
+ * ` [shares <caption>]` (the data has no image, only its caption). A session event's text.
+ */
+export function turnContent(turn: Turn): string {
   const caption = turn.blipCaption ? ` [shares ${turn.blipCaption}]` : '';
-  return `${turn.speaker}: ${turn.text}${caption}`;
+  return `${turn.text}${caption}`;
 }
