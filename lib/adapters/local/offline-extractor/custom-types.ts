@@ -1,6 +1,7 @@
 import type { CustomMemoryType } from '../../../contracts/store-config.js';
 import type { ExtractedMemory } from '../../../ports/memory-extractor.js';
 import { MONTH_NAMES, WEEKDAY_NAMES } from './dates.js';
+import { groupText, language } from './language.js';
 import { DIET_WORDS, type Match } from './rules.js';
 import { cutRest, type Statement, thirdPerson } from './statements.js';
 
@@ -17,6 +18,7 @@ export type Concept =
   | 'home'
   | 'occupation'
   | 'employer'
+  | 'workLocation'
   | 'likes'
   | 'dislikes'
   | 'age';
@@ -35,6 +37,7 @@ export const FIELD_CONCEPTS: ReadonlyArray<readonly [Concept, RegExp]> = [
   ['dates', /\bdates?\b|\bwhen\b|\bmonth\b|\btiming\b|\bschedule/],
   ['pets', /\bpets?\b|\banimals?\b/],
   ['name', /\bname\b/],
+  ['workLocation', /\bwork(?:place)? (?:location|city|town|country)\b|\bwhere\b.*\bworks\b/],
   ['home', /\bhome\b|\bhometown\b|\blives?\b|\bresiden|\blocation\b|\bcity\b/],
   ['occupation', /\boccupation|\bprofession|\bjob\b|\brole\b|\bcareer|\btitle\b/],
   ['employer', /\bemployer|\bcompany\b|\bworkplace/],
@@ -76,7 +79,8 @@ export function factsOf(text: string, match: Match, firstDate: string | undefine
     if (firstDate) add('dates', firstDate);
   }
   for (const m of text.toLowerCase().matchAll(new RegExp(`\\b(?:${DIET_WORDS})\\b`, 'g'))) add('diet', m[0]);
-  const allergic = /\ballergic to\s+(.+)$/i.exec(text);
+  // Only the user's own allergy: "The user's daughter is allergic to peanuts" is about the daughter.
+  const allergic = /^The user (?:is|was) (?:\w+ )?allergic to\s+(.+)$/i.exec(text);
   if (allergic) {
     const items = allergic[1]!.split(/\s*,\s*|\s+and\s+|\s+or\s+/).filter(Boolean);
     add('allergies', ...items);
@@ -87,22 +91,24 @@ export function factsOf(text: string, match: Match, firstDate: string | undefine
   const name = /^The user's name is\s+(.+)$/.exec(text);
   if (name) add('name', name[1]!);
   const pet =
-    /\b(?:has|had) (?:a|an|two|three) ((?:[\w-]+\s+)?(?:dog|cat|puppy|kitten|horse|bird|hamster|rabbit|bunny|parrot|turtle|fish)s?)\b(?:\s+(?:named|called)\s+([A-Z][\p{L}'-]+(?:\s+and\s+[A-Z][\p{L}'-]+)?))?/u.exec(
+    /\b(?:has|had|adopted|got|bought|rescued) (?:a|an|two|three) ((?:[\w-]+\s+)?(?:dog|cat|puppy|kitten|horse|bird|hamster|rabbit|bunny|parrot|turtle|fish)s?)\b(?:\s+(?:named|called)\s+([A-Z][\p{L}'-]+(?:\s+and\s+[A-Z][\p{L}'-]+)?))?/u.exec(
       text,
     );
   if (pet) add('pets', pet[2] ? `${pet[1]} named ${pet[2]}` : pet[1]!);
   const home = HOME_PLACE.exec(text);
   if (home) add('home', ...placesIn((home[1] ?? home[2] ?? home[3])!));
+  const job = jobOf(text);
   const occupation =
-    /\bworks as\s+(?:a|an)\s+(.+)$/i.exec(text) ??
-    (/^is\s+/.test(body) ? PROFESSIONS.exec(body.replace(/^is\s+/, '')) : null);
-  if (occupation) add('occupation', occupation[1]!);
-  const employer = /\bworks (?:at|for)\s+([A-Z][\p{L}\p{N}'&.-]*(?:\s+[A-Z][\p{L}\p{N}'&.-]*)*)/u.exec(text);
-  if (employer) add('employer', employer[1]!);
+    job.title ?? (/^is\s+/.test(body) ? PROFESSIONS.exec(body.replace(/^is\s+/, ''))?.[1] : undefined);
+  if (occupation) add('occupation', occupation);
+  if (job.employer) add('employer', job.employer);
+  if (job.place) add('workLocation', job.place);
   if (match.family === 'preference' && match.polarity) {
     const object = cutRest(thirdPerson(match.rest, 'I'));
-    if (object && !/^(?:to|of)\b/i.test(object))
-      add(match.polarity === 'like' ? 'likes' : 'dislikes', object);
+    // "prefers tea over coffee": tea is liked, coffee is not.
+    const [liked, other] = object.split(/\s+over\s+/);
+    if (liked && !/^(?:to|of)\b/i.test(liked)) add(match.polarity === 'like' ? 'likes' : 'dislikes', liked);
+    if (other && /^prefers?\b/.test(match.head)) add('dislikes', other);
   }
   const age = /\bis (\d{1,3}) years? old\b/.exec(text);
   if (age) add('age', age[1]!);
@@ -170,4 +176,22 @@ function typedValue(field: CustomMemoryType['fields'][number], concept: Concept,
     default:
       return undefined;
   }
+}
+
+/**
+ * "works as a nurse at St. Mary's in Boston": the title, the employer and the place, read by
+ * compromise so that the employer ends where a place phrase starts and the place is a #Place.
+ */
+function jobOf(text: string): { title?: string; employer?: string; place?: string } {
+  const doc = language().nlp(text);
+  const out: { title?: string; employer?: string; place?: string } = {};
+  const title = doc.match('works as (a|an) [<title>(#Adjective|#Noun)+]');
+  if (title.found) out.title = groupText(title, 'title', 'normal');
+  const employer = doc.match('works (at|for) [<org>#ProperNoun+]').found
+    ? doc.match('works (at|for) [<org>#ProperNoun+]')
+    : doc.match('works as .+? (at|for) [<org>#ProperNoun+]');
+  if (employer.found) out.employer = groupText(employer, 'org').replace(/[,.]$/, '');
+  const place = doc.match('works .* in [<place>#Place+]');
+  if (place.found) out.place = groupText(place, 'place').replace(/[,.]$/, '');
+  return out;
 }

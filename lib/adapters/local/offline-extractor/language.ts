@@ -76,3 +76,9 @@ export function verbForms(word: string): VerbForms | undefined {
   formsCache.set(lower, result);
   return result ?? undefined;
 }
+
+/** The text of a named group (`[<name>…]`) of a compromise match; "" when the group is empty. */
+export function groupText(match: { groups(name: string): unknown }, name: string, format?: 'normal'): string {
+  const group = match.groups(name) as { found?: boolean; text(format?: string): string };
+  return group.found ? group.text(format).trim() : '';
+}

@@ -1,3 +1,4 @@
+import { groupText, language } from './language.js';
 import {
   AUXILIARY,
   applyRules,
@@ -30,10 +31,18 @@ import {
 /** The predicate after "I" or "we": auxiliaries through their tables, then modals, negations, main verbs. */
 export function matchPredicate(predicate: string, subject: 'I' | 'we'): Match | undefined {
   const forms = subject === 'we' ? PLURAL : SINGULAR;
+  const comparison = matchComparison(predicate, forms);
+  if (comparison) return comparison;
   const { adverbs, rest: p } = takeAdverbs(predicate);
+  const noLonger = matchNoLonger(p, adverbs, forms);
+  if (noLonger) return noLonger;
   const aux = AUXILIARY.exec(p);
   if (aux) {
-    const after = takeAdverbs(p.slice(aux[0].length));
+    let after = takeAdverbs(p.slice(aux[0].length));
+    // "I am no longer a vegetarian": the opposite of "I am a vegetarian", worded so that
+    // consolidation reads it as a negation (promote-session's NEGATION has "no longer").
+    const stopped = /^no longer\s+/i.exec(after.rest);
+    if (stopped) after = { adverbs: `no longer ${after.adverbs}`, rest: after.rest.slice(stopped[0].length) };
     const head = (verb: string) => `${verb} ${aux[2] ? 'not ' : ''}${adverbs}${after.adverbs}`;
     const tables: Record<string, [readonly Rule[], string]> = {
       am: [BE_RULES, forms.be],
@@ -179,3 +188,52 @@ const MY_NOUN =
 const MY_OTHER_NOUN = /^[a-z]+(?:\s+[a-z]+)?\s+(?=(?:is|are|was|were|has|have|had)\s)/i;
 const MY_NOT_FACTS =
   /^(?:bad|pleasure|heart|thoughts?|goodness|gosh|god|apologies|condolences|dear|guess|point|bet|fault|hat|hands?|mind|head|eyes|gut|turn|treat|day|days|week|weekend|morning|night|life|schedule|time|mood|feelings?|weekend|advice|question|answer|phone|camera|screen|internet|wifi)\b/i;
+
+/**
+ * "I no longer eat meat" -> "The user no longer eats meat": it supersedes "The user eats meat" once
+ * consolidated. compromise tags the word after "no longer", so only a verb is taken ("I no longer
+ * need help" reads as a statement, "no longer a fan" goes through the auxiliary tables).
+ */
+function matchNoLonger(p: string, adverbs: string, forms: SubjectForms): Match | undefined {
+  const doc = language().nlp(p);
+  const found = doc.match('^no longer [<verb>#Verb] [<rest>.*]');
+  if (!found.found) return undefined;
+  const verb = groupText(found, 'verb', 'normal');
+  if (!verb || !/^[a-z]+$/.test(verb) || /^(?:be|am|is|are|have|has|do|does)$/.test(verb)) return undefined;
+  const rest = p.replace(/^no longer\s+\S+\s*/i, '');
+  const head = `${adverbs}no longer ${forms.present(verb)}`;
+  if (PREFERENCE_VERBS.has(verb))
+    return { family: 'preference', head, rest, tense: undefined, polarity: 'dislike' };
+  return { family: 'identity', head, rest, tense: undefined };
+}
+
+/**
+ * A preference stated against something else: "I'd rather have tea than coffee", "I prefer tea to
+ * coffee", "I like tea more than coffee" -> "The user prefers tea over coffee". Matched by compromise
+ * over the tagged predicate, so the two sides are noun phrases or verb phrases, whatever the words.
+ */
+function matchComparison(predicate: string, forms: SubjectForms): Match | undefined {
+  const doc = language().nlp(predicate.replace(/^(?:'d|would)\s+/i, 'would '));
+  const patterns = [
+    '^would (rather|sooner) (have|eat|drink|take|get|do|go with|choose)? [<liked>.+] than (have|eat|drink|take|get|do)? [<other>.+]',
+    '^(#Adverb)? (prefer|preferred) [<liked>.+] (to|over|rather than) [<other>.+]',
+    '^(#Adverb)? (like|love|enjoy) [<liked>.+] (more|better) than [<other>.+]',
+  ];
+  for (const pattern of patterns) {
+    const found = doc.match(pattern);
+    if (!found.found) continue;
+    const liked = groupText(found, 'liked').trim();
+    const other = groupText(found, 'other')
+      .replace(/[.!,;]+$/, '')
+      .trim();
+    if (!liked || !other) continue;
+    return {
+      family: 'preference',
+      head: forms.present('prefer'),
+      rest: `${liked} over ${other}`,
+      tense: undefined,
+      polarity: 'like',
+    };
+  }
+  return undefined;
+}
