@@ -110,12 +110,17 @@ const ROWS: ReadonlyArray<readonly [string, number, Tense | undefined, string]> 
   ["tomorrow's meeting", REF, undefined, "tomorrow's meeting"],
   ['for two weeks at 5 pm', REF, undefined, 'for two weeks at 5 pm'],
   ['I now live in Oslo', REF, undefined, 'I now live in Oslo'],
+  ['I watch anime every night', REF, undefined, 'I watch anime every night'],
+  ['I had a quiet weekend', REF, undefined, 'I had a quiet weekend'],
+  ['in the next few months', REF, undefined, 'in the next few months'],
+  ['a lot in the past week', REF, undefined, 'a lot in the past week'],
   ['I like tea and long walks', REF, undefined, 'I like tea and long walks'],
   // Its own preposition goes after one of the text.
   ["I've been here since yesterday", REF, undefined, "I've been here since 24 June 2026"],
   ['until next month', REF, undefined, 'until July 2026'],
   ['plans for tomorrow', REF, undefined, 'plans for 26 June 2026'],
   ['by the end of next week', REF, undefined, 'by the end of the week of 29 June 2026'],
+  ['started about five years ago', REF, undefined, 'started about 2021'],
   // Several in one sentence.
   [
     'I started last week and finish next month, then rest tomorrow night',

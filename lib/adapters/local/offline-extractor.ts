@@ -19,8 +19,12 @@ export { entitiesOf, TOPIC_KEYWORDS } from './offline-extractor/topics.js';
 
 /**
  * The offline extractor: what stands in for Bedrock when there is no AWS (`npm run dev`, tests,
- * benchmarks). Rules, not a model: it turns plain first-person statements into standalone
- * third-person memories, and leaves everything else alone.
+ * benchmarks). Rules, not a model: it turns first-person statements (and "my <person> …" ones) into
+ * standalone third-person memories, and leaves everything else alone. Two libraries do the language
+ * work the rules stand on (loaded on the first call, see `offline-extractor/language.ts`): compromise
+ * (parts of speech, verb forms, patterns over tagged words) and chrono-node (dates). The code is
+ * split by concern under `offline-extractor/`: clauses, rules, predicates, verbs, statements, dates,
+ * topics, custom types, summary.
  *
  *   "I'm planning a trip to Japan next month" (25 June 2026) -> "The user is planning a trip to Japan
  *   in July 2026" (episodic); "Also, I'm a vegetarian." -> "The user is a vegetarian" (semantic).
@@ -42,11 +46,11 @@ export { entitiesOf, TOPIC_KEYWORDS } from './offline-extractor/topics.js';
  * 3. Per clause: drop questions ("?"), requests to the agent ("can you…", "please…", "I need help…",
  *    "I'm looking for…", "I'd like you to…"), and fillers and hedges at the start ("Also,",
  *    "Actually", "um", "I think", "I guess"). What remains must start with "I", "we" or "my <noun>"
- *    and match a row of the rule tables ({@link BE_RULES}, {@link HAVE_RULES}, … and the verb lists;
+ *    and match a row of the rule tables (`BE_RULES`, `HAVE_RULES`, … and the verb lists;
  *    summarized below); anything else produces nothing.
  * 4. The rest of the clause is cut before a trailing subordinate clause (", because…", ", which…",
  *    " but …", ", so …") and a name addressed at the end ("…, Jon"); relative dates are resolved
- *    against the turn's own timestamp ({@link resolveRelativeDates}, tense from the rule: past for
+ *    against the turn's own `createdAt` (`offline-extractor/dates.ts`, tense from the rule: past for
  *    events, future for plans). The clause is dropped if it still leans on something it does not
  *    name ("you", "it", "this", "that" as a pointer, "he", "she", "they", "there", "here", "another
  *    one" and the like), or if nothing but a date and filler words follow the verb ("I submitted a
@@ -60,15 +64,15 @@ export { entitiesOf, TOPIC_KEYWORDS } from './offline-extractor/topics.js';
  *    ("lol", "too", "right now") go; trailing punctuation goes.
  *
  * ## Rule families
- * The auxiliary after the subject picks a table (am -> {@link BE_RULES}, was, have, had, will,
+ * The auxiliary after the subject picks a table (am -> `BE_RULES` in `offline-extractor/rules.ts`, was, have, had, will,
  * would, cannot, other modals), whose first matching row decides; otherwise negations ("do not",
  * "never", "did not") and main verbs go through verb lists. What each family covers:
  * | Family     | Statements (after "I" / "we"; adverbs such as "really", "usually", "never" may precede the verb) |
  * | ---------- | ---------------------------------------------------------------------------------------------- |
- * | preference | am (not) a (big) fan of X; am into / keen on / passionate about / interested in X; am allergic / intolerant to X; am (a) vegetarian / vegan / …; love / like / enjoy / adore / prefer / hate / dislike / detest X; do not / never like / eat / drink X; cannot stand / eat X; would rather / prefer X; have always wanted to X; my favourite X is Y |
- * | identity   | am a / an / the X; am married / retired / …; am N years old; am from X; am based / living in X; was born / raised in X; was a X; have / have got a / two / some X ("I have a dog named Max"); have been a X; can speak / play / cook … X; live / work / study / teach / own / speak / play / volunteer / … X (present habits); used to X; am working on / studying / learning … X (current activities); have been X-ing; my name is X; my wife / son / dog / job / home … <verb> … |
+ * | preference | am (not) a (big) fan of X; am into / keen on / passionate about / interested in X; am allergic / intolerant to X; am (a) vegetarian / vegan / …; love / like / enjoy / adore / prefer / hate / dislike / detest X; do not / never like / eat / drink X; cannot stand / eat X; would rather / prefer X; would rather X than Y, prefer X to Y, like X more than Y -> "prefers X over Y"; no longer love / like X; have always wanted to X; my favourite X is Y |
+ * | identity   | am a / an / the X; am married / retired / …; am N years old; am from X; am based / living in X; was born / raised in X; was a X; have / have got a / two / some X ("I have a dog named Max"); have been a X; can speak / play / cook … X; live / work / study / teach / own / speak / play / volunteer / … X (present habits); no longer <verb> X, am no longer X (the opposite polarity of the earlier statement, so consolidation supersedes it); used to X; am working on / studying / learning … X (current activities); have been X-ing; my name is X; my wife / son / dog / job / home … <verb> … |
  * | plan       | am planning / going / travelling / flying / moving / visiting / starting / getting … X; will X; would love / like to X; want / plan / hope / intend / aim / need to X; want a X; have to X; might go / visit / move … X; am about to / thinking of X; any other "am X-ing" with a date |
- * | event      | went / visited / started / finished / got / bought / met / moved / … X and any regular past tense except verbs of thought and feeling; have (just) <participle> X; have been to X; was promoted / hired / married / … X; had X; did not X (dated only); was in / at X (dated only); loved / enjoyed X (dated only) |
+ * | event      | went / visited / started / finished / got / bought / met / moved / adopted / … X and any past tense compromise knows, except verbs of thought and feeling; have (just) <participle> X; have been to X; was promoted / hired / married / … X; had X; did not X (dated only); was in / at X (dated only); loved / enjoyed X (dated only) |
  *
  * memoryType: `episodic` when a date was resolved or the clause names one (a year, a month) and is an
  * event; else `semantic`. "I just / recently <past verb>" counts as dated: "(as of <the turn's
@@ -90,8 +94,9 @@ export { entitiesOf, TOPIC_KEYWORDS } from './offline-extractor/topics.js';
  * - No merging or contradiction handling across turns (that is the store's job: near-duplicates are
  *   only removed here when identical after normalization).
  * - Emotional states ("I'm so happy", "I'm excited about …") and opinions ("I think …") are left out.
- * - Verb agreement covers regular verbs and a list of irregular ones; unusual verbs may read oddly.
- * - Topics come from a small keyword table ({@link TOPIC_KEYWORDS}), entities are capitalized words.
+ * - Verb agreement and tenses are compromise's conjugation; a word it does not know as a verb is
+ *   not read as one.
+ * - Topics come from a small keyword table (`TOPIC_KEYWORDS`), entities are capitalized words.
  * - "I need help finding restaurants for the trip" is a request to the agent: nothing.
  *
  * ## Custom memory types
@@ -99,8 +104,10 @@ export { entitiesOf, TOPIC_KEYWORDS } from './offline-extractor/topics.js';
  * ({@link FIELD_CONCEPTS}): destinations ("going to Tokyo and Kyoto" -> Tokyo, Kyoto), dates (the
  * plan's or event's resolved date), diet (vegetarian, vegan, "X allergy", "no X"), allergies, name,
  * pets ("dog named Max"), home (lives in / is from X), occupation (works as / is a <profession>),
- * employer (works at / for X), likes, dislikes, age. Per call and type, one memory gathers every
- * statement that fills at least one field: `attributes` holds the values (list fields get all of
+ * employer and work location ("works as a nurse at St. Mary's in Boston" -> nurse, St. Mary's,
+ * Boston), likes, dislikes ("prefers tea over coffee" -> tea liked, coffee disliked), age. Someone
+ * else's facts stay theirs: "My daughter is allergic to peanuts" fills no allergy of the user's.
+ * Per call and type, one memory gathers every statement that fills at least one field: `attributes` holds the values (list fields get all of
  * them, `str` fields them joined with ", ", `int`/`float` only age, `bool` only "is_<diet>"-style
  * fields), the text is those statements joined. A type none of whose fields match produces nothing.
  *

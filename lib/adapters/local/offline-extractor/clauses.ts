@@ -9,6 +9,9 @@ export function normalize(text: string): string {
       // An emoticon ends what came before it, like a full stop.
       .replace(/(^|\s)[:;=8]-?[)(DPpO3/\\|]+(?=\s|$)/g, '$1.')
       .replace(/\bgonna\b/gi, 'going to')
+      // chrono reads "Tue" and "Thu" but not these spellings.
+      .replace(/\bTues\b/g, 'Tuesday')
+      .replace(/\bThurs?\b/g, 'Thursday')
       .replace(/\bwanna\b/gi, 'want to')
       .replace(/\bgotta\b/gi, 'have to')
       .replace(/\b(?:kinda|sorta)\s+/gi, '')

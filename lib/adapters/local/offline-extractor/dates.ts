@@ -119,7 +119,11 @@ function render(
   let index = result.index;
   let expression = result.text;
   // "the end of next week": the text keeps its own words for the part of the period.
-  const part = /^(?:the )?(?:end|beginning|start|middle) of /i.exec(expression);
+  // "about five years ago": the approximation stays in the text ("about 2021").
+  const part =
+    /^(?:(?:the )?(?:end|beginning|start|middle) of|about|around|roughly|almost|nearly|over) /i.exec(
+      expression,
+    );
   if (part) {
     index += part[0].length;
     expression = expression.slice(part[0].length);
@@ -138,6 +142,10 @@ function render(
     result.end ||
     /\d{4}/.test(expression) ||
     /^(?:right )?now$|^for\b/.test(lower) ||
+    // A unit alone ("a quiet weekend") or after "the" ("the past week", "the next few months") is
+    // a noun, not a date.
+    /^(?:weekend|week|month|year|morning|afternoon|evening|night)s?$/.test(lower) ||
+    (/\bthe\s+$/i.test(text.slice(0, index)) && !NAMED.test(expression)) ||
     /^['’]s\b/.test(text.slice(index + expression.length)) ||
     // "every night", "each Sunday": a habit, not a date.
     /\b(?:every|each)\s+$/i.test(text.slice(0, index)) ||

@@ -186,7 +186,13 @@ export const HAVE_RULES: readonly Rule[] = [
 /** After "I had": past events and the past perfect. */
 export const HAD_RULES: readonly Rule[] = [
   { pattern: /^to\b/i, family: 'event', tense: 'past' },
-  { pattern: /^[a-z]+\b/i, family: 'event', tense: 'past', when: (word) => isParticiple(word) },
+  // "I'd never felt so …": a feeling, not an event (as after "have").
+  {
+    pattern: /^[a-z]+\b/i,
+    family: 'event',
+    tense: 'past',
+    when: (word) => isParticiple(word) && !COGNITIVE.has(word),
+  },
   {
     pattern: /^(?=(?:a|an|my|the|some|\d+|two|three|lunch|dinner|breakfast|coffee|drinks|surgery|twins)\b)/i,
     family: 'event',

@@ -1,4 +1,4 @@
-import { verbForms } from './language.js';
+import { language, verbForms } from './language.js';
 
 /** The subject's verb forms: "The user is / has / does not", "The user and their companions are …". */
 export interface SubjectForms {
@@ -130,10 +130,9 @@ export const COGNITIVE = new Set(
   ).split(' '),
 );
 
-/** A past form ("went", "adopted", "saw"), not a present spelt differently ("go", "adopt"). */
+/** A past form ("went", "adopted", "set"): spelt as compromise's past tense of the verb. */
 function pastOf(word: string): boolean {
-  const forms = verbForms(word);
-  return forms !== undefined && forms.past === word && forms.infinitive !== word;
+  return verbForms(word)?.past === word;
 }
 
 /** "read", "put", "cut": the past is spelt like the present, so only an adverb tells them apart. */
@@ -150,14 +149,27 @@ export function isPastTense(word: string): boolean {
 
 /** Any past form, events or not ("wanted", "said"): left as it is in the third person. */
 export function looksPast(word: string): boolean {
-  return pastOf(word) || verbForms(word)?.participle === word;
+  return (pastOf(word) && verbForms(word)?.infinitive !== word) || isParticiple(word);
 }
 
-/** A past participle ("been", "seen", "adopted"), after "have" or "had". */
+/**
+ * Participles compromise does not tag as such after "have": those spelt like the infinitive (a
+ * closed class of English verbs), and "done", which it reads as an adjective ("I'm done").
+ */
+const UNTAGGED_PARTICIPLES = new Set(
+  'done come become overcome run set quit hit cut put let shut spread hurt cost split'.split(' '),
+);
+const participles = new Map<string, boolean>();
+
+/** A past participle ("been", "done", "come", "adopted"), as compromise tags it after "I have". */
 export function isParticiple(word: string): boolean {
   const lower = word.toLowerCase();
-  const forms = verbForms(lower);
-  return (
-    forms !== undefined && forms.infinitive !== lower && (forms.participle === lower || forms.past === lower)
-  );
+  let known = participles.get(lower);
+  if (known === undefined) {
+    known =
+      UNTAGGED_PARTICIPLES.has(lower) ||
+      language().nlp(`I have ${lower}`).has('^i have (#Participle|#PastTense)$');
+    participles.set(lower, known);
+  }
+  return known;
 }
