@@ -183,8 +183,10 @@ function typedValue(field: CustomMemoryType['fields'][number], concept: Concept,
  * compromise so that the employer ends where a place phrase starts and the place is a #Place.
  */
 function jobOf(text: string): { title?: string; employer?: string; place?: string } {
-  const doc = language().nlp(text);
   const out: { title?: string; employer?: string; place?: string } = {};
+  // Tagging costs ~1 ms a statement: only statements about work are tagged.
+  if (!/\bworks\b/.test(text)) return out;
+  const doc = language().nlp(text);
   const title = doc.match('works as (a|an) [<title>(#Adjective|#Noun)+]');
   if (title.found) out.title = groupText(title, 'title', 'normal');
   const employer = doc.match('works (at|for) [<org>#ProperNoun+]').found
