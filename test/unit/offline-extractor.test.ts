@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   entitiesOf,
-  extractStatements,
   MAX_SUMMARY_CHARS,
   OfflineExtractor,
   OfflineSummarizer,
-  thirdPersonVerb,
+  statementsOf,
 } from '../../lib/adapters/local/offline-extractor.js';
 import type { CustomMemoryType } from '../../lib/contracts/store-config.js';
 import { attributeProblem } from '../../lib/domain/custom-attributes.js';
@@ -277,6 +276,117 @@ describe('OfflineExtractor: rule families', () => {
   });
 });
 
+describe('OfflineExtractor: phrasings beyond plain first-person statements', () => {
+  // Monday 7 December 2026: "last week" is the ISO week of Monday 30 November.
+  const DEC7 = Date.UTC(2026, 11, 7, 10);
+  /** One row per phrasing: what the user said, the memories (type and text) it gives. */
+  const ROWS: ReadonlyArray<readonly [string, string, ReadonlyArray<readonly [string, string]>]> = [
+    [
+      "a family member's allergy",
+      'My daughter is allergic to peanuts.',
+      [['semantic', "The user's daughter is allergic to peanuts"]],
+    ],
+    [
+      "a family member's diet",
+      "My husband doesn't eat pork.",
+      [['semantic', "The user's husband does not eat pork"]],
+    ],
+    [
+      'a job and where it is',
+      "I work as a nurse at St. Mary's in Boston.",
+      [['semantic', "The user works as a nurse at St. Mary's in Boston"]],
+    ],
+    [
+      'a dislike as "would rather"',
+      "I'd rather have tea than coffee.",
+      [['semantic', 'The user prefers tea over coffee']],
+    ],
+    [
+      'a dislike as "prefer … to"',
+      'I prefer trains to planes.',
+      [['semantic', 'The user prefers trains over planes']],
+    ],
+    [
+      'a dislike as "like … more than"',
+      'I like cats more than dogs.',
+      [['semantic', 'The user prefers cats over dogs']],
+    ],
+    [
+      'a plain "would rather"',
+      "I'd rather take the train.",
+      [['semantic', 'The user would rather take the train']],
+    ],
+    [
+      'a pet adopted last week',
+      'I adopted a dog named Max last week.',
+      [['episodic', 'The user adopted a dog named Max in the week of 30 November 2026']],
+    ],
+    [
+      'a pet adopted, time first',
+      'Last week we adopted a kitten named Luna.',
+      [
+        [
+          'episodic',
+          'The user and their companions adopted a kitten named Luna in the week of 30 November 2026',
+        ],
+      ],
+    ],
+    ['"no longer" with a verb', 'I no longer eat meat.', [['semantic', 'The user no longer eats meat']]],
+    ['"no longer" with a taste', 'I no longer love sushi.', [['semantic', 'The user no longer loves sushi']]],
+    [
+      '"no longer" after "am"',
+      "I'm no longer a vegetarian.",
+      [['semantic', 'The user is no longer a vegetarian']],
+    ],
+    [
+      '"no longer" after "live"',
+      'I no longer live in Paris.',
+      [['semantic', 'The user no longer lives in Paris']],
+    ],
+  ];
+
+  it.each(ROWS)('%s', async (_label, text, expected) => {
+    const result = await extractor.extract(input([userTurn(text, { createdAt: DEC7 })]));
+    expect(result.memories.map((m) => [m.memoryType, m.text])).toEqual(expected);
+  });
+
+  it("fills job, employer and place, likes and dislikes, pets, and not the user's allergies for a daughter's", async () => {
+    const profile: CustomMemoryType = {
+      name: 'profile',
+      description: 'Facts about the user',
+      fields: [
+        { name: 'occupation', description: 'Job title', type: 'str' },
+        { name: 'employer', description: 'Company the user works for', type: 'str' },
+        { name: 'work_city', description: 'Work location', type: 'str' },
+        { name: 'likes', description: 'Things the user likes', type: 'list[str]' },
+        { name: 'dislikes', description: 'Things the user dislikes', type: 'list[str]' },
+        { name: 'pets', description: 'Pets the user has', type: 'list[str]' },
+        { name: 'allergies', description: 'Known allergies', type: 'list[str]' },
+      ],
+    };
+    const result = await extractor.extract(
+      input(
+        [
+          userTurn(
+            "I work as a nurse at St. Mary's in Boston. I'd rather have tea than coffee. " +
+              'I adopted a dog named Max last week. My daughter is allergic to peanuts.',
+            { createdAt: DEC7 },
+          ),
+        ],
+        { strategies: [], customTypes: [profile] },
+      ),
+    );
+    expect(result.memories[0]!.attributes).toEqual({
+      occupation: 'nurse',
+      employer: "St. Mary's",
+      work_city: 'Boston',
+      likes: ['tea'],
+      dislikes: ['coffee'],
+      pets: ['dog named Max'],
+    });
+  });
+});
+
 describe('OfflineExtractor: what gives nothing', () => {
   it.each([
     ['a question', 'Do you know any good vegetarian places in Kyoto?'],
@@ -322,10 +432,8 @@ describe('OfflineExtractor: rewriting', () => {
       'The user teaches maths',
       'The user coaches football',
     ]);
-    expect(thirdPersonVerb('fix')).toBe('fixes');
-    expect(thirdPersonVerb('play')).toBe('plays');
-    expect(thirdPersonVerb('carry')).toBe('carries');
-    expect(thirdPersonVerb('do')).toBe('does');
+    expect(await texts('I play the piano.')).toEqual(['The user plays the piano']);
+    expect(await texts('I wash dishes at a diner.')).toEqual([]);
   });
 
   it('speaks of "we" as the user and their companions', async () => {
@@ -685,8 +793,8 @@ describe('OfflineSummarizer', () => {
 });
 
 describe('extractStatements', () => {
-  it('labels each statement with its family', () => {
-    const statements = extractStatements(
+  it('labels each statement with its family', async () => {
+    const statements = await statementsOf(
       userTurn("I'm a teacher. I love opera. I'm visiting Vienna next month. I saw Tosca last night."),
     );
     expect(statements.map((s) => [s.family, s.dated])).toEqual([
