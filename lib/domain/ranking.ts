@@ -10,14 +10,23 @@ import type { SearchMode, StoredMemory } from '../contracts/long-term-memory.js'
  * the order the server gave the session's records ({@link conversationOrder}). Nothing a client
  * chooses freely (topics, `occurredAt`, the lexical order of its ids) moves a rank.
  */
-export const HYBRID_RANKING = {
+export interface RankingParams {
   /** Candidates read from each index before fusion (more, when a filter leaves too few). */
-  depth: 300,
+  readonly depth: number;
   /** Weight of the keyword score; the rest goes to cosine similarity. */
+  readonly keywordWeight: number;
+  /** Share of the relevance of the session's memories 1, 2, 3… places before and after. */
+  readonly contextWeights: readonly number[];
+  /** Share of the best relevance among its session's candidates that every member gains. */
+  readonly sessionWeight: number;
+}
+
+export const HYBRID_RANKING: RankingParams = {
+  depth: 300,
   keywordWeight: 0.6,
-  /** Share of the relevance of the session's memories 1, 2 and 3 places before and after. */
   contextWeights: [0.4, 0.2, 0.1],
-} as const;
+  sessionWeight: 0,
+};
 
 /** Used when a request names no `searchMode` (hybrid finds far more evidence than either index alone). */
 export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
@@ -52,6 +61,7 @@ export function fuse(
   vectorHits: readonly IndexHit[],
   keywordHits: readonly IndexHit[],
   records: ReadonlyMap<string, StoredMemory>,
+  params: RankingParams = HYBRID_RANKING,
 ): RankedRecord[] {
   const similarity = new Map(vectorHits.map((h) => [h.id, h.score]));
   const scores = new Map<string, number>();
@@ -61,7 +71,7 @@ export function fuse(
     // Normalized over the records that pass the filter, so filtered-out records shift nothing.
     const vectors = vectorHits.filter((h) => records.has(h.id));
     const keywords = keywordHits.filter((h) => records.has(h.id) && h.score > 0);
-    const keywordWeight = keywords.length === 0 ? 0 : vectors.length === 0 ? 1 : HYBRID_RANKING.keywordWeight;
+    const keywordWeight = keywords.length === 0 ? 0 : vectors.length === 0 ? 1 : params.keywordWeight;
     const maxKeyword = Math.max(...keywords.map((h) => h.score));
     for (const h of keywords) scores.set(h.id, (keywordWeight * h.score) / maxKeyword);
     const sims = vectors.map((h) => h.score);
@@ -91,7 +101,10 @@ export function byScore(a: RankedRecord, b: RankedRecord): number {
  * session ({@link conversationOrder}). An answer ("Adoption agencies.") is found through the
  * question before it. Scores are then divided by the best, so the top result scores 1.
  */
-export function contextualize(ranked: readonly RankedRecord[]): RankedRecord[] {
+export function contextualize(
+  ranked: readonly RankedRecord[],
+  params: RankingParams = HYBRID_RANKING,
+): RankedRecord[] {
   if (ranked.length === 0) return [];
   const relevance = new Map(ranked.map((r) => [r.record.id, r.score]));
   const bonus = new Map<string, number>();
@@ -103,7 +116,7 @@ export function contextualize(ranked: readonly RankedRecord[]): RankedRecord[] {
     if (members) members.push(r);
     else sessions.set(key, [r]);
   }
-  const weights = HYBRID_RANKING.contextWeights;
+  const weights = params.contextWeights;
   for (const members of sessions.values()) {
     if (members.length < 2) continue;
     members.sort(
@@ -112,8 +125,9 @@ export function contextualize(ranked: readonly RankedRecord[]): RankedRecord[] {
         // Same server position (records of one write that all came without one): keep fusion order.
         b.score - a.score,
     );
+    const sessionBest = params.sessionWeight * Math.max(...members.map((m) => relevance.get(m.record.id)!));
     members.forEach((member, i) => {
-      let gained = 0;
+      let gained = sessionBest;
       weights.forEach((weight, d) => {
         const before = members[i - d - 1];
         const after = members[i + d + 1];

@@ -75,7 +75,10 @@ describe('contextualize', () => {
     const out = contextualize([ranked(a, 1), ranked(b, 0), ranked(c, 0.5)]);
     const score = (id: string) => out.find((r) => r.record.id === id)!.score;
     const best = 1 + 0; // a has no session neighbour
-    expect(score('b')).toBeCloseTo((0 + HYBRID_RANKING.contextWeights[0] * 0.5) / Math.max(best, 0.5 + 0), 6);
+    expect(score('b')).toBeCloseTo(
+      (0 + HYBRID_RANKING.contextWeights[0]! * 0.5) / Math.max(best, 0.5 + 0),
+      6,
+    );
   });
 });
 
