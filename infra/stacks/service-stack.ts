@@ -107,7 +107,9 @@ export class ServiceStack extends Stack {
         timeout: Duration.seconds(settings.timeoutSeconds),
         logRetention: config.logRetentionDays,
         removalPolicy,
-        upstashSecret,
+        // A route that checks no store (`/health`) reads no data: no Upstash secret, no grant
+        // (security review 2026-12, finding 14).
+        ...(readsNoData(definition) ? {} : { upstashSecret }),
         ...(grants ? { promotionQueue: { queue: promotionQueue, grants } } : {}),
         ...extra,
         environment: {
@@ -282,4 +284,8 @@ function constructId(name: string): string {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+}
+
+function readsNoData(definition: WorkerDefinition): boolean {
+  return 'action' in definition && definition.action === 'none';
 }
