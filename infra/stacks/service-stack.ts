@@ -19,7 +19,7 @@ import {
   type WorkerDefinition,
 } from '../../functions/manifest.js';
 import { ENV } from '../../lib/config/env-names.js';
-import type { StageConfig } from '../config/stage-config.js';
+import { type StageConfig, wafEnabled } from '../config/stage-config.js';
 import { AdminApi } from '../constructs/admin-api.js';
 import { MemoryApi } from '../constructs/memory-api.js';
 import { MemoryFunction, type PromotionQueueGrant } from '../constructs/memory-function.js';
@@ -69,7 +69,7 @@ const EMBEDDING_ACCESS: readonly string[] = [
  * usage plans, authorizer), the admin API and its function, the promotion consumer, the sweeper, and
  * their alarms and dashboard.
  *
- * Not here (yet): WAF, X-Ray, a custom domain.
+ * Not here (yet): X-Ray, a custom domain.
  */
 export class ServiceStack extends Stack {
   readonly api: RestApi;
@@ -180,6 +180,9 @@ export class ServiceStack extends Stack {
       routes,
       plans: config.api.plans,
       corsAllowOrigins: config.api.corsAllowOrigins,
+      ...(wafEnabled(config)
+        ? { webAcl: { requestsPerIpPer5Minutes: config.api.waf.requestsPerIpPer5Minutes } }
+        : {}),
     });
     this.api = this.memoryApi.api;
     const usagePlanEnvironment = {
@@ -273,6 +276,10 @@ export class ServiceStack extends Stack {
     new CfnOutput(this, 'AdminInvokePolicyArn', {
       value: this.adminApi.invokePolicy.managedPolicyArn,
       description: 'Managed policy to attach to operators: execute-api:Invoke on the admin API only',
+    });
+    new CfnOutput(this, 'AdminOperatorRoleArn', {
+      value: this.adminApi.operatorRole.roleArn,
+      description: 'The only principal the admin API admits: assume it to run the admin CLI',
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
