@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { checkEnvironmentAtInit } from '../../lib/composition/cold-start.js';
 import { coreApp } from '../../lib/composition/core-app.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { presentedApiKey, usageIdentifierOf } from '../../lib/domain/api-key.js';
@@ -6,6 +7,8 @@ import { createLogger, describeError } from '../../lib/observability/logger.js';
 import { ApiKeyResolver } from '../../lib/use-cases/resolve-api-key.js';
 
 const logger = createLogger('agent-memory');
+// At init: a missing variable stops the authorizer before its first request, and the log names it.
+checkEnvironmentAtInit(logger);
 let resolver: ApiKeyResolver | undefined;
 
 /**

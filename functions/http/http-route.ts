@@ -1,6 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
+import { checkEnvironmentAtInit } from '../../lib/composition/cold-start.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import {
@@ -56,9 +57,11 @@ export interface HttpRouteOptions<App> {
   readonly action: StoreAction | 'none';
   /**
    * The function's composition root (`coreApp`, `memoryApp`, …): a function imports only the level
-   * it uses, so its bundle carries nothing else.
+   * it uses, so its bundle carries nothing else. Its environment is parsed when the route is
+   * defined (init). Omitted by a route that needs no configuration and no data (`/health`), which
+   * then reads no variable and never loads the Upstash secret.
    */
-  readonly app: () => Promise<App>;
+  readonly app?: () => Promise<App>;
   /**
    * `json` (default): the body must be JSON (content type, syntax) and arrives parsed. `raw`: the
    * handler gets the text and answers malformed input itself; the size and nesting limits still
@@ -80,7 +83,10 @@ const logger = createLogger('agent-memory');
  * 3. body (before): size and nesting limits; for JSON routes, content type and parse.
  * The handler then validates its inputs with zod and calls one use case.
  */
-export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler<App>) {
+export function httpRoute<App = undefined>(options: HttpRouteOptions<App>, run: RouteHandler<App>) {
+  const app = options.app;
+  if (app) checkEnvironmentAtInit(logger);
+  const appOf = app ?? (async () => undefined as App);
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(corsHeaders())
     .use(problemResponses())
@@ -105,7 +111,7 @@ export function httpRoute<App>(options: HttpRouteOptions<App>, run: RouteHandler
       // Redis calls are cut to the time left, so a slow dependency ends in a retryable problem
       // rather than in middy's early timeout or the function's own (API Gateway: a bare 502).
       const result = await withInvocationDeadline(context?.getRemainingTimeInMillis?.(), async () =>
-        run(request, await options.app()),
+        run(request, await appOf()),
       );
       return {
         statusCode: result.status,

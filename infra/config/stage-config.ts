@@ -153,6 +153,19 @@ export const stageConfigSchema = z
         corsAllowOrigins: z
           .array(corsOrigin)
           .refine((origins) => !origins.includes('*') || origins.length === 1, '* must be the only origin'),
+        /**
+         * A regional WAF web ACL in front of the data API stage with a per-IP rate-based rule
+         * (infra/constructs/rate-limit-web-acl.ts). `enabled` defaults to on for production stages
+         * (those with `terminationProtection`) and off elsewhere; a web ACL has a monthly cost.
+         */
+        waf: z
+          .object({
+            enabled: z.boolean().optional(),
+            /** Requests one IP may make in a 5-minute window (WAF's unit; at least 10). */
+            requestsPerIpPer5Minutes: z.number().int().min(10).max(2_000_000_000).default(3_000),
+          })
+          .strict()
+          .default({ requestsPerIpPer5Minutes: 3_000 }),
         /** Stage throttle of the admin API (operators and the CLI; low on purpose). */
         adminThrottle: throttleSettings,
         /**
@@ -345,4 +358,9 @@ export function parseStageConfig(input: StageConfigInput): StageConfig {
     throw new StageConfigError(`invalid configuration for stage '${input.stage}': ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** Whether the data API gets its WAF web ACL: as configured, else on in production stages. */
+export function wafEnabled(config: StageConfig): boolean {
+  return config.api.waf.enabled ?? config.terminationProtection;
 }

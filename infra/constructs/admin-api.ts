@@ -7,7 +7,15 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  AccountRootPrincipal,
+  AnyPrincipal,
+  Effect,
+  ManagedPolicy,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+} from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { AdminRouteDefinition } from '../../functions/manifest.js';
@@ -55,19 +63,53 @@ const ADMIN_API_PROBLEMS: readonly GatewayProblem[] = [
 /**
  * The control plane's REST API (stores and API keys), separate from the data API: every method
  * requires IAM (SigV4) authorization, there are no API keys or usage plans, and one function serves
- * every route. Operators get access by attaching {@link AdminApi.invokePolicy}.
+ * every route. Only {@link AdminApi.operatorRole} may call it: the API's resource policy denies
+ * every other principal, so a broad `execute-api:Invoke` on `*` elsewhere in the account (e.g.
+ * PowerUserAccess) no longer makes its holder an operator (security review 2026-12, finding 11).
+ * Operators assume the role, which carries {@link AdminApi.invokePolicy}.
  */
 export class AdminApi extends Construct {
   readonly api: RestApi;
-  /** `execute-api:Invoke` on this API's stage and nothing else; attach it to operators' roles. */
+  /** `execute-api:Invoke` on this API's stage and nothing else; attached to {@link operatorRole}. */
   readonly invokePolicy: ManagedPolicy;
+  /**
+   * The one principal the resource policy admits. Principals of this account whose own policies
+   * allow `sts:AssumeRole` on it can assume it; its sessions may call every admin operation.
+   */
+  readonly operatorRole: Role;
   /** The method of each route, by operation id. */
   readonly methods: ReadonlyMap<string, Method>;
 
   constructor(scope: Construct, id: string, props: AdminApiProps) {
     super(scope, id);
 
+    this.operatorRole = new Role(this, 'OperatorRole', {
+      assumedBy: new AccountRootPrincipal(),
+      description: `agent-memory ${props.stageName}: operators of the admin API (stores and API keys)`,
+    });
+    // Same-account IAM callers are admitted when either their identity policy or this resource
+    // policy allows; only an explicit deny narrows that, hence the Deny for everyone but the role.
+    // `execute-api:/*` is API Gateway's shorthand for every stage, method and path of this API.
+    const resourcePolicy = new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          principals: [this.operatorRole],
+          actions: ['execute-api:Invoke'],
+          resources: ['execute-api:/*'],
+        }),
+        new PolicyStatement({
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['execute-api:Invoke'],
+          resources: ['execute-api:/*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.operatorRole.roleArn } },
+        }),
+      ],
+    });
+
     this.api = new RestApi(this, 'Api', {
+      policy: resourcePolicy,
       restApiName: props.restApiName,
       description: `Agent Memory admin API (${props.stageName}): stores and API keys, IAM-authorized`,
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
@@ -99,6 +141,9 @@ export class AdminApi extends Construct {
       description: `Call every operation of the Agent Memory admin API (${props.stageName})`,
       statements: [new PolicyStatement({ actions: ['execute-api:Invoke'], resources: [invokeArn] })],
     });
+    // Attached from the policy side (its Roles), so the role does not depend on the API whose
+    // resource policy names it: that would be a cycle.
+    this.invokePolicy.attachToRole(this.operatorRole);
 
     acknowledgeStageFindings(this.api);
     Validations.of(this.api).acknowledge({

@@ -18,6 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct, type IConstruct } from 'constructs';
 import { type HttpRouteDefinition, methodsOf } from '../../functions/manifest.js';
 import { acknowledgeWildcardResource } from '../nag.js';
+import { RateLimitWebAcl } from './rate-limit-web-acl.js';
 import {
   acknowledgeStageFindings,
   addEdgeValidation,
@@ -49,6 +50,11 @@ export interface MemoryApiProps extends RestStageSettings {
   readonly corsAllowOrigins?: readonly string[];
   /** Let this API create the account's API Gateway CloudWatch role (an account/region singleton). */
   readonly manageCloudWatchRole: boolean;
+  /**
+   * A WAF web ACL on the stage with a per-IP rate-based rule (see {@link RateLimitWebAcl}).
+   * Default: none.
+   */
+  readonly webAcl?: { readonly requestsPerIpPer5Minutes: number };
 }
 
 /**
@@ -156,6 +162,8 @@ export class MemoryApi extends Construct {
   readonly methods: ReadonlyMap<string, Method>;
   /** One usage plan per tier, by tier name. */
   readonly usagePlans: ReadonlyMap<string, UsagePlan>;
+  /** The stage's web ACL, when `webAcl` was given. */
+  readonly webAcl: RateLimitWebAcl | undefined;
 
   constructor(scope: Construct, id: string, props: MemoryApiProps) {
     super(scope, id);
@@ -262,7 +270,14 @@ export class MemoryApi extends Construct {
     }
     this.usagePlans = usagePlans;
 
-    this.acknowledgeFindings(origins);
+    this.webAcl = props.webAcl
+      ? new RateLimitWebAcl(this, 'WebAcl', {
+          stageArn: this.api.deploymentStage.stageArn,
+          requestsPerIpPer5Minutes: props.webAcl.requestsPerIpPer5Minutes,
+          metricName: `${props.restApiName}-waf`,
+        })
+      : undefined;
+    this.acknowledgeFindings(origins, this.webAcl !== undefined);
   }
 
   /** `{"free": "<usage plan id>", …}` as one CloudFormation string, for `USAGE_PLAN_IDS`. */
@@ -330,8 +345,8 @@ export class MemoryApi extends Construct {
     return `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
   }
 
-  private acknowledgeFindings(origins: readonly string[]): void {
-    acknowledgeStageFindings(this.api);
+  private acknowledgeFindings(origins: readonly string[], hasWebAcl: boolean): void {
+    acknowledgeStageFindings(this.api, { hasWebAcl });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-COG4',
       reason:

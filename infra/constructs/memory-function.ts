@@ -65,9 +65,10 @@ export interface MemoryFunctionProps {
   /**
    * The Secrets Manager secret holding the Upstash REST URL and token (`{"url", "token"}`). Its ARN is
    * bound to `UPSTASH_SECRET_ARN` and read access granted together; the values never enter the
-   * function's configuration.
+   * function's configuration. Default: none, for a function that reads no data (`/health`): it
+   * then holds neither the ARN nor a grant on the secret that opens every tenant's data.
    */
-  readonly upstashSecret: ISecret;
+  readonly upstashSecret?: ISecret;
   /**
    * The promotion queue: its URL is bound to `PROMOTION_QUEUE_URL` and the listed grants are added
    * together, so a function never knows a queue it may not use (or the reverse).
@@ -128,7 +129,7 @@ export class MemoryFunction extends Construct implements IGrantable {
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       environment: {
         ...HOUSE_ENVIRONMENT,
-        [ENV.upstashSecretArn]: props.upstashSecret.secretArn,
+        ...(props.upstashSecret ? { [ENV.upstashSecretArn]: props.upstashSecret.secretArn } : {}),
         ...props.environment,
       },
       bundling: {
@@ -160,7 +161,7 @@ export class MemoryFunction extends Construct implements IGrantable {
     });
 
     // The binding and its grant together: a function never holds an ARN it may not read.
-    props.upstashSecret.grantRead(this.lambda);
+    props.upstashSecret?.grantRead(this.lambda);
 
     if (props.promotionQueue) {
       const { queue, grants } = props.promotionQueue;

@@ -155,12 +155,14 @@ export function addProblemResponses(
 }
 
 /** The AwsSolutions findings every stage of this service shares, acknowledged on the stage. */
-export function acknowledgeStageFindings(api: RestApi): void {
+export function acknowledgeStageFindings(api: RestApi, options: { hasWebAcl?: boolean } = {}): void {
+  if (options.hasWebAcl) return;
   Validations.of(api.deploymentStage).acknowledge({
     id: 'AwsSolutions-APIG3',
     reason:
-      'No WAF web ACL yet: callers are authenticated on every route but /health, each key is throttled ' +
-      'and metered by its usage plan, and the stage has a throttle of its own. A regional web ACL (rate ' +
-      'rules per IP, AWS managed rule groups) is a per-account cost decision left to the deployment.',
+      'No WAF web ACL on this stage: callers are authenticated on every route but /health, each key is ' +
+      'throttled and metered by its usage plan, and the stage has a throttle of its own. The data API ' +
+      'gets a per-IP rate-based web ACL in production stages (stage config api.waf); the admin API is ' +
+      'IAM-only and limited to the operator role by its resource policy.',
   });
 }

@@ -19,7 +19,7 @@ import {
   type WorkerDefinition,
 } from '../../functions/manifest.js';
 import { ENV } from '../../lib/config/env-names.js';
-import type { StageConfig } from '../config/stage-config.js';
+import { type StageConfig, wafEnabled } from '../config/stage-config.js';
 import { AdminApi } from '../constructs/admin-api.js';
 import { MemoryApi } from '../constructs/memory-api.js';
 import { MemoryFunction, type PromotionQueueGrant } from '../constructs/memory-function.js';
@@ -69,7 +69,7 @@ const EMBEDDING_ACCESS: readonly string[] = [
  * usage plans, authorizer), the admin API and its function, the promotion consumer, the sweeper, and
  * their alarms and dashboard.
  *
- * Not here (yet): WAF, X-Ray, a custom domain.
+ * Not here (yet): X-Ray, a custom domain.
  */
 export class ServiceStack extends Stack {
   readonly api: RestApi;
@@ -107,7 +107,9 @@ export class ServiceStack extends Stack {
         timeout: Duration.seconds(settings.timeoutSeconds),
         logRetention: config.logRetentionDays,
         removalPolicy,
-        upstashSecret,
+        // A route that checks no store (`/health`) reads no data: no Upstash secret, no grant
+        // (security review 2026-12, finding 14).
+        ...(readsNoData(definition) ? {} : { upstashSecret }),
         ...(grants ? { promotionQueue: { queue: promotionQueue, grants } } : {}),
         ...extra,
         environment: {
@@ -178,6 +180,9 @@ export class ServiceStack extends Stack {
       routes,
       plans: config.api.plans,
       corsAllowOrigins: config.api.corsAllowOrigins,
+      ...(wafEnabled(config)
+        ? { webAcl: { requestsPerIpPer5Minutes: config.api.waf.requestsPerIpPer5Minutes } }
+        : {}),
     });
     this.api = this.memoryApi.api;
     const usagePlanEnvironment = {
@@ -272,6 +277,10 @@ export class ServiceStack extends Stack {
       value: this.adminApi.invokePolicy.managedPolicyArn,
       description: 'Managed policy to attach to operators: execute-api:Invoke on the admin API only',
     });
+    new CfnOutput(this, 'AdminOperatorRoleArn', {
+      value: this.adminApi.operatorRole.roleArn,
+      description: 'The only principal the admin API admits: assume it to run the admin CLI',
+    });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
 }
@@ -282,4 +291,8 @@ function constructId(name: string): string {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+}
+
+function readsNoData(definition: WorkerDefinition): boolean {
+  return 'action' in definition && definition.action === 'none';
 }

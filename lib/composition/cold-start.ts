@@ -1,13 +1,43 @@
 import { loadUpstashCredentials } from '../adapters/secrets/upstash-secret.js';
-import { type RuntimeConfig, readEnvironmentConfig } from '../config/runtime-config.js';
+import {
+  ConfigError,
+  type EnvironmentConfig,
+  type RuntimeConfig,
+  readEnvironmentConfig,
+} from '../config/runtime-config.js';
+import type { Logger } from '../observability/logger.js';
+
+let environment: EnvironmentConfig | undefined;
+
+/** This process's environment, parsed on the first call (at init: see `checkEnvironmentAtInit`). */
+export function environmentConfig(): EnvironmentConfig {
+  environment ??= readEnvironmentConfig();
+  return environment;
+}
+
+/**
+ * Parses the environment while the function's module loads (Lambda init), so a missing or malformed
+ * variable stops the function before its first request, with a log line that names the variable.
+ * Without it the error surfaced per request as a bare 500 whose log kept only the error's name.
+ * A ConfigError's message names variables and rules, never values (runtime-config.ts), so it is
+ * what gets logged.
+ */
+export function checkEnvironmentAtInit(logger: Logger): void {
+  try {
+    environmentConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) logger.error('invalid configuration', { configProblem: error.message });
+    throw error;
+  }
+}
 
 /**
  * The runtime configuration of this process: the environment, plus the Upstash credentials from
  * Secrets Manager when the environment names a secret instead of holding them (AWS). Read once per
  * cold start; the secret is fetched during init, where Lambda's CPU is not yet throttled.
  */
-export async function resolveRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Promise<RuntimeConfig> {
-  const config = readEnvironmentConfig(env);
+export async function resolveRuntimeConfig(env?: NodeJS.ProcessEnv): Promise<RuntimeConfig> {
+  const config = env === undefined ? environmentConfig() : readEnvironmentConfig(env);
   if ('url' in config.upstash) return { ...config, upstash: config.upstash };
   const upstash = await loadUpstashCredentials({ secretId: config.upstash.secretArn, region: config.region });
   return { ...config, upstash };

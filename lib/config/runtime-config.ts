@@ -4,8 +4,35 @@ import { ENV } from './env-names.js';
 /** Claude 3.5 Haiku through the US cross-region inference profile: cheap and fast enough for extraction. */
 export const DEFAULT_EXTRACTION_MODEL = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
 
+/**
+ * The Upstash REST endpoint carries the token that opens every tenant's data, so it must be https.
+ * Plain http is allowed only on a loopback host: the local stack's Upstash emulator listens on
+ * `http://127.0.0.1:<port>` (dev/local-stack/upstash-rest-server.ts), and loopback traffic never
+ * leaves the machine. Security review 2026-12, finding 15.
+ */
+export function isAllowedUpstashUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'https:') return true;
+  return parsed.protocol === 'http:' && isLoopback(parsed.hostname);
+}
+
+export const UPSTASH_URL_RULE =
+  'must be the https URL of the Upstash REST endpoint (plain http only on a loopback host: the local stack)';
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
 const runtimeConfigSchema = z.object({
-  [ENV.upstashUrl]: z.url({ message: 'must be the https URL of the Upstash REST endpoint' }).optional(),
+  [ENV.upstashUrl]: z
+    .url({ message: UPSTASH_URL_RULE })
+    .refine(isAllowedUpstashUrl, { message: UPSTASH_URL_RULE })
+    .optional(),
   [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token').optional(),
   [ENV.upstashSecretArn]: z.string().min(1).optional(),
   [ENV.promotionQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),

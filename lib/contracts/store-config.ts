@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { compileLinearRegex, linearRegexSyntaxProblem } from '../domain/linear-regex.js';
 
 /**
  * Per-store configuration, in the reference Control Plane's field names (§4, §5.3). Only the
@@ -81,20 +82,17 @@ export const BUILT_IN_DETECTORS = ['credit-card', 'email', 'ip-address', 'phone'
 const detectorAction = z.enum(['redact', 'drop']).default('redact');
 
 /**
- * Custom detector patterns run over conversation text in the consumer. JavaScript regexes can
- * backtrack catastrophically, so nested quantifiers (the classic `(a+)+` shapes) are refused and a
- * pattern must not match the empty string.
+ * Custom detector patterns run over conversation text in the consumer, on the linear-time RE2
+ * engine (lib/domain/linear-regex.ts), so no pattern can backtrack catastrophically; what RE2
+ * cannot compile (backreferences, lookaround) is refused here, with its reason. A pattern must not
+ * match the empty string (it would fire on every turn).
  */
 export function regexProblem(pattern: string): string | undefined {
-  let compiled: RegExp;
-  try {
-    compiled = new RegExp(pattern, 'u');
-  } catch {
-    return 'is not a valid regular expression';
+  const syntax = linearRegexSyntaxProblem(pattern);
+  if (syntax !== undefined) {
+    return `is not a regular expression the linear-time (RE2) engine accepts; backreferences and lookaround are not supported (${syntax})`;
   }
-  if (compiled.test('')) return 'must not match the empty string';
-  if (/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/.test(pattern))
-    return 'has a nested quantifier, which can backtrack catastrophically';
+  if (compileLinearRegex(pattern).test('')) return 'must not match the empty string';
   return undefined;
 }
 

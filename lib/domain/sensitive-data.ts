@@ -1,4 +1,5 @@
 import type { BUILT_IN_DETECTORS, Exclusions } from '../contracts/store-config.js';
+import { compileLinearRegex, linearMatches } from './linear-regex.js';
 
 type BuiltInDetectorId = (typeof BUILT_IN_DETECTORS)[number];
 
@@ -33,25 +34,47 @@ interface Detector {
   find(text: string): Array<{ start: number; end: number }>;
 }
 
+/**
+ * Built-in detectors, compiled once for RE2 (see linear-regex.ts: linear time on any input). RE2
+ * has no lookaround, so conditions a backtracking regex would encode with `(?!…)` are checked in
+ * code on each (bounded) match.
+ */
+const EMAIL = compileLinearRegex('[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}');
+const IPV4 = compileLinearRegex(
+  '\\b(?:(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\b',
+);
+const IPV6 = compileLinearRegex('\\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\\b');
+const CARD = compileLinearRegex('\\b(?:\\d[ -]?){12,18}\\d\\b');
+const SSN = compileLinearRegex('\\b\\d{3}-\\d{2}-\\d{4}\\b');
+const PHONE = compileLinearRegex(
+  '(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{2,4}\\)|\\d{2,4})[ .-]?\\d{3,4}[ .-]?\\d{3,4}\\b',
+);
+
 const BUILT_IN: Record<string, (text: string) => Array<{ start: number; end: number }>> = {
-  email: (text) => matches(text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g),
-  'ip-address': (text) => [
-    ...matches(text, /\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/g),
-    ...matches(text, /\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b/g),
-  ],
+  email: (text) => linearMatches(EMAIL, text),
+  'ip-address': (text) => [...linearMatches(IPV4, text), ...linearMatches(IPV6, text)],
   // Luhn-checked runs of 13–19 digits, with spaces or dashes between groups.
   'credit-card': (text) =>
-    matches(text, /\b(?:\d[ -]?){12,18}\d\b/g).filter(({ start, end }) =>
-      luhn(text.slice(start, end).replace(/\D/g, '')),
-    ),
-  // SSA never issues area 000, 666 or 900–999, group 00 or serial 0000.
-  'us-ssn': (text) => matches(text, /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g),
+    linearMatches(CARD, text).filter(({ start, end }) => luhn(text.slice(start, end).replace(/\D/g, ''))),
+  // AAA-GG-SSSS; SSA never issues area 000, 666 or 900–999, group 00 or serial 0000.
+  'us-ssn': (text) =>
+    linearMatches(SSN, text).filter(({ start }) => {
+      const area = text.slice(start, start + 3);
+      return (
+        area !== '000' &&
+        area !== '666' &&
+        area[0] !== '9' &&
+        text.slice(start + 4, start + 6) !== '00' &&
+        text.slice(start + 7, start + 11) !== '0000'
+      );
+    }),
   // International (+CC …) or North American shapes; at least 10 digits in all.
   phone: (text) =>
-    matches(text, /(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]?\d{3,4}[ .-]?\d{3,4}\b/g).filter(
+    linearMatches(PHONE, text).filter(
       ({ start, end }) =>
         text.slice(start, end).replace(/\D/g, '').length >= 10 &&
-        // Not a slice of a longer run of digit groups (card numbers, ids).
+        // Not a slice of a longer run of digit groups (card numbers, ids). Both checks look at
+        // two characters, so they cost the same on any input.
         !/\d[ .-]?$/.test(text.slice(Math.max(0, start - 2), start)) &&
         !/^[ .-]?\d/.test(text.slice(end, end + 2)),
     ),
@@ -101,19 +124,10 @@ function activeDetectors(config: Exclusions | undefined): Detector[] {
   if (config.customDetectors?.enabled) {
     for (const d of config.customDetectors.detectors) {
       if (!d.enabled) continue;
-      const pattern = new RegExp(d.matcher.regex.pattern, 'gu');
-      out.push({ name: d.name, action: d.action, find: (text) => matches(text, pattern) });
+      // The store's config was checked with the same engine (regexProblem), so this compiles.
+      const pattern = compileLinearRegex(d.matcher.regex.pattern);
+      out.push({ name: d.name, action: d.action, find: (text) => linearMatches(pattern, text) });
     }
-  }
-  return out;
-}
-
-function matches(text: string, pattern: RegExp): Array<{ start: number; end: number }> {
-  const out: Array<{ start: number; end: number }> = [];
-  for (const m of text.matchAll(
-    new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`),
-  )) {
-    if (m[0].length > 0) out.push({ start: m.index, end: m.index + m[0].length });
   }
   return out;
 }

@@ -56,6 +56,7 @@ type ToolName = keyof typeof MCP_TOOL_ACTIONS;
  * caller answers GET and DELETE itself (no SSE stream, no session to end).
  */
 export async function handleMcpRequest(context: MemoryToolContext, request: Request): Promise<Response> {
+  if (await isJsonRpcBatch(request)) return BATCH_REFUSED();
   const server = createMemoryMcpServer(context);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -68,6 +69,33 @@ export async function handleMcpRequest(context: MemoryToolContext, request: Requ
     await server.close();
   }
 }
+
+/**
+ * JSON-RPC batches are refused before any server exists, so no tool runs. The SDK accepts arrays
+ * of up to 100 messages and runs them concurrently: one request would then do the work of 100
+ * and pass the usage plan's throttle and quota 100 times over (security review 2026-12, finding 3).
+ * MCP itself dropped batching (spec 2025-06-18), and the official clients send one message per POST.
+ * A JSON text is an array exactly when its first non-whitespace character is `[` (`trimStart`
+ * trims more than JSON's whitespace; such a body is not JSON, and the transport answers -32700).
+ */
+async function isJsonRpcBatch(request: Request): Promise<boolean> {
+  if (request.method !== 'POST' || request.body === null) return false;
+  return (await request.clone().text()).trimStart().startsWith('[');
+}
+
+/** -32600 Invalid Request, id null: the answer JSON-RPC gives a request it will not process. */
+const BATCH_REFUSED = () =>
+  Response.json(
+    {
+      jsonrpc: '2.0',
+      error: {
+        code: -32600,
+        message: 'Invalid Request: JSON-RPC batches are not accepted; send one message per request',
+      },
+      id: null,
+    },
+    { status: 400 },
+  );
 
 /** The MCP server of one store: its tools call the use cases through the function's app. */
 export function createMemoryMcpServer(context: MemoryToolContext): McpServer {

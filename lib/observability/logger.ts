@@ -38,8 +38,15 @@ function readLevel(): Level {
   return raw in ORDER ? (raw as Level) : 'info';
 }
 
-/** Name and stack frames of an error, without its message (messages can echo stored data). */
-export function describeError(error: unknown): { errorName: string; errorStack?: string } {
+/**
+ * Name and stack frames of an error, without its message (messages can echo stored data); a
+ * ConfigError's message is kept.
+ */
+export function describeError(error: unknown): {
+  errorName: string;
+  configProblem?: string;
+  errorStack?: string;
+} {
   if (!(error instanceof Error)) return { errorName: typeof error };
   // Keep only the frames: a message can span several lines (ZodError prints its issues).
   const frames = error.stack
@@ -48,5 +55,11 @@ export function describeError(error: unknown): { errorName: string; errorStack?:
     .slice(0, 5)
     .join('\n');
   const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name})` : '';
-  return { errorName: `${error.name}${cause}`, ...(frames ? { errorStack: frames } : {}) };
+  return {
+    errorName: `${error.name}${cause}`,
+    // A ConfigError says which variable or secret field to fix and never holds a value
+    // (lib/config/runtime-config.ts); without its message the log cannot say what is wrong.
+    ...(error.name === 'ConfigError' ? { configProblem: error.message } : {}),
+    ...(frames ? { errorStack: frames } : {}),
+  };
 }

@@ -157,6 +157,32 @@ describe('stores through the admin API', () => {
     expect((await admin('GET', '/v1/stores/0123456789abcdef0123456789abcdef')).status).toBe(404);
   });
 
+  it('refuses a custom detector pattern the linear-time engine cannot run, naming the field', async () => {
+    const detectors = (pattern: string) => ({
+      longTermMemoryExclusions: {
+        enabled: true,
+        customDetectors: {
+          enabled: true,
+          detectors: [{ name: 'ref', enabled: true, matcher: { kind: 'regex', regex: { pattern } } }],
+        },
+      },
+    });
+    const field = 'longTermMemoryExclusions.customDetectors.detectors.0.matcher.regex.pattern';
+    for (const response of [
+      await admin('POST', '/v1/stores', { name: 'lookahead', ...detectors('(?=REF-)REF-\\d+') }),
+      await admin('PATCH', `/v1/stores/${await newStore()}`, detectors('(ref)-\\1')),
+    ]) {
+      expect(response.status).toBe(400);
+      expect(response.body.fields).toEqual([
+        expect.objectContaining({ field, message: expect.stringMatching(/backreferences and lookaround/) }),
+      ]);
+    }
+    // A shape that backtracks catastrophically on a backtracking engine is harmless on RE2.
+    expect((await admin('POST', '/v1/stores', { name: 'nested', ...detectors('((a+))+$') })).status).toBe(
+      201,
+    );
+  });
+
   it('deletes a store with all its data, revoking keys left without a grant and narrowing the rest', async () => {
     const doomed = await newStore('doomed');
     const kept = await newStore('kept');

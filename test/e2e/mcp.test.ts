@@ -302,6 +302,48 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
     expect(deep.status).toBe(400);
   });
 
+  it('refuses a JSON-RPC batch with 400 before any of its tool calls runs', async () => {
+    const { storeId, key } = await newStore();
+    const api = apiClient(stack().apiUrl, key);
+    const accept = { accept: 'application/json, text/event-stream' };
+    // What finding 3 of the security review sent: many tools/call in one POST, each a write.
+    const batch = ['a', 'b', 'c'].map((sessionId, i) => ({
+      jsonrpc: '2.0',
+      id: i + 1,
+      method: 'tools/call',
+      params: {
+        name: 'add_session_event',
+        arguments: { sessionId, actorId: 'alice', role: 'USER', content: [{ text: 'batched' }] },
+      },
+    }));
+
+    const refused = await api.post(mcpPath(storeId), batch, { headers: accept });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32600, message: expect.stringMatching(/batches are not accepted/) },
+      id: null,
+    });
+    // Leading whitespace does not make an array something else.
+    const spaced = await api.post(mcpPath(storeId), ` \n\t${JSON.stringify(batch.slice(0, 1))}`, {
+      headers: accept,
+    });
+    expect(spaced.status).toBe(400);
+    // No tool ran: none of the sessions exists.
+    for (const sessionId of ['a', 'b', 'c']) {
+      expect((await api.get(`/v1/stores/${storeId}/session-memory/${sessionId}`)).status).toBe(404);
+    }
+    // One message per POST still works, on the same key and store.
+    const single = await api.post(mcpPath(storeId), batch[0], { headers: accept });
+    expect(single.status).toBe(200);
+    expect(single.body).toMatchObject({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { structuredContent: { event: { sessionId: 'a' } } },
+    });
+    expect((await api.get(`/v1/stores/${storeId}/session-memory/a`)).status).toBe(200);
+  });
+
   it('answers GET and DELETE with 405 (no SSE stream, no session)', async () => {
     const { storeId, key } = await newStore();
     const api = apiClient(stack().apiUrl, key);

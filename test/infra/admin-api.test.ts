@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { adminApi } from '../../functions/manifest.js';
 import { devApp, type Json, methodsOf, referencedIds } from './synth-fixture.js';
 
@@ -73,5 +73,49 @@ describe('admin API', () => {
       .ofType('AWS::ApiGateway::Stage')
       .filter(([, s]) => s.Properties.RestApiId.Ref === adminApiId);
     expect(stage?.DependsOn).toContain(accountId);
+  });
+});
+
+describe('admin API resource policy', () => {
+  // Looked up inside each test, so a stack without the role fails them one by one.
+  let roleId = '';
+  let policy: Json;
+  beforeEach(() => {
+    roleId = service.getLogicalId(service.adminApi.operatorRole.node.defaultChild as never);
+    policy = serviceResources[adminApiId]!.Properties.Policy;
+  });
+
+  it('admits only the operator role: an explicit deny for every other principal', () => {
+    expect(policy.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': [roleId, 'Arn'] } },
+        Action: 'execute-api:Invoke',
+        Resource: 'execute-api:/*',
+      },
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'execute-api:Invoke',
+        Resource: 'execute-api:/*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [roleId, 'Arn'] } } },
+      },
+    ]);
+  });
+
+  it('lets principals of this account assume the operator role, which carries the invoke policy', () => {
+    const role = serviceResources[roleId]!.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: 'sts:AssumeRole' }),
+    ]);
+    expect(JSON.stringify(role.AssumeRolePolicyDocument.Statement[0].Principal)).toContain(':root');
+    const [[, invokePolicy] = []] = synth.ofType('AWS::IAM::ManagedPolicy');
+    expect(invokePolicy!.Properties.Roles).toEqual([{ Ref: roleId }]);
+  });
+
+  it('names the operator role in the stack outputs', () => {
+    expect(synth.service.toJSON().Outputs.AdminOperatorRoleArn.Value).toEqual({
+      'Fn::GetAtt': [roleId, 'Arn'],
+    });
   });
 });

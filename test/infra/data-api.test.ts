@@ -107,3 +107,54 @@ describe('CORS', () => {
     });
   });
 });
+
+describe('WAF web ACL on the data API stage', () => {
+  const stageOf = (synth: SynthesizedApp, apiId: string) =>
+    synth.ofType('AWS::ApiGateway::Stage').find(([, stage]) => stage.Properties.RestApiId.Ref === apiId)!;
+
+  it('is off by default in a non-production stage (dev)', () => {
+    expect(devApp().ofType('AWS::WAFv2::WebACL')).toEqual([]);
+    expect(devApp().ofType('AWS::WAFv2::WebACLAssociation')).toEqual([]);
+  });
+
+  it('is on by default in a production stage, with a per-IP rate-based rule on the data stage only', () => {
+    const synth = synthesize(devConfig({ terminationProtection: true }));
+    const acls = synth.ofType('AWS::WAFv2::WebACL');
+    expect(acls).toHaveLength(1);
+    const [aclId, acl] = acls[0]!;
+    expect(acl.Properties).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    expect(acl.Properties.Rules).toEqual([
+      expect.objectContaining({
+        Action: { Block: {} },
+        Statement: { RateBasedStatement: { Limit: 3_000, AggregateKeyType: 'IP' } },
+      }),
+    ]);
+    const [association] = synth.ofType('AWS::WAFv2::WebACLAssociation');
+    expect(association![1].Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+    const [stageId] = stageOf(synth, restApiId(synth));
+    expect(JSON.stringify(association![1].Properties.ResourceArn)).toContain(stageId);
+  });
+
+  it('follows the stage config: a limit of its own, or off in production, or on in dev', () => {
+    const limited = synthesize(
+      devConfig({
+        terminationProtection: true,
+        api: { ...STAGE_API, waf: { requestsPerIpPer5Minutes: 500 } },
+      }),
+    );
+    expect(limited.ofType('AWS::WAFv2::WebACL')[0]![1].Properties.Rules[0].Statement).toEqual({
+      RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' },
+    });
+    const off = synthesize(
+      devConfig({
+        terminationProtection: true,
+        api: { ...STAGE_API, waf: { enabled: false, requestsPerIpPer5Minutes: 3_000 } },
+      }),
+    );
+    expect(off.ofType('AWS::WAFv2::WebACL')).toEqual([]);
+    const on = synthesize(
+      devConfig({ api: { ...STAGE_API, waf: { enabled: true, requestsPerIpPer5Minutes: 100 } } }),
+    );
+    expect(on.ofType('AWS::WAFv2::WebACL')).toHaveLength(1);
+  });
+});

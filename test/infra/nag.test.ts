@@ -30,6 +30,13 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(variant.app)).toEqual([]);
   });
 
+  it('stays clean in a production stage, whose data API has a web ACL (no APIG3 acknowledgement)', () => {
+    const production = devConfig({ terminationProtection: true, removalPolicy: 'retain' });
+    expect(findings(synthesize(production).app)).toEqual([]);
+    const { app } = defineApp(production, { builtinCloudFormationValidation: true });
+    expect(() => app.synth()).not.toThrow();
+  });
+
   it("synthesizes as `cdk synth` does, CDK's own CloudFormation validation included", () => {
     const { app } = defineApp(devConfig(), { builtinCloudFormationValidation: true });
     expect(() => app.synth()).not.toThrow();

@@ -20,12 +20,25 @@ describe('Upstash credentials', () => {
     expect(synth.stateful.toJSON().Resources[id].DeletionPolicy).toBe('Retain');
   });
 
+  /** Functions that read data; `/health` reads none. */
+  const dataFunctions = allFunctions.filter((fn) => fn.name !== 'health');
+
+  it('gives the unauthenticated /health function neither the secret ARN nor a grant on it', () => {
+    expect(synth.environmentOf('health')).not.toHaveProperty(ENV.upstashSecretArn);
+    const grants = policyStatements(synth.serviceResources).filter(
+      ({ roles, statement }) =>
+        roles.includes(synth.roleId('health')) &&
+        actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
+    );
+    expect(grants).toEqual([]);
+  });
+
   it('binds only the secret ARN: no URL, token or other credential in any function environment', () => {
     for (const fn of allFunctions) {
       const env = synth.environmentOf(fn.name);
       expect(env, fn.name).not.toHaveProperty(ENV.upstashUrl);
       expect(env, fn.name).not.toHaveProperty(ENV.upstashToken);
-      expect(env[ENV.upstashSecretArn], fn.name).toBeDefined();
+      if (fn.name !== 'health') expect(env[ENV.upstashSecretArn], fn.name).toBeDefined();
       const secretLooking = Object.keys(env).filter((name) => SECRET_LOOKING.test(name));
       expect(secretLooking, fn.name).toEqual([]);
       for (const value of Object.values(env)) {
@@ -38,7 +51,7 @@ describe('Upstash credentials', () => {
     const statements = policyStatements(synth.serviceResources).filter(({ statement }) =>
       actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
     );
-    for (const fn of allFunctions) {
+    for (const fn of dataFunctions) {
       const env = synth.environmentOf(fn.name);
       const own = statements.filter(({ roles }) => roles.includes(synth.roleId(fn.name)));
       expect(own, fn.name).toHaveLength(1);
@@ -55,11 +68,11 @@ describe('Upstash credentials', () => {
     expect(
       Object.values(imported.statefulResources).filter((r) => r.Type === 'AWS::SecretsManager::Secret'),
     ).toEqual([]);
-    const arn: Json = imported.environmentOf('health')[ENV.upstashSecretArn];
+    const arn: Json = imported.environmentOf('store-health')[ENV.upstashSecretArn];
     expect(JSON.stringify(arn)).toContain(':secret:shared/upstash');
     const [grant] = policyStatements(imported.serviceResources).filter(
       ({ roles, statement }) =>
-        roles.includes(imported.roleId('health')) &&
+        roles.includes(imported.roleId('store-health')) &&
         actionsOf(statement).includes('secretsmanager:GetSecretValue'),
     );
     // Secrets Manager appends six random characters to a secret's name in its ARN.

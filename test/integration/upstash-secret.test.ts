@@ -124,7 +124,13 @@ describe('loadUpstashCredentials against the Secrets Manager fake', () => {
   });
 
   it.each([
-    ['an ftp URL', { url: 'ftp://example.com', token: TOKEN }, /url must be the http\(s\) URL/],
+    ['an ftp URL', { url: 'ftp://example.com', token: TOKEN }, /url must be the https URL/],
+    // The token would cross the network in clear text (security review 2026-12, finding 15).
+    [
+      'a plain http URL off loopback',
+      { url: 'http://eu1.upstash.io', token: TOKEN },
+      /url must be the https URL/,
+    ],
     ['no URL', { token: TOKEN }, /url must be/],
     ['a blank token', { url: URL_VALUE, token: '   ' }, /token must be the non-empty Upstash REST token/],
     ['a token that is not a string', { url: URL_VALUE, token: 42 }, /token must be/],

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigError } from '../../config/runtime-config.js';
+import { ConfigError, isAllowedUpstashUrl, UPSTASH_URL_RULE } from '../../config/runtime-config.js';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 
 /** Secrets Manager errors that say "not now": the read may succeed later. */
@@ -14,12 +14,12 @@ const UNAVAILABLE_ERRORS = new Set([
  * used, so nothing of the value can reach a message.
  */
 const upstashSecretSchema = z.object({
-  url: z.url({ protocol: /^https?$/ }),
+  url: z.url({ protocol: /^https?$/ }).refine(isAllowedUpstashUrl),
   token: z.string().trim().min(1),
 });
 
 const FIELD_RULES: Record<string, string> = {
-  url: 'must be the http(s) URL of the Upstash REST endpoint',
+  url: UPSTASH_URL_RULE,
   token: 'must be the non-empty Upstash REST token',
 };
 
