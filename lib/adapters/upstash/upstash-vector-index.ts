@@ -82,6 +82,7 @@ const recordModelReplySchema = z.tuple([z.number(), z.number(), modelRecordSchem
  * formula. Scores are clamped to [0, 1].
  */
 export class UpstashVectorIndex implements VectorIndex {
+  readonly maxTopK = MAX_TOP_K;
   private readonly redis: Redis;
   private readonly model: EmbeddingModelInfo;
   private readonly profileArgs: string[];
