@@ -58,6 +58,32 @@ describe('search bounds', () => {
     }
   }, 180_000);
 
+  it('sends the vector and keyword queries of a hybrid search in one request', async () => {
+    const { api, ltm } = await newStore();
+    await createAll(
+      api,
+      ltm,
+      Array.from({ length: 30 }, (_, i) => ({
+        id: `m-${i}`,
+        ownerId: 'alice',
+        namespace: 'home',
+        text: `Memory ${i} about gardening and tomatoes`,
+      })),
+    );
+    const search = () =>
+      api.post(`${ltm}/search`, {
+        text: 'tomatoes in the garden',
+        filter: { ownerId: { eq: 'alice' }, namespace: { eq: 'home' } },
+      });
+    expect((await search()).status).toBe(200);
+    stack().upstash.resetStats();
+    const found = await search();
+    expect(found.body.items).toHaveLength(10);
+    // The authorizer's key lookup (the test stack caches no keys), then the search: both indexes
+    // (one pipeline), the records, the access times. It was 5 with the indexes queried apart.
+    expect(stack().upstash.stats.httpRequests).toBe(4);
+  });
+
   // Issue 13 item 3: one request queried every partition named or stored (10,000 VECTOR.QUERY).
   it('refuses a search over more partitions than one request may read', async () => {
     const { api, ltm } = await newStore();
