@@ -1,9 +1,4 @@
-import type {
-  MemoryRecordView,
-  SearchMode,
-  SearchRequest,
-  StoredMemory,
-} from '../contracts/long-term-memory.js';
+import type { MemoryRecordView, SearchRequest, StoredMemory } from '../contracts/long-term-memory.js';
 
 export { DEFAULT_SEARCH_MODE } from '../domain/ranking.js';
 
