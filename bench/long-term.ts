@@ -50,7 +50,7 @@ const OBJECTS = [
   'sailing lessons',
   'a birthday party in July',
 ];
-const QUERIES = [
+export const QUERIES = [
   'dietary restrictions',
   'upcoming travel plans',
   'what music do they enjoy',
@@ -64,7 +64,7 @@ const QUERIES = [
 ];
 
 /** Deterministic, varied memory texts (so the indexes see a realistic vocabulary). */
-function memoryText(i: number): string {
+export function memoryText(i: number): string {
   const s = SUBJECTS[i % SUBJECTS.length]!;
   const v = VERBS[Math.floor(i / SUBJECTS.length) % VERBS.length]!;
   const o = OBJECTS[Math.floor(i / (SUBJECTS.length * VERBS.length)) % OBJECTS.length]!;

@@ -18,6 +18,11 @@ export interface VectorHit {
 }
 
 export interface VectorIndex {
+  /**
+   * The largest `topK` one query accepts (hosted Upstash: 1,000). Callers that widen their search
+   * stop here; a partition that answers fewer than `maxTopK` hits has answered all it holds.
+   */
+  readonly maxTopK: number;
   /** Adds or replaces vectors. All vectors of a partition have the model's dimension. */
   upsert(
     partition: VectorPartition,

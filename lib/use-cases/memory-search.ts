@@ -1,12 +1,8 @@
-import type {
-  MemoryRecordView,
-  SearchMode,
-  SearchRequest,
-  StoredMemory,
-} from '../contracts/long-term-memory.js';
+import type { MemoryRecordView, SearchRequest, StoredMemory } from '../contracts/long-term-memory.js';
 
 export { DEFAULT_SEARCH_MODE } from '../domain/ranking.js';
 
+import { ValidationError } from '../domain/errors.js';
 import { assertAttributeFilterFits, matchesFilter, partitionCouldMatch } from '../domain/memory-filter.js';
 import type { PageTokenDeps } from '../domain/page-token.js';
 import {
@@ -25,6 +21,11 @@ const MAX_CANDIDATES = 1_000;
 /** Index entries one filter-only page may scan before returning a short page with a token. */
 const MAX_SCAN = 5_000;
 const SCAN_CHUNK = 250;
+/**
+ * Most (owner, namespace) partitions one text search reads. Each is a vector query and a share of
+ * the keyword script's work, all in one request, so the bound is the request's cost (issue 13).
+ */
+export const MAX_SEARCH_PARTITIONS = 256;
 
 /** Search pages with signed tokens. */
 export type SearchDeps = MemoryDeps & PageTokenDeps;
@@ -90,11 +91,16 @@ async function rankedSearch(
   let ranked: RankedRecord[] = [];
   let exhausted = false;
   for (;;) {
+    // The vector index caps topK (issue 13): past its cap it is read to its cap, and counts as
+    // exhausted only if it answered fewer than asked (a partition smaller than the cap).
+    const vectorK = Math.min(k, deps.vectors.maxTopK);
     const [vectorHits, keywordHits] = await Promise.all([
-      queryVector ? deps.vectors.query(partitions, queryVector, k) : Promise.resolve([]),
+      queryVector ? deps.vectors.query(partitions, queryVector, vectorK) : Promise.resolve([]),
       mode === 'semantic' ? Promise.resolve([]) : deps.keywords.query(partitions, text, k),
     ]);
-    exhausted = vectorHits.length < k && keywordHits.length < k;
+    const vectorDone = !queryVector || vectorHits.length < vectorK || vectorK < k;
+    const keywordDone = mode === 'semantic' || keywordHits.length < k;
+    exhausted = vectorDone && keywordDone;
     const ids = [...new Set([...vectorHits.map((h) => h.id), ...keywordHits.map((h) => h.id)])];
     const records = await deps.records.getMany(storeId, ids, now);
     const byId = new Map<string, StoredMemory>();
@@ -193,16 +199,34 @@ async function candidatePartitions(
   const namespaces = filter?.namespace?.eq !== undefined ? [filter.namespace.eq] : filter?.namespace?.in;
   // The common query names its owner and namespace: no need to read the partition list.
   if (filterOp === 'all' && owners && namespaces) {
-    return owners.flatMap((ownerId) =>
-      [...new Set(namespaces.map((n) => n.toLowerCase()))].map((namespace) => ({
-        storeId,
-        ownerId,
-        namespace,
-      })),
-    );
+    const distinct = [...new Set(namespaces.map((n) => n.toLowerCase()))];
+    assertPartitionsFit(owners.length * distinct.length);
+    return owners.flatMap((ownerId) => distinct.map((namespace) => ({ storeId, ownerId, namespace })));
   }
   const all = await deps.records.listPartitions(storeId);
-  return all.filter((p) => partitionCouldMatch(p, filter, filterOp)).map((p) => ({ storeId, ...p }));
+  const matching = all.filter((p) => partitionCouldMatch(p, filter, filterOp));
+  assertPartitionsFit(matching.length);
+  return matching.map((p) => ({ storeId, ...p }));
+}
+
+/**
+ * Past the bound the search is refused rather than cut: searching some partitions would return a
+ * ranking that silently misses matches in the others. The partition list only holds partitions
+ * with live records (deleting or sweeping a partition's last record removes it).
+ */
+function assertPartitionsFit(count: number): void {
+  if (count > MAX_SEARCH_PARTITIONS) {
+    throw new ValidationError(
+      `this search would read ${count} (owner, namespace) partitions; at most ${MAX_SEARCH_PARTITIONS} per request: narrow it with filter.ownerId and filter.namespace`,
+      [
+        {
+          field: 'filter',
+          rule: 'maxPartitions',
+          message: `matches more than ${MAX_SEARCH_PARTITIONS} partitions`,
+        },
+      ],
+    );
+  }
 }
 
 function round(value: number): number {

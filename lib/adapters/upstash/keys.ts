@@ -98,6 +98,11 @@ export const memoryKeys = {
   accessed: (storeId: string) => `${storePrefix(storeId)}ltm:accessed`,
   /** Set: the index partitions (`owner:namespace`) that hold this store's memories. */
   partitions: (storeId: string) => `${storePrefix(storeId)}ltm:partitions`,
+  /**
+   * Hash: partition tag -> live records in it, and `*` once the counts are complete (scripts
+   * derive this key from the prefix: see memory-scripts.ts).
+   */
+  partitionCounts: (storeId: string) => `${storePrefix(storeId)}ltm:partition-counts`,
 };
 
 /**

@@ -12,15 +12,48 @@ end
 `;
 
 /**
+ * Partition bookkeeping, so the partition set shrinks when a partition empties (a store-wide
+ * search reads every partition in it). `ltm:partition-counts` holds tag -> live records, plus the
+ * field `*` once the counts are complete: it is set when the store's first record is created (the
+ * store was empty, so every count starts from zero). Stores that held records before counting
+ * began have no `*`: their counts cover only later records, so no partition is dropped on them
+ * (as before) until the store empties once.
+ */
+const PARTITIONS = `
+local function counts_key(prefix) return prefix .. 'ltm:partition-counts' end
+local function partition_tag(record)
+  local ns = record.namespace
+  return record.ownerId .. ':' .. (type(ns) == 'string' and string.lower(ns) or '_')
+end
+local function enter_partition(prefix, tag) redis.call('HINCRBY', counts_key(prefix), tag, 1) end
+local function leave_partition(prefix, partitions, tag)
+  local counts = counts_key(prefix)
+  local left = redis.call('HINCRBY', counts, tag, -1)
+  if left > 0 then return end
+  redis.call('HDEL', counts, tag)
+  if left == 0 and redis.call('HEXISTS', counts, '*') == 1 then redis.call('SREM', partitions, tag) end
+end
+-- Nothing left in the store: no partition holds anything, and counting can start afresh.
+local function reset_if_empty(prefix, by_created, partitions)
+  if redis.call('ZCARD', by_created) == 0 then
+    redis.call('DEL', counts_key(prefix), partitions)
+    return true
+  end
+  return false
+end
+`;
+
+/**
  * Creates records that do not exist yet (SET NX), with their index entries.
  * KEYS: 1 by-created, 2 expiry, 3 partitions, 4.. record keys (one per record)
  * ARGV: 1 store prefix, 2 memories allowed per owner, then per record 5 values: id, JSON, createdAt,
  * expiresAt, ownerId:partition
  * Returns per record 1 (created), 0 (id exists) or 2 (its owner holds the maximum already).
  */
-export const CREATE_RECORDS = `${OWNER_INDEX}
+export const CREATE_RECORDS = `${OWNER_INDEX}${PARTITIONS}
 local prefix = ARGV[1]
 local per_owner = tonumber(ARGV[2])
+if reset_if_empty(prefix, KEYS[1], KEYS[3]) then redis.call('HSET', counts_key(prefix), '*', 1) end
 local out = {}
 for i = 4, #KEYS do
   local a = 3 + (i - 4) * 5
@@ -33,6 +66,7 @@ for i = 4, #KEYS do
     redis.call('ZADD', owner_index(prefix, owner), created, id)
     redis.call('ZADD', KEYS[2], expires, id)
     redis.call('SADD', KEYS[3], tag)
+    enter_partition(prefix, tag)
     out[#out + 1] = 1
   else
     out[#out + 1] = 0
@@ -47,7 +81,7 @@ return out
  * ARGV: 1 store prefix, 2 id, 3 new JSON, 4 expected updatedAt, 5 new ownerId:partition, 6 expiresAt
  * Returns 1 replaced, 0 missing, -1 conflict.
  */
-export const REPLACE_RECORD = `${OWNER_INDEX}
+export const REPLACE_RECORD = `${OWNER_INDEX}${PARTITIONS}
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local old = cjson.decode(current)
@@ -60,15 +94,22 @@ if old.ownerId ~= new.ownerId then
 end
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[5])
+local old_tag = partition_tag(old)
+if old_tag ~= ARGV[5] then
+  enter_partition(ARGV[1], ARGV[5])
+  leave_partition(ARGV[1], KEYS[4], old_tag)
+end
 return 1
 `;
 
 /**
  * Deletes records and their listing entries.
  * KEYS: 1 by-created, 2 expiry, 3 accessed, 4.. record keys; ARGV: 1 store prefix, 2.. ids
+ * (also the derived partition set and counts: a partition left empty leaves the set)
  * Returns per record its JSON (so the caller can clear the search indexes) or false.
  */
-export const DELETE_RECORDS = `${OWNER_INDEX}
+export const DELETE_RECORDS = `${OWNER_INDEX}${PARTITIONS}
+local partitions = ARGV[1] .. 'ltm:partitions'
 local out = {}
 for i = 4, #KEYS do
   local id = ARGV[i - 2]
@@ -77,6 +118,7 @@ for i = 4, #KEYS do
     local record = cjson.decode(json)
     redis.call('DEL', KEYS[i])
     redis.call('ZREM', owner_index(ARGV[1], record.ownerId), id)
+    leave_partition(ARGV[1], partitions, partition_tag(record))
     out[#out + 1] = json
   else
     out[#out + 1] = false
@@ -85,6 +127,7 @@ for i = 4, #KEYS do
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZREM', KEYS[3], id)
 end
+reset_if_empty(ARGV[1], KEYS[1], partitions)
 return out
 `;
 

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import * as z from 'zod';
+import { DependencyUnavailableError } from '../../domain/errors.js';
 import { tokenize } from '../../domain/text/tokenizer.js';
 import type { KeywordHit, KeywordIndex, KeywordPartition } from '../../ports/keyword-index.js';
 import { indexKeys } from './keys.js';
+import { type RawPipeline, rawPipeline, type WireCommand } from './raw-pipeline.js';
 import { redisCall } from './redis-call.js';
 
 /**
@@ -44,7 +47,8 @@ import { redisCall } from './redis-call.js';
  * partitions of one store (they share a cluster slot); over many, fewer query terms are used, see
  * MAX_TERM_PARTITION_PAIRS. Document ids are assumed to be unique across partitions (memory ids are).
  *
- * Round trips: `query` is one script call; `upsert` and `remove` are one script call per chunk, all
+ * Round trips: `query` is one script call, sent through the client's shared raw pipeline
+ * (raw-pipeline.ts), so a search's vector queries and keyword query are one HTTP request; `upsert` and `remove` are one script call per chunk, all
  * chunks sent together (auto-pipelined), so one HTTP request however large the batch. Each chunk is
  * atomic and every document lies wholly in one chunk.
  */
@@ -331,7 +335,7 @@ const queryReplySchema = z.array(z.string());
 export class UpstashKeywordIndex implements KeywordIndex {
   private readonly upsertScript;
   private readonly removeScript;
-  private readonly queryScript;
+  private readonly raw: RawPipeline;
   private readonly scoring: KeywordScoring;
   private readonly mode: 'exact' | 'impact' | 'impact-lua';
   private readonly postingsBudget: number;
@@ -345,7 +349,7 @@ export class UpstashKeywordIndex implements KeywordIndex {
     this.postingsBudget = options.postingsBudget ?? DEFAULT_POSTINGS_BUDGET;
     this.upsertScript = redis.createScript<unknown>(UPSERT_DOCUMENTS);
     this.removeScript = redis.createScript<unknown>(REMOVE_DOCUMENTS);
-    this.queryScript = redis.createScript<unknown>(QUERY);
+    this.raw = rawPipeline(redis);
   }
 
   async upsert(
@@ -403,6 +407,30 @@ export class UpstashKeywordIndex implements KeywordIndex {
     );
   }
 
+  /**
+   * The query script through the shared raw pipeline, so it rides in the same request as the
+   * vector queries of the same search. `EVALSHA`, then `EVAL` once if Redis lacks the script.
+   */
+  private async runQuery(keys: string[], args: string[]): Promise<unknown> {
+    const command = (name: string, script: string): WireCommand => [
+      name,
+      script,
+      keys.length,
+      ...keys,
+      ...args,
+    ];
+    let [reply] = await redisCall('keyword search', () => this.raw.send([command('EVALSHA', QUERY_SHA)]));
+    if (reply?.error !== undefined && /NOSCRIPT/.test(reply.error)) {
+      [reply] = await redisCall('keyword search', () => this.raw.send([command('EVAL', QUERY)]));
+    }
+    if (reply === undefined || reply.error !== undefined) {
+      throw new DependencyUnavailableError('The memory database is unavailable (keyword search)', 1, {
+        cause: new Error(reply?.error ?? 'no reply'),
+      });
+    }
+    return reply.result;
+  }
+
   async query(partitions: readonly KeywordPartition[], text: string, topK: number): Promise<KeywordHit[]> {
     const k = Math.min(Math.floor(topK), MAX_TOP_K);
     if (!(k >= 1) || partitions.length === 0) return [];
@@ -437,14 +465,14 @@ export class UpstashKeywordIndex implements KeywordIndex {
       args.push(term, String(count));
     }
     const keys = [...prefixes.map(keywordKeys.stats), keywordKeys.scratch(prefixes[0]!)];
-    const reply = queryReplySchema.parse(
-      await redisCall('keyword search', () => this.queryScript.exec(keys, args)),
-    );
+    const reply = queryReplySchema.parse(await this.runQuery(keys, args));
     const hits: KeywordHit[] = [];
     for (let i = 0; i + 1 < reply.length; i += 2) hits.push({ id: reply[i]!, score: Number(reply[i + 1]) });
     return hits;
   }
 }
+
+const QUERY_SHA = createHash('sha1').update(QUERY).digest('hex');
 
 function assertTerm(term: string): void {
   if (!TERM_PATTERN.test(term))

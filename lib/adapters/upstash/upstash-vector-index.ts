@@ -5,6 +5,7 @@ import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { EmbeddingModelInfo } from '../../ports/embedder.js';
 import type { VectorHit, VectorIndex, VectorPartition } from '../../ports/vector-index.js';
 import { indexKeys } from './keys.js';
+import { type RawPipeline, rawPipeline, type WireCommand, type WireReply } from './raw-pipeline.js';
 import { redisCall } from './redis-call.js';
 
 /** Upstash's limits for `VECTOR.CREATE DIM` and `VECTOR.QUERY TOPK`. */
@@ -16,12 +17,6 @@ const MAX_TOP_K = 1000;
  * the emulator answers the same for ADD and QUERY.
  */
 const INDEX_MISSING = /\bis not found\b/i;
-
-type WireCommand = [name: string, ...args: (string | number)[]];
-interface WireReply {
-  readonly result?: unknown;
-  readonly error?: string;
-}
 
 /** `VECTOR.COUNT`: an integer, 0 for a missing index. */
 const countReplySchema = z.number().int().nonnegative();
@@ -61,8 +56,9 @@ const recordModelReplySchema = z.tuple([z.number(), z.number(), modelRecordSchem
  * Round trips
  * - `@upstash/redis` 1.39 has no vector commands on `pipeline()`/`multi()` and does not
  *   auto-pipeline `redis.vector.*` (each is its own HTTP request), so vector commands are sent as
- *   raw commands through the client's own `Pipeline` (`POST /pipeline`): an upsert batch (create +
- *   one add per vector), a multi-partition query, or a removal is one HTTP request.
+ *   raw commands through the client's own `Pipeline` (`POST /pipeline`, raw-pipeline.ts): an upsert
+ *   batch (create + one add per vector), a multi-partition query, or a removal is one HTTP request,
+ *   and commands other adapters send in the same tick (a search's keyword query) share it.
  * - The model check costs a round trip once per store and adapter instance (process); verified
  *   stores are cached. A query carries its first check in its own pipeline (its hits are discarded
  *   on a mismatch). A write cannot: its adds would already have landed, so the first write to a
@@ -82,7 +78,9 @@ const recordModelReplySchema = z.tuple([z.number(), z.number(), modelRecordSchem
  * formula. Scores are clamped to [0, 1].
  */
 export class UpstashVectorIndex implements VectorIndex {
+  readonly maxTopK = MAX_TOP_K;
   private readonly redis: Redis;
+  private readonly raw: RawPipeline;
   private readonly model: EmbeddingModelInfo;
   private readonly profileArgs: string[];
   /** Stores whose recorded model is this adapter's model. */
@@ -107,6 +105,7 @@ export class UpstashVectorIndex implements VectorIndex {
     }
     if (id.length === 0) throw new RangeError('embedding model id is empty');
     this.redis = options.redis;
+    this.raw = rawPipeline(options.redis);
     this.model = options.model;
     this.profileArgs = options.queryProfile ? ['PROFILE', options.queryProfile] : [];
   }
@@ -268,26 +267,10 @@ export class UpstashVectorIndex implements VectorIndex {
     return bytes.toString('base64');
   }
 
-  /** Sends raw commands in one `POST /pipeline`; each reply keeps its own result or error. */
+  /** Sends raw commands in one `POST /pipeline` (shared with other adapters' commands of the same tick). */
   private pipeline(what: string, commands: WireCommand[]): Promise<WireReply[]> {
-    const pipeline = this.redis.pipeline() as unknown as RawPipeline;
-    if (typeof pipeline.chain !== 'function') {
-      // Pipeline.chain is private in the client's typings; an upgrade that drops it fails here, loudly.
-      throw new Error('@upstash/redis Pipeline has no chain(): raw vector commands cannot be pipelined');
-    }
-    for (const command of commands) pipeline.chain({ command, deserialize: (raw) => raw });
-    return redisCall(what, () => pipeline.exec({ keepErrors: true }));
+    return redisCall(what, () => this.raw.send(commands));
   }
-}
-
-/**
- * The runtime surface of the client's `Pipeline` used for raw commands: `chain` queues anything
- * with a `command` (the JSON array sent) and a `deserialize`; `exec({ keepErrors: true })` answers
- * `{ result, error }` per command instead of throwing on the first error.
- */
-interface RawPipeline {
-  chain(command: { command: WireCommand; deserialize: (raw: unknown) => unknown }): unknown;
-  exec(options: { keepErrors: true }): Promise<WireReply[]>;
 }
 
 function requireId(id: string): void {

@@ -1,0 +1,78 @@
+import type { Redis } from '@upstash/redis';
+
+export type WireCommand = [name: string, ...args: (string | number)[]];
+export interface WireReply {
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+/**
+ * Raw commands (any name, replies as sent) through the client's own `Pipeline` (`POST /pipeline`).
+ * Commands sent by several adapters in the same tick share one HTTP request: a search's vector
+ * queries and its keyword script go together (the client's auto-pipelining does not take
+ * `VECTOR.*`, and keeps reads and writes apart). Each sender gets its own replies, in order, each
+ * with its own result or error.
+ */
+export class RawPipeline {
+  private pending: Array<{
+    commands: WireCommand[];
+    resolve: (replies: WireReply[]) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+
+  constructor(private readonly redis: Redis) {}
+
+  send(commands: WireCommand[]): Promise<WireReply[]> {
+    if (this.pending.length === 0) queueMicrotask(() => this.flush());
+    return new Promise((resolve, reject) => this.pending.push({ commands, resolve, reject }));
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    const pipeline = this.redis.pipeline() as unknown as ClientPipeline;
+    if (typeof pipeline.chain !== 'function') {
+      // Pipeline.chain is private in the client's typings; an upgrade that drops it fails here, loudly.
+      const error = new Error('@upstash/redis Pipeline has no chain(): raw commands cannot be pipelined');
+      for (const sender of batch) sender.reject(error);
+      return;
+    }
+    for (const { commands } of batch) {
+      for (const command of commands) pipeline.chain({ command, deserialize: (raw) => raw });
+    }
+    pipeline.exec({ keepErrors: true }).then(
+      (replies) => {
+        let at = 0;
+        for (const sender of batch) {
+          sender.resolve(replies.slice(at, at + sender.commands.length));
+          at += sender.commands.length;
+        }
+      },
+      (error: unknown) => {
+        for (const sender of batch) sender.reject(error);
+      },
+    );
+  }
+}
+
+const shared = new WeakMap<Redis, RawPipeline>();
+
+/** The one batcher of a client, so every adapter built on it shares requests. */
+export function rawPipeline(redis: Redis): RawPipeline {
+  let batcher = shared.get(redis);
+  if (!batcher) {
+    batcher = new RawPipeline(redis);
+    shared.set(redis, batcher);
+  }
+  return batcher;
+}
+
+/**
+ * The runtime surface of the client's `Pipeline` used for raw commands: `chain` queues anything
+ * with a `command` (the JSON array sent) and a `deserialize`; `exec({ keepErrors: true })` answers
+ * `{ result, error }` per command instead of throwing on the first error.
+ */
+interface ClientPipeline {
+  chain(command: { command: WireCommand; deserialize: (raw: unknown) => unknown }): unknown;
+  exec(options: { keepErrors: true }): Promise<WireReply[]>;
+}
