@@ -25,6 +25,35 @@ import { SEQ_PER_MS } from './ranking.js';
  *   ranking finds a turn's true neighbours whatever times the client sent.
  */
 
+/**
+ * Turns before a record that its index entry (vector and keyword) also reads: the turn says
+ * "Pottery, mostly."; its index entry reads the question before it too. Measured with
+ * bench/tune-ranking.ts (docs/decisions/0009-conversation-memory.md): turn recall@10 on the tune
+ * split 0.688 with the turn alone, 0.748 with the one before, same ranking constants.
+ */
+export const INDEX_CONTEXT_TURNS = 1;
+
+/**
+ * What the indexes read for each record (in session order): the `INDEX_CONTEXT_TURNS` kept turns
+ * before it, then its own text. `before` are the texts of the kept turns that precede the first
+ * record (from earlier runs), oldest first. The record's own `text` stays the turn alone.
+ */
+export function conversationIndexTexts(
+  records: ReadonlyArray<Pick<StoredMemory, 'text'>>,
+  before: readonly string[] = [],
+): string[] {
+  const texts = [...before.slice(before.length - INDEX_CONTEXT_TURNS), ...records.map((r) => r.text)];
+  const offset = texts.length - records.length;
+  return records.map((r, i) =>
+    [...texts.slice(Math.max(0, offset + i - INDEX_CONTEXT_TURNS), offset + i), r.text].join('\n'),
+  );
+}
+
+/** Whether promotion keeps a conversation record of a turn with this role and text. */
+export function keepsTurn(turn: Pick<ScreenedTurn, 'role' | 'text'>): boolean {
+  return KEPT_ROLES.has(turn.role) && turn.text.trim().length > 0;
+}
+
 /** A turn as promotion sees it, after the store's exclusions. */
 export interface ScreenedTurn {
   readonly eventId: string;
@@ -77,8 +106,8 @@ export function conversationRecords(input: {
 }): Array<Omit<StoredMemory, 'contentHash'>> {
   const { session, now } = input;
   return input.turns.flatMap((turn) => {
+    if (!keepsTurn(turn)) return [];
     const text = turn.text.trim().slice(0, MEMORY_TEXT_MAX);
-    if (!KEPT_ROLES.has(turn.role) || text.length === 0) return [];
     const serverMs = eventServerTime(turn.eventId) ?? turn.createdAt;
     const record: Omit<StoredMemory, 'contentHash'> = {
       id: conversationRecordId(session.sessionId, turn.eventId),

@@ -25,7 +25,7 @@ export const HYBRID_RANKING: RankingParams = {
   depth: 300,
   keywordWeight: 0.6,
   contextWeights: [0.4, 0.2, 0.1],
-  sessionWeight: 0,
+  sessionWeight: 0.2,
 };
 
 /** Used when a request names no `searchMode` (hybrid finds far more evidence than either index alone). */

@@ -131,6 +131,7 @@ export async function createIndexedRecords(
   records: readonly StoredMemory[],
   vectorOf: ReadonlyMap<string, Float32Array>,
   reindex: readonly StoredMemory[] = [],
+  indexTextOf: ReadonlyMap<string, string> = new Map(),
 ): Promise<{ created: StoredMemory[]; raced: string[]; ownerFull: string[] }> {
   const outcomes = await deps.records.createMany(storeId, records);
   const created = records.filter((_, i) => outcomes[i] === 'created');
@@ -154,7 +155,7 @@ export async function createIndexedRecords(
   const sameIds = new Set(same.map((r) => r.id));
   const raced = existing.filter((r) => !sameIds.has(r.id)).map((r) => r.id);
   try {
-    await indexRecords(deps, storeId, [...created, ...same, ...reindex], vectorOf);
+    await indexRecords(deps, storeId, [...created, ...same, ...reindex], vectorOf, indexTextOf);
   } catch (error) {
     await deps.records.deleteMany(
       storeId,
@@ -294,6 +295,8 @@ async function indexRecords(
   storeId: string,
   records: readonly StoredMemory[],
   vectors: ReadonlyMap<string, Float32Array>,
+  /** What the keyword index reads of a record, where it is not the record's own text. */
+  indexTextOf: ReadonlyMap<string, string> = new Map(),
 ): Promise<void> {
   const groups = groupByPartition(storeId, records);
   await Promise.all(
@@ -304,7 +307,7 @@ async function indexRecords(
       ),
       deps.keywords.upsert(
         partition,
-        members.map((r) => ({ id: r.id, text: r.text })),
+        members.map((r) => ({ id: r.id, text: indexTextOf.get(r.id) ?? r.text })),
       ),
     ]),
   );

@@ -17,7 +17,7 @@ import type { VectorPartition } from '../ports/vector-index.js';
 import { embedQueryText, type MemoryDeps, requireStore, toView } from './memory-records.js';
 
 /** Most candidates one text search reads from each index before giving up on deeper pages. */
-const MAX_CANDIDATES = 1_000;
+const MAX_CANDIDATES = 2_000;
 /** Index entries one filter-only page may scan before returning a short page with a token. */
 const MAX_SCAN = 5_000;
 const SCAN_CHUNK = 250;

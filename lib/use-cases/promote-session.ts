@@ -4,8 +4,10 @@ import type { PromotionMessage } from '../contracts/promotion-message.js';
 import type { SessionEvent, SessionSummary } from '../contracts/session-memory.js';
 import type { StoreRecord } from '../contracts/store-config.js';
 import {
+  conversationIndexTexts,
   conversationRecords,
   conversationRetention,
+  keepsTurn,
   type ScreenedTurn,
 } from '../domain/conversation-records.js';
 import { DependencyUnavailableError, DomainError } from '../domain/errors.js';
@@ -155,13 +157,14 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
     // Screened once: the extractor and the conversation records see the same text.
     const newTurns = screenTurns(batch, firstNew, exclude);
     if (newTurns.length > 0) {
-      conversation = await writeConversation(deps, store, session, newTurns);
+      const before = screenTurns(byArrival.slice(contextStart, end), contextStart, exclude);
+      conversation = await writeConversation(deps, store, session, newTurns, before);
       const extraction = await deps.extractor.extract({
         ownerId: session.ownerId,
         strategies: store.config.extractionStrategies,
         customTypes: store.config.customMemoryTypes.filter((t) => t.extractionStrategy?.enabled !== false),
         priorSummary: session.summary?.text,
-        contextTurns: screenTurns(byArrival.slice(contextStart, end), contextStart, exclude),
+        contextTurns: before,
         newTurns,
       });
       usage = extraction.usage;
@@ -472,6 +475,7 @@ async function writeConversation(
   store: StoreRecord,
   session: { ownerId: string; namespace?: string; sessionId: string },
   turns: readonly ScreenedTurn[],
+  before: readonly ScreenedTurn[],
 ): Promise<number> {
   const retention = conversationRetention(store.config);
   if (!retention.enabled) return 0;
@@ -483,12 +487,21 @@ async function writeConversation(
     embeddingModel: deps.embedder.model.id,
   }).map((r): StoredMemory => ({ ...r, contentHash: contentHash(r) }));
   if (records.length === 0) return 0;
-  const vectors = await embedTexts(
-    deps.embedder,
-    records.map((r) => r.text),
+  const indexTexts = conversationIndexTexts(
+    records,
+    before.filter(keepsTurn).map((t) => t.text.trim()),
   );
+  const vectors = await embedTexts(deps.embedder, indexTexts);
   const vectorOf = new Map(records.map((r, i) => [r.id, vectors[i]!]));
-  const { created, ownerFull } = await createIndexedRecords(deps, store.storeId, records, vectorOf);
+  const indexTextOf = new Map(records.map((r, i) => [r.id, indexTexts[i]!]));
+  const { created, ownerFull } = await createIndexedRecords(
+    deps,
+    store.storeId,
+    records,
+    vectorOf,
+    [],
+    indexTextOf,
+  );
   if (ownerFull.length > 0) {
     deps.logger.warn('owner memory limit reached; conversation records dropped', {
       storeId: store.storeId,
