@@ -72,13 +72,34 @@ describe('contextualize', () => {
     const a = record('a', { seq: 1, sessionId: 's1' });
     const b = record('b', { seq: 2, sessionId: 's2' });
     const c = record('c', { seq: 3, sessionId: 's2' });
-    const out = contextualize([ranked(a, 1), ranked(b, 0), ranked(c, 0.5)]);
+    const out = contextualize([ranked(a, 1), ranked(b, 0), ranked(c, 0.5)], {
+      ...HYBRID_RANKING,
+      sessionWeight: 0,
+    });
     const score = (id: string) => out.find((r) => r.record.id === id)!.score;
     const best = 1 + 0; // a has no session neighbour
     expect(score('b')).toBeCloseTo(
       (0 + HYBRID_RANKING.contextWeights[0]! * 0.5) / Math.max(best, 0.5 + 0),
       6,
     );
+  });
+});
+
+describe('session weight', () => {
+  it('lifts every candidate of a session by a share of its best member', () => {
+    const params = { ...HYBRID_RANKING, contextWeights: [], sessionWeight: 0.5 };
+    const out = contextualize(
+      [
+        ranked(record('best', { seq: 1 }), 1),
+        ranked(record('mate', { seq: 9 }), 0),
+        ranked(record('other', { seq: 1, sessionId: 's2' }), 0.2),
+        ranked(record('other-mate', { seq: 2, sessionId: 's2' }), 0),
+      ],
+      params,
+    );
+    const score = (id: string) => out.find((r) => r.record.id === id)!.score;
+    expect(score('mate')).toBeCloseTo(0.5 / 1.5, 6);
+    expect(score('other-mate')).toBeCloseTo(0.1 / 1.5, 6);
   });
 });
 
