@@ -22,6 +22,13 @@ export interface ApiKeyAdminDeps {
   readonly logger: Logger;
 }
 
+/**
+ * How often a registry write that lost a compare-and-set to a concurrent one is recomputed from the
+ * newer record before the caller gets a 409. Each lost attempt is another writer's success, so five
+ * attempts always suffice for up to five concurrent writers of one record; operators rarely have two.
+ */
+export const REGISTRY_WRITE_ATTEMPTS = 5;
+
 /** What operators see of a key (reference `ApiKeyOutput`, plus the `plan` extension). Never the token. */
 export function apiKeyOutput(record: ApiKeyRecord): ApiKeyOutput {
   return {
@@ -111,9 +118,6 @@ export async function updateApiKey(
   throw new ConflictError('The API key changed concurrently; retry');
 }
 
-/** Attempts of a compare-and-set write that keeps losing to concurrent writes (then 409). */
-const REGISTRY_WRITE_ATTEMPTS = 5;
-
 /**
  * Revokes a key: the registry record goes first (the authorizer answers 401 once its cache
  * interval has passed), then the API Gateway key is disabled and deleted. A gateway failure is
@@ -147,7 +151,7 @@ export async function rotateApiKey(
   // Plan is fixed at mint, so the gateway key made for the first read fits every retry.
   const gatewayKeyId = await createGatewayKey(deps, token, { ...first, keyId: newKeyId });
   let old = first;
-  let oldExpiresAt = oldExpiresAtOf(old);
+  let oldExpiresAt = 0;
   try {
     for (let attempt = 0; ; attempt++) {
       oldExpiresAt = oldExpiresAtOf(old);

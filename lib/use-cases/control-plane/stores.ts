@@ -7,7 +7,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ApiKeyRecord, ApiKeyRegistry, StoreRegistry, StoreRemoval } from '../../ports/registry.js';
 import type { UsagePlanKeys } from '../../ports/usage-plan-keys.js';
-import { revokeApiKey } from './api-keys.js';
+import { REGISTRY_WRITE_ATTEMPTS, revokeApiKey } from './api-keys.js';
 
 export interface StoreAdminDeps {
   readonly stores: StoreRegistry & StoreRemoval;
@@ -47,12 +47,6 @@ export async function listStores(deps: Pick<StoreAdminDeps, 'stores'>): Promise<
   const stores = await Promise.all(ids.map((id) => deps.stores.getStore(id)));
   return stores.filter((store): store is StoreRecord => store !== undefined);
 }
-
-/**
- * How often a write that lost a compare-and-set to a concurrent one is recomputed from the newer
- * record before the caller gets a 409; concurrent operator edits of one record are rare.
- */
-export const REGISTRY_WRITE_ATTEMPTS = 5;
 
 /**
  * Applies a partial update (see `updateStoreRequestSchema` for the rules) and validates the result
