@@ -2,6 +2,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { checkEnvironmentAtInit } from '../../lib/composition/cold-start.js';
+import { scopeToRequest } from '../../lib/composition/request-scope.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import {
@@ -10,7 +11,13 @@ import {
   PayloadTooLargeError,
   ValidationError,
 } from '../../lib/domain/errors.js';
-import { assertStoreAccess, type Grant, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
+import {
+  allowsStoreAction,
+  assertStoreAccess,
+  type Grant,
+  grantsSchema,
+  type StoreAction,
+} from '../../lib/domain/grants.js';
 import { LIMITS } from '../../lib/domain/limits.js';
 import { withInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { createLogger, describeError } from '../../lib/observability/logger.js';
@@ -87,6 +94,15 @@ export function httpRoute<App = undefined>(options: HttpRouteOptions<App>, run: 
   const app = options.app;
   if (app) checkEnvironmentAtInit(logger);
   const appOf = app ?? (async () => undefined as App);
+  // Store routes get the app of their store and caller (per-store caches, no access writes by a
+  // read-only key: request-scope.ts); `none` routes have no store.
+  const scopedApp = async (request: HttpRequest): Promise<App> =>
+    options.action === 'none'
+      ? appOf()
+      : scopeToRequest(await appOf(), {
+          storeId: request.storeId,
+          mayWrite: allowsStoreAction(request.grants, request.storeId, 'write'),
+        });
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(corsHeaders())
     .use(problemResponses())
@@ -111,7 +127,7 @@ export function httpRoute<App = undefined>(options: HttpRouteOptions<App>, run: 
       // Redis calls are cut to the time left, so a slow dependency ends in a retryable problem
       // rather than in middy's early timeout or the function's own (API Gateway: a bare 502).
       const result = await withInvocationDeadline(context?.getRemainingTimeInMillis?.(), async () =>
-        run(request, await appOf()),
+        run(request, await scopedApp(request)),
       );
       return {
         statusCode: result.status,

@@ -35,7 +35,11 @@ async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
       for (const record of records) {
         const message = promotionMessageSchema.parse(JSON.parse(record.body));
         try {
-          const outcome = await promoteSession(app, message);
+          const outcome = await promoteSession(
+            // The service writes on the store's behalf; the embedding cache is that store's alone.
+            app.forRequest({ storeId: message.storeId, mayWrite: true }),
+            message,
+          );
           app.logger.info('promotion job done', {
             jobId: promotionJobId(message),
             status: outcome.status,

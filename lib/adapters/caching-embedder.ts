@@ -36,7 +36,8 @@ export class CachingEmbedder implements Embedder {
   readonly model: EmbeddingModelInfo;
   readonly maxInputCharacters: number | undefined;
   readonly stats: CachingEmbedderStats = { memoryHits: 0, storeHits: 0, misses: 0 };
-  readonly #inner: Embedder;
+  /** The wrapped embedder, for callers that must not share cached vectors (no scope of their own). */
+  readonly inner: Embedder;
   readonly #store: EmbeddingStore | undefined;
   readonly #logger: Logger | undefined;
   readonly #maxEntries: number;
@@ -50,7 +51,7 @@ export class CachingEmbedder implements Embedder {
     store?: EmbeddingStore;
     logger?: Logger;
   }) {
-    this.#inner = options.inner;
+    this.inner = options.inner;
     this.model = options.inner.model;
     this.maxInputCharacters = options.inner.maxInputCharacters;
     this.#maxEntries = Math.max(1, options.maxEntries ?? 10_000);
@@ -59,25 +60,44 @@ export class CachingEmbedder implements Embedder {
   }
 
   embedDocuments(texts: readonly string[]): Promise<Float32Array[]> {
-    return this.#embed(texts, 'document');
+    return this.#embed(texts, 'document', '');
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    const [vector] = await this.#embed([text], 'query');
+    const [vector] = await this.#embed([text], 'query', '');
     return vector!;
   }
 
-  /** The cache key of a text: hex sha256 over the model, its dimensions, the kind and the text. */
-  keyOf(text: string, kind: Kind): string {
+  /**
+   * A view of this cache whose entries belong to `scope` alone (a store id). It shares the memory
+   * bound and the wrapped embedder, not the entries: with one cache for every tenant of a warm
+   * function, store B could time an embedding and learn that store A recently embedded the same text
+   * (security review 2026-12, finding 10). The `Embedder` port stays unaware of tenants; the
+   * composition hands each request the view of its store.
+   */
+  forScope(scope: string): Embedder {
+    return {
+      model: this.model,
+      maxInputCharacters: this.maxInputCharacters,
+      embedDocuments: (texts) => this.#embed(texts, 'document', scope),
+      embedQuery: async (text) => (await this.#embed([text], 'query', scope))[0]!,
+    };
+  }
+
+  /**
+   * The cache key of a text: hex sha256 over the scope, the model, its dimensions, the kind and the
+   * text (the unscoped instance uses the empty scope).
+   */
+  keyOf(text: string, kind: Kind, scope = ''): string {
     return createHash('sha256')
-      .update(`${this.model.id}\u0000${this.model.dimensions}\u0000${kind}\u0000`)
+      .update(`${scope}\u0000${this.model.id}\u0000${this.model.dimensions}\u0000${kind}\u0000`)
       .update(text)
       .digest('hex');
   }
 
-  async #embed(texts: readonly string[], kind: Kind): Promise<Float32Array[]> {
+  async #embed(texts: readonly string[], kind: Kind, scope: string): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const keys = texts.map((text) => this.keyOf(text, kind));
+    const keys = texts.map((text) => this.keyOf(text, kind, scope));
     const found = new Map<string, Float32Array>();
 
     let missing: string[] = [];
@@ -106,8 +126,8 @@ export class CachingEmbedder implements Embedder {
       const missingTexts = missing.map((key) => textOf.get(key)!);
       const vectors =
         kind === 'query'
-          ? [await this.#inner.embedQuery(missingTexts[0]!)]
-          : await this.#inner.embedDocuments(missingTexts);
+          ? [await this.inner.embedQuery(missingTexts[0]!)]
+          : await this.inner.embedDocuments(missingTexts);
       if (vectors.length !== missing.length) {
         throw new Error(
           `embedder ${this.model.id} returned ${vectors.length} vectors for ${missing.length} texts`,

@@ -1,5 +1,5 @@
 import type { StoreRecord } from '../contracts/store-config.js';
-import type { StoreRegistry } from '../ports/registry.js';
+import type { RegistryWriteOutcome, StoreRegistry } from '../ports/registry.js';
 
 /**
  * Store configuration changes rarely and is read by every long-term request; a warm function
@@ -28,6 +28,12 @@ export class CachedStoreRegistry implements StoreRegistry {
   async putStore(store: StoreRecord): Promise<void> {
     await this.inner.putStore(store);
     this.cache.delete(store.storeId);
+  }
+
+  async replaceStore(expected: StoreRecord, next: StoreRecord): Promise<RegistryWriteOutcome> {
+    const outcome = await this.inner.replaceStore(expected, next);
+    this.cache.delete(next.storeId);
+    return outcome;
   }
 
   listStoreIds(): Promise<string[]> {

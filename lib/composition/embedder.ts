@@ -10,10 +10,10 @@ import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
 
 /**
  * The configured Bedrock embedder, behind an in-memory cache (repeated queries in a warm function
- * cost nothing). The model is known at once (the vector index records it); the SDK client is
+ * cost nothing); tenant paths use the cache's per-store views (`forScope`, see memory-app.ts). The model is known at once (the vector index records it); the SDK client is
  * built on first use, so functions that never embed never load it.
  */
-export function createEmbedder(config: RuntimeConfig): Embedder {
+export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
   const { provider, modelId, dimensions } = config.embedding;
   const model: EmbeddingModelInfo =
     provider === 'bedrock-titan'

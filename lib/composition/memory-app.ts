@@ -9,24 +9,42 @@ import type { VectorIndex } from '../ports/vector-index.js';
 import { oncePerColdStart } from './cold-start.js';
 import { type CoreApp, createCoreApp } from './core-app.js';
 import { createEmbedder } from './embedder.js';
+import { type RequestScope, withoutAccessRecording } from './request-scope.js';
 
 /** Core plus long-term memory: records, the vector and keyword indexes, the embedder. */
 export interface MemoryApp extends CoreApp {
   readonly records: MemoryRecordStore;
   readonly vectors: VectorIndex;
   readonly keywords: KeywordIndex;
+  /**
+   * Uncached. The app of a request or job (`forRequest`) carries the cached embedder of its store
+   * instead, so nothing that forgets to scope can share cached vectors across tenants.
+   */
   readonly embedder: Embedder;
+  /**
+   * This app for one store and caller: the embedding cache of that store alone (finding 10) and, for
+   * a read-only caller, a record store that does not record accesses (finding 13).
+   */
+  forRequest<A extends MemoryApp>(this: A, scope: RequestScope): A;
 }
 
 export function createMemoryApp(config: RuntimeConfig): MemoryApp {
   const core = createCoreApp(config);
-  const embedder = createEmbedder(config);
+  const cache = createEmbedder(config);
+  const records = new UpstashMemoryRecordStore(core.redis);
   return {
     ...core,
-    records: new UpstashMemoryRecordStore(core.redis),
-    vectors: new UpstashVectorIndex({ redis: core.redis, model: embedder.model }),
+    records,
+    vectors: new UpstashVectorIndex({ redis: core.redis, model: cache.model }),
     keywords: new UpstashKeywordIndex(core.redis),
-    embedder,
+    embedder: cache.inner,
+    forRequest(scope) {
+      return {
+        ...this,
+        embedder: cache.forScope(scope.storeId),
+        records: scope.mayWrite ? records : withoutAccessRecording(records),
+      };
+    },
   };
 }
 

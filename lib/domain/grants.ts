@@ -19,8 +19,19 @@ export const grantsSchema = z.array(grantSchema);
  * one from the request path; the grants come from the authorizer, never from the request.
  */
 export function assertStoreAccess(grants: readonly Grant[], storeId: string, action: StoreAction): void {
-  const grant = grants.find((g) => g.resourceType === 'mem-store' && g.resourceId === storeId);
+  const grant = grantOn(grants, storeId);
   if (!grant) throw new ForbiddenError('This API key has no access to this store');
-  const allowed = grant.actions.includes('write') || grant.actions.includes(action);
-  if (!allowed) throw new ForbiddenError(`This API key may not ${action} this store`);
+  if (!allowsStoreAction(grants, storeId, action)) {
+    throw new ForbiddenError(`This API key may not ${action} this store`);
+  }
+}
+
+/** Whether the grants allow `action` on `storeId` (`write` implies `read`). */
+export function allowsStoreAction(grants: readonly Grant[], storeId: string, action: StoreAction): boolean {
+  const grant = grantOn(grants, storeId);
+  return grant !== undefined && (grant.actions.includes('write') || grant.actions.includes(action));
+}
+
+function grantOn(grants: readonly Grant[], storeId: string): Grant | undefined {
+  return grants.find((g) => g.resourceType === 'mem-store' && g.resourceId === storeId);
 }

@@ -21,9 +21,21 @@ export interface ApiKeyRecord {
   readonly gatewayKeyId?: string;
 }
 
+/**
+ * Outcome of a compare-and-set write: `missing` when the record is gone (deleted, revoked),
+ * `conflict` when it changed since the expected version was read (read again and retry).
+ */
+export type RegistryWriteOutcome = 'replaced' | 'missing' | 'conflict';
+
 /** Stores (tenants) and their configuration. */
 export interface StoreRegistry {
+  /** Registers a new store (create only: updates go through `replaceStore`). */
   putStore(store: StoreRecord): Promise<void>;
+  /**
+   * Replaces the store's record with `next` only if it still equals `expected` (as read by
+   * `getStore`); never brings back a deleted store.
+   */
+  replaceStore(expected: StoreRecord, next: StoreRecord): Promise<RegistryWriteOutcome>;
   getStore(storeId: string): Promise<StoreRecord | undefined>;
   listStoreIds(): Promise<string[]>;
 }
@@ -48,13 +60,18 @@ export interface ApiKeyRegistry {
   /** Registers a new key. */
   putKey(token: string, record: ApiKeyRecord): Promise<void>;
   getKey(keyId: string): Promise<ApiKeyRecord | undefined>;
-  /** Replaces the record of an existing key (same key id); false when it is gone. */
-  updateKey(record: ApiKeyRecord): Promise<boolean>;
+  /** Replaces a key's record with `next` (same key id) only if it still equals `expected`. */
+  updateKey(expected: ApiKeyRecord, next: ApiKeyRecord): Promise<RegistryWriteOutcome>;
   /**
-   * Registers the replacement and winds the old key down, in one transaction. False (and nothing
-   * registered) when the old key is gone.
+   * Registers the replacement and winds the old key down (`old`), in one step, only if the old
+   * key's record still equals `expected`; otherwise nothing is registered.
    */
-  putRotation(token: string, replacement: ApiKeyRecord, old: ApiKeyRecord): Promise<boolean>;
+  putRotation(
+    token: string,
+    replacement: ApiKeyRecord,
+    expected: ApiKeyRecord,
+    old: ApiKeyRecord,
+  ): Promise<RegistryWriteOutcome>;
   /** Removes a key; returns its last record, or undefined when there was none. */
   deleteKey(keyId: string): Promise<ApiKeyRecord | undefined>;
   /** A page of keys in key-id order, starting after `after`. */

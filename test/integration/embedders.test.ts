@@ -399,6 +399,45 @@ describe('CachingEmbedder', () => {
     expect(cached.stats).toEqual({ memoryHits: 3, storeHits: 0, misses: 4 });
   });
 
+  // Security review 2026-12, finding 10: a shared cache lets one store time another's embeddings.
+  it('keeps the cached vectors of each store apart', async () => {
+    // Prepare
+    const inner = new BedrockTitanEmbedder({ client, dimensions: 512 });
+    const embedded: string[] = [];
+    const counting: Embedder = {
+      model: inner.model,
+      embedDocuments: (texts) => {
+        embedded.push(...texts);
+        return inner.embedDocuments(texts);
+      },
+      embedQuery: (text) => {
+        embedded.push(text);
+        return inner.embedQuery(text);
+      },
+    };
+    const cached = new CachingEmbedder({ inner: counting });
+    const storeA = cached.forScope('store-a');
+    const storeB = cached.forScope('store-b');
+
+    // Act
+    const fromA = await storeA.embedDocuments(['a private fact']);
+    await storeA.embedQuery('a private question');
+    const fromB = await storeB.embedDocuments(['a private fact']);
+    await storeB.embedQuery('a private question');
+    await storeB.embedDocuments(['a private fact']);
+    await storeB.embedQuery('a private question');
+
+    // Assess: B's first embedding of each text reached the model, its repeats did not.
+    expect(embedded).toEqual([
+      'a private fact',
+      'a private question',
+      'a private fact',
+      'a private question',
+    ]);
+    expect(cached.stats).toEqual({ memoryHits: 2, storeHits: 0, misses: 4 });
+    expect(Array.from(fromB[0]!)).toEqual(Array.from(fromA[0]!));
+  });
+
   it('returns copies and evicts the least recently used entry', async () => {
     const cached = new CachingEmbedder({ inner: use, maxEntries: 2 });
     const [a] = await cached.embedDocuments(['one']);

@@ -92,6 +92,7 @@ describe('promotion hand-off', () => {
         stores: {
           listStoreIds: async () => [storeId],
           putStore: async () => {},
+          replaceStore: async () => 'missing' as const,
           getStore: async () => undefined,
         },
         promotionQueue: new SqsPromotionQueue({ client: sqs, queueUrl: stack().promotionQueue.queueUrl }),

@@ -3,9 +3,16 @@ import * as z from 'zod';
 import { type StoreRecord, storeRecordSchema } from '../../contracts/store-config.js';
 import { hashApiKey } from '../../domain/api-key.js';
 import { grantsSchema } from '../../domain/grants.js';
-import type { ApiKeyRecord, ApiKeyRegistry, StoreRegistry, StoreRemoval } from '../../ports/registry.js';
+import type {
+  ApiKeyRecord,
+  ApiKeyRegistry,
+  RegistryWriteOutcome,
+  StoreRegistry,
+  StoreRemoval,
+} from '../../ports/registry.js';
 import { storeKeys, storePrefix, systemKeys } from './keys.js';
 import { redisCall } from './redis-call.js';
+import { REPLACE_API_KEY, REPLACE_STORE } from './registry-scripts.js';
 
 const apiKeyRecordSchema = z.object({
   keyId: z.string().regex(/^[0-9a-f]{32}$/),
@@ -25,7 +32,11 @@ const apiKeyRecordSchema = z.object({
  * plus the full record as JSON.
  */
 export class UpstashStoreRegistry implements StoreRegistry, StoreRemoval {
-  constructor(private readonly redis: Redis) {}
+  private readonly replaceScript;
+
+  constructor(private readonly redis: Redis) {
+    this.replaceScript = redis.createScript<unknown>(REPLACE_STORE);
+  }
 
   async putStore(store: StoreRecord): Promise<void> {
     const record = storeRecordSchema.parse(store);
@@ -38,6 +49,24 @@ export class UpstashStoreRegistry implements StoreRegistry, StoreRemoval {
     });
     tx.sadd(systemKeys.stores(), record.storeId);
     await redisCall('save store', () => tx.exec());
+  }
+
+  async replaceStore(expected: StoreRecord, next: StoreRecord): Promise<RegistryWriteOutcome> {
+    const record = storeRecordSchema.parse(next);
+    if (record.storeId !== expected.storeId) throw new Error('replaceStore cannot change the store id');
+    const result = await redisCall('update store', () =>
+      this.replaceScript.exec(
+        [storeKeys.config(record.storeId)],
+        [
+          JSON.stringify(storeRecordSchema.parse(expected)),
+          JSON.stringify(record),
+          String(record.config.shortMemory.ttlSeconds),
+          String(record.config.longTermMemory.ttlSeconds),
+          String(record.config.extractionCadence.activeIntervalSeconds),
+        ],
+      ),
+    );
+    return casOutcome(result);
   }
 
   async getStore(storeId: string): Promise<StoreRecord | undefined> {
@@ -100,7 +129,11 @@ export class UpstashStoreRegistry implements StoreRegistry, StoreRemoval {
  * are one MULTI, so a reader never sees half a key.
  */
 export class UpstashApiKeyRegistry implements ApiKeyRegistry {
-  constructor(private readonly redis: Redis) {}
+  private readonly replaceScript;
+
+  constructor(private readonly redis: Redis) {
+    this.replaceScript = redis.createScript<unknown>(REPLACE_API_KEY);
+  }
 
   async resolveKey(token: string): Promise<ApiKeyRecord | undefined> {
     const raw = await redisCall('resolve api key', () =>
@@ -122,28 +155,52 @@ export class UpstashApiKeyRegistry implements ApiKeyRegistry {
     return raw === null ? undefined : parseRecord(raw);
   }
 
-  async updateKey(record: ApiKeyRecord): Promise<boolean> {
-    const hash = await this.hashOf(record.keyId);
-    if (!hash) return false;
-    const tx = this.redis.multi();
-    this.stageUpdate(tx, hash, apiKeyRecordSchema.parse(record));
-    const [written] = z.array(z.unknown()).parse(await redisCall('update api key', () => tx.exec()));
-    return written !== null;
+  async updateKey(expected: ApiKeyRecord, next: ApiKeyRecord): Promise<RegistryWriteOutcome> {
+    const hash = await this.hashOf(next.keyId);
+    if (!hash || expected.keyId !== next.keyId) return 'missing';
+    const record = apiKeyRecordSchema.parse(next);
+    const result = await redisCall('update api key', () =>
+      this.replaceScript.exec(
+        [systemKeys.apiKey(hash), systemKeys.apiKeyExpiry()],
+        [canonical(expected), JSON.stringify(record), record.keyId, String(record.expiresAt)],
+      ),
+    );
+    return casOutcome(result);
   }
 
-  async putRotation(token: string, replacement: ApiKeyRecord, old: ApiKeyRecord): Promise<boolean> {
+  async putRotation(
+    token: string,
+    replacement: ApiKeyRecord,
+    expected: ApiKeyRecord,
+    old: ApiKeyRecord,
+  ): Promise<RegistryWriteOutcome> {
     const oldHash = await this.hashOf(old.keyId);
-    if (!oldHash) return false;
-    const tx = this.redis.multi();
-    this.stageUpdate(tx, oldHash, apiKeyRecordSchema.parse(old));
-    this.stage(tx, hashApiKey(token), apiKeyRecordSchema.parse(replacement));
-    const [oldWritten] = z.array(z.unknown()).parse(await redisCall('rotate api key', () => tx.exec()));
-    if (oldWritten === null) {
-      // Revoked while rotating: a replacement of a revoked key must not outlive it.
-      await this.deleteKey(replacement.keyId);
-      return false;
-    }
-    return true;
+    if (!oldHash || expected.keyId !== old.keyId) return 'missing';
+    const wound = apiKeyRecordSchema.parse(old);
+    const added = apiKeyRecordSchema.parse(replacement);
+    const newHash = hashApiKey(token);
+    const result = await redisCall('rotate api key', () =>
+      this.replaceScript.exec(
+        [
+          systemKeys.apiKey(oldHash),
+          systemKeys.apiKeyExpiry(),
+          systemKeys.apiKey(newHash),
+          systemKeys.apiKeyHash(added.keyId),
+          systemKeys.apiKeyIds(),
+        ],
+        [
+          canonical(expected),
+          JSON.stringify(wound),
+          wound.keyId,
+          String(wound.expiresAt),
+          JSON.stringify(added),
+          newHash,
+          added.keyId,
+          String(added.expiresAt),
+        ],
+      ),
+    );
+    return casOutcome(result);
   }
 
   async deleteKey(keyId: string): Promise<ApiKeyRecord | undefined> {
@@ -243,15 +300,6 @@ export class UpstashApiKeyRegistry implements ApiKeyRegistry {
     this.stageExpiry(tx, record);
   }
 
-  /**
-   * Queues an update of an existing record: `SET … XX`, so a key revoked meanwhile stays revoked (its
-   * first reply is null then). Index entries without a record are ignored by every reader.
-   */
-  private stageUpdate(tx: Transaction, hash: string, record: z.infer<typeof apiKeyRecordSchema>): void {
-    tx.set(systemKeys.apiKey(hash), JSON.stringify(record), { xx: true });
-    this.stageExpiry(tx, record);
-  }
-
   private stageExpiry(tx: Transaction, record: z.infer<typeof apiKeyRecordSchema>): void {
     if (record.expiresAt > 0) {
       tx.zadd(systemKeys.apiKeyExpiry(), { score: record.expiresAt, member: record.keyId });
@@ -262,6 +310,16 @@ export class UpstashApiKeyRegistry implements ApiKeyRegistry {
 }
 
 type Transaction = ReturnType<Redis['multi']>;
+
+/** A key record as the registry stores it (schema order), the value its compare-and-set compares. */
+function canonical(record: ApiKeyRecord): string {
+  return JSON.stringify(apiKeyRecordSchema.parse(record));
+}
+
+function casOutcome(result: unknown): RegistryWriteOutcome {
+  const code = z.coerce.number().parse(result);
+  return code === 1 ? 'replaced' : code === 0 ? 'missing' : 'conflict';
+}
 
 function parseRecord(raw: string): ApiKeyRecord {
   return apiKeyRecordSchema.parse(JSON.parse(raw));

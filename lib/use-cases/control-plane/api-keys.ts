@@ -22,6 +22,13 @@ export interface ApiKeyAdminDeps {
   readonly logger: Logger;
 }
 
+/**
+ * How often a registry write that lost a compare-and-set to a concurrent one is recomputed from the
+ * newer record before the caller gets a 409. Each lost attempt is another writer's success, so five
+ * attempts always suffice for up to five concurrent writers of one record; operators rarely have two.
+ */
+export const REGISTRY_WRITE_ATTEMPTS = 5;
+
 /** What operators see of a key (reference `ApiKeyOutput`, plus the `plan` extension). Never the token. */
 export function apiKeyOutput(record: ApiKeyRecord): ApiKeyOutput {
   return {
@@ -83,22 +90,32 @@ export async function listApiKeys(
   return { apiKeys: page.keys, ...(page.next ? { nextToken: page.next } : {}) };
 }
 
-/** Renames a key or replaces its grants; takes effect within the authorizer's cache interval. */
+/**
+ * Renames a key or replaces its grants; takes effect within the authorizer's cache interval.
+ * Compare-and-set: a rotation or another update that lands between the read and the write is not
+ * undone (this change is re-applied to its result), so a rotated key keeps its expiry.
+ */
 export async function updateApiKey(
   deps: ApiKeyAdminDeps,
   keyId: string,
   request: UpdateApiKeyRequest,
 ): Promise<ApiKeyRecord> {
-  const current = await getApiKey(deps, keyId);
   if (request.grants) await assertGrantsReferenceStores(deps, request.grants);
-  const updated: ApiKeyRecord = {
-    ...current,
-    ...(request.name ? { name: request.name } : {}),
-    ...(request.grants ? { grants: request.grants } : {}),
-  };
-  if (!(await deps.apiKeys.updateKey(updated))) throw new NotFoundError('API key not found');
-  deps.logger.info('api key updated', { keyId, grants: updated.grants.length });
-  return updated;
+  for (let attempt = 0; attempt < REGISTRY_WRITE_ATTEMPTS; attempt++) {
+    const current = await getApiKey(deps, keyId);
+    const updated: ApiKeyRecord = {
+      ...current,
+      ...(request.name ? { name: request.name } : {}),
+      ...(request.grants ? { grants: request.grants } : {}),
+    };
+    const outcome = await deps.apiKeys.updateKey(current, updated);
+    if (outcome === 'missing') throw new NotFoundError('API key not found');
+    if (outcome === 'replaced') {
+      deps.logger.info('api key updated', { keyId, grants: updated.grants.length });
+      return updated;
+    }
+  }
+  throw new ConflictError('The API key changed concurrently; retry');
 }
 
 /**
@@ -127,43 +144,58 @@ export async function rotateApiKey(
   graceSeconds: number,
 ): Promise<RotatedKey> {
   const now = seconds(deps.clock);
+  const first = await rotatableKey(deps, keyId, now);
+  const { keyId: newKeyId, token } = newApiKeyToken();
+  const oldExpiresAtOf = (old: ApiKeyRecord) =>
+    old.expiresAt === 0 ? now + graceSeconds : Math.min(old.expiresAt, now + graceSeconds);
+  // Plan is fixed at mint, so the gateway key made for the first read fits every retry.
+  const gatewayKeyId = await createGatewayKey(deps, token, { ...first, keyId: newKeyId });
+  let old = first;
+  let oldExpiresAt = 0;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      oldExpiresAt = oldExpiresAtOf(old);
+      const replacement: ApiKeyRecord = {
+        keyId: newKeyId,
+        name: old.name,
+        grants: old.grants,
+        createdAt: now,
+        // A key minted with an expiry keeps it: rotation replaces the secret, not the policy.
+        expiresAt: old.expiresAt,
+        rotatedFrom: old.keyId,
+        plan: old.plan,
+        ...(gatewayKeyId ? { gatewayKeyId } : {}),
+      };
+      // Compare-and-set on the old record: a concurrent PATCH (new grants, name) is carried over
+      // to the replacement instead of being lost, and a concurrent rotation wins (409 below).
+      const outcome = await deps.apiKeys.putRotation(token, replacement, old, {
+        ...old,
+        expiresAt: oldExpiresAt,
+        rotatedTo: newKeyId,
+      });
+      if (outcome === 'replaced') break;
+      if (outcome === 'missing') throw new NotFoundError('API key not found');
+      if (attempt + 1 >= REGISTRY_WRITE_ATTEMPTS)
+        throw new ConflictError('The API key changed concurrently; retry');
+      old = await rotatableKey(deps, keyId, now);
+    }
+  } catch (error) {
+    if (gatewayKeyId) await removeGatewayKey(deps, gatewayKeyId);
+    throw error;
+  }
+  deps.logger.info('api key rotated', { keyId: old.keyId, newKeyId, graceSeconds });
+  return { keyId: newKeyId, token, createdAt: now, oldExpiresAt };
+}
+
+/** The key to rotate: not expired, not already winding down. */
+async function rotatableKey(deps: ApiKeyAdminDeps, keyId: string, now: number): Promise<ApiKeyRecord> {
   const old = await getApiKey(deps, keyId);
   // Expired but not yet swept: as good as gone.
   if (old.expiresAt !== 0 && old.expiresAt <= now) throw new NotFoundError('API key not found');
   if (old.rotatedTo) {
     throw new ConflictError(`This API key was already rotated to ${old.rotatedTo}; rotate that key instead`);
   }
-  const { keyId: newKeyId, token } = newApiKeyToken();
-  const oldExpiresAt = old.expiresAt === 0 ? now + graceSeconds : Math.min(old.expiresAt, now + graceSeconds);
-  const replacement: ApiKeyRecord = {
-    keyId: newKeyId,
-    name: old.name,
-    grants: old.grants,
-    createdAt: now,
-    // A key minted with an expiry keeps it: rotation replaces the secret, not the policy.
-    expiresAt: old.expiresAt,
-    rotatedFrom: old.keyId,
-    plan: old.plan,
-  };
-  const gatewayKeyId = await createGatewayKey(deps, token, replacement);
-  const registered = { ...replacement, ...(gatewayKeyId ? { gatewayKeyId } : {}) };
-  let rotated: boolean;
-  try {
-    rotated = await deps.apiKeys.putRotation(token, registered, {
-      ...old,
-      expiresAt: oldExpiresAt,
-      rotatedTo: newKeyId,
-    });
-  } catch (error) {
-    if (gatewayKeyId) await removeGatewayKey(deps, gatewayKeyId);
-    throw error;
-  }
-  if (!rotated) {
-    if (gatewayKeyId) await removeGatewayKey(deps, gatewayKeyId);
-    throw new NotFoundError('API key not found');
-  }
-  deps.logger.info('api key rotated', { keyId: old.keyId, newKeyId, graceSeconds });
-  return { keyId: newKeyId, token, createdAt: now, oldExpiresAt };
+  return old;
 }
 
 /**

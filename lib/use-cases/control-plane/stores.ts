@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { CreateStoreRequest, UpdateStoreRequest } from '../../contracts/control-plane.js';
 import { parseInput } from '../../contracts/parse.js';
 import { type StoreConfig, type StoreRecord, storeConfigSchema } from '../../contracts/store-config.js';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ApiKeyRegistry, StoreRegistry, StoreRemoval } from '../../ports/registry.js';
+import type { ApiKeyRecord, ApiKeyRegistry, StoreRegistry, StoreRemoval } from '../../ports/registry.js';
 import type { UsagePlanKeys } from '../../ports/usage-plan-keys.js';
-import { revokeApiKey } from './api-keys.js';
+import { REGISTRY_WRITE_ATTEMPTS, revokeApiKey } from './api-keys.js';
 
 export interface StoreAdminDeps {
   readonly stores: StoreRegistry & StoreRemoval;
@@ -48,13 +48,27 @@ export async function listStores(deps: Pick<StoreAdminDeps, 'stores'>): Promise<
   return stores.filter((store): store is StoreRecord => store !== undefined);
 }
 
-/** Applies a partial update (see `updateStoreRequestSchema` for the rules) and validates the result whole. */
+/**
+ * Applies a partial update (see `updateStoreRequestSchema` for the rules) and validates the result
+ * whole. Compare-and-set: a concurrent PATCH is not overwritten (this one is re-applied to its
+ * result), and a store deleted meanwhile stays deleted (404).
+ */
 export async function updateStore(
   deps: Pick<StoreAdminDeps, 'stores'>,
   storeId: string,
   request: UpdateStoreRequest,
 ): Promise<StoreRecord> {
-  const current = await getStore(deps, storeId);
+  for (let attempt = 0; attempt < REGISTRY_WRITE_ATTEMPTS; attempt++) {
+    const current = await getStore(deps, storeId);
+    const updated = applyStoreUpdate(current, request);
+    const outcome = await deps.stores.replaceStore(current, updated);
+    if (outcome === 'replaced') return updated;
+    if (outcome === 'missing') throw new NotFoundError('Store not found');
+  }
+  throw new ConflictError('The store changed concurrently; retry');
+}
+
+function applyStoreUpdate(current: StoreRecord, request: UpdateStoreRequest): StoreRecord {
   const { name, addCustomMemoryTypes, updateCustomMemoryTypeStrategies, longTermMemoryExclusions, ...rest } =
     request;
   const merged: Record<string, unknown> = { ...current.config, ...rest };
@@ -111,9 +125,7 @@ export async function updateStore(
 
   const config = parseInput(storeConfigSchema, merged, 'body');
   assertUniqueTypeNames(config);
-  const updated: StoreRecord = { ...current, ...(name ? { name } : {}), config };
-  await deps.stores.putStore(updated);
-  return updated;
+  return { ...current, ...(name ? { name } : {}), config };
 }
 
 export interface StoreDeletion {
@@ -136,22 +148,51 @@ export async function deleteStore(deps: StoreAdminDeps, storeId: string): Promis
   let after: string | undefined;
   do {
     const page = await deps.apiKeys.listKeys({ ...(after ? { after } : {}), limit: 100 });
-    for (const key of page.keys) {
-      if (!key.grants.some((grant) => grant.resourceId === storeId)) continue;
-      const grants = key.grants.filter((grant) => grant.resourceId !== storeId);
-      if (grants.length === 0) {
-        await revokeApiKey(deps, key.keyId);
-        apiKeysRevoked += 1;
-      } else {
-        await deps.apiKeys.updateKey({ ...key, grants });
-        apiKeysNarrowed += 1;
-      }
+    for (const listed of page.keys) {
+      const outcome = await removeGrant(deps, listed, storeId);
+      if (outcome === 'revoked') apiKeysRevoked += 1;
+      if (outcome === 'narrowed') apiKeysNarrowed += 1;
     }
     after = page.next;
   } while (after);
   const keysFlushed = await deps.stores.flush(storeId);
   deps.logger.info('store deleted', { storeId, keysFlushed, apiKeysRevoked, apiKeysNarrowed });
   return { keysFlushed, apiKeysRevoked, apiKeysNarrowed };
+}
+
+/**
+ * Takes the grant on `storeId` from a key, revoking a key left with none. Compare-and-set, so a
+ * concurrent PATCH or rotation of the key is not undone (a rotation's expiry and `rotatedTo` stay);
+ * on a conflict the key is read again and narrowed anew.
+ */
+async function removeGrant(
+  deps: StoreAdminDeps,
+  listed: ApiKeyRecord,
+  storeId: string,
+): Promise<'revoked' | 'narrowed' | 'untouched'> {
+  let key: ApiKeyRecord | undefined = listed;
+  for (let attempt = 0; key && attempt < REGISTRY_WRITE_ATTEMPTS; attempt++) {
+    if (!key.grants.some((grant) => grant.resourceId === storeId)) return 'untouched';
+    const grants = key.grants.filter((grant) => grant.resourceId !== storeId);
+    if (grants.length === 0) {
+      // Revocation deletes whatever the record is now: nothing concurrent to preserve.
+      try {
+        await revokeApiKey(deps, key.keyId);
+        return 'revoked';
+      } catch (error) {
+        if (error instanceof NotFoundError) return 'untouched';
+        throw error;
+      }
+    }
+    const outcome = await deps.apiKeys.updateKey(key, { ...key, grants });
+    if (outcome === 'replaced') return 'narrowed';
+    if (outcome === 'missing') return 'untouched';
+    key = await deps.apiKeys.getKey(key.keyId);
+  }
+  if (!key) return 'untouched';
+  throw new ConflictError(
+    `API key ${key.keyId} kept changing while its grant was removed; retry the deletion`,
+  );
 }
 
 /** Keeps a deleted store's keyspace empty for an hour after the deletion (see `deleteStore`). */
