@@ -169,3 +169,23 @@ describe('promotion at the record quota', () => {
     });
   });
 });
+
+describe('quotas through the control plane', () => {
+  it('sets quotas on create, patches one keeping the others, shows them, and enforces the patch', async () => {
+    const created = await stack().admin('POST', '/v1/stores', { name: 'quota-admin', quotas: { events: 5 } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { storeId } = created.body as { storeId: string };
+    const base = `/v1/stores/${storeId}`;
+    expect((await stack().admin('GET', base)).body.quotas).toEqual({ ...DEFAULT_QUOTAS, events: 5 });
+
+    const patched = await stack().admin('PATCH', base, { quotas: { sessions: 1 } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.quotas).toEqual({ ...DEFAULT_QUOTAS, events: 5, sessions: 1 });
+    expect((await stack().admin('PATCH', base, { quotas: { sessions: 0 } })).status).toBe(400);
+    expect((await stack().admin('PATCH', base, { quotas: { files: 1 } })).status).toBe(400);
+
+    const api = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeId]: ['read', 'write'] }));
+    expect((await append(api, base, 'one')).status).toBe(201);
+    expectOverQuota(await append(api, base, 'two'), 'sessions');
+  });
+});

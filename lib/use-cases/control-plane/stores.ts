@@ -58,6 +58,7 @@ export async function updateStore(
   const { name, addCustomMemoryTypes, updateCustomMemoryTypeStrategies, longTermMemoryExclusions, ...rest } =
     request;
   const merged: Record<string, unknown> = { ...current.config, ...rest };
+  if (rest.quotas) merged.quotas = { ...current.config.quotas, ...rest.quotas };
 
   if (longTermMemoryExclusions) {
     merged.longTermMemoryExclusions = mergeExclusions(
