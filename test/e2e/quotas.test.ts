@@ -65,8 +65,8 @@ describe('per-store storage quotas', () => {
     expect((await append(api, base, 's3')).status).toBe(201);
   });
 
-  it('sessions: an expired session gives its room back', async () => {
-    const { api, base } = await newStore({ sessions: 1 }, { shortMemory: { ttlSeconds: 1 } });
+  it('sessions and events: an expired session gives its room back', async () => {
+    const { api, base } = await newStore({ sessions: 1, events: 1 }, { shortMemory: { ttlSeconds: 1 } });
     expect((await append(api, base, 'old')).status).toBe(201);
     expectOverQuota(await append(api, base, 'new'), 'sessions');
     await new Promise((resolve) => setTimeout(resolve, 1_200));
@@ -126,6 +126,16 @@ describe('per-store storage quotas', () => {
 
     expect((await api.delete(`${base}/long-term-memory`, { memoryIds: ['r1'] })).status).toBe(200);
     expect((await create(api, base, 'r3')).body).toEqual({ created: ['r3'], errors: [] });
+  });
+
+  it('long-term records: expired ones count until the maintenance sweep deletes them', async () => {
+    const { api, base } = await newStore({ longTermRecords: 1 }, { longTermMemory: { ttlSeconds: 1 } });
+    expect((await create(api, base, 'brief')).status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expectOverQuota(await create(api, base, 'next'), 'longTermRecords');
+    const { handler: maintenance } = await import('../../functions/scheduled/maintenance.js');
+    expect((await maintenance()).expiry.deleted).toBeGreaterThanOrEqual(1);
+    expect((await create(api, base, 'next')).body).toEqual({ created: ['next'], errors: [] });
   });
 });
 
