@@ -25,6 +25,18 @@ export const resourceNameSchema = z
 
 const ttl = z.object({ ttlSeconds: z.number().int().min(1).max(31_536_000) }).strict();
 const cadence = z.object({ activeIntervalSeconds: z.number().int().min(60).max(600) }).strict();
+/**
+ * Extension: storage quotas to set; an omitted one keeps its current value (its default on
+ * create). The bounds are the store configuration's (`quotas` in store-config.ts), checked there.
+ */
+const quotasPatch = z
+  .object({
+    sessions: z.number().int().optional(),
+    events: z.number().int().optional(),
+    longTermRecords: z.number().int().optional(),
+    bytes: z.number().int().optional(),
+  })
+  .strict();
 
 export const createStoreRequestSchema = z
   .object({
@@ -38,6 +50,7 @@ export const createStoreRequestSchema = z
     customMemoryTypes: z.array(z.unknown()).optional(),
     extractionCadence: cadence.optional(),
     longTermMemoryExclusions: z.unknown().optional(),
+    quotas: quotasPatch.optional(),
   })
   .strict();
 export type CreateStoreRequest = z.infer<typeof createStoreRequestSchema>;
@@ -82,6 +95,7 @@ export const updateStoreRequestSchema = z
       )
       .min(1)
       .optional(),
+    quotas: quotasPatch.optional(),
   })
   .strict()
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one setting' });
@@ -123,6 +137,8 @@ export const storeOutputSchema = z.object({
   extractionStrategies: storeConfigSchema.shape.extractionStrategies.unwrap(),
   summarization: storeConfigSchema.shape.summarization,
   longTermMemoryExclusions: storeConfigSchema.shape.longTermMemoryExclusions,
+  /** Extension: the store's storage quotas (store-config.ts `quotas`). */
+  quotas: storeConfigSchema.shape.quotas.unwrap(),
   /** The reference's only strategy, always `instruct`; `extractionStrategies` says what runs. */
   extractionStrategy: z.literal('instruct'),
 });
@@ -144,6 +160,7 @@ export function storeOutput(store: StoreRecord, models?: StoreModels): StoreOutp
     extractionStrategy: 'instruct',
     extractionStrategies: config.extractionStrategies,
     customMemoryTypes: config.customMemoryTypes,
+    quotas: config.quotas,
     ...(config.summarization ? { summarization: config.summarization } : {}),
     ...(config.longTermMemoryExclusions ? { longTermMemoryExclusions: config.longTermMemoryExclusions } : {}),
   };

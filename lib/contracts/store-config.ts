@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_QUOTAS } from '../domain/limits.js';
 import { compileLinearRegex, linearRegexSyntaxProblem } from '../domain/linear-regex.js';
 
 /**
@@ -187,6 +188,29 @@ export const storeConfigSchema = z.object({
       ttlSeconds: z.number().int().min(1).max(31_536_000).optional(),
     })
     .default({ enabled: true }),
+  /**
+   * Extension: storage quotas of the store, so one write key cannot fill the database every tenant
+   * shares (defaults and their reasons: `DEFAULT_QUOTAS` in lib/domain/limits.ts). Checked inside
+   * the append and create scripts; a write past one is refused with 413 naming the quota, and
+   * promotion drops what does not fit. Deleted and expired data gives room back.
+   */
+  quotas: z
+    .object({
+      /** Live sessions. */
+      sessions: z.number().int().min(1).max(10_000_000).default(DEFAULT_QUOTAS.sessions),
+      /** Live session events, all sessions together. */
+      events: z.number().int().min(1).max(100_000_000).default(DEFAULT_QUOTAS.events),
+      /** Long-term records, extracted and conversation records included. */
+      longTermRecords: z.number().int().min(1).max(100_000_000).default(DEFAULT_QUOTAS.longTermRecords),
+      /** Bytes of stored event and record JSON (search indexes not counted). Up to 64 GiB. */
+      bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * 1024 ** 3)
+        .default(DEFAULT_QUOTAS.bytes),
+    })
+    .default(DEFAULT_QUOTAS),
 });
 export type StoreConfig = z.infer<typeof storeConfigSchema>;
 

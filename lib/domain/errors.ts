@@ -116,3 +116,32 @@ export function retryAfterSecondsOf(error: DomainError): number | undefined {
     ? error.retryAfterSeconds
     : undefined;
 }
+
+/**
+ * A write that would take a store past one of its storage quotas (store config `quotas`). A 413,
+ * not a 429: waiting does not make room, deleting does (or data expiring), so a client that retries
+ * on 429 would only repeat the refused write. The field names the quota, e.g. `quotas.events`.
+ */
+export function quotaExceededError(
+  quota: 'sessions' | 'events' | 'longTermRecords' | 'bytes',
+  limit: number,
+): PayloadTooLargeError {
+  const what = QUOTA_WORDS[quota];
+  return new PayloadTooLargeError(
+    `The store holds its quota of ${limit} ${what}; delete some, or raise quotas.${quota} in the store configuration`,
+    [
+      {
+        field: `quotas.${quota}`,
+        rule: 'quota',
+        message: `the store's quota of ${limit} ${what} is reached`,
+      },
+    ],
+  );
+}
+
+const QUOTA_WORDS = {
+  sessions: 'live sessions',
+  events: 'session events',
+  longTermRecords: 'long-term memory records',
+  bytes: 'stored bytes',
+} as const;

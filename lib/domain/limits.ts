@@ -33,3 +33,28 @@ export const LIMITS = {
   /** Page tokens longer than this are rejected before decoding (clients cap them at 4096). */
   pageTokenChars: 4096,
 } as const;
+
+/**
+ * Default per-store storage quotas (store config `quotas`, security review finding 8). They exist
+ * so that one write key cannot fill the Redis database every tenant shares; a store that needs more
+ * asks for it in its configuration. Counted live: expired sessions and swept memories give room back.
+ */
+export const DEFAULT_QUOTAS = {
+  /**
+   * Live sessions. Each costs index entries in four sorted sets besides its own keys; 100k is far
+   * past what one agent fleet keeps alive within a short-term TTL.
+   */
+  sessions: 100_000,
+  /** Live session events across all sessions: 100 sessions at the per-session maximum. */
+  events: 1_000_000,
+  /** Long-term records (expired ones count until swept): ten owners at `memoriesPerOwner`. */
+  longTermRecords: 1_000_000,
+  /**
+   * Stored bytes: event JSON plus long-term record JSON (indexes not counted). 1 GiB keeps one
+   * store to a small share of a shared database; one event alone may be 1 MiB.
+   */
+  bytes: 1024 * 1024 * 1024,
+} as const;
+
+/** A quota's name, as the store config (`quotas.<name>`) and the problem bodies spell it. */
+export type QuotaName = keyof typeof DEFAULT_QUOTAS;

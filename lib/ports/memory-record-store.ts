@@ -7,7 +7,15 @@ export interface MemoryPartitionRef {
 }
 
 /** `owner-full`: the record's owner already holds `LIMITS.memoriesPerOwner` memories. */
-export type CreateOutcome = 'created' | 'exists' | 'owner-full';
+export type CreateOutcome = 'created' | 'exists' | 'owner-full' | OverQuota;
+/**
+ * The call's new records would take the store past a storage quota (store config `quotas`); all of
+ * the call's new records are refused together.
+ */
+export interface OverQuota {
+  readonly quota: 'longTermRecords' | 'bytes';
+  readonly limit: number;
+}
 export type ReplaceOutcome = 'replaced' | 'missing' | 'conflict';
 
 /** Long-term memory records and their listing indexes (not the search indexes). */

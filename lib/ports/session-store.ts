@@ -31,7 +31,13 @@ export type AppendEventResult =
     }
   | { readonly status: 'replayed'; readonly eventId: string; readonly requestHash: string }
   | { readonly status: 'store-not-found' }
-  | { readonly status: 'session-full' };
+  | { readonly status: 'session-full' }
+  /** The event would take the store past one of its storage quotas (store config `quotas`). */
+  | {
+      readonly status: 'over-quota';
+      readonly quota: 'sessions' | 'events' | 'bytes';
+      readonly limit: number;
+    };
 
 export interface SessionPageQuery {
   readonly storeId: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PromotionMessage } from '../contracts/promotion-message.js';
 import type { AddSessionEventRequest, SessionEvent } from '../contracts/session-memory.js';
-import { ConflictError, NotFoundError, PayloadTooLargeError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, PayloadTooLargeError, quotaExceededError } from '../domain/errors.js';
 import { newEventId, newSessionId } from '../domain/ids.js';
 import { LIMITS } from '../domain/limits.js';
 import { describeError, type Logger } from '../observability/logger.js';
@@ -68,6 +68,8 @@ export async function appendSessionEvent(
       { field: 'sessionId', rule: 'maxEvents', message: `holds ${LIMITS.eventsPerSession} events already` },
     ]);
   }
+
+  if (result.status === 'over-quota') throw quotaExceededError(result.quota, result.limit);
 
   if (result.promotionWindow) {
     const message: PromotionMessage = {

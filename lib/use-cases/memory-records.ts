@@ -11,7 +11,7 @@ import {
 } from '../contracts/long-term-memory.js';
 import type { CustomMemoryType, StoreRecord } from '../contracts/store-config.js';
 import { attributeProblem } from '../domain/custom-attributes.js';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, quotaExceededError, ValidationError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { contentHash } from '../domain/memory-record.js';
 import { SEQ_PER_MS } from '../domain/ranking.js';
@@ -22,7 +22,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KeywordIndex } from '../ports/keyword-index.js';
-import type { MemoryRecordStore } from '../ports/memory-record-store.js';
+import type { MemoryRecordStore, OverQuota } from '../ports/memory-record-store.js';
 import type { StoreRegistry } from '../ports/registry.js';
 import type { VectorIndex, VectorPartition } from '../ports/vector-index.js';
 
@@ -102,13 +102,16 @@ export async function bulkCreateMemories(
     [...toCreate, ...toReindex].map((r) => r.text),
   );
   const vectorOf = new Map([...toCreate, ...toReindex].map((r, i) => [r.id, vectors[i]!]));
-  const { created, raced, ownerFull } = await createIndexedRecords(
+  const { created, raced, ownerFull, overQuota } = await createIndexedRecords(
     deps,
     storeId,
     toCreate,
     vectorOf,
     toReindex,
   );
+  // The whole request is refused (the script wrote none of its new records): a per-record error
+  // would hide that every record after the quota fails the same way.
+  if (overQuota) throw quotaExceededError(overQuota.quota, overQuota.limit);
   for (const id of raced) errors.push({ id, error: 'a memory with this id was created concurrently' });
   for (const id of ownerFull) {
     errors.push({
@@ -123,7 +126,8 @@ export async function bulkCreateMemories(
  * Creates records that do not exist yet and indexes them (and re-indexes `reindex`), with their
  * vectors already computed. A record found existing with the same content counts as created and is
  * indexed too; one with other content is `raced`. If indexing fails, the records this call created
- * are deleted again and the error propagates: nothing acknowledged is half-indexed.
+ * are deleted again and the error propagates: nothing acknowledged is half-indexed. When the new
+ * records would pass a store quota none of them is written, and `overQuota` says which quota.
  */
 export async function createIndexedRecords(
   deps: MemoryDeps,
@@ -132,10 +136,20 @@ export async function createIndexedRecords(
   vectorOf: ReadonlyMap<string, Float32Array>,
   reindex: readonly StoredMemory[] = [],
   indexTextOf: ReadonlyMap<string, string> = new Map(),
-): Promise<{ created: StoredMemory[]; raced: string[]; ownerFull: string[] }> {
+): Promise<{
+  created: StoredMemory[];
+  raced: string[];
+  ownerFull: string[];
+  overQuota: (OverQuota & { ids: string[] }) | undefined;
+}> {
   const outcomes = await deps.records.createMany(storeId, records);
   const created = records.filter((_, i) => outcomes[i] === 'created');
   const ownerFull = records.filter((_, i) => outcomes[i] === 'owner-full').map((r) => r.id);
+  const quotaOutcome = outcomes.find((o): o is OverQuota => typeof o === 'object');
+  const overQuota = quotaOutcome && {
+    ...quotaOutcome,
+    ids: records.filter((_, i) => typeof outcomes[i] === 'object').map((r) => r.id),
+  };
   // "Exists" also comes back when this very write ran but its answer was lost and the Redis client
   // re-sent it, or when a concurrent request created the same content. Either way a record with
   // this content exists: index it and count it, as a re-post of the same content is (else nobody
@@ -163,7 +177,27 @@ export async function createIndexedRecords(
     );
     throw error;
   }
-  return { created: [...created, ...same], raced, ownerFull };
+  return { created: [...created, ...same], raced, ownerFull, overQuota };
+}
+
+/**
+ * Promotion drops the records a store quota refused instead of failing the job: a retry would be
+ * refused the same way until data is deleted, and the session's later turns must still promote.
+ * Counts only; never the records' text.
+ */
+export function logQuotaDrop(
+  logger: Logger,
+  storeId: string,
+  what: string,
+  overQuota: (OverQuota & { ids: readonly string[] }) | undefined,
+): void {
+  if (!overQuota) return;
+  logger.warn(`store quota reached; ${what} dropped`, {
+    storeId,
+    dropped: overQuota.ids.length,
+    quota: overQuota.quota,
+    limit: overQuota.limit,
+  });
 }
 
 /** Reference BulkDeleteLongTermMemories. Search indexes are cleared before the records go. */

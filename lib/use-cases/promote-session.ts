@@ -27,6 +27,7 @@ import {
   contentHash,
   createIndexedRecords,
   embedTexts,
+  logQuotaDrop,
   type MemoryDeps,
   memoryPartition,
   requireStore,
@@ -312,7 +313,14 @@ async function consolidate(
     if (!handled) toCreate.push(record);
   }
   const vectorOf = new Map([...fresh, ...known].map((r, i) => [r.id, vectors[i]!]));
-  const { created, ownerFull } = await createIndexedRecords(deps, storeId, toCreate, vectorOf, known);
+  const { created, ownerFull, overQuota } = await createIndexedRecords(
+    deps,
+    storeId,
+    toCreate,
+    vectorOf,
+    known,
+  );
+  logQuotaDrop(deps.logger, storeId, 'extracted memories', overQuota);
   if (ownerFull.length > 0) {
     // Not retried: the job would fail the same way until the owner's memories are deleted.
     deps.logger.warn('owner memory limit reached; extracted memories dropped', {
@@ -494,7 +502,7 @@ async function writeConversation(
   const vectors = await embedTexts(deps.embedder, indexTexts);
   const vectorOf = new Map(records.map((r, i) => [r.id, vectors[i]!]));
   const indexTextOf = new Map(records.map((r, i) => [r.id, indexTexts[i]!]));
-  const { created, ownerFull } = await createIndexedRecords(
+  const { created, ownerFull, overQuota } = await createIndexedRecords(
     deps,
     store.storeId,
     records,
@@ -502,6 +510,7 @@ async function writeConversation(
     [],
     indexTextOf,
   );
+  logQuotaDrop(deps.logger, store.storeId, 'conversation records', overQuota);
   if (ownerFull.length > 0) {
     deps.logger.warn('owner memory limit reached; conversation records dropped', {
       storeId: store.storeId,

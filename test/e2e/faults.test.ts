@@ -88,8 +88,8 @@ async function warmMemoryScripts() {
   expect(r.status).toBe(201);
 }
 
-/** The append script's request: EVAL(SHA) with the store's config hash as its first of seven keys. */
-const appendCommand = (storeId: string) => new RegExp(`^EVAL(SHA)? \\S+ 7 am:\\{${storeId}\\}:config `);
+/** The append script's request: EVAL(SHA) with the store's config hash as its first of nine keys. */
+const appendCommand = (storeId: string) => new RegExp(`^EVAL(SHA)? \\S+ 9 am:\\{${storeId}\\}:config `);
 
 /** What a client must see when a dependency fails: a retryable problem, no internals. */
 function expectRetryableProblem(response: { status: number; headers: Headers; body: unknown }) {

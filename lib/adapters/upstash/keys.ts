@@ -38,6 +38,16 @@ export const storeKeys = {
     `${storePrefix(storeId)}owner:${part(ownerId, 'owner id')}:sessions:by-${sort}`,
   /** Sorted set: session id -> time its promotion job is due (one pending job per session). */
   promotionDue: (storeId: string) => `${storePrefix(storeId)}promotion:due`,
+  /**
+   * Hash: what the store holds against its quotas (`events`, `bytes`; sessions and records are
+   * counted by their indexes). Written only by the scripts that write the data it counts.
+   */
+  usage: (storeId: string) => `${storePrefix(storeId)}usage`,
+  /**
+   * Hash: `<sessionId>:events` and `<sessionId>:bytes`, what each session adds to `usage`, kept
+   * outside the session's expiring keys so an expired session's share can still be given back.
+   */
+  sessionUsage: (storeId: string) => `${storePrefix(storeId)}sessions:usage`,
 };
 
 export const sessionKeys = {

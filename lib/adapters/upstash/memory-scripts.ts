@@ -1,3 +1,5 @@
+import { USAGE } from './quota-scripts.js';
+
 /**
  * Lua scripts of the long-term record store. Records are JSON strings at `ltm:record:{id}`; the
  * listing indexes are sorted sets by creation (store-wide and per owner), the expiry index and the
@@ -44,50 +46,81 @@ end
 `;
 
 /**
- * Creates records that do not exist yet (SET NX), with their index entries.
- * KEYS: 1 by-created, 2 expiry, 3 partitions, 4.. record keys (one per record)
- * ARGV: 1 store prefix, 2 memories allowed per owner, then per record 5 values: id, JSON, createdAt,
- * expiresAt, ownerId:partition
- * Returns per record 1 (created), 0 (id exists) or 2 (its owner holds the maximum already).
+ * Creates records that do not exist yet (SET NX), with their index entries, within the store's
+ * quotas: the new records of one call are refused together when they would take the store past
+ * its record or byte quota (a batch is one request: all of it fits, or none of it is written).
+ * KEYS: 1 by-created, 2 expiry, 3 partitions, 4 store config, 5 store usage, 6.. record keys
+ * ARGV: 1 store prefix, 2 memories allowed per owner, 3 default record quota, 4 default byte
+ * quota, then per record 5 values: id, JSON, createdAt, expiresAt, ownerId:partition
+ * Returns {limit, per record 1 (created), 0 (id exists), 2 (its owner holds the maximum already),
+ * 3 (over the record quota) or 4 (over the byte quota)}; limit is the quota that refused, else 0.
  */
-export const CREATE_RECORDS = `${OWNER_INDEX}${PARTITIONS}
+export const CREATE_RECORDS = `${OWNER_INDEX}${PARTITIONS}${USAGE}
 local prefix = ARGV[1]
 local per_owner = tonumber(ARGV[2])
-if reset_if_empty(prefix, KEYS[1], KEYS[3]) then redis.call('HSET', counts_key(prefix), '*', 1) end
-local out = {}
-for i = 4, #KEYS do
-  local a = 3 + (i - 4) * 5
-  local id, json, created, expires, tag = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+local FIRST = 6
+local out, fresh, owner_added, fresh_bytes = {}, {}, {}, 0
+-- First pass: which records are new, and what they would add.
+for i = FIRST, #KEYS do
+  local a = 5 + (i - FIRST) * 5
+  local json, tag = ARGV[a + 1], ARGV[a + 4]
   local owner = string.match(tag, '^([^:]+):')
-  if redis.call('EXISTS', KEYS[i]) == 0 and redis.call('ZCARD', owner_index(prefix, owner)) >= per_owner then
-    out[#out + 1] = 2
-  elseif redis.call('SET', KEYS[i], json, 'NX') then
-    redis.call('ZADD', KEYS[1], created, id)
-    redis.call('ZADD', owner_index(prefix, owner), created, id)
-    redis.call('ZADD', KEYS[2], expires, id)
-    redis.call('SADD', KEYS[3], tag)
-    enter_partition(prefix, tag)
-    out[#out + 1] = 1
-  else
+  if redis.call('EXISTS', KEYS[i]) == 1 then
     out[#out + 1] = 0
+  elseif redis.call('ZCARD', owner_index(prefix, owner)) + (owner_added[owner] or 0) >= per_owner then
+    out[#out + 1] = 2
+  else
+    owner_added[owner] = (owner_added[owner] or 0) + 1
+    fresh_bytes = fresh_bytes + #json
+    fresh[#fresh + 1] = i
+    out[#out + 1] = 1
   end
 end
+local refused, limit = 0, 0
+local max_records = quota_of(KEYS[4], 'quotaLongTermRecords', ARGV[3])
+local max_bytes = quota_of(KEYS[4], 'quotaBytes', ARGV[4])
+if #fresh > 0 and redis.call('ZCARD', KEYS[1]) + #fresh > max_records then
+  refused, limit = 3, max_records
+elseif #fresh > 0 and usage_of(KEYS[5], 'bytes') + fresh_bytes > max_bytes then
+  refused, limit = 4, max_bytes
+end
+if refused ~= 0 then
+  for _, i in ipairs(fresh) do out[i - FIRST + 1] = refused end
+  table.insert(out, 1, limit)
+  return out
+end
+if #fresh > 0 and reset_if_empty(prefix, KEYS[1], KEYS[3]) then redis.call('HSET', counts_key(prefix), '*', 1) end
+for _, i in ipairs(fresh) do
+  local a = 5 + (i - FIRST) * 5
+  local id, json, created, expires, tag = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  redis.call('SET', KEYS[i], json)
+  redis.call('ZADD', KEYS[1], created, id)
+  redis.call('ZADD', owner_index(prefix, string.match(tag, '^([^:]+):')), created, id)
+  redis.call('ZADD', KEYS[2], expires, id)
+  redis.call('SADD', KEYS[3], tag)
+  enter_partition(prefix, tag)
+end
+add_usage(KEYS[5], 'bytes', fresh_bytes)
+table.insert(out, 1, 0)
 return out
 `;
 
 /**
  * Replaces a record if its stored updatedAt is the expected one (compare-and-set).
- * KEYS: 1 record, 2 by-created, 3 expiry, 4 partitions
+ * The byte count follows the new size; an update is not refused by the byte quota (a record's text
+ * is bounded, so the count overshoots by at most one record's growth).
+ * KEYS: 1 record, 2 by-created, 3 expiry, 4 partitions, 5 store usage
  * ARGV: 1 store prefix, 2 id, 3 new JSON, 4 expected updatedAt, 5 new ownerId:partition, 6 expiresAt
  * Returns 1 replaced, 0 missing, -1 conflict.
  */
-export const REPLACE_RECORD = `${OWNER_INDEX}${PARTITIONS}
+export const REPLACE_RECORD = `${OWNER_INDEX}${PARTITIONS}${USAGE}
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local old = cjson.decode(current)
 if tostring(old.updatedAt) ~= ARGV[4] then return -1 end
 local new = cjson.decode(ARGV[3])
 redis.call('SET', KEYS[1], ARGV[3])
+add_usage(KEYS[5], 'bytes', #ARGV[3] - #current)
 if old.ownerId ~= new.ownerId then
   redis.call('ZREM', owner_index(ARGV[1], old.ownerId), ARGV[2])
   redis.call('ZADD', owner_index(ARGV[1], new.ownerId), new.createdAt, ARGV[2])
@@ -104,19 +137,21 @@ return 1
 
 /**
  * Deletes records and their listing entries.
- * KEYS: 1 by-created, 2 expiry, 3 accessed, 4.. record keys; ARGV: 1 store prefix, 2.. ids
+ * KEYS: 1 by-created, 2 expiry, 3 accessed, 4 store usage, 5.. record keys
+ * ARGV: 1 store prefix, 2.. ids
  * (also the derived partition set and counts: a partition left empty leaves the set)
  * Returns per record its JSON (so the caller can clear the search indexes) or false.
  */
-export const DELETE_RECORDS = `${OWNER_INDEX}${PARTITIONS}
+export const DELETE_RECORDS = `${OWNER_INDEX}${PARTITIONS}${USAGE}
 local partitions = ARGV[1] .. 'ltm:partitions'
 local out = {}
-for i = 4, #KEYS do
-  local id = ARGV[i - 2]
+for i = 5, #KEYS do
+  local id = ARGV[i - 3]
   local json = redis.call('GET', KEYS[i])
   if json then
     local record = cjson.decode(json)
     redis.call('DEL', KEYS[i])
+    add_usage(KEYS[4], 'bytes', -#json)
     redis.call('ZREM', owner_index(ARGV[1], record.ownerId), id)
     leave_partition(ARGV[1], partitions, partition_tag(record))
     out[#out + 1] = json

@@ -1,14 +1,14 @@
 import type { Redis } from '@upstash/redis';
 import * as z from 'zod';
 import { type StoredMemory, storedMemorySchema } from '../../contracts/long-term-memory.js';
-import { LIMITS } from '../../domain/limits.js';
+import { DEFAULT_QUOTAS, LIMITS } from '../../domain/limits.js';
 import type {
   CreateOutcome,
   MemoryPartitionRef,
   MemoryRecordStore,
   ReplaceOutcome,
 } from '../../ports/memory-record-store.js';
-import { memoryKeys, partitionTag, storePrefix } from './keys.js';
+import { memoryKeys, partitionTag, storeKeys, storePrefix } from './keys.js';
 import {
   CREATE_RECORDS,
   DELETE_RECORDS,
@@ -67,7 +67,12 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
 
   async createMany(storeId: string, records: readonly StoredMemory[]): Promise<CreateOutcome[]> {
     if (records.length === 0) return [];
-    const args = [storePrefix(storeId), String(LIMITS.memoriesPerOwner)];
+    const args = [
+      storePrefix(storeId),
+      String(LIMITS.memoriesPerOwner),
+      String(DEFAULT_QUOTAS.longTermRecords),
+      String(DEFAULT_QUOTAS.bytes),
+    ];
     for (const record of records) {
       args.push(
         record.id,
@@ -83,15 +88,19 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
           memoryKeys.byCreated(storeId),
           memoryKeys.expiry(storeId),
           memoryKeys.partitions(storeId),
+          storeKeys.config(storeId),
+          storeKeys.usage(storeId),
           ...records.map((r) => memoryKeys.record(storeId, r.id)),
         ],
         args,
       ),
     );
-    return z
-      .array(z.number())
-      .parse(reply)
-      .map((v): CreateOutcome => (v === 1 ? 'created' : v === 2 ? 'owner-full' : 'exists'));
+    const [limit, ...outcomes] = z.tuple([z.number()], z.number()).parse(reply);
+    return outcomes.map((v): CreateOutcome => {
+      if (v === 3) return { quota: 'longTermRecords', limit };
+      if (v === 4) return { quota: 'bytes', limit };
+      return v === 1 ? 'created' : v === 2 ? 'owner-full' : 'exists';
+    });
   }
 
   async replace(storeId: string, record: StoredMemory, expectedUpdatedAt: number): Promise<ReplaceOutcome> {
@@ -102,6 +111,7 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
           memoryKeys.byCreated(storeId),
           memoryKeys.expiry(storeId),
           memoryKeys.partitions(storeId),
+          storeKeys.usage(storeId),
         ],
         [
           storePrefix(storeId),
@@ -125,6 +135,7 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
           memoryKeys.byCreated(storeId),
           memoryKeys.expiry(storeId),
           memoryKeys.accessed(storeId),
+          storeKeys.usage(storeId),
           ...ids.map((id) => memoryKeys.record(storeId, id)),
         ],
         [storePrefix(storeId), ...ids],

@@ -45,6 +45,10 @@ export class UpstashStoreRegistry implements StoreRegistry, StoreRemoval {
       shortTermTtlSeconds: String(record.config.shortMemory.ttlSeconds),
       longTermTtlSeconds: String(record.config.longTermMemory.ttlSeconds),
       extractionCadenceSeconds: String(record.config.extractionCadence.activeIntervalSeconds),
+      quotaSessions: String(record.config.quotas.sessions),
+      quotaEvents: String(record.config.quotas.events),
+      quotaLongTermRecords: String(record.config.quotas.longTermRecords),
+      quotaBytes: String(record.config.quotas.bytes),
       record: JSON.stringify(record),
     });
     tx.sadd(systemKeys.stores(), record.storeId);

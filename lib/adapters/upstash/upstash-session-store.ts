@@ -7,7 +7,7 @@ import {
   sessionEventSchema,
   sessionSummarySchema,
 } from '../../contracts/session-memory.js';
-import { LIMITS } from '../../domain/limits.js';
+import { DEFAULT_QUOTAS, LIMITS } from '../../domain/limits.js';
 import type {
   AppendEventInput,
   AppendEventResult,
@@ -32,6 +32,7 @@ const appendReplySchema = z.union([
   z.tuple([z.literal(2), z.string()]),
   z.tuple([z.literal(0)]),
   z.tuple([z.literal(-1)]),
+  z.tuple([z.literal(-2), z.enum(['sessions', 'events', 'bytes']), z.number()]),
 ]);
 const listReplySchema = z.array(z.union([z.number(), z.string()]));
 const storedEventSchema = z.string().transform((raw) => sessionEventSchema.parse(JSON.parse(raw)));
@@ -84,6 +85,8 @@ export class UpstashSessionStore implements SessionStore {
           storeKeys.sessionExpiry(storeId),
           storeKeys.sessionOwners(storeId),
           storeKeys.promotionDue(storeId),
+          storeKeys.usage(storeId),
+          storeKeys.sessionUsage(storeId),
         ],
         [
           storePrefix(storeId),
@@ -97,12 +100,16 @@ export class UpstashSessionStore implements SessionStore {
           String(this.options.maxEventsPerSession ?? LIMITS.eventsPerSession),
           idempotency ? `idempotency:${idempotency.key}` : '',
           idempotency ? `${event.eventId} ${idempotency.requestHash}` : '',
+          String(DEFAULT_QUOTAS.sessions),
+          String(DEFAULT_QUOTAS.events),
+          String(DEFAULT_QUOTAS.bytes),
         ],
       ),
     );
     const parsed = appendReplySchema.parse(reply);
     if (parsed[0] === 0) return { status: 'store-not-found' };
     if (parsed[0] === -1) return { status: 'session-full' };
+    if (parsed[0] === -2) return { status: 'over-quota', quota: parsed[1], limit: parsed[2] };
     if (parsed[0] === 2) {
       const [eventId = '', requestHash = ''] = parsed[1].split(' ');
       return { status: 'replayed', eventId, requestHash };
@@ -163,6 +170,8 @@ export class UpstashSessionStore implements SessionStore {
           sessionKeys.meta(storeId, sessionId),
           sessionKeys.events(storeId, sessionId),
           sessionKeys.order(storeId, sessionId),
+          storeKeys.usage(storeId),
+          storeKeys.sessionUsage(storeId),
         ],
         [storePrefix(storeId), sessionId, eventId, String(now)],
       ),
@@ -181,6 +190,8 @@ export class UpstashSessionStore implements SessionStore {
           storeKeys.sessionExpiry(storeId),
           storeKeys.sessionOwners(storeId),
           storeKeys.promotionDue(storeId),
+          storeKeys.usage(storeId),
+          storeKeys.sessionUsage(storeId),
         ],
         [storePrefix(storeId), sessionId],
       ),
@@ -228,7 +239,13 @@ export class UpstashSessionStore implements SessionStore {
         : storeKeys.ownerSessionIndex(storeId, ownerId, sort);
     const reply = await redisCall('list sessions', () =>
       this.listScript.exec(
-        [storeKeys.sessionExpiry(storeId), storeKeys.sessionOwners(storeId), index],
+        [
+          storeKeys.sessionExpiry(storeId),
+          storeKeys.sessionOwners(storeId),
+          index,
+          storeKeys.usage(storeId),
+          storeKeys.sessionUsage(storeId),
+        ],
         [
           storePrefix(storeId),
           String(query.now),

@@ -72,6 +72,7 @@ function applyStoreUpdate(current: StoreRecord, request: UpdateStoreRequest): St
   const { name, addCustomMemoryTypes, updateCustomMemoryTypeStrategies, longTermMemoryExclusions, ...rest } =
     request;
   const merged: Record<string, unknown> = { ...current.config, ...rest };
+  if (rest.quotas) merged.quotas = { ...current.config.quotas, ...rest.quotas };
 
   if (longTermMemoryExclusions) {
     merged.longTermMemoryExclusions = mergeExclusions(
