@@ -177,11 +177,14 @@ async function promoteLocked(
   // DLQ and raise its alarm, and recording it would write into the deleted keyspace.
   if (!(await deps.stores.getStore(storeId))) return { status: 'store-gone', ...empty };
   await deps.ledger.recordJobReceived(message, deps.clock.now());
-  const [store, session, state, parked] = await Promise.all([
+  const now = deps.clock.now();
+  // Read with the rest (one round trip): the store's tokens of the day, checked before any model call.
+  const [store, session, state, parked, spentToday] = await Promise.all([
     requireStore(deps, storeId),
     deps.sessions.getSession(storeId, sessionId),
     deps.ledger.readState(storeId, sessionId),
     deps.ledger.parkedRanges(storeId, sessionId),
+    deps.ledger.storeTokens(storeId, utcDay(now)),
   ]);
   if (!session) return { status: 'session-gone', ...empty };
 
@@ -193,10 +196,8 @@ async function promoteLocked(
   const batch = pending.slice(0, MAX_TURNS_PER_RUN);
   const retry = parked.find((range) => range.retryRequestedAt !== undefined);
 
-  // Checked before any model call; a run may overshoot the budget by its own cost, never more.
-  const now = deps.clock.now();
-  const overBudget =
-    (await deps.ledger.storeTokens(storeId, utcDay(now))) >= store.config.extractionBudget.tokensPerDay;
+  // A run may overshoot the budget by its own cost, never more.
+  const overBudget = spentToday >= store.config.extractionBudget.tokensPerDay;
   if (overBudget && (batch.length > 0 || retry)) {
     // Deferred, not failed: the job comes back later and other sessions' jobs in the SQS batch are
     // not held up. Conversation records wait too: writing them now would embed the same turns again
