@@ -149,6 +149,27 @@ describe('extraction cost', () => {
     expect((await app.ledger.storeTokens(storeId, today())) - before).toBe(200);
   });
 
+  it("counts extraction and summary tokens against the store's budget of the day", async () => {
+    const app = createPromotionApp(loadRuntimeConfig());
+    const { storeId, message } = await sessionWithChat({
+      summarization: { enabled: true, eventCount: { threshold: 2, retainCount: 1 } },
+    });
+    const before = await app.ledger.storeTokens(storeId, today());
+    const extractor: MemoryExtractor = {
+      id: 'counted',
+      extract: async () => ({ memories: [], usage: { inputTokens: 30, outputTokens: 5 } }),
+    };
+    const summarizer = {
+      id: 'counted',
+      summarize: async () => ({ text: 'A summary.', usage: { inputTokens: 7, outputTokens: 3 } }),
+    };
+
+    const outcome = await promoteSession({ ...app, extractor, summarizer }, message);
+
+    expect(outcome).toMatchObject({ status: 'promoted', summarized: 2 });
+    expect((await app.ledger.storeTokens(storeId, today())) - before).toBe(45);
+  });
+
   it("defers an over-budget store's job without failing it, while another store's job in the same batch completes", async () => {
     // Prepare: store A has spent its day's budget; store B has not
     const app = createPromotionApp(loadRuntimeConfig());
