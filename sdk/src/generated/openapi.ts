@@ -603,6 +603,11 @@ export interface components {
             queued: boolean;
             pendingEvents: number;
         };
+        RetryParkedRangesResponse: {
+            sessionId: string;
+            parkedRanges: number;
+            queued: boolean;
+        };
         Problem: {
             type: string;
             title: string;
@@ -1538,11 +1543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        sessionId: string;
-                        parkedRanges: number;
-                        queued: boolean;
-                    };
+                    "application/json": components["schemas"]["RetryParkedRangesResponse"];
                 };
             };
             /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
