@@ -111,6 +111,13 @@ export const httpRoutes: readonly HttpRouteDefinition[] = [
     action: 'write',
   },
   {
+    name: 'retry-parked-ranges',
+    method: 'POST',
+    path: `${store}/session-memory/{sessionId}/promotion/retry-parked`,
+    entry: 'functions/http/retry-parked-ranges.ts',
+    action: 'write',
+  },
+  {
     name: 'list-session-summaries',
     method: 'GET',
     path: `${store}/sessions`,

@@ -45,6 +45,8 @@ const PROMOTION_QUEUE_ACCESS: Readonly<Record<string, readonly PromotionQueueGra
   'add-session-event': ['send'],
   // Promote now sends the session's job at once.
   'promote-session-now': ['send'],
+  // Retrying parked ranges sends the session's job at once too.
+  'retry-parked-ranges': ['send'],
   // The MCP endpoint's add_session_event tool runs the same append use case.
   mcp: ['send'],
   [maintenance.name]: ['send'],

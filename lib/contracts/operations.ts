@@ -26,6 +26,7 @@ import {
   listSessionsResponseSchema,
   promoteNowResponseSchema,
   promotionStatusSchema,
+  retryParkedResponseSchema,
   sessionEventPathSchema,
   sessionMemorySchema,
   sessionPathSchema,
@@ -152,6 +153,20 @@ const contracts = {
     pathParameters: sessionPathSchema,
     status: 202,
     response: promoteNowResponseSchema,
+    errors: [404],
+  },
+  'retry-parked-ranges': {
+    operationId: 'RetryParkedRanges',
+    summary: "Extract a session's parked ranges again",
+    description:
+      'A batch the model failed to extract several runs in a row is parked (skipped, listed in ' +
+      '`parkedRanges` of GetPromotionStatus) so later turns still promote. After fixing the cause, ' +
+      'this marks every parked range for retry and sends a job (`queued`); each retry counts against ' +
+      "the store's extraction budget.",
+    extension: true,
+    pathParameters: sessionPathSchema,
+    status: 202,
+    response: retryParkedResponseSchema,
     errors: [404],
   },
   'list-session-summaries': {

@@ -208,7 +208,37 @@ export const promotionStatusSchema = z.object({
   memoriesWritten: z.number().int().min(0),
   /** Extension: conversation records written for the session's turns (memory type `conversation`). */
   conversationRecordsWritten: z.number().int().min(0),
+  /** Model tokens of every run, failed runs included. */
   usage: z.object({ inputTokens: z.number().int().min(0), outputTokens: z.number().int().min(0) }),
+  /**
+   * Extension: batches the model failed to extract several runs in a row, skipped so later turns
+   * still promote (their conversation records are kept). Retry with `POST …/promotion/retry-parked`.
+   */
+  parkedRanges: z.array(
+    z.object({
+      firstEventId: eventIdSchema,
+      lastEventId: eventIdSchema,
+      events: z.number().int().min(0),
+      failures: z.number().int().min(0),
+      lastErrorCode: z.string(),
+      parkedAt: z.string(),
+      /** An operator asked for a retry that has not run yet. */
+      retryRequested: z.boolean(),
+    }),
+  ),
+  /** Extension: the store's daily extraction budget is spent, so jobs wait (no model is called). */
+  budgetExceeded: z.boolean(),
+  /** When the job held back by the budget is next tried. */
+  deferredUntil: z.string().optional(),
+});
+
+/** Extension: `POST …/session-memory/{sessionId}/promotion/retry-parked`. */
+export const retryParkedResponseSchema = z.object({
+  sessionId: idSchema,
+  /** Parked ranges that will be extracted again. */
+  parkedRanges: z.number().int().min(0),
+  /** Whether a job was sent: only when a range is parked. */
+  queued: z.boolean(),
 });
 
 /** Extension: `POST …/session-memory/{sessionId}/promotion` (promote now). */

@@ -211,6 +211,16 @@ export const storeConfigSchema = z.object({
         .default(DEFAULT_QUOTAS.bytes),
     })
     .default(DEFAULT_QUOTAS),
+  /**
+   * Extension: model tokens (input + output, extraction and summaries, failed runs included) that
+   * promotion may spend for this store per UTC day; past it, its jobs wait for the next day. The
+   * default, 2,000,000, is some 10 worst-case runs (100 long turns, ~180k tokens each) or thousands
+   * of ordinary ones (a few thousand tokens), which bounds what one write key can cost per day
+   * (a poisoned or oversized session replayed at will, see docs/security.md).
+   */
+  extractionBudget: z
+    .object({ tokensPerDay: z.number().int().min(1_000).max(1_000_000_000) })
+    .default({ tokensPerDay: 2_000_000 }),
 });
 export type StoreConfig = z.infer<typeof storeConfigSchema>;
 

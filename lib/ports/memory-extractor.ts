@@ -44,6 +44,20 @@ export interface TokenUsage {
   readonly outputTokens: number;
 }
 
+/**
+ * The tokens a failed extraction or summary had already spent (a reply that did not parse, a call
+ * that failed after an unusable reply), when the error carries them as `usage`: failed runs are
+ * billed too, so the ledger and the store's budget count them.
+ */
+export function spentUsage(error: unknown): TokenUsage | undefined {
+  if (typeof error !== 'object' || error === null || !('usage' in error)) return undefined;
+  const usage = (error as { usage: unknown }).usage;
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const { inputTokens, outputTokens } = usage as Record<string, unknown>;
+  if (typeof inputTokens !== 'number' || typeof outputTokens !== 'number') return undefined;
+  return { inputTokens, outputTokens };
+}
+
 export interface ExtractionResult {
   readonly memories: readonly ExtractedMemory[];
   readonly usage: TokenUsage;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { StoredMemory } from '../contracts/long-term-memory.js';
 import type { PromotionMessage } from '../contracts/promotion-message.js';
-import type { SessionEvent, SessionSummary } from '../contracts/session-memory.js';
+import type { SessionEvent, SessionMemory, SessionSummary } from '../contracts/session-memory.js';
 import type { StoreRecord } from '../contracts/store-config.js';
 import {
   conversationIndexTexts,
@@ -14,13 +14,14 @@ import { DependencyUnavailableError, DomainError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { createExclusionFilter } from '../domain/sensitive-data.js';
 import { describeError } from '../observability/logger.js';
-import type {
-  ExtractedMemory,
-  MemoryExtractor,
-  SessionSummarizer,
-  TokenUsage,
+import {
+  type ExtractedMemory,
+  type MemoryExtractor,
+  type SessionSummarizer,
+  spentUsage,
+  type TokenUsage,
 } from '../ports/memory-extractor.js';
-import type { PromotionLedger } from '../ports/promotion-ledger.js';
+import type { ParkedRange, PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { SessionStore } from '../ports/session-store.js';
 import {
@@ -65,6 +66,18 @@ const MIN_WORD_OVERLAP = 0.5;
  * for the facts behind them.
  */
 const CONSOLIDATION_NEIGHBOURS = 16;
+/**
+ * Runs in a row that may fail on the same batch (the watermark unmoved) before the batch is parked
+ * and skipped, so one poisoned batch cannot hold back every later turn of its session and be
+ * replayed by every window and promote-now. The extractor already asks the model twice per run, so
+ * this is 6 calls; a redelivery still gets a second chance at a transient bad reply, and 3 is within
+ * the queue's maxReceiveCount (3–5, infra/config/stage-config.ts), so the job parks its batch before
+ * it would dead-letter. Retryable failures (throttling, timeouts, outages) are not counted.
+ */
+export const PARK_AFTER_FAILED_RUNS = 3;
+/** SQS's longest delivery delay: a job the budget defers comes back at most this late (or at 00:00 UTC). */
+const MAX_DEFER_SECONDS = 900;
+const DAY_MS = 86_400_000;
 
 export class PromotionBusyError extends DomainError {
   readonly code = 'too-many-requests';
@@ -76,7 +89,12 @@ export class PromotionBusyError extends DomainError {
 }
 
 export interface PromotionOutcome {
-  readonly status: 'promoted' | 'nothing-new' | 'session-gone' | 'store-gone';
+  /**
+   * `parked`: the batch failed {@link PARK_AFTER_FAILED_RUNS} runs in a row and was skipped (or a
+   * parked range's retry failed again); `deferred`: the store's extraction budget for the day is
+   * spent, so the job was sent again with a delay and no model was called.
+   */
+  readonly status: 'promoted' | 'parked' | 'deferred' | 'nothing-new' | 'session-gone' | 'store-gone';
   readonly processedEvents: number;
   readonly created: number;
   readonly merged: number;
@@ -102,11 +120,16 @@ export async function promoteSession(
   const holder = randomUUID();
   if (!(await deps.ledger.acquireLock(storeId, sessionId, holder, LOCK_TTL_MS)))
     throw new PromotionBusyError();
+  const recorded = new WeakSet<object>();
   try {
-    return await promoteLocked(deps, message);
+    return await promoteLocked(deps, message, recorded);
   } catch (error) {
-    const code = error instanceof DomainError ? error.code : error instanceof Error ? error.name : 'unknown';
-    await deps.ledger.recordFailure(storeId, sessionId, code, deps.clock.now()).catch(() => {});
+    if (typeof error !== 'object' || error === null || !recorded.has(error)) {
+      const usage = spentUsage(error) ?? NOTHING;
+      await deps.ledger
+        .recordFailure(storeId, sessionId, { code: errorCode(error), now: deps.clock.now(), ...usage })
+        .catch(() => {});
+    }
     throw error;
   } finally {
     await deps.ledger.releaseLock(storeId, sessionId, holder).catch((error: unknown) => {
@@ -117,7 +140,30 @@ export async function promoteSession(
 
 const NOTHING: TokenUsage = { inputTokens: 0, outputTokens: 0 };
 
-async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Promise<PromotionOutcome> {
+function errorCode(error: unknown): string {
+  return error instanceof DomainError ? error.code : error instanceof Error ? error.name : 'unknown';
+}
+
+function isRetryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === true;
+}
+
+/** The UTC day (`YYYY-MM-DD`) the store's token budget counts in. */
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Adds tokens the store spent (extraction, summaries, failed runs) to its count of the day. */
+async function chargeStore(deps: PromotionDeps, storeId: string, usage: TokenUsage): Promise<void> {
+  const tokens = usage.inputTokens + usage.outputTokens;
+  if (tokens > 0) await deps.ledger.addStoreTokens(storeId, utcDay(deps.clock.now()), tokens);
+}
+
+async function promoteLocked(
+  deps: PromotionDeps,
+  message: PromotionMessage,
+  recorded: WeakSet<object>,
+): Promise<PromotionOutcome> {
   const { storeId, sessionId } = message;
   const empty = {
     processedEvents: 0,
@@ -132,10 +178,14 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
   // DLQ and raise its alarm, and recording it would write into the deleted keyspace.
   if (!(await deps.stores.getStore(storeId))) return { status: 'store-gone', ...empty };
   await deps.ledger.recordJobReceived(message, deps.clock.now());
-  const [store, session, state] = await Promise.all([
+  const now = deps.clock.now();
+  // Read with the rest (one round trip): the store's tokens of the day, checked before any model call.
+  const [store, session, state, parked, spentToday] = await Promise.all([
     requireStore(deps, storeId),
     deps.sessions.getSession(storeId, sessionId),
     deps.ledger.readState(storeId, sessionId),
+    deps.ledger.parkedRanges(storeId, sessionId),
+    deps.ledger.storeTokens(storeId, utcDay(now)),
   ]);
   if (!session) return { status: 'session-gone', ...empty };
 
@@ -145,6 +195,31 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
   const firstNew = watermark === undefined ? 0 : byArrival.findIndex((e) => e.eventId > watermark);
   const pending = firstNew < 0 ? [] : byArrival.slice(firstNew);
   const batch = pending.slice(0, MAX_TURNS_PER_RUN);
+  const retry = parked.find((range) => range.retryRequestedAt !== undefined);
+
+  // A run may overshoot the budget by its own cost, never more.
+  const overBudget = spentToday >= store.config.extractionBudget.tokensPerDay;
+  if (overBudget && (batch.length > 0 || retry)) {
+    // Deferred, not failed: the job comes back later and other sessions' jobs in the SQS batch are
+    // not held up. Conversation records wait too: writing them now would embed the same turns again
+    // on every deferral.
+    const until = Math.min(now + MAX_DEFER_SECONDS * 1000, (Math.floor(now / DAY_MS) + 1) * DAY_MS);
+    await deps.ledger.recordDeferral(storeId, sessionId, until, now);
+    await deps.promotionQueue.enqueue(
+      { ...message, windowStartedAt: now, dueAt: now },
+      Math.max(1, Math.ceil((until - now) / 1000)),
+    );
+    deps.logger.info('promotion deferred: store extraction budget spent for the day', { storeId });
+    return { status: 'deferred', ...empty };
+  }
+  if (retry) {
+    const outcome = await retryParkedRange(deps, store, session, byArrival, retry);
+    if (pending.length > 0 || parked.some((r) => r !== retry && r.retryRequestedAt !== undefined)) {
+      const later = deps.clock.now();
+      await deps.promotionQueue.enqueue({ ...message, windowStartedAt: later, dueAt: later }, 0);
+    }
+    return outcome;
+  }
 
   let usage = NOTHING;
   let created = 0;
@@ -159,15 +234,22 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
     const newTurns = screenTurns(batch, firstNew, exclude);
     if (newTurns.length > 0) {
       const before = screenTurns(byArrival.slice(contextStart, end), contextStart, exclude);
+      // Written before extraction: they need no model, so a batch that is later parked keeps them.
       conversation = await writeConversation(deps, store, session, newTurns, before);
-      const extraction = await deps.extractor.extract({
-        ownerId: session.ownerId,
-        strategies: store.config.extractionStrategies,
-        customTypes: store.config.customMemoryTypes.filter((t) => t.extractionStrategy?.enabled !== false),
-        priorSummary: session.summary?.text,
-        contextTurns: before,
-        newTurns,
-      });
+      const extraction = await extractCharged(deps, store, session, before, newTurns);
+      if (!extraction.ok) {
+        const { error } = extraction;
+        const failedRuns = await deps.ledger.recordFailure(storeId, sessionId, {
+          code: errorCode(error),
+          now: deps.clock.now(),
+          ...extraction.usage,
+          // Retryable failures (throttling, outages) say nothing about the batch: not counted.
+          ...(isRetryable(error) ? {} : { batchFirstEventId: batch[0]!.eventId }),
+        });
+        if (typeof error === 'object' && error !== null) recorded.add(error);
+        if (isRetryable(error) || failedRuns < PARK_AFTER_FAILED_RUNS) throw error;
+        return parkBatch(deps, message, batch, pending.length, failedRuns, errorCode(error), conversation);
+      }
       usage = extraction.usage;
       const eventTimes = new Map(newTurns.map((t) => [t.eventId, t.createdAt]));
       const written = await consolidate(deps, store, session, extraction.memories, eventTimes);
@@ -199,6 +281,7 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
     storeId,
     sessionId,
     session.events,
+    overBudget,
   );
   usage = {
     inputTokens: usage.inputTokens + summarized.usage.inputTokens,
@@ -213,6 +296,162 @@ async function promoteLocked(deps: PromotionDeps, message: PromotionMessage): Pr
     conversation,
     summarized: summarized.events,
     usage,
+  };
+}
+
+type Extraction =
+  | { readonly ok: true; readonly memories: readonly ExtractedMemory[]; readonly usage: TokenUsage }
+  | { readonly ok: false; readonly error: unknown; readonly usage: TokenUsage };
+
+/** One extractor call, its tokens (failed calls' included) added to the store's count of the day. */
+async function extractCharged(
+  deps: PromotionDeps,
+  store: StoreRecord,
+  session: SessionMemory,
+  before: readonly ScreenedTurn[],
+  newTurns: readonly ScreenedTurn[],
+): Promise<Extraction> {
+  let extraction: Extraction;
+  try {
+    const result = await deps.extractor.extract({
+      ownerId: session.ownerId,
+      strategies: store.config.extractionStrategies,
+      customTypes: store.config.customMemoryTypes.filter((t) => t.extractionStrategy?.enabled !== false),
+      priorSummary: session.summary?.text,
+      contextTurns: before,
+      newTurns,
+    });
+    extraction = { ok: true, memories: result.memories, usage: result.usage };
+  } catch (error) {
+    extraction = { ok: false, error, usage: spentUsage(error) ?? NOTHING };
+  }
+  await chargeStore(deps, store.storeId, extraction.usage);
+  return extraction;
+}
+
+/**
+ * Skips a batch that failed {@link PARK_AFTER_FAILED_RUNS} runs in a row: the watermark moves past
+ * it and the range is recorded as parked (visible in the promotion status) until an operator asks
+ * for a retry. Its conversation records stay. The failed runs' tokens were recorded with each failure.
+ */
+async function parkBatch(
+  deps: PromotionDeps,
+  message: PromotionMessage,
+  batch: readonly SessionEvent[],
+  pendingCount: number,
+  failures: number,
+  code: string,
+  conversation: number,
+): Promise<PromotionOutcome> {
+  const { storeId, sessionId } = message;
+  const now = deps.clock.now();
+  const park: ParkedRange = {
+    firstEventId: batch[0]!.eventId,
+    lastEventId: batch[batch.length - 1]!.eventId,
+    events: batch.length,
+    failures,
+    lastErrorCode: code,
+    parkedAt: now,
+  };
+  await deps.ledger.commitRun(storeId, sessionId, {
+    watermarkEventId: park.lastEventId,
+    processedEvents: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    memoriesWritten: 0,
+    conversationRecordsWritten: conversation,
+    park,
+    now,
+  });
+  deps.logger.warn('promotion batch parked after repeated extraction failures', {
+    storeId,
+    sessionId,
+    events: batch.length,
+    failures,
+    code,
+  });
+  if (pendingCount > batch.length)
+    await deps.promotionQueue.enqueue({ ...message, windowStartedAt: now, dueAt: now }, 0);
+  return { ...emptyOutcome('parked'), processedEvents: 0, conversation };
+}
+
+/**
+ * An operator's retry of a parked range: extracted again (conversation records are re-indexed, not
+ * duplicated); on success it is no longer parked, and the watermark, already past it, stays. A
+ * retry that fails for a reason a redelivery may fix is thrown (the request stays); otherwise the
+ * range stays parked with one more failure and the request is cleared.
+ */
+async function retryParkedRange(
+  deps: PromotionDeps,
+  store: StoreRecord,
+  session: SessionMemory,
+  byArrival: readonly SessionEvent[],
+  range: ParkedRange,
+): Promise<PromotionOutcome> {
+  const { storeId } = store;
+  const { sessionId } = session;
+  const start = byArrival.findIndex((e) => e.eventId >= range.firstEventId);
+  const events = start < 0 ? [] : byArrival.slice(start).filter((e) => e.eventId <= range.lastEventId);
+  const exclude = createExclusionFilter(store.config.longTermMemoryExclusions);
+  const newTurns = screenTurns(events, start, exclude);
+  let conversation = 0;
+  let usage = NOTHING;
+  let written = { created: 0, merged: 0, superseded: 0 };
+  // Events that expired or were deleted since leave nothing to retry: the range is resolved.
+  if (newTurns.length > 0) {
+    const contextStart = Math.max(0, start - CONTEXT_TURNS);
+    const before = screenTurns(byArrival.slice(contextStart, start), contextStart, exclude);
+    conversation = await writeConversation(deps, store, session, newTurns, before);
+    const extraction = await extractCharged(deps, store, session, before, newTurns);
+    if (!extraction.ok) {
+      if (isRetryable(extraction.error)) throw extraction.error;
+      const code = errorCode(extraction.error);
+      await deps.ledger.recordFailure(storeId, sessionId, {
+        code,
+        now: deps.clock.now(),
+        ...extraction.usage,
+      });
+      const { retryRequestedAt: _cleared, ...rest } = range;
+      await deps.ledger.saveParkedRange(storeId, sessionId, {
+        ...rest,
+        failures: range.failures + 1,
+        lastErrorCode: code,
+      });
+      return { ...emptyOutcome('parked'), conversation };
+    }
+    usage = extraction.usage;
+    const eventTimes = new Map(newTurns.map((t) => [t.eventId, t.createdAt]));
+    written = await consolidate(deps, store, session, extraction.memories, eventTimes);
+  }
+  await deps.ledger.commitRun(storeId, sessionId, {
+    processedEvents: events.length,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    memoriesWritten: written.created,
+    conversationRecordsWritten: conversation,
+    resolvedParkedRange: range.firstEventId,
+    now: deps.clock.now(),
+  });
+  return {
+    status: 'promoted',
+    processedEvents: events.length,
+    ...written,
+    conversation,
+    summarized: 0,
+    usage,
+  };
+}
+
+function emptyOutcome(status: PromotionOutcome['status']): PromotionOutcome {
+  return {
+    status,
+    processedEvents: 0,
+    created: 0,
+    merged: 0,
+    superseded: 0,
+    conversation: 0,
+    summarized: 0,
+    usage: NOTHING,
   };
 }
 
@@ -417,9 +656,11 @@ async function summarizeIfDue(
   storeId: string,
   sessionId: string,
   events: readonly SessionEvent[],
+  overBudget: boolean,
 ): Promise<{ events: number; usage: TokenUsage }> {
   const config = store.config.summarization;
-  if (!config?.enabled) return { events: 0, usage: NOTHING };
+  // Over budget, the summary waits for a later run (it only folds events; nothing is lost).
+  if (!config?.enabled || overBudget) return { events: 0, usage: NOTHING };
   // Events are in createdAt order; the summary covers a prefix of them by position.
   const coveredUpTo = prior ? events.findIndex((e) => e.eventId === prior.summarizedUpToEventId) : -1;
   const retained = events.slice(coveredUpTo + 1);
@@ -427,7 +668,14 @@ async function summarizeIfDue(
   const fold = retained.slice(0, retained.length - config.eventCount.retainCount);
   if (fold.length === 0) return { events: 0, usage: NOTHING };
   const turns = screenTurns(fold, 0, createExclusionFilter(store.config.longTermMemoryExclusions));
-  const result = await deps.summarizer.summarize({ ownerId, priorSummary: prior?.text, turns });
+  let result: Awaited<ReturnType<SessionSummarizer['summarize']>>;
+  try {
+    result = await deps.summarizer.summarize({ ownerId, priorSummary: prior?.text, turns });
+  } catch (error) {
+    await chargeStore(deps, storeId, spentUsage(error) ?? NOTHING);
+    throw error;
+  }
+  await chargeStore(deps, storeId, result.usage);
   const now = new Date(deps.clock.now()).toISOString();
   const summary: SessionSummary = {
     text: result.text,

@@ -1,5 +1,5 @@
 import type { PromotionMessage } from '../contracts/promotion-message.js';
-import { DependencyUnavailableError } from '../domain/errors.js';
+import { DependencyUnavailableError, NotFoundError } from '../domain/errors.js';
 import { describeError, type Logger } from '../observability/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
@@ -102,4 +102,44 @@ export async function promoteSessionNow(
     throw new DependencyUnavailableError('The promotion queue did not take the job', 1);
   }
   return { sessionId, queued: true, pendingEvents };
+}
+
+export interface RetryParkedResult {
+  readonly sessionId: string;
+  readonly parkedRanges: number;
+  readonly queued: boolean;
+}
+
+/**
+ * Extension: extract a session's parked ranges again (after the cause was fixed: a model or prompt
+ * change, a turn deleted). Marks each range for retry and sends an immediate job; the consumer
+ * retries one range per run and sends itself a follow-up for the next. Each retry counts against the
+ * store's extraction budget like any run. A failed send is a 424; the marks stay for the next run.
+ */
+export async function retryParkedRanges(
+  deps: Parameters<typeof getPromotionStatus>[0] & { promotionQueue: PromotionQueue; logger: Logger },
+  storeId: string,
+  sessionId: string,
+): Promise<RetryParkedResult> {
+  if (!(await deps.sessions.getSession(storeId, sessionId))) throw new NotFoundError('Session not found');
+  const parked = await deps.ledger.parkedRanges(storeId, sessionId);
+  if (parked.length === 0) return { sessionId, parkedRanges: 0, queued: false };
+  const now = deps.clock.now();
+  for (const range of parked)
+    await deps.ledger.saveParkedRange(storeId, sessionId, { ...range, retryRequestedAt: now });
+  const message: PromotionMessage = {
+    version: 1,
+    kind: 'session-promotion',
+    storeId,
+    sessionId,
+    windowStartedAt: now,
+    dueAt: now,
+  };
+  try {
+    await deps.promotionQueue.enqueue(message, 0);
+  } catch (error) {
+    deps.logger.warn('retry-parked send failed', { storeId, sessionId, ...describeError(error) });
+    throw new DependencyUnavailableError('The promotion queue did not take the job', 1);
+  }
+  return { sessionId, parkedRanges: parked.length, queued: true };
 }

@@ -49,6 +49,17 @@ export interface PromotionStatus {
   readonly memoriesWritten: number;
   readonly conversationRecordsWritten: number;
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
+  readonly parkedRanges: ReadonlyArray<{
+    readonly firstEventId: string;
+    readonly lastEventId: string;
+    readonly events: number;
+    readonly failures: number;
+    readonly lastErrorCode: string;
+    readonly parkedAt: string;
+    readonly retryRequested: boolean;
+  }>;
+  readonly budgetExceeded: boolean;
+  readonly deferredUntil?: string;
 }
 
 /**
@@ -60,15 +71,17 @@ export async function getPromotionStatus(
   storeId: string,
   sessionId: string,
 ): Promise<PromotionStatus> {
-  const [session, state, dueAt] = await Promise.all([
+  const [session, state, dueAt, parked] = await Promise.all([
     deps.sessions.getSession(storeId, sessionId),
     deps.ledger.readState(storeId, sessionId),
     deps.ledger.dueAt(storeId, sessionId),
+    deps.ledger.parkedRanges(storeId, sessionId),
   ]);
   if (!session) throw new NotFoundError('Session not found');
   const watermark = state.watermarkEventId;
   const pending = session.events.filter((e) => watermark === undefined || e.eventId > watermark).length;
   const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const deferred = state.deferredUntil !== undefined && state.deferredUntil > deps.clock.now();
   return {
     sessionId,
     processedEvents: state.processedEvents,
@@ -80,6 +93,18 @@ export async function getPromotionStatus(
     memoriesWritten: state.memoriesWritten,
     conversationRecordsWritten: state.conversationRecordsWritten,
     usage: { inputTokens: state.inputTokens, outputTokens: state.outputTokens },
+    parkedRanges: parked.map((range) => ({
+      firstEventId: range.firstEventId,
+      lastEventId: range.lastEventId,
+      events: range.events,
+      failures: range.failures,
+      lastErrorCode: range.lastErrorCode,
+      parkedAt: iso(range.parkedAt)!,
+      retryRequested: range.retryRequestedAt !== undefined,
+    })),
+    // A deferral is cleared by the next run that calls the model, so a past one means the job is due.
+    budgetExceeded: deferred,
+    ...(deferred ? { deferredUntil: iso(state.deferredUntil) } : {}),
   };
 }
 

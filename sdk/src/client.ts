@@ -31,6 +31,7 @@ import type {
   MemoryRecord,
   PromoteSessionNowResponse,
   PromotionStatus,
+  RetryParkedRangesResponse,
   SearchRequest,
   SearchResponse,
   SessionListItem,
@@ -280,6 +281,21 @@ export class AgentMemory {
       {
         method: 'POST',
         path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/promotion`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Extension: extract the session's parked ranges (batches the model kept failing on, listed in
+   * `getPromotionStatus`) again. Retried: a repeat only marks the same ranges again.
+   */
+  async retryParkedRanges(sessionId: string, options?: RequestOptions): Promise<RetryParkedRangesResponse> {
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/promotion/retry-parked`}`,
         idempotent: true,
       },
       options,

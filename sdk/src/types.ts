@@ -43,6 +43,7 @@ export type SessionListItem = Schemas['SessionListItem'];
 export type ListSessionSummariesResponse = Schemas['ListSessionSummariesResponse'];
 export type PromotionStatus = Schemas['PromotionStatus'];
 export type PromoteSessionNowResponse = Schemas['PromoteSessionNowResponse'];
+export type RetryParkedRangesResponse = Schemas['RetryParkedRangesResponse'];
 
 // ---- long-term memory ----
 export type CreateMemoryRecord = Schemas['CreateMemoryRecord'];

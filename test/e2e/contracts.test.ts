@@ -64,6 +64,7 @@ describe('the contracts the OpenAPI document is generated from', () => {
     await call('get-session-event', api.get(`${base}/session-memory/trip/events/${eventId}`));
     await call('get-promotion-status', api.get(`${base}/session-memory/trip/promotion`));
     await call('promote-session-now', api.post(`${base}/session-memory/trip/promotion`));
+    await call('retry-parked-ranges', api.post(`${base}/session-memory/trip/promotion/retry-parked`));
 
     const ltm = `${base}/long-term-memory`;
     await call(

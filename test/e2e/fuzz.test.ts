@@ -156,6 +156,7 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'delete-session-memory': {},
   'delete-session-event': {},
   'promote-session-now': {},
+  'retry-parked-ranges': {},
   mcp: {
     jsonrpc: '2.0',
     id: 1,

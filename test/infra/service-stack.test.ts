@@ -163,6 +163,7 @@ describe('promotion queue', () => {
     const senders = new Set([
       'add-session-event',
       'promote-session-now',
+      'retry-parked-ranges',
       // Its add_session_event tool runs the append use case.
       'mcp',
       'maintenance',

@@ -24,7 +24,7 @@ import {
 import type { CustomMemoryType } from '../../lib/contracts/store-config.js';
 import { DependencyUnavailableError, TooManyRequestsError } from '../../lib/domain/errors.js';
 import type { Embedder } from '../../lib/ports/embedder.js';
-import type { ExtractionInput, ExtractionTurn } from '../../lib/ports/memory-extractor.js';
+import { type ExtractionInput, type ExtractionTurn, spentUsage } from '../../lib/ports/memory-extractor.js';
 
 /** Converse needs no embeddings: a constant 512-d base spares loading USE-Lite. */
 const unit = () => {
@@ -492,6 +492,24 @@ describe('BedrockConverseExtractor: errors', () => {
     expect(error).toBeInstanceOf(ModelRequestRejectedError);
     expect((error as ModelRequestRejectedError).retryable).toBe(false);
     expect(error.message).toMatch(/ValidationException/);
+  });
+
+  it('gives a failure after an unusable reply the tokens that reply cost', async () => {
+    // The model answered (and billed) once, then the second ask failed: the run's cost is not lost.
+    fake.resetStats();
+    record([{ malformed: 'no-tool-use' }, { fault: BEDROCK_FAULTS.internal }]);
+    const error = await failure(new BedrockConverseExtractor(options()).extract(baseInput));
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect(fake.stats.converse.inputTokens).toBeGreaterThan(0);
+    expect(spentUsage(error)).toEqual({
+      inputTokens: fake.stats.converse.inputTokens,
+      outputTokens: fake.stats.converse.outputTokens,
+    });
+    // A failure with no reply before it spent nothing.
+    record({ fault: BEDROCK_FAULTS.internal });
+    expect(spentUsage(await failure(new BedrockConverseExtractor(options()).extract(baseInput)))).toBe(
+      undefined,
+    );
   });
 
   it('cuts a call short at the time budget', async () => {

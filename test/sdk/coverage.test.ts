@@ -17,6 +17,7 @@ const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
   DeleteSessionEvent: 'deleteSessionEvent',
   GetPromotionStatus: 'getPromotionStatus',
   PromoteSessionNow: 'promoteSessionNow',
+  RetryParkedRanges: 'retryParkedRanges',
   ListSessionSummaries: 'listSessionSummaries',
   BulkCreateLongTermMemories: 'bulkCreateLongTermMemories',
   BulkDeleteLongTermMemories: 'bulkDeleteLongTermMemories',

@@ -108,6 +108,11 @@ describe('SDK against the local stack: round trips', () => {
       queued: true,
       pendingEvents: 1,
     });
+    expect(await am.retryParkedRanges('promo')).toEqual({
+      sessionId: 'promo',
+      parkedRanges: 0,
+      queued: false,
+    });
 
     await am.deleteSessionEvent('trip', second.eventId);
     await expect(am.getSessionEvent('trip', second.eventId)).rejects.toBeInstanceOf(NotFoundError);

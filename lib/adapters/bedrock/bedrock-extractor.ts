@@ -540,12 +540,15 @@ class ConverseCaller {
         });
       } catch (error) {
         const name = error instanceof Error ? error.name : 'unknown error';
-        if (!THROTTLING_ERRORS.has(name)) throw this.#toDomainError(error, name, timeoutMs);
+        if (!THROTTLING_ERRORS.has(name)) throw withUsage(this.#toDomainError(error, name, timeoutMs), usage);
         const ceiling = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** throttled);
         if (!this.#roomToRetry(throttled, ceiling)) {
-          throw new TooManyRequestsError(
-            `Bedrock is throttling calls to model ${this.#modelId} (${name}, ${throttled + 1} attempts)`,
-            Math.ceil(ceiling / 1000),
+          throw withUsage(
+            new TooManyRequestsError(
+              `Bedrock is throttling calls to model ${this.#modelId} (${name}, ${throttled + 1} attempts)`,
+              Math.ceil(ceiling / 1000),
+            ),
+            usage,
           );
         }
         throttled++;
@@ -600,6 +603,15 @@ class ConverseCaller {
       cause: error,
     });
   }
+}
+
+/**
+ * Gives an error the tokens that earlier calls of the same request spent (an unusable reply, then a
+ * failure on asking again), so the run's cost is recorded although it failed; see `spentUsage`.
+ */
+function withUsage(error: Error, usage: TokenUsage): Error {
+  if (usage.inputTokens + usage.outputTokens === 0 || 'usage' in error) return error;
+  return Object.defineProperty(error, 'usage', { value: { ...usage }, enumerable: true });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

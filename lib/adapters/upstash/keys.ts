@@ -48,6 +48,11 @@ export const storeKeys = {
    * outside the session's expiring keys so an expired session's share can still be given back.
    */
   sessionUsage: (storeId: string) => `${storePrefix(storeId)}sessions:usage`,
+  /** String: model tokens promotion spent for this store on one UTC day (`YYYY-MM-DD`), with an expiry. */
+  extractionTokens: (storeId: string, day: string) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error('refusing to build a key from an invalid day');
+    return `${storePrefix(storeId)}promotion:tokens:${day}`;
+  },
 };
 
 export const sessionKeys = {
@@ -59,6 +64,9 @@ export const sessionKeys = {
   order: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}order`,
   /** Hash: what the promotion consumer has seen of this session (watermark, counters, last error). */
   promotion: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}promotion`,
+  /** Hash: first event id -> JSON of a parked range (a batch the model could not extract). */
+  promotionParked: (storeId: string, sessionId: string) =>
+    `${sessionPrefix(storeId, sessionId)}promotion-parked`,
   /** String: the promotion lock (holder token, with a TTL). */
   promotionLock: (storeId: string, sessionId: string) => `${sessionPrefix(storeId, sessionId)}promotion-lock`,
 };

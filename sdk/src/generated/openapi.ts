@@ -137,6 +137,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/session-memory/{sessionId}/promotion/retry-parked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extract a session's parked ranges again
+         * @description A batch the model failed to extract several runs in a row is parked (skipped, listed in `parkedRanges` of GetPromotionStatus) so later turns still promote. After fixing the cause, this marks every parked range for retry and sends a job (`queued`); each retry counts against the store's extraction budget.
+         */
+        post: operations["RetryParkedRanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/sessions": {
         parameters: {
             query?: never;
@@ -529,6 +549,17 @@ export interface components {
                 inputTokens: number;
                 outputTokens: number;
             };
+            parkedRanges: {
+                firstEventId: string;
+                lastEventId: string;
+                events: number;
+                failures: number;
+                lastErrorCode: string;
+                parkedAt: string;
+                retryRequested: boolean;
+            }[];
+            budgetExceeded: boolean;
+            deferredUntil?: string;
         };
         BulkCreateLongTermMemoriesResponse: {
             created: string[];
@@ -571,6 +602,11 @@ export interface components {
             sessionId: string;
             queued: boolean;
             pendingEvents: number;
+        };
+        RetryParkedRangesResponse: {
+            sessionId: string;
+            parkedRanges: number;
+            queued: boolean;
         };
         Problem: {
             type: string;
@@ -1422,6 +1458,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromoteSessionNowResponse"];
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RetryParkedRanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryParkedRangesResponse"];
                 };
             };
             /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
