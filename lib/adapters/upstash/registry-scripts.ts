@@ -10,15 +10,16 @@
 /**
  * A store's configuration hash (see `UpstashStoreRegistry`). Never creates it, so an update that
  * races DeleteStore cannot bring the store back.
- * KEYS: 1 config hash; ARGV: 1 expected record JSON, 2 new record JSON, 3 short-term TTL (s),
- * 4 long-term TTL (s), 5 extraction cadence (s).
+ * KEYS: 1 config hash; ARGV: 1 expected record JSON, 2 new record JSON, then field/value pairs of
+ * the scalar fields the data scripts read (TTLs, cadence, quotas: `scriptFields` in the adapter,
+ * the same list `putStore` writes).
  */
 export const REPLACE_STORE = `
 local current = redis.call('HGET', KEYS[1], 'record')
 if not current then return 0 end
 if current ~= ARGV[1] then return -1 end
-redis.call('HSET', KEYS[1], 'shortTermTtlSeconds', ARGV[3], 'longTermTtlSeconds', ARGV[4],
-  'extractionCadenceSeconds', ARGV[5], 'record', ARGV[2])
+for i = 3, #ARGV - 1, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], 'record', ARGV[2])
 return 1
 `;
 

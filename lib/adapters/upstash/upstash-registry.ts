@@ -41,16 +41,7 @@ export class UpstashStoreRegistry implements StoreRegistry, StoreRemoval {
   async putStore(store: StoreRecord): Promise<void> {
     const record = storeRecordSchema.parse(store);
     const tx = this.redis.multi();
-    tx.hset(storeKeys.config(record.storeId), {
-      shortTermTtlSeconds: String(record.config.shortMemory.ttlSeconds),
-      longTermTtlSeconds: String(record.config.longTermMemory.ttlSeconds),
-      extractionCadenceSeconds: String(record.config.extractionCadence.activeIntervalSeconds),
-      quotaSessions: String(record.config.quotas.sessions),
-      quotaEvents: String(record.config.quotas.events),
-      quotaLongTermRecords: String(record.config.quotas.longTermRecords),
-      quotaBytes: String(record.config.quotas.bytes),
-      record: JSON.stringify(record),
-    });
+    tx.hset(storeKeys.config(record.storeId), { ...scriptFields(record), record: JSON.stringify(record) });
     tx.sadd(systemKeys.stores(), record.storeId);
     await redisCall('save store', () => tx.exec());
   }
@@ -64,9 +55,7 @@ export class UpstashStoreRegistry implements StoreRegistry, StoreRemoval {
         [
           JSON.stringify(storeRecordSchema.parse(expected)),
           JSON.stringify(record),
-          String(record.config.shortMemory.ttlSeconds),
-          String(record.config.longTermMemory.ttlSeconds),
-          String(record.config.extractionCadence.activeIntervalSeconds),
+          ...Object.entries(scriptFields(record)).flat(),
         ],
       ),
     );
@@ -327,4 +316,21 @@ function casOutcome(result: unknown): RegistryWriteOutcome {
 
 function parseRecord(raw: string): ApiKeyRecord {
   return apiKeyRecordSchema.parse(JSON.parse(raw));
+}
+
+/**
+ * The configuration fields the data scripts read from a store's config hash (TTLs, cadence,
+ * quotas), beside the whole record: one list for the create and the compare-and-set update.
+ */
+function scriptFields(record: StoreRecord): Record<string, string> {
+  const { config } = record;
+  return {
+    shortTermTtlSeconds: String(config.shortMemory.ttlSeconds),
+    longTermTtlSeconds: String(config.longTermMemory.ttlSeconds),
+    extractionCadenceSeconds: String(config.extractionCadence.activeIntervalSeconds),
+    quotaSessions: String(config.quotas.sessions),
+    quotaEvents: String(config.quotas.events),
+    quotaLongTermRecords: String(config.quotas.longTermRecords),
+    quotaBytes: String(config.quotas.bytes),
+  };
 }
