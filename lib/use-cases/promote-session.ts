@@ -560,14 +560,8 @@ async function consolidate(
     known,
   );
   logQuotaDrop(deps.logger, storeId, 'extracted memories', overQuota);
-  if (ownerFull.length > 0) {
-    // Not retried: the job would fail the same way until the owner's memories are deleted.
-    deps.logger.warn('owner memory limit reached; extracted memories dropped', {
-      storeId,
-      dropped: ownerFull.length,
-      limit: LIMITS.memoriesPerOwner,
-    });
-  }
+  // Not retried: the job would fail the same way until the owner's memories are deleted.
+  logOwnerFull(deps.logger, storeId, 'extracted memories', ownerFull.length);
   for (const { old, by } of replaced) {
     await deps.records.replace(
       storeId,
@@ -759,13 +753,7 @@ async function writeConversation(
     indexTextOf,
   );
   logQuotaDrop(deps.logger, store.storeId, 'conversation records', overQuota);
-  if (ownerFull.length > 0) {
-    deps.logger.warn('owner memory limit reached; conversation records dropped', {
-      storeId: store.storeId,
-      dropped: ownerFull.length,
-      limit: LIMITS.memoriesPerOwner,
-    });
-  }
+  logOwnerFull(deps.logger, store.storeId, 'conversation records', ownerFull.length);
   return created.length;
 }
 
@@ -789,4 +777,14 @@ function wordOverlap(a: string, b: string): number {
   let common = 0;
   for (const w of wa) if (wb.has(w)) common += 1;
   return common / Math.max(1, Math.min(wa.size, wb.size));
+}
+
+/** One warning for records the owner's memory limit refused (ids and counts only, never text). */
+function logOwnerFull(logger: PromotionDeps['logger'], storeId: string, what: string, dropped: number): void {
+  if (dropped === 0) return;
+  logger.warn(`owner memory limit reached; ${what} dropped`, {
+    storeId,
+    dropped,
+    limit: LIMITS.memoriesPerOwner,
+  });
 }
