@@ -17,7 +17,7 @@ import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-
  * (promotion.test.ts), a crash between writing memories and moving the watermark
  * (integration/promote-session.test.ts), the queue being down during an append with the sweeper
  * use case re-sending (integration/promotion.test.ts), consumer partial failures, whole-batch
- * redelivery and DLQ (integration/queue-poller.test.ts), Bedrock embedder throttling and 5xx
+ * redelivery and DLQ (emulators/queue-poller.test.ts), Bedrock embedder throttling and 5xx
  * (integration/embedders.test.ts, bedrock-extractor.test.ts).
  */
 
