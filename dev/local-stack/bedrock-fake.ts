@@ -58,7 +58,7 @@
  *
  * Embeddings are meaningful, so that search quality measured through the fake is real: every text
  * is embedded by a 512-d base embedder (Universal Sentence Encoder Lite by default, see
- * lib/adapters/local/use-lite-embedder.ts) and mapped to the requested dimensions by a fixed random
+ * dev/offline-models/use-lite-embedder.ts) and mapped to the requested dimensions by a fixed random
  * projection seeded by (model id, dimensions): zero-padded to a power of two, rotated by a seeded
  * random orthogonal map (three rounds of permutation, random signs and Walsh–Hadamard transform, a
  * cheap stand-in for a dense random rotation) and cut to the requested dimensions:
@@ -84,8 +84,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UseLiteEmbedder } from '../../lib/adapters/local/use-lite-embedder.js';
 import type { Embedder } from '../../lib/ports/embedder.js';
+import { UseLiteEmbedder } from '../offline-models/use-lite-embedder.js';
 
 /** An error answer the fake can be told to give, or `reset` to drop the connection unanswered. */
 export type BedrockFakeFault = { status: number; errorType: string; message: string } | 'reset';

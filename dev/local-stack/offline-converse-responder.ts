@@ -1,5 +1,5 @@
-import { OfflineExtractor, OfflineSummarizer } from '../../lib/adapters/local/offline-extractor.js';
 import type { ExtractionStrategy, ExtractionTurn } from '../../lib/ports/memory-extractor.js';
+import { OfflineExtractor, OfflineSummarizer } from '../offline-models/offline-extractor.js';
 import type { ConverseFakeReply, ConverseFakeRequest } from './bedrock-fake.js';
 
 /**

@@ -40,7 +40,7 @@ const runtimeConfigSchema = z.object({
   [ENV.embeddingProvider]: z.enum(['bedrock-titan', 'bedrock-cohere']).default('bedrock-titan'),
   [ENV.embeddingModelId]: z.string().min(1).optional(),
   [ENV.embeddingDimensions]: z.enum(['256', '512', '1024']).default('1024').transform(Number),
-  [ENV.extractionProvider]: z.enum(['bedrock', 'offline']).default('bedrock'),
+  [ENV.extractionProvider]: z.enum(['bedrock']).default('bedrock'),
   [ENV.extractionModelId]: z.string().min(1).default(DEFAULT_EXTRACTION_MODEL),
 });
 
@@ -67,7 +67,7 @@ export interface RuntimeConfig {
     readonly modelId: string | undefined;
     readonly dimensions: 256 | 512 | 1024;
   };
-  readonly extraction: { readonly provider: 'bedrock' | 'offline'; readonly modelId: string };
+  readonly extraction: { readonly provider: 'bedrock'; readonly modelId: string };
 }
 
 /** Thrown at init when the environment is incomplete; names every bad variable, never its value. */

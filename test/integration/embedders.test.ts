@@ -9,6 +9,8 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BEDROCK_FAULTS, type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock-fake.js';
+import { FileEmbeddingCache } from '../../dev/offline-models/file-embedding-cache.js';
+import { loadUseLiteModel, UseLiteEmbedder } from '../../dev/offline-models/use-lite-embedder.js';
 import { createBedrockRuntimeClient } from '../../lib/adapters/bedrock/bedrock-client.js';
 import {
   BedrockCohereEmbedder,
@@ -16,8 +18,7 @@ import {
   EmbeddingRequestRejectedError,
   TITAN_EMBED_TEXT_V2,
 } from '../../lib/adapters/bedrock/bedrock-embedders.js';
-import { CachingEmbedder, FileEmbeddingCache } from '../../lib/adapters/caching-embedder.js';
-import { loadUseLiteModel, UseLiteEmbedder } from '../../lib/adapters/local/use-lite-embedder.js';
+import { CachingEmbedder } from '../../lib/adapters/decorators/caching-embedder.js';
 import {
   DependencyUnavailableError,
   TooManyRequestsError,
