@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { startBedrockFake } from '../dev/local-stack/bedrock-fake.js';
+import { startBedrockFake } from '../dev/local-stack/bedrock/server.js';
 import { offlineConverseResponder } from '../dev/local-stack/offline-converse-responder.js';
 import { createBedrockRuntimeClient } from '../lib/adapters/bedrock/bedrock-client.js';
 import {

@@ -37,7 +37,7 @@ import {
   startApiGatewayControlFake,
   type UsagePlanSeed,
 } from './api-gateway-control-fake.js';
-import { type BedrockFake, startBedrockFake } from './bedrock-fake.js';
+import { type BedrockFake, startBedrockFake } from './bedrock/server.js';
 import { offlineConverseResponder } from './offline-converse-responder.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type RedisInstance, startRedis } from './redis-server.js';

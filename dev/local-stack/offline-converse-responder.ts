@@ -11,7 +11,7 @@ import { RECORD_MEMORIES_TOOL } from '../../lib/adapters/bedrock/converse/tool-s
 import type { CustomFieldType, CustomMemoryType } from '../../lib/contracts/store-config.js';
 import type { ExtractionStrategy, ExtractionTurn } from '../../lib/ports/memory-extractor.js';
 import { OfflineExtractor, OfflineSummarizer } from '../offline-models/offline-extractor.js';
-import type { ConverseFakeReply, ConverseFakeRequest } from './bedrock-fake.js';
+import type { ConverseFakeReply, ConverseFakeRequest } from './bedrock/server.js';
 
 /**
  * The default Converse responder of the local stack's Bedrock fake: it plays the model with the

@@ -1,7 +1,7 @@
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { Redis as RedisClient } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BEDROCK_FAULTS, type ConverseFakeReply } from '../../dev/local-stack/bedrock-fake.js';
+import { BEDROCK_FAULTS, type ConverseFakeReply } from '../../dev/local-stack/bedrock/server.js';
 import { offlineConverseResponder } from '../../dev/local-stack/offline-converse-responder.js';
 import type { UpstashFault } from '../../dev/local-stack/upstash-rest-server.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock-fake.js';
+import { type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock/server.js';
 import { offlineConverseResponder } from '../../dev/local-stack/offline-converse-responder.js';
 import { OfflineExtractor } from '../../dev/offline-models/offline-extractor.js';
 import { createBedrockRuntimeClient } from '../../lib/adapters/bedrock/bedrock-client.js';

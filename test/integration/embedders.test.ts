@@ -8,7 +8,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BEDROCK_FAULTS, type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock-fake.js';
+import { BEDROCK_FAULTS, type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock/server.js';
 import { FileEmbeddingCache } from '../../dev/offline-models/file-embedding-cache.js';
 import { loadUseLiteModel, UseLiteEmbedder } from '../../dev/offline-models/use-lite-embedder.js';
 import { createBedrockRuntimeClient } from '../../lib/adapters/bedrock/bedrock-client.js';
