@@ -43,7 +43,7 @@ import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type RedisInstance, startRedis } from './redis-server.js';
 import { type SecretsManagerFake, startSecretsManagerFake } from './secrets-manager-fake.js';
 import { type LocalSqs, type LocalSqsPreference, type QueuePair, startLocalSqs } from './sqs.js';
-import { startUpstashRestServer, type UpstashRestServer } from './upstash-rest-server.js';
+import { startUpstashRestServer, type UpstashRestServer } from './upstash/server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** The data plane's OpenAPI document (`npm run openapi`), served at `/openapi.json`. */

@@ -7,7 +7,7 @@ export const DEFAULT_EXTRACTION_MODEL = 'us.anthropic.claude-3-5-haiku-20241022-
 /**
  * The Upstash REST endpoint carries the token that opens every tenant's data, so it must be https.
  * Plain http is allowed only on a loopback host: the local stack's Upstash emulator listens on
- * `http://127.0.0.1:<port>` (dev/local-stack/upstash-rest-server.ts), and loopback traffic never
+ * `http://127.0.0.1:<port>` (dev/local-stack/upstash/server.ts), and loopback traffic never
  * leaves the machine. Security review 2026-12, finding 15.
  */
 export function isAllowedUpstashUrl(url: string): boolean {

@@ -3,7 +3,7 @@ import { Redis as RedisClient } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BEDROCK_FAULTS, type ConverseFakeReply } from '../../dev/local-stack/bedrock/server.js';
 import { offlineConverseResponder } from '../../dev/local-stack/offline-converse-responder.js';
-import type { UpstashFault } from '../../dev/local-stack/upstash-rest-server.js';
+import type { UpstashFault } from '../../dev/local-stack/upstash/server.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
