@@ -348,7 +348,12 @@ describe('the fake speaks Bedrock Runtime errors as the SDK expects them', () =>
     const titan = await invoke(TITAN_EMBED_TEXT_V2, { inputText: 'hello there', dimensions: 256 });
     const titanBody = JSON.parse(titan.body.transformToString());
     expect(titan.contentType).toBe('application/json');
-    expect(titanBody).toEqual({ embedding: expect.any(Array), inputTextTokenCount: 2 });
+    // embeddingsByType is always there, `float` included, as the AWS docs describe the V2 response.
+    expect(titanBody).toEqual({
+      embedding: expect.any(Array),
+      embeddingsByType: { float: titanBody.embedding },
+      inputTextTokenCount: 2,
+    });
     expect(titanBody.embedding).toHaveLength(256);
 
     const cohere = await invoke('cohere.embed-english-v3', { texts: ['a', 'b'], input_type: 'search_query' });

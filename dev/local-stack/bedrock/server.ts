@@ -18,7 +18,8 @@
  * Models:
  *
  * - `amazon.titan-embed-text-v2:0`: body `{inputText, dimensions?: 256|512|1024 (1024),
- *   normalize?: boolean (true), embeddingTypes?: ['float']}`; answers `{embedding, inputTextTokenCount}`.
+ *   normalize?: boolean (true), embeddingTypes?: ['float']}`; answers `{embedding, embeddingsByType:
+ *   {float}, inputTextTokenCount}` (`embeddingsByType` always, as the real model).
  *   Refused (400 ValidationException): extra keys, an empty `inputText` or one over 50,000 characters,
  *   over 8,192 tokens, bad `dimensions`.
  * - `cohere.embed-english-v3`, `cohere.embed-multilingual-v3`: body `{texts (≤ 96, each ≤ 2,048

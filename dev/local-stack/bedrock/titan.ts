@@ -42,7 +42,8 @@ export async function titanTextV2(payload: unknown, context: RequestContext): Pr
   return {
     body: {
       embedding,
-      ...(embeddingTypes === undefined ? {} : { embeddingsByType: { float: embedding } }),
+      // Always present, `float` included even when the request names no embeddingTypes (AWS docs, V2 Response).
+      embeddingsByType: { float: embedding },
       inputTextTokenCount: tokens,
     },
     inputTokens: tokens,
