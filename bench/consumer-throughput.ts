@@ -1,8 +1,9 @@
 /**
  * One consumer-throughput measurement, run by bench/extraction.ts in its own process:
- * `tsx bench/consumer-throughput.ts <offline|bedrock> <model latency ms>`. Appends 10 turns to each
- * of 40 sessions through the API, sends one promotion job per session, and times the consumer
- * (queue poller -> handler -> extraction -> writes) until the queue is drained. Prints one JSON line.
+ * `tsx bench/consumer-throughput.ts <model latency ms>`. Appends 10 turns to each of 40 sessions
+ * through the API, sends one promotion job per session, and times the consumer (queue poller ->
+ * handler -> Bedrock Converse extraction against the fake, whose offline responder plays the model ->
+ * writes) until the queue is drained. Prints one JSON line.
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { apiClient } from '../dev/api-client.js';
@@ -10,8 +11,7 @@ import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { createSqsClient } from '../lib/adapters/sqs/sqs-client.js';
 import { round } from './stats.js';
 
-const [provider = 'offline', latency = '0'] = process.argv.slice(2);
-process.env.EXTRACTION_PROVIDER = provider;
+const [latency = '0'] = process.argv.slice(2);
 const SESSIONS = 40;
 const TURNS = [
   "I'm a vegetarian.",
@@ -67,7 +67,7 @@ try {
   sqs.destroy();
   console.log(
     JSON.stringify({
-      provider,
+      provider: 'bedrock',
       modelLatencyMs: Number(latency),
       jobs: SESSIONS,
       seconds: round(seconds),

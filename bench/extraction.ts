@@ -5,15 +5,16 @@
  *    before as context, the running summary), through the production Converse extractor against
  *    the Bedrock fake playing the model offline (tokens counted as characters / 4). Linear growth
  *    shows as a flat tokens-per-turn figure from the first third of a conversation to the last.
- * 2. Consumer throughput (promotion jobs/s) through the local stack: offline extractor, and Bedrock
- *    Converse via the fake at 0 ms and 800 ms per model call. Each configuration runs in a fresh
- *    process (a function's configuration is read once per cold start).
+ * 2. Consumer throughput (promotion jobs/s) through the local stack: Bedrock Converse via the fake
+ *    (the offline extractor playing the model) at 0 ms and 800 ms per model call. Each configuration
+ *    runs in a fresh process (a function's configuration is read once per cold start). Until issue 14
+ *    the local stack could also call the offline extractor directly ("offline" in older results).
  * Measures only. Writes bench/results/extraction-latest.json and appends to extraction-history.jsonl.
  */
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { startBedrockFake } from '../dev/local-stack/bedrock-fake.js';
+import { startBedrockFake } from '../dev/local-stack/bedrock/server.js';
 import { offlineConverseResponder } from '../dev/local-stack/offline-converse-responder.js';
 import { createBedrockRuntimeClient } from '../lib/adapters/bedrock/bedrock-client.js';
 import {
@@ -128,7 +129,7 @@ async function tokensPerHundredTurns() {
   };
 }
 
-function throughputRun(provider: 'offline' | 'bedrock', latencyMs: number) {
+function throughputRun(latencyMs: number) {
   return new Promise<{
     provider: string;
     modelLatencyMs: number;
@@ -138,13 +139,7 @@ function throughputRun(provider: 'offline' | 'bedrock', latencyMs: number) {
   }>((done, fail) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        resolve(import.meta.dirname, 'consumer-throughput.ts'),
-        provider,
-        String(latencyMs),
-      ],
+      ['--import', 'tsx', resolve(import.meta.dirname, 'consumer-throughput.ts'), String(latencyMs)],
       { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'error' } },
     );
     let out = '';
@@ -167,15 +162,11 @@ console.log(
   `Per 100 turns by position in the conversation (first, middle, last third): ${tokens.tokensPer100TurnsByThird.join(', ')}`,
 );
 const throughput = [];
-for (const [provider, latency] of [
-  ['offline', 0],
-  ['bedrock', 0],
-  ['bedrock', 800],
-] as const) {
-  const run = await throughputRun(provider, latency);
+for (const latency of [0, 800]) {
+  const run = await throughputRun(latency);
   throughput.push(run);
   console.log(
-    `Consumer, ${provider} extractor, ${latency} ms per model call: ${run.jobs} jobs in ${run.seconds} s = ${run.jobsPerSecond} jobs/s`,
+    `Consumer, Bedrock Converse via the fake, ${latency} ms per model call: ${run.jobs} jobs in ${run.seconds} s = ${run.jobsPerSecond} jobs/s`,
   );
 }
 

@@ -3,8 +3,8 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { apiClient } from '../dev/api-client.js';
-import { cachedUseLiteEmbedder } from '../dev/local-stack/cached-use-lite.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
+import { cachedUseLiteEmbedder } from '../dev/offline-models/cached-use-lite.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { percentile, prng, round } from './stats.js';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { OfflineExtractor } from '../lib/adapters/local/offline-extractor.js';
+import { OfflineExtractor } from '../dev/offline-models/offline-extractor.js';
 import type { ExtractedMemory, ExtractionTurn } from '../lib/ports/memory-extractor.js';
 import { isMainModule } from '../scripts/main-module.js';
 import { type Conversation, loadLocomo } from './retrieval/locomo.js';

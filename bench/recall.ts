@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { apiClient } from '../dev/api-client.js';
-import type { BedrockFakeStats } from '../dev/local-stack/bedrock-fake.js';
+import type { BedrockFakeStats } from '../dev/local-stack/bedrock/server.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { retryCount } from './recall/http.js';

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { cachedUseLiteEmbedder } from '../dev/local-stack/cached-use-lite.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
+import { cachedUseLiteEmbedder } from '../dev/offline-models/cached-use-lite.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { formatColdStartTable, measureColdStarts } from './cold-start.js';
 import { formatControlPlaneTable, measureControlPlane } from './control-plane.js';

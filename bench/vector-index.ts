@@ -1,5 +1,5 @@
 import { startRedis } from '../dev/local-stack/redis-server.js';
-import { startUpstashRestServer, type UpstashRestServer } from '../dev/local-stack/upstash-rest-server.js';
+import { startUpstashRestServer, type UpstashRestServer } from '../dev/local-stack/upstash/server.js';
 import { createUpstashRedis } from '../lib/adapters/upstash/redis-client.js';
 import { UpstashVectorIndex } from '../lib/adapters/upstash/upstash-vector-index.js';
 import type { VectorHit, VectorPartition } from '../lib/ports/vector-index.js';

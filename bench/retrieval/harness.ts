@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CachingEmbedder, FileEmbeddingCache } from '../../lib/adapters/caching-embedder.js';
-import { UseLiteEmbedder } from '../../lib/adapters/local/use-lite-embedder.js';
+import { FileEmbeddingCache } from '../../dev/offline-models/file-embedding-cache.js';
+import { UseLiteEmbedder } from '../../dev/offline-models/use-lite-embedder.js';
+import { CachingEmbedder } from '../../lib/adapters/decorators/caching-embedder.js';
 import type { Conversation } from './locomo.js';
 
 /** What the LoCoMo benchmarks (bench:retrieval, bench:recall) share: selection, pacing, caching, results. */

@@ -37,13 +37,13 @@ import {
   startApiGatewayControlFake,
   type UsagePlanSeed,
 } from './api-gateway-control-fake.js';
-import { type BedrockFake, startBedrockFake } from './bedrock-fake.js';
+import { type BedrockFake, startBedrockFake } from './bedrock/server.js';
 import { offlineConverseResponder } from './offline-converse-responder.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type RedisInstance, startRedis } from './redis-server.js';
 import { type SecretsManagerFake, startSecretsManagerFake } from './secrets-manager-fake.js';
 import { type LocalSqs, type LocalSqsPreference, type QueuePair, startLocalSqs } from './sqs.js';
-import { startUpstashRestServer, type UpstashRestServer } from './upstash-rest-server.js';
+import { startUpstashRestServer, type UpstashRestServer } from './upstash/server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** The data plane's OpenAPI document (`npm run openapi`), served at `/openapi.json`. */
@@ -166,8 +166,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const bedrock = await startBedrockFake({
       baseEmbedder: options.bedrockBaseEmbedder,
       converseLatencyMs: options.bedrockConverseLatencyMs ?? 0,
-      // Converse answers come from the offline extractor, so EXTRACTION_PROVIDER=bedrock runs the
-      // production Bedrock path locally with meaningful output.
+      // No model runs here: Converse answers come from the offline extractor (dev/offline-models),
+      // so the production Bedrock adapter runs locally with meaningful output. Tests of the Bedrock
+      // extractor script the fake's replies instead.
       defaultConverseResponder: offlineConverseResponder(),
     });
     stops.push(() => bedrock.stop());
@@ -207,9 +208,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.region]: sqs.region,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
-      // No model runs here: the rule-based extractor stands in (tests of the Bedrock extractor
-      // script the fake's Converse replies directly).
-      [ENV.extractionProvider]: process.env[ENV.extractionProvider] ?? 'offline',
+      // As the CDK stack sets it; the model behind it is the fake's offline responder (above).
+      [ENV.extractionProvider]: 'bedrock',
       AWS_ACCESS_KEY_ID: sqs.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: sqs.credentials.secretAccessKey,
     });

@@ -1,16 +1,34 @@
-import { OfflineExtractor, OfflineSummarizer } from '../../lib/adapters/local/offline-extractor.js';
+import {
+  CUSTOM_TYPES_HEADING,
+  EPISODIC_EVENTS,
+  FIELD_TYPES,
+  PREFERENCES_ONLY,
+  PREFERENCES_TOO,
+  SEMANTIC_FACTS,
+  SUMMARY_MEMORY_MARKER,
+} from '../../lib/adapters/bedrock/converse/prompts.js';
+import { RECORD_MEMORIES_TOOL } from '../../lib/adapters/bedrock/converse/tool-schema.js';
+import type { CustomFieldType, CustomMemoryType } from '../../lib/contracts/store-config.js';
 import type { ExtractionStrategy, ExtractionTurn } from '../../lib/ports/memory-extractor.js';
-import type { ConverseFakeReply, ConverseFakeRequest } from './bedrock-fake.js';
+import { OfflineExtractor, OfflineSummarizer } from '../offline-models/offline-extractor.js';
+import type { ConverseFakeReply, ConverseFakeRequest } from './bedrock/server.js';
 
 /**
- * A default Converse responder for the Bedrock fake that plays the model with the offline
- * extractor: it reads the transcript the production `BedrockConverseExtractor` sends (the owner,
- * the summary and the turn lines of each section) and answers `record_memories` with what the
- * rule-based extractor finds, or, for summary requests, the offline summary as text. So the whole
- * Bedrock path — prompt, forced tool, parsing, usage — runs locally with meaningful output.
+ * The default Converse responder of the local stack's Bedrock fake: it plays the model with the
+ * offline extractor (dev/offline-models), the only way the local stack reaches it. It reads back
+ * what the production `BedrockConverseExtractor` sends (lib/adapters/bedrock/converse/prompts.ts):
+ * from the user message the owner, the summary and the turn lines of each section; from the system
+ * prompt the strategies and the custom types; from the tool schema the allowed memory types. It
+ * answers `record_memories` with what the rule-based extractor finds, or, for summary requests, the
+ * offline summary as text. So the whole Bedrock path (prompt, forced tool, parsing, filtering,
+ * usage) runs locally with meaningful output.
  *
- * It depends on the transcript format of `bedrock-extractor.ts` (`turnLine`); a change there
- * shows up as this responder finding no turns.
+ * Like a model following the prompt, it gives a memory the type `semantic` when the rules found a
+ * dated (`episodic`) one that the prompt does not ask for (preferences or a summary without
+ * `discrete`); the adapter would otherwise drop it.
+ *
+ * It depends on the prompt texts and the transcript format (`turnLine`) of the adapter; a change
+ * there shows up as this responder finding no turns, or no strategy.
  */
 export function offlineConverseResponder(): (request: ConverseFakeRequest) => Promise<ConverseFakeReply> {
   const extractor = new OfflineExtractor();
@@ -19,13 +37,13 @@ export function offlineConverseResponder(): (request: ConverseFakeRequest) => Pr
     const text = request.messages.map((m) => m.text).join('\n');
     const ownerId = parseOwner(text);
     const summary = parseSummary(text);
-    if (request.forcedTool === 'record_memories') {
-      const types = allowedTypes(request);
-      const strategies: ExtractionStrategy[] = types.includes('episodic') ? ['discrete'] : ['preferences'];
+    if (request.forcedTool === RECORD_MEMORIES_TOOL) {
+      const allowed = allowedTypes(request);
+      const system = request.system.join('\n');
       const result = await extractor.extract({
         ownerId,
-        strategies,
-        customTypes: [],
+        strategies: parseStrategies(system),
+        customTypes: parseCustomTypes(system, allowed),
         priorSummary: summary,
         contextTurns: parseSection(text, 'context_turns'),
         newTurns: parseSection(text, 'new_turns'),
@@ -34,9 +52,11 @@ export function offlineConverseResponder(): (request: ConverseFakeRequest) => Pr
         toolInput: {
           memories: result.memories.map((m) => ({
             text: m.text,
-            memoryType: m.memoryType,
+            memoryType:
+              allowed.includes(m.memoryType) || m.memoryType !== 'episodic' ? m.memoryType : 'semantic',
             topics: m.topics,
             entities: m.entities,
+            ...(m.attributes ? { attributes: m.attributes } : {}),
             sourceEventIds: m.sourceEventIds,
           })),
         },
@@ -83,8 +103,71 @@ function parseSection(text: string, tag: string): ExtractionTurn[] {
 }
 
 function allowedTypes(request: ConverseFakeRequest): string[] {
-  const schema = request.tools.find((t) => t.name === 'record_memories')?.inputSchema as
+  const schema = request.tools.find((t) => t.name === RECORD_MEMORIES_TOOL)?.inputSchema as
     | { properties?: { memories?: { items?: { properties?: { memoryType?: { enum?: string[] } } } } } }
     | undefined;
   return schema?.properties?.memories?.items?.properties?.memoryType?.enum ?? ['semantic', 'episodic'];
+}
+
+/** The system prompt before the custom types (whose descriptions are the store's words, not the adapter's). */
+function builtInPart(system: string): string {
+  const at = system.indexOf(`\n\n${CUSTOM_TYPES_HEADING} `);
+  return at < 0 ? system : system.slice(0, at);
+}
+
+/** The strategies whose lines the system prompt carries (see `extractionSystemPrompt`). */
+function parseStrategies(system: string): ExtractionStrategy[] {
+  const prompt = builtInPart(system);
+  const strategies: ExtractionStrategy[] = [];
+  if (prompt.includes(SEMANTIC_FACTS) && prompt.includes(EPISODIC_EVENTS)) strategies.push('discrete');
+  if (prompt.includes(PREFERENCES_ONLY) || prompt.includes(PREFERENCES_TOO)) strategies.push('preferences');
+  if (prompt.includes(SUMMARY_MEMORY_MARKER)) strategies.push('summary');
+  return strategies;
+}
+
+const FIELD_TYPE_BY_TEXT = new Map(
+  Object.entries(FIELD_TYPES).map(([type, text]) => [text, type as CustomFieldType]),
+);
+const FIELD_LINE = /\n {2}- field "([a-zA-Z][a-zA-Z0-9_-]*)" \(([^)]+)\): /g;
+const INSTRUCTIONS = '\n  Instructions for this type: ';
+
+/**
+ * The custom types described in the system prompt (`describeCustomType`), in the order of the tool
+ * schema's memory types: each block starts `- "<name>": <description>`, then a line per field and
+ * maybe the type's instructions. Descriptions may hold new lines, so a block ends where the next
+ * type's starts.
+ */
+function parseCustomTypes(system: string, allowed: readonly string[]): CustomMemoryType[] {
+  const at = system.indexOf(`\n\n${CUSTOM_TYPES_HEADING} `);
+  if (at < 0) return [];
+  const section = system.slice(at);
+  const names = allowed.filter((name) => name !== 'semantic' && name !== 'episodic');
+  const starts = names.map((name) => section.indexOf(`\n- ${JSON.stringify(name)}: `));
+  return names.flatMap((name, i) => {
+    const start = starts[i]!;
+    if (start < 0) return [];
+    const next = starts.slice(i + 1).find((s) => s > start) ?? section.length;
+    let block = section.slice(start + `\n- ${JSON.stringify(name)}: `.length, next);
+    let prompt: string | undefined;
+    const instructions = block.lastIndexOf(INSTRUCTIONS);
+    if (instructions >= 0) {
+      prompt = block.slice(instructions + INSTRUCTIONS.length);
+      block = block.slice(0, instructions);
+    }
+    const lines = [...block.matchAll(FIELD_LINE)];
+    const fields = lines.flatMap((line, j) => {
+      const type = FIELD_TYPE_BY_TEXT.get(line[2]!);
+      const end = lines[j + 1]?.index ?? block.length;
+      const description = block.slice(line.index + line[0].length, end);
+      return type ? [{ name: line[1]!, description, type }] : [];
+    });
+    return [
+      {
+        name,
+        description: block.slice(0, lines[0]?.index ?? block.length),
+        fields,
+        ...(prompt === undefined ? {} : { extractionStrategy: { prompt, enabled: true } }),
+      },
+    ];
+  });
 }

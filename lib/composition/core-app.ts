@@ -1,4 +1,5 @@
 import type { Redis } from '@upstash/redis';
+import { CachedStoreRegistry } from '../adapters/decorators/cached-store-registry.js';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
@@ -13,7 +14,6 @@ import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
 import type { SessionStore } from '../ports/session-store.js';
-import { CachedStoreRegistry } from './cached-store-registry.js';
 import { oncePerColdStart } from './cold-start.js';
 
 /**

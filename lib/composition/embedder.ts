@@ -4,7 +4,7 @@ import {
   TITAN_EMBED_TEXT_V2,
   TITAN_MAX_EMBEDDED_CHARACTERS,
 } from '../adapters/bedrock/bedrock-embedders.js';
-import { CachingEmbedder } from '../adapters/caching-embedder.js';
+import { CachingEmbedder } from '../adapters/decorators/caching-embedder.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
 

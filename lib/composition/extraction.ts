@@ -3,20 +3,18 @@ import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
 
 /**
- * The configured extractor and summarizer: Bedrock Converse in AWS, the offline rule-based pair
- * locally. Both load on first use, so functions that never extract never load them (or the SDK).
+ * The extractor and summarizer: Bedrock Converse, in AWS and locally alike (the local stack points
+ * the client at its Bedrock fake, whose default responder plays the model with the offline
+ * extractor in `dev/offline-models/`). Both load on first use, so functions that never extract
+ * never load them (or the SDK).
  */
 export function createExtraction(config: RuntimeConfig): {
   extractor: MemoryExtractor;
   summarizer: SessionSummarizer;
 } {
-  const { provider, modelId } = config.extraction;
+  const { modelId } = config.extraction;
   let loaded: Promise<{ extractor: MemoryExtractor; summarizer: SessionSummarizer }> | undefined;
   const load = async () => {
-    if (provider === 'offline') {
-      const { OfflineExtractor, OfflineSummarizer } = await import('../adapters/local/offline-extractor.js');
-      return { extractor: new OfflineExtractor(), summarizer: new OfflineSummarizer() };
-    }
     const [{ createBedrockRuntimeClient }, { BedrockConverseExtractor, BedrockConverseSummarizer }] =
       await Promise.all([
         import('../adapters/bedrock/bedrock-client.js'),
@@ -36,7 +34,7 @@ export function createExtraction(config: RuntimeConfig): {
     });
     return loaded;
   };
-  const id = provider === 'offline' ? 'offline-v1' : modelId;
+  const id = modelId;
   return {
     extractor: { id, extract: async (input) => (await get()).extractor.extract(input) },
     summarizer: { id, summarize: async (input) => (await get()).summarizer.summarize(input) },

@@ -26,7 +26,7 @@ export const ENV = {
   embeddingModelId: 'EMBEDDING_MODEL_ID',
   /** Titan v2 only: 256, 512 or 1024 (default). */
   embeddingDimensions: 'EMBEDDING_DIMENSIONS',
-  /** `bedrock` (default: Converse with a forced tool) or `offline` (the rule-based local extractor). */
+  /** `bedrock` (the only value: Converse with a forced tool; locally against the Bedrock fake). */
   extractionProvider: 'EXTRACTION_PROVIDER',
   /** Converse model id or inference-profile id/ARN for extraction and summaries. */
   extractionModelId: 'EXTRACTION_MODEL_ID',

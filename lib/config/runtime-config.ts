@@ -7,7 +7,7 @@ export const DEFAULT_EXTRACTION_MODEL = 'us.anthropic.claude-3-5-haiku-20241022-
 /**
  * The Upstash REST endpoint carries the token that opens every tenant's data, so it must be https.
  * Plain http is allowed only on a loopback host: the local stack's Upstash emulator listens on
- * `http://127.0.0.1:<port>` (dev/local-stack/upstash-rest-server.ts), and loopback traffic never
+ * `http://127.0.0.1:<port>` (dev/local-stack/upstash/server.ts), and loopback traffic never
  * leaves the machine. Security review 2026-12, finding 15.
  */
 export function isAllowedUpstashUrl(url: string): boolean {
@@ -40,7 +40,7 @@ const runtimeConfigSchema = z.object({
   [ENV.embeddingProvider]: z.enum(['bedrock-titan', 'bedrock-cohere']).default('bedrock-titan'),
   [ENV.embeddingModelId]: z.string().min(1).optional(),
   [ENV.embeddingDimensions]: z.enum(['256', '512', '1024']).default('1024').transform(Number),
-  [ENV.extractionProvider]: z.enum(['bedrock', 'offline']).default('bedrock'),
+  [ENV.extractionProvider]: z.enum(['bedrock']).default('bedrock'),
   [ENV.extractionModelId]: z.string().min(1).default(DEFAULT_EXTRACTION_MODEL),
 });
 
@@ -67,7 +67,7 @@ export interface RuntimeConfig {
     readonly modelId: string | undefined;
     readonly dimensions: 256 | 512 | 1024;
   };
-  readonly extraction: { readonly provider: 'bedrock' | 'offline'; readonly modelId: string };
+  readonly extraction: { readonly provider: 'bedrock'; readonly modelId: string };
 }
 
 /** Thrown at init when the environment is incomplete; names every bad variable, never its value. */

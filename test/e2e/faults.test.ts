@@ -1,9 +1,9 @@
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { Redis as RedisClient } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BEDROCK_FAULTS, type ConverseFakeReply } from '../../dev/local-stack/bedrock-fake.js';
+import { BEDROCK_FAULTS, type ConverseFakeReply } from '../../dev/local-stack/bedrock/server.js';
 import { offlineConverseResponder } from '../../dev/local-stack/offline-converse-responder.js';
-import type { UpstashFault } from '../../dev/local-stack/upstash-rest-server.js';
+import type { UpstashFault } from '../../dev/local-stack/upstash/server.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
@@ -17,7 +17,7 @@ import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-
  * (promotion.test.ts), a crash between writing memories and moving the watermark
  * (integration/promote-session.test.ts), the queue being down during an append with the sweeper
  * use case re-sending (integration/promotion.test.ts), consumer partial failures, whole-batch
- * redelivery and DLQ (integration/queue-poller.test.ts), Bedrock embedder throttling and 5xx
+ * redelivery and DLQ (emulators/queue-poller.test.ts), Bedrock embedder throttling and 5xx
  * (integration/embedders.test.ts, bedrock-extractor.test.ts).
  */
 

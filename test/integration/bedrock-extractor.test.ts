@@ -11,7 +11,7 @@ import {
   type ConverseFakeReply,
   type ConverseFakeRequest,
   startBedrockFake,
-} from '../../dev/local-stack/bedrock-fake.js';
+} from '../../dev/local-stack/bedrock/server.js';
 import { createBedrockRuntimeClient } from '../../lib/adapters/bedrock/bedrock-client.js';
 import {
   BedrockConverseExtractor,

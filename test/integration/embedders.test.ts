@@ -8,7 +8,9 @@ import {
   ValidationException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BEDROCK_FAULTS, type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock-fake.js';
+import { BEDROCK_FAULTS, type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock/server.js';
+import { FileEmbeddingCache } from '../../dev/offline-models/file-embedding-cache.js';
+import { loadUseLiteModel, UseLiteEmbedder } from '../../dev/offline-models/use-lite-embedder.js';
 import { createBedrockRuntimeClient } from '../../lib/adapters/bedrock/bedrock-client.js';
 import {
   BedrockCohereEmbedder,
@@ -16,8 +18,7 @@ import {
   EmbeddingRequestRejectedError,
   TITAN_EMBED_TEXT_V2,
 } from '../../lib/adapters/bedrock/bedrock-embedders.js';
-import { CachingEmbedder, FileEmbeddingCache } from '../../lib/adapters/caching-embedder.js';
-import { loadUseLiteModel, UseLiteEmbedder } from '../../lib/adapters/local/use-lite-embedder.js';
+import { CachingEmbedder } from '../../lib/adapters/decorators/caching-embedder.js';
 import {
   DependencyUnavailableError,
   TooManyRequestsError,
@@ -347,7 +348,12 @@ describe('the fake speaks Bedrock Runtime errors as the SDK expects them', () =>
     const titan = await invoke(TITAN_EMBED_TEXT_V2, { inputText: 'hello there', dimensions: 256 });
     const titanBody = JSON.parse(titan.body.transformToString());
     expect(titan.contentType).toBe('application/json');
-    expect(titanBody).toEqual({ embedding: expect.any(Array), inputTextTokenCount: 2 });
+    // embeddingsByType is always there, `float` included, as the AWS docs describe the V2 response.
+    expect(titanBody).toEqual({
+      embedding: expect.any(Array),
+      embeddingsByType: { float: titanBody.embedding },
+      inputTextTokenCount: 2,
+    });
     expect(titanBody.embedding).toHaveLength(256);
 
     const cohere = await invoke('cohere.embed-english-v3', { texts: ['a', 'b'], input_type: 'search_query' });

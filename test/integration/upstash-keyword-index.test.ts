@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisInstance, startRedis } from '../../dev/local-stack/redis-server.js';
-import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash-rest-server.js';
+import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash/server.js';
 import { indexKeys } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { BM25_B, BM25_K1, UpstashKeywordIndex } from '../../lib/adapters/upstash/upstash-keyword-index.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedisInstance, startRedis } from '../../dev/local-stack/redis-server.js';
-import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash-rest-server.js';
+import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash/server.js';
 import { indexKeys } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashVectorIndex } from '../../lib/adapters/upstash/upstash-vector-index.js';

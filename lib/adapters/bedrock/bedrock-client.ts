@@ -9,7 +9,7 @@ import type { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface BedrockClientConfig {
   readonly region: string;
-  /** A local fake's endpoint (`dev/local-stack/bedrock-fake.ts`). Unset in AWS; the SDK also honours `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`. */
+  /** A local fake's endpoint (`dev/local-stack/bedrock/server.ts`). Unset in AWS; the SDK also honours `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`. */
   readonly endpoint?: string;
   /** Static credentials (a fake's dummy ones). Unset: the default provider chain. */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };

@@ -6,7 +6,7 @@ import type {
   SessionSummarizer,
   SummaryInput,
   TokenUsage,
-} from '../../ports/memory-extractor.js';
+} from '../../lib/ports/memory-extractor.js';
 import { customMemory } from './offline-extractor/custom-types.js';
 import { loadLanguage } from './offline-extractor/language.js';
 import { extractStatements } from './offline-extractor/statements.js';
@@ -18,8 +18,10 @@ export { MAX_SUMMARY_CHARS } from './offline-extractor/summary.js';
 export { entitiesOf, TOPIC_KEYWORDS } from './offline-extractor/topics.js';
 
 /**
- * The offline extractor: what stands in for Bedrock when there is no AWS (`npm run dev`, tests,
- * benchmarks). Rules, not a model: it turns first-person statements (and "my <person> …" ones) into
+ * The offline extractor: the model the Bedrock fake plays when there is no AWS (`npm run dev`,
+ * tests, benchmarks), reached only through the fake's Converse route
+ * (`dev/local-stack/offline-converse-responder.ts`), so local runs exercise the production Converse
+ * adapter; dev and benchmark code, never deployed. Rules, not a model: it turns first-person statements (and "my <person> …" ones) into
  * standalone third-person memories, and leaves everything else alone. Two libraries do the language
  * work the rules stand on (loaded on the first call, see `offline-extractor/language.ts`): compromise
  * (parts of speech, verb forms, patterns over tagged words) and chrono-node (dates). The code is

@@ -1,4 +1,4 @@
-import type { ExtractionTurn } from '../../../ports/memory-extractor.js';
+import type { ExtractionTurn } from '../../../lib/ports/memory-extractor.js';
 import { LEADING_TIME, movedTime, normalize, REQUEST, splitClauses, stripLeadingFillers } from './clauses.js';
 import { type Concept, factsOf } from './custom-types.js';
 import { formatDay, MONTH_NAMES, resolveDates } from './dates.js';

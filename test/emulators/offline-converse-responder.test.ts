@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock-fake.js';
+import { type BedrockFake, startBedrockFake } from '../../dev/local-stack/bedrock/server.js';
 import { offlineConverseResponder } from '../../dev/local-stack/offline-converse-responder.js';
+import { OfflineExtractor } from '../../dev/offline-models/offline-extractor.js';
 import { createBedrockRuntimeClient } from '../../lib/adapters/bedrock/bedrock-client.js';
 import {
   BedrockConverseExtractor,
   BedrockConverseSummarizer,
 } from '../../lib/adapters/bedrock/bedrock-extractor.js';
+import type { CustomMemoryType } from '../../lib/contracts/store-config.js';
 import type { Embedder } from '../../lib/ports/embedder.js';
-import type { ExtractionTurn } from '../../lib/ports/memory-extractor.js';
+import type { ExtractionInput, ExtractionTurn } from '../../lib/ports/memory-extractor.js';
 
 // Converse only: the fake's embedding model is not under test, so a 512-d stand-in keeps this fast.
 const unit = () => {
@@ -89,6 +91,61 @@ describe('the production Bedrock extractor against the fake playing the model of
     });
     const summary = await summarizer.summarize({ ownerId: 'traveller-1', priorSummary: undefined, turns });
     expect(summary.text).toMatch(/vegetarian/i);
+    client.destroy();
+  });
+});
+
+describe('the offline responder reads the extraction input back from the request', () => {
+  const TRIP: CustomMemoryType = {
+    name: 'trip_preference',
+    description: 'Travel preferences,\nincluding plans',
+    fields: [
+      { name: 'destinations', description: 'Places (cities, countries)', type: 'list[str]' },
+      { name: 'travel_period', description: 'When', type: 'str' },
+      { name: 'is_vegetarian', description: 'Whether the traveller eats no meat', type: 'bool' },
+    ],
+    extractionStrategy: { prompt: 'Keep every city the user names.', enabled: true },
+  };
+  const base: ExtractionInput = {
+    ownerId: 'traveller-1',
+    strategies: [],
+    customTypes: [],
+    priorSummary: undefined,
+    contextTurns: [],
+    newTurns: turns,
+  };
+
+  // What the adapter would have got from the offline extractor called directly (the local stack
+  // did that until issue 14): strategies, summary and custom types must all survive the round trip.
+  it.each([
+    { strategies: ['discrete', 'summary'], customTypes: [TRIP] },
+    { strategies: ['discrete', 'preferences'], customTypes: [] },
+    { strategies: [], customTypes: [TRIP] },
+  ] as const)('$strategies with $customTypes.length custom type(s)', async (variant) => {
+    const client = await createBedrockRuntimeClient({
+      region: fake.region,
+      endpoint: fake.url,
+      credentials: fake.credentials,
+    });
+    const input = { ...base, strategies: [...variant.strategies], customTypes: [...variant.customTypes] };
+    const viaFake = await new BedrockConverseExtractor({ client, modelId: 'model' }).extract(input);
+    const direct = await new OfflineExtractor().extract(input);
+    expect(viaFake.memories).toEqual(direct.memories);
+    expect(viaFake.memories.length).toBeGreaterThan(0);
+    client.destroy();
+  });
+
+  it('gives a dated memory the type the prompt asks for when episodic is not allowed', async () => {
+    const client = await createBedrockRuntimeClient({
+      region: fake.region,
+      endpoint: fake.url,
+      credentials: fake.credentials,
+    });
+    const input = { ...base, strategies: ['summary' as const] };
+    const viaFake = await new BedrockConverseExtractor({ client, modelId: 'model' }).extract(input);
+    const direct = await new OfflineExtractor().extract(input);
+    expect(direct.memories.map((m) => m.memoryType)).toEqual(['episodic']);
+    expect(viaFake.memories).toEqual(direct.memories.map((m) => ({ ...m, memoryType: 'semantic' })));
     client.destroy();
   });
 });

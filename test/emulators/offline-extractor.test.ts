@@ -5,7 +5,7 @@ import {
   OfflineExtractor,
   OfflineSummarizer,
   statementsOf,
-} from '../../lib/adapters/local/offline-extractor.js';
+} from '../../dev/offline-models/offline-extractor.js';
 import type { CustomMemoryType } from '../../lib/contracts/store-config.js';
 import { attributeProblem } from '../../lib/domain/custom-attributes.js';
 import type {

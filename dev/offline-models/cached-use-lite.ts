@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CachingEmbedder, FileEmbeddingCache } from '../../lib/adapters/caching-embedder.js';
-import { UseLiteEmbedder } from '../../lib/adapters/local/use-lite-embedder.js';
+import { CachingEmbedder } from '../../lib/adapters/decorators/caching-embedder.js';
+import { FileEmbeddingCache } from './file-embedding-cache.js';
+import { UseLiteEmbedder } from './use-lite-embedder.js';
 
 /**
  * USE-Lite behind a file cache under `AGENT_MEMORY_CACHE` (default ~/.cache/agent-memory), for

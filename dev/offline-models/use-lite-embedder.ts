@@ -1,6 +1,6 @@
 import type { EmbeddingsModel } from '@energetic-ai/embeddings';
-import { ValidationError } from '../../domain/errors.js';
-import type { Embedder, EmbeddingModelInfo } from '../../ports/embedder.js';
+import { ValidationError } from '../../lib/domain/errors.js';
+import type { Embedder, EmbeddingModelInfo } from '../../lib/ports/embedder.js';
 
 /**
  * `Embedder` over Universal Sentence Encoder Lite (512-d), run locally by `@energetic-ai/embeddings`

@@ -1,4 +1,4 @@
-import type { ExtractedMemory, ExtractionTurn } from '../../../ports/memory-extractor.js';
+import type { ExtractedMemory, ExtractionTurn } from '../../../lib/ports/memory-extractor.js';
 import { formatDay } from './dates.js';
 import { extractStatements, type Statement } from './statements.js';
 

@@ -1,5 +1,5 @@
-import type { CustomMemoryType } from '../../../contracts/store-config.js';
-import type { ExtractedMemory } from '../../../ports/memory-extractor.js';
+import type { CustomMemoryType } from '../../../lib/contracts/store-config.js';
+import type { ExtractedMemory } from '../../../lib/ports/memory-extractor.js';
 import { MONTH_NAMES, WEEKDAY_NAMES } from './dates.js';
 import { groupText, language } from './language.js';
 import { DIET_WORDS, type Match } from './rules.js';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveDates, type Tense } from '../../lib/adapters/local/offline-extractor/dates.js';
-import { loadLanguage } from '../../lib/adapters/local/offline-extractor/language.js';
+import { resolveDates, type Tense } from '../../dev/offline-models/offline-extractor/dates.js';
+import { loadLanguage } from '../../dev/offline-models/offline-extractor/language.js';
 
 // Thursday 25 June 2026, mid-afternoon UTC.
 const REF = Date.UTC(2026, 5, 25, 15, 30);

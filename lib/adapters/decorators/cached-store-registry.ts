@@ -1,5 +1,5 @@
-import type { StoreRecord } from '../contracts/store-config.js';
-import type { RegistryWriteOutcome, StoreRegistry } from '../ports/registry.js';
+import type { StoreRecord } from '../../contracts/store-config.js';
+import type { RegistryWriteOutcome, StoreRegistry } from '../../ports/registry.js';
 
 /**
  * Store configuration changes rarely and is read by every long-term request; a warm function

@@ -3,8 +3,9 @@ import { Redis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisInstance, startRedis } from '../../dev/local-stack/redis-server.js';
-import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash-rest-server.js';
-import { INDEX_SENTINEL, VECTOR_LIBRARY_NAME } from '../../dev/local-stack/upstash-vector-commands.js';
+import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash/server.js';
+import { INDEX_SENTINEL } from '../../dev/local-stack/upstash/vector-commands.js';
+import { VECTOR_LIBRARY_NAME } from '../../dev/local-stack/upstash/vector-library.js';
 
 let redisServer: RedisInstance;
 let emulator: UpstashRestServer;
