@@ -1,4 +1,6 @@
 import type { Redis } from '@upstash/redis';
+import { redisCall } from './redis-call.js';
+import type { LuaScript } from './scripts/generated.js';
 
 export type WireCommand = [name: string, ...args: (string | number)[]];
 export interface WireReply {
@@ -65,6 +67,27 @@ export function rawPipeline(redis: Redis): RawPipeline {
     shared.set(redis, batcher);
   }
   return batcher;
+}
+
+/**
+ * Runs a script through the raw pipeline (so it shares a request with the tick's other raw
+ * commands): `EVALSHA` with the script's pinned SHA-1, then `EVAL` once if Redis lacks the script
+ * (`NOSCRIPT`, once per Redis after a restart or flush). Transport failures become retryable
+ * errors (redis-call.ts); the script's own reply, result or error, is the caller's to read.
+ */
+export async function evalPipelined(
+  raw: RawPipeline,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly string[],
+  what: string,
+): Promise<WireReply> {
+  const command = (name: string, body: string): WireCommand => [name, body, keys.length, ...keys, ...args];
+  let [reply] = await redisCall(what, () => raw.send([command('EVALSHA', script.sha1)]));
+  if (reply?.error !== undefined && /NOSCRIPT/.test(reply.error)) {
+    [reply] = await redisCall(what, () => raw.send([command('EVAL', script.source)]));
+  }
+  return reply ?? { error: 'no reply' };
 }
 
 /**
