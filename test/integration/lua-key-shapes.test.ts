@@ -273,12 +273,12 @@ describe('Lua key shapes', () => {
 
       // Long-term records: create across owners and namespaces, move one, page, read, delete all.
       const created = await records.createMany(storeId, [
-        memory(storeId, 'mem-1', 'owner-a', 'Notes', now),
-        memory(storeId, 'mem-2', 'owner-a', undefined, now),
-        memory(storeId, 'mem-3', 'owner-b', 'Travel', now),
+        memory('mem-1', 'owner-a', 'Notes', now),
+        memory('mem-2', 'owner-a', undefined, now),
+        memory('mem-3', 'owner-b', 'Travel', now),
       ]);
       expect(created).toEqual(['created', 'created', 'created']);
-      const moved = { ...memory(storeId, 'mem-2', 'owner-b', 'Work', now), updatedAt: now + 1 };
+      const moved = { ...memory('mem-2', 'owner-b', 'Work', now), updatedAt: now + 1 };
       expect(await records.replace(storeId, moved, now)).toBe('replaced');
       await records.scanByCreated(storeId, { ownerId: 'owner-a', offset: 0, count: 10, now });
       await records.scanByCreated(storeId, { ownerId: undefined, offset: 0, count: 10, now });
@@ -303,7 +303,7 @@ describe('Lua key shapes', () => {
     });
 
     // API keys are system keys (no store prefix): their own run, their own set.
-    const keyIds = ['0'.repeat(31) + '1', '0'.repeat(31) + '2'];
+    const keyIds = [`${'0'.repeat(31)}1`, `${'0'.repeat(31)}2`];
     const tokens = ['token-one', 'token-two'];
     const systemExpected = new Set([
       ...tokens.map((token) => systemKeys.apiKey(hashApiKey(token))),
@@ -338,7 +338,7 @@ describe('Lua key shapes', () => {
       ...owners.map((owner) => memoryKeys.ownerByCreated(storeId, owner)),
       memoryKeys.partitions(storeId),
       memoryKeys.partitionCounts(storeId),
-      keywordKeys.termPrefix(keywordPrefix) + 'sushi',
+      `${keywordKeys.termPrefix(keywordPrefix)}sushi`,
     ];
     expect(
       derived.filter((key) => !touched.has(key)),
@@ -348,7 +348,8 @@ describe('Lua key shapes', () => {
     const systemScripted = [...systemExpected].filter((key) => key !== systemKeys.apiKeyHash(keyIds[0]!));
     expect(systemScripted.filter((key) => !systemTouched.has(key))).toEqual([]);
 
-    // Partition tags the scripts keep equal keys.ts partitionTag (the records are gone: counts emptied).
+    // Partition tags: records enter under keys.ts partitionTag and leave under the tag the scripts
+    // compute from the record (includes/keys.lua); had they differed, counts would be left over.
     expect(await raw.exists(memoryKeys.partitionCounts(storeId), memoryKeys.partitions(storeId))).toBe(0);
   });
 
@@ -404,13 +405,7 @@ function event(sessionId: string, actorId: string, now: number): SessionEvent {
   };
 }
 
-function memory(
-  _storeId: string,
-  id: string,
-  ownerId: string,
-  namespace: string | undefined,
-  now: number,
-): StoredMemory {
+function memory(id: string, ownerId: string, namespace: string | undefined, now: number): StoredMemory {
   return {
     id,
     text: `memory ${id}`,
