@@ -10,6 +10,15 @@ export interface WireReply {
 
 /**
  * Raw commands (any name, replies as sent) through the client's own `Pipeline` (`POST /pipeline`).
+ *
+ * Why the private `Pipeline.chain` (architecture review 2026-12, 2.3): @upstash/redis 1.39.0 has no
+ * public way to put a command the pipeline lacks into one. Its `Pipeline` has a method per command
+ * but none for `VECTOR.*` (only `redis.vector.*`, one HTTP request each), and the exported command
+ * classes (`VectorQueryCommand`, ...) enter a pipeline only through `chain`. The alternatives cost
+ * more: our own `fetch` to `/pipeline` would drop the client's retry budget, per-request time limit
+ * and base64 response decoding (redis-client.ts), and sending each vector command alone would
+ * turn a search's one request into one per partition. So `chain` stays, checked at run time below
+ * and covered by the vector and keyword index tests (a client upgrade that drops it fails them).
  * Commands sent by several adapters in the same tick share one HTTP request: a search's vector
  * queries and its keyword script go together (the client's auto-pipelining does not take
  * `VECTOR.*`, and keeps reads and writes apart). Each sender gets its own replies, in order, each
