@@ -153,8 +153,10 @@ function constantOf(name: string): string {
 }
 
 /**
- * The generated module of a bundle. Each include is one constant that the scripts interpolate, so
- * a bundle carries its text once however many scripts include it.
+ * The generated module of a bundle. Each include is one constant that the scripts join, so a
+ * bundle carries its text once however many scripts include it. The join is a call marked pure:
+ * esbuild keeps a template literal with substitutions even when nothing uses it, which put every
+ * script into every function's bundle.
  */
 export function renderBundle(bundle: LuaBundle): string {
   const scripts = readBundle(bundle);
@@ -180,6 +182,11 @@ export function renderBundle(bundle: LuaBundle): string {
     '  readonly source: string;',
     '  readonly sha1: string;',
     '}',
+    '',
+    "/** Joins a script's pieces; a pure call, so bundlers drop the scripts a function never uses. */",
+    'function lua(...pieces: string[]): string {',
+    "  return pieces.join('');",
+    '}',
   ];
   for (const [path, constant] of [...includeNames].sort((a, b) => (a[1] < b[1] ? -1 : 1))) {
     parts.push(
@@ -190,11 +197,11 @@ export function renderBundle(bundle: LuaBundle): string {
   }
   for (const script of scripts) {
     const doc = [`${script.name}.lua`, '', ...script.header].map((line) => line.replace(/\*\//g, '*\\/'));
-    const source = script.pieces
-      .map((piece) =>
-        'text' in piece ? escapeTemplate(piece.text) : `\${${includeNames.get(piece.include)}}`,
-      )
-      .join('');
+    const args = script.pieces.map((piece) =>
+      'text' in piece ? `\`${escapeTemplate(piece.text)}\`` : includeNames.get(piece.include)!,
+    );
+    // One piece per line; biome.json leaves generated files alone (its layout depends on line widths).
+    const source = args.length === 1 ? args[0]! : `\n${args.map((arg) => `    ${arg},\n`).join('')}  `;
     parts.push(
       '',
       '/**',
@@ -203,7 +210,7 @@ export function renderBundle(bundle: LuaBundle): string {
       `export const ${script.constant}: LuaScript = {`,
       `  name: '${script.name}',`,
       `  sha1: '${script.sha1}',`,
-      `  source: \`${source}\`,`,
+      `  source: /* @__PURE__ */ lua(${source}),`,
       '};',
     );
   }

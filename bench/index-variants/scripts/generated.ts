@@ -8,6 +8,11 @@ export interface LuaScript {
   readonly sha1: string;
 }
 
+/** Joins a script's pieces; a pure call, so bundlers drop the scripts a function never uses. */
+function lua(...pieces: string[]): string {
+  return pieces.join('');
+}
+
 /** ../../../lib/adapters/upstash/scripts/includes/keyword-documents.lua */
 const INCLUDE_KEYWORD_DOCUMENTS = `-- Reads what a document was indexed with: its set of terms and its length (nil when not indexed).
 local function indexed(docs_key, id)
@@ -145,7 +150,9 @@ end
 export const IMPACT_QUERY: LuaScript = {
   name: 'impact-query',
   sha1: '09b4a7a7ce44b46a9cd29a7a4f82c113ed693f35',
-  source: `${INCLUDE_KEYWORD_QUERY}local merge, top_k, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYWORD_QUERY,
+    `local merge, top_k, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local P, T = tonumber(ARGV[4]), tonumber(ARGV[5])
 local N, _, keys, weights, sizes = pooled_terms(P, T, 6, 'impact')
 if not N then return _ end
@@ -187,6 +194,7 @@ for r = 1, #order do
 end
 return top_k_pairs(scores, top_k)
 `,
+  ),
 };
 
 /**
@@ -207,7 +215,9 @@ return top_k_pairs(scores, top_k)
 export const IMPACT_UPSERT: LuaScript = {
   name: 'impact-upsert',
   sha1: '16ee1fde29f3128b968130a0348b0520f4e7d174',
-  source: `${INCLUDE_KEYWORD_DOCUMENTS}local docs_key, stats_key, term_prefix, scheme = KEYS[1], KEYS[2], ARGV[1], 'impact'
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYWORD_DOCUMENTS,
+    `local docs_key, stats_key, term_prefix, scheme = KEYS[1], KEYS[2], ARGV[1], 'impact'
 local k1, b = tonumber(ARGV[2]), tonumber(ARGV[3])
 local st = redis.call('HMGET', stats_key, 'n', 'len', 'scheme')
 local refused = check_scheme(st[3], scheme)
@@ -242,4 +252,5 @@ end
 save_stats(stats_key, n, total, scheme)
 return n
 `,
+  ),
 };

@@ -8,6 +8,11 @@ export interface LuaScript {
   readonly sha1: string;
 }
 
+/** Joins a script's pieces; a pure call, so bundlers drop the scripts a function never uses. */
+function lua(...pieces: string[]): string {
+  return pieces.join('');
+}
+
 /** includes/keys.lua */
 const INCLUDE_KEYS = `-- storeKeys.sessionIndex(storeId, sort)
 local function session_index_key(prefix, sort)
@@ -236,10 +241,10 @@ end
 export const ADD_EXTRACTION_TOKENS: LuaScript = {
   name: 'add-extraction-tokens',
   sha1: 'b0bdc97cb37ec05bc840ee7b7e6e8710f47d9846',
-  source: `local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+  source: /* @__PURE__ */ lua(`local total = redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return total
-`,
+`),
 };
 
 /**
@@ -272,7 +277,11 @@ return total
 export const APPEND_EVENT: LuaScript = {
   name: 'append-event',
   sha1: 'df4ce72614e1cc5d015087e77cf156043ef00d16',
-  source: `${INCLUDE_KEYS}${INCLUDE_USAGE}${INCLUDE_SESSIONS}local cfg = redis.call('HMGET', KEYS[1], 'shortTermTtlSeconds', 'extractionCadenceSeconds')
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_USAGE,
+    INCLUDE_SESSIONS,
+    `local cfg = redis.call('HMGET', KEYS[1], 'shortTermTtlSeconds', 'extractionCadenceSeconds')
 if not cfg[1] then return {0} end
 local ttl_ms = tonumber(cfg[1]) * 1000
 local cadence_ms = (tonumber(cfg[2]) or 300) * 1000
@@ -349,6 +358,7 @@ local opened = redis.call('ZADD', KEYS[7], 'NX', due, sid)
 if opened == 0 then due = tonumber(redis.call('ZSCORE', KEYS[7], sid)) end
 return {1, owner, namespace, created, opened, due}
 `,
+  ),
 };
 
 /**
@@ -367,7 +377,7 @@ return {1, owner, namespace, created, opened, due}
 export const COMMIT_PROMOTION_RUN: LuaScript = {
   name: 'commit-promotion-run',
   sha1: '63dd1095a02a82078e50a6caba450b2cc8c71ad8',
-  source: `if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'watermark', ARGV[1]) end
+  source: /* @__PURE__ */ lua(`if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'watermark', ARGV[1]) end
 redis.call('HSET', KEYS[1], 'lastRunAt', ARGV[6])
 redis.call('HDEL', KEYS[1], 'lastErrorCode', 'lastErrorAt', 'failingFrom', 'failingRuns', 'deferredUntil')
 redis.call('HINCRBY', KEYS[1], 'processedEvents', ARGV[2])
@@ -384,7 +394,7 @@ if ttl > 0 then
   if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
 end
 return 1
-`,
+`),
 };
 
 /**
@@ -410,7 +420,11 @@ return 1
 export const CREATE_RECORDS: LuaScript = {
   name: 'create-records',
   sha1: '5eab65024ed673037fae26e1ac423eda1ebec34a',
-  source: `${INCLUDE_KEYS}${INCLUDE_PARTITIONS}${INCLUDE_USAGE}local prefix = ARGV[1]
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_PARTITIONS,
+    INCLUDE_USAGE,
+    `local prefix = ARGV[1]
 local per_owner = tonumber(ARGV[2])
 local FIRST = 6
 local out, fresh, owner_added, fresh_bytes = {}, {}, {}, 0
@@ -460,6 +474,7 @@ add_usage(KEYS[5], 'bytes', fresh_bytes)
 table.insert(out, 1, 0)
 return out
 `,
+  ),
 };
 
 /**
@@ -475,7 +490,11 @@ return out
 export const DELETE_EVENT: LuaScript = {
   name: 'delete-event',
   sha1: '2edb43cb1f70e932115c90330053b1c75d704daa',
-  source: `${INCLUDE_KEYS}${INCLUDE_USAGE}${INCLUDE_SESSIONS}local owner = redis.call('HGET', KEYS[1], 'ownerId')
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_USAGE,
+    INCLUDE_SESSIONS,
+    `local owner = redis.call('HGET', KEYS[1], 'ownerId')
 if not owner then return 0 end
 local bytes = redis.call('HSTRLEN', KEYS[2], ARGV[3])
 if redis.call('HDEL', KEYS[2], ARGV[3]) == 0 then return 0 end
@@ -491,6 +510,7 @@ redis.call('ZADD', session_index_key(ARGV[1], 'updated'), 'XX', now, ARGV[2])
 redis.call('ZADD', owner_session_index_key(ARGV[1], owner, 'updated'), 'XX', now, ARGV[2])
 return 1
 `,
+  ),
 };
 
 /**
@@ -508,7 +528,11 @@ return 1
 export const DELETE_RECORDS: LuaScript = {
   name: 'delete-records',
   sha1: '46cd4ad29d50a35ccc3dc68d1e14e829b86e95c6',
-  source: `${INCLUDE_KEYS}${INCLUDE_PARTITIONS}${INCLUDE_USAGE}local partitions = partitions_key(ARGV[1])
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_PARTITIONS,
+    INCLUDE_USAGE,
+    `local partitions = partitions_key(ARGV[1])
 local out = {}
 for i = 5, #KEYS do
   local id = ARGV[i - 3]
@@ -530,6 +554,7 @@ end
 reset_if_empty(ARGV[1], KEYS[1], partitions)
 return out
 `,
+  ),
 };
 
 /**
@@ -547,7 +572,11 @@ return out
 export const DELETE_SESSION: LuaScript = {
   name: 'delete-session',
   sha1: '4a52a3061061118fe8c5b92a67ec9163f76cb162',
-  source: `${INCLUDE_KEYS}${INCLUDE_USAGE}${INCLUDE_SESSIONS}local prefix, sid = ARGV[1], ARGV[2]
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_USAGE,
+    INCLUDE_SESSIONS,
+    `local prefix, sid = ARGV[1], ARGV[2]
 local existed = redis.call('EXISTS', KEYS[1])
 release_session(KEYS[8], KEYS[9], sid)
 local owner = redis.call('HGET', KEYS[6], sid)
@@ -561,6 +590,7 @@ redis.call('ZREM', KEYS[5], sid)
 redis.call('ZREM', KEYS[7], sid)
 return existed
 `,
+  ),
 };
 
 /**
@@ -576,7 +606,7 @@ return existed
 export const GET_SESSION: LuaScript = {
   name: 'get-session',
   sha1: 'b3f893ac0c86d7aa7c97c740cdfbcb45f6ca8fbf',
-  source: `local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary')
+  source: /* @__PURE__ */ lua(`local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary')
 if not meta[1] then return false end
 local out = {meta[1], meta[2] or '', meta[3] or ''}
 local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
@@ -590,7 +620,7 @@ for i = 1, #ids, 1000 do
   end
 end
 return out
-`,
+`),
 };
 
 /**
@@ -613,7 +643,9 @@ return out
 export const KEYWORD_QUERY: LuaScript = {
   name: 'keyword-query',
   sha1: '56bbf87466c9e8a2872f1e2c50f57894fb3a6138',
-  source: `${INCLUDE_KEYWORD_QUERY}local k1, b = tonumber(ARGV[1]), tonumber(ARGV[2])
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYWORD_QUERY,
+    `local k1, b = tonumber(ARGV[1]), tonumber(ARGV[2])
 local top_k, budget = tonumber(ARGV[3]), tonumber(ARGV[4])
 local P, T = tonumber(ARGV[5]), tonumber(ARGV[6])
 local N, avgdl, keys, weights, sizes = pooled_terms(P, T, 7, 'exact')
@@ -641,6 +673,7 @@ for r = 1, #order do
 end
 return top_k_pairs(scores, top_k)
 `,
+  ),
 };
 
 /**
@@ -655,7 +688,9 @@ return top_k_pairs(scores, top_k)
 export const KEYWORD_REMOVE: LuaScript = {
   name: 'keyword-remove',
   sha1: '90c13d9e075ff333aa895f31b6259c79b4560801',
-  source: `${INCLUDE_KEYWORD_DOCUMENTS}local docs_key, stats_key, term_prefix = KEYS[1], KEYS[2], ARGV[1]
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYWORD_DOCUMENTS,
+    `local docs_key, stats_key, term_prefix = KEYS[1], KEYS[2], ARGV[1]
 local st = redis.call('HMGET', stats_key, 'n', 'len', 'scheme')
 local n, total, removed = tonumber(st[1]) or 0, tonumber(st[2]) or 0, 0
 for i = 2, #ARGV do
@@ -670,6 +705,7 @@ end
 if removed > 0 then save_stats(stats_key, n, total, st[3] or 'exact') end
 return removed
 `,
+  ),
 };
 
 /**
@@ -691,7 +727,9 @@ return removed
 export const KEYWORD_UPSERT: LuaScript = {
   name: 'keyword-upsert',
   sha1: 'b6d1701394b2e35b1bb73a58e0bce911f72fb0b7',
-  source: `${INCLUDE_KEYWORD_DOCUMENTS}local docs_key, stats_key, term_prefix, scheme = KEYS[1], KEYS[2], ARGV[1], 'exact'
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYWORD_DOCUMENTS,
+    `local docs_key, stats_key, term_prefix, scheme = KEYS[1], KEYS[2], ARGV[1], 'exact'
 local st = redis.call('HMGET', stats_key, 'n', 'len', 'scheme')
 local refused = check_scheme(st[3], scheme)
 if refused then return refused end
@@ -725,6 +763,7 @@ end
 save_stats(stats_key, n, total, scheme)
 return n
 `,
+  ),
 };
 
 /**
@@ -741,7 +780,11 @@ return n
 export const LIST_SESSIONS: LuaScript = {
   name: 'list-sessions',
   sha1: '6b93f887c4813e309af4cbca2dfc14de398f459e',
-  source: `${INCLUDE_KEYS}${INCLUDE_USAGE}${INCLUDE_SESSIONS}local prefix = ARGV[1]
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_USAGE,
+    INCLUDE_SESSIONS,
+    `local prefix = ARGV[1]
 sweep_expired(prefix, KEYS[1], KEYS[2], KEYS[4], KEYS[5], tonumber(ARGV[2]))
 local total = redis.call('ZCARD', KEYS[3])
 local offset, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -761,6 +804,7 @@ if ARGV[6] == '1' then
 end
 return out
 `,
+  ),
 };
 
 /**
@@ -775,10 +819,10 @@ return out
 export const READ_AND_TOUCH: LuaScript = {
   name: 'read-and-touch',
   sha1: 'f86fc53b42f53b3b4eb203e8cea5981ba289f401',
-  source: `local json = redis.call('GET', KEYS[1])
+  source: /* @__PURE__ */ lua(`local json = redis.call('GET', KEYS[1])
 if json then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) end
 return json
-`,
+`),
 };
 
 /**
@@ -795,7 +839,7 @@ return json
 export const RECORD_PROMOTION_FAILURE: LuaScript = {
   name: 'record-promotion-failure',
   sha1: '5a8c3decf86207df977a688d30675e717e8fc1ec',
-  source: `redis.call('HSET', KEYS[1], 'lastErrorCode', ARGV[1], 'lastErrorAt', ARGV[2])
+  source: /* @__PURE__ */ lua(`redis.call('HSET', KEYS[1], 'lastErrorCode', ARGV[1], 'lastErrorAt', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'inputTokens', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'outputTokens', ARGV[4])
 local runs = 0
@@ -810,7 +854,7 @@ end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return runs
-`,
+`),
 };
 
 /**
@@ -827,14 +871,14 @@ return runs
 export const RECORD_PROMOTION_JOB: LuaScript = {
   name: 'record-promotion-job',
   sha1: '7838feb740ab553e7aa8fb799bb9979d7bf71551',
-  source: `local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
+  source: /* @__PURE__ */ lua(`local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if due and tonumber(due) <= tonumber(ARGV[4]) then redis.call('ZREM', KEYS[3], ARGV[1]) end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], 'lastJobId', ARGV[2], 'lastWindowStartedAt', ARGV[3], 'lastReceivedAt', ARGV[5])
 redis.call('HINCRBY', KEYS[2], 'jobsReceived', 1)
 redis.call('PEXPIRE', KEYS[2], redis.call('PTTL', KEYS[1]))
 return 1
-`,
+`),
 };
 
 /**
@@ -849,9 +893,9 @@ return 1
 export const RELEASE_PROMOTION_LOCK: LuaScript = {
   name: 'release-promotion-lock',
   sha1: 'e5a212447e6ae33c5b92e0c862054e8ac229b69b',
-  source: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+  source: /* @__PURE__ */ lua(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`,
+`),
 };
 
 /**
@@ -873,7 +917,7 @@ return 0
 export const REPLACE_API_KEY: LuaScript = {
   name: 'replace-api-key',
   sha1: '6a2eff29769eeb0f8dc65ef582771c0e3614b992',
-  source: `local function set_expiry(id, at)
+  source: /* @__PURE__ */ lua(`local function set_expiry(id, at)
   if tonumber(at) > 0 then redis.call('ZADD', KEYS[2], at, id) else redis.call('ZREM', KEYS[2], id) end
 end
 local current = redis.call('GET', KEYS[1])
@@ -888,7 +932,7 @@ if #KEYS >= 5 then
   set_expiry(ARGV[7], ARGV[8])
 end
 return 1
-`,
+`),
 };
 
 /**
@@ -907,7 +951,11 @@ return 1
 export const REPLACE_RECORD: LuaScript = {
   name: 'replace-record',
   sha1: '0471e4842a11ec3b98a1d352a35a2db0377672aa',
-  source: `${INCLUDE_KEYS}${INCLUDE_PARTITIONS}${INCLUDE_USAGE}local current = redis.call('GET', KEYS[1])
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_PARTITIONS,
+    INCLUDE_USAGE,
+    `local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
 local old = cjson.decode(current)
 if tostring(old.updatedAt) ~= ARGV[4] then return -1 end
@@ -927,6 +975,7 @@ if old_tag ~= ARGV[5] then
 end
 return 1
 `,
+  ),
 };
 
 /**
@@ -948,13 +997,13 @@ return 1
 export const REPLACE_STORE: LuaScript = {
   name: 'replace-store',
   sha1: '59dd187e59b5e954a626c248757223b6603cb21f',
-  source: `local current = redis.call('HGET', KEYS[1], 'record')
+  source: /* @__PURE__ */ lua(`local current = redis.call('HGET', KEYS[1], 'record')
 if not current then return 0 end
 if current ~= ARGV[1] then return -1 end
 for i = 3, #ARGV - 1, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HSET', KEYS[1], 'record', ARGV[2])
 return 1
-`,
+`),
 };
 
 /**
@@ -970,13 +1019,16 @@ return 1
 export const SCAN_BY_CREATED: LuaScript = {
   name: 'scan-by-created',
   sha1: '0defaca85b8691d433b0beeb5e148198c8a27183',
-  source: `${INCLUDE_KEYS}local ids = redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    `local ids = redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])
 local out = {redis.call('ZCARD', KEYS[1])}
 for _, id in ipairs(ids) do
   out[#out + 1] = redis.call('GET', record_key(ARGV[1], id))
 end
 return out
 `,
+  ),
 };
 
 /**
@@ -991,8 +1043,8 @@ return out
 export const SET_SUMMARY: LuaScript = {
   name: 'set-summary',
   sha1: '956476ecc80eeecf51cb5730fe2a22fc5d8774c6',
-  source: `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+  source: /* @__PURE__ */ lua(`if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'summary', ARGV[1])
 return 1
-`,
+`),
 };
