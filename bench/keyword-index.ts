@@ -1,14 +1,13 @@
+import type { Redis } from '@upstash/redis';
 import { startRedis } from '../dev/local-stack/redis-server.js';
 import { startUpstashRestServer, type UpstashRestServer } from '../dev/local-stack/upstash/server.js';
 import { createUpstashRedis } from '../lib/adapters/upstash/redis-client.js';
-import {
-  UpstashKeywordIndex,
-  type UpstashKeywordIndexOptions,
-} from '../lib/adapters/upstash/upstash-keyword-index.js';
+import { UpstashKeywordIndex } from '../lib/adapters/upstash/upstash-keyword-index.js';
 import { tokenize } from '../lib/domain/text/tokenizer.js';
-import type { KeywordPartition } from '../lib/ports/keyword-index.js';
+import type { KeywordIndex, KeywordPartition } from '../lib/ports/keyword-index.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { isMainModule } from '../scripts/main-module.js';
+import { ImpactKeywordIndex } from './index-variants/impact-keyword-index.js';
 import { percentile, prng, round } from './stats.js';
 
 export interface KeywordIndexBenchOptions {
@@ -32,7 +31,8 @@ export interface KeywordIndexBenchOptions {
 
 export interface KeywordVariant {
   readonly label: string;
-  readonly options: UpstashKeywordIndexOptions;
+  /** The index under test; the production one is `new UpstashKeywordIndex(redis)`. */
+  readonly create: (redis: Redis) => KeywordIndex;
 }
 
 export interface QueryMixFigures {
@@ -74,9 +74,9 @@ export interface KeywordIndexFigures {
 }
 
 const DEFAULT_VARIANTS: readonly KeywordVariant[] = [
-  { label: 'exact (Lua merge)', options: { scoring: 'exact' } },
-  { label: 'impact (ZUNIONSTORE)', options: { scoring: 'impact', merge: 'zunion' } },
-  { label: 'impact (Lua merge)', options: { scoring: 'impact', merge: 'lua' } },
+  { label: 'exact (Lua merge)', create: (redis) => new UpstashKeywordIndex(redis) },
+  { label: 'impact (ZUNIONSTORE)', create: (redis) => new ImpactKeywordIndex(redis, { merge: 'zunion' }) },
+  { label: 'impact (Lua merge)', create: (redis) => new ImpactKeywordIndex(redis, { merge: 'lua' }) },
 ];
 
 const DEFAULTS = {
@@ -140,7 +140,7 @@ export async function measureKeywordIndex(
   const figures: KeywordVariantFigures[] = [];
   const firstTops: Partial<Record<keyof typeof mixes, string[][]>> = {};
   for (const [v, variant] of o.variants.entries()) {
-    const index = new UpstashKeywordIndex(redis, variant.options);
+    const index = variant.create(redis);
     const partition: KeywordPartition = {
       storeId: `bench-kw-${run}-${v}`,
       ownerId: 'user-1',

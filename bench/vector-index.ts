@@ -5,6 +5,7 @@ import { UpstashVectorIndex } from '../lib/adapters/upstash/upstash-vector-index
 import type { VectorHit, VectorPartition } from '../lib/ports/vector-index.js';
 import { formatTable } from '../scripts/build-functions.js';
 import { isMainModule } from '../scripts/main-module.js';
+import { ProfiledVectorQuery } from './index-variants/profiled-vector-query.js';
 import { percentile, prng } from './stats.js';
 
 export interface VectorIndexBenchOptions {
@@ -122,7 +123,7 @@ export async function measureVectorIndex(
     );
   }
   for (const profile of ['FAST', 'PRECISE'] as const) {
-    const profiled = new UpstashVectorIndex({ redis, model, queryProfile: profile });
+    const profiled = new ProfiledVectorQuery(redis, profile);
     singlePartition.push(
       await timeQueries(
         stack.upstash,

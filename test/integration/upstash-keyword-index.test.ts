@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImpactKeywordIndex } from '../../bench/index-variants/impact-keyword-index.js';
 import { type RedisInstance, startRedis } from '../../dev/local-stack/redis-server.js';
 import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash/server.js';
 import { indexKeys } from '../../lib/adapters/upstash/keys.js';
@@ -129,8 +130,8 @@ describe('UpstashKeywordIndex', () => {
   });
 
   it('impact scoring matches the reference once the average length has settled, with either merge', async () => {
-    const zunion = new UpstashKeywordIndex(client, { scoring: 'impact', merge: 'zunion' });
-    const lua = new UpstashKeywordIndex(client, { scoring: 'impact', merge: 'lua' });
+    const zunion = new ImpactKeywordIndex(client, { merge: 'zunion' });
+    const lua = new ImpactKeywordIndex(client, { merge: 'lua' });
     const p = partition();
     await zunion.upsert(p, CORPUS);
     // Indexed one by one, early documents were scored against a different average length.
@@ -193,7 +194,7 @@ describe('UpstashKeywordIndex', () => {
     await exact.upsert(p, [{ id: 'e', text: '🎉 🎉 !!!' }]);
     expect(await keysUnder(prefix)).toEqual([]);
     // So is an impact-scored partition (and the scratch key of a ZUNIONSTORE query never stays).
-    const impact = new UpstashKeywordIndex(client, { scoring: 'impact' });
+    const impact = new ImpactKeywordIndex(client);
     await impact.upsert(p, CORPUS);
     expect(await impact.query([p], 'sushi', 5)).not.toEqual([]);
     expect(await keysUnder(`${prefix}scratch`)).toEqual([]);
@@ -263,7 +264,7 @@ describe('UpstashKeywordIndex', () => {
         ].join(' '),
       },
     }));
-    const zunion = new UpstashKeywordIndex(client, { scoring: 'impact', merge: 'zunion' });
+    const zunion = new ImpactKeywordIndex(client, { merge: 'zunion' });
     const impactStore = `${storeId}-i`;
     for (const { partition: p, doc } of docs) {
       await exact.upsert(p, [doc]);

@@ -7,6 +7,10 @@ import { ID_PATTERN } from '../../contracts/common.js';
  * no caller-supplied text can reach into another store's keyspace.
  *
  * System keys (`am:_sys:…`) hold the store and API-key registries; `_` cannot appear in a store id.
+ *
+ * Some scripts build owner- and session-scoped keys from a store prefix themselves; they do it only
+ * through scripts/includes/keys.lua, one Lua function per builder here, and
+ * test/integration/lua-key-shapes.test.ts checks that both give the same keys.
  */
 
 const ROOT = 'am';
@@ -33,7 +37,7 @@ export const storeKeys = {
   sessionOwners: (storeId: string) => `${storePrefix(storeId)}sessions:owners`,
   /** Sorted set of session ids across all owners: by creation, by last update, or lexically. */
   sessionIndex: (storeId: string, sort: SessionIndexSort) => `${storePrefix(storeId)}sessions:by-${sort}`,
-  /** Same, for one owner. Scripts build this shape from the prefix: keep both in step. */
+  /** Same, for one owner. Scripts build this shape from the prefix (scripts/includes/keys.lua). */
   ownerSessionIndex: (storeId: string, ownerId: string, sort: SessionIndexSort) =>
     `${storePrefix(storeId)}owner:${part(ownerId, 'owner id')}:sessions:by-${sort}`,
   /** Sorted set: session id -> time its promotion job is due (one pending job per session). */
@@ -118,7 +122,7 @@ export const memoryKeys = {
   partitions: (storeId: string) => `${storePrefix(storeId)}ltm:partitions`,
   /**
    * Hash: partition tag -> live records in it, and `*` once the counts are complete (scripts
-   * derive this key from the prefix: see memory-scripts.ts).
+   * derive this key from the prefix: see scripts/includes/partitions.lua).
    */
   partitionCounts: (storeId: string) => `${storePrefix(storeId)}ltm:partition-counts`,
 };
@@ -147,4 +151,17 @@ export const indexKeys = {
   /** Keyword index of one partition: everything under this prefix (terms, document lengths, stats). */
   keywordPrefix: (partition: IndexPartition) =>
     `${storePrefix(partition.storeId)}kw:${partitionTag(partition)}:`,
+};
+
+/**
+ * Keys inside one keyword index partition's prefix (`indexKeys.keywordPrefix`); the scripts derive
+ * `t:<term>` from `termPrefix`, which they receive.
+ */
+export const keywordKeys = {
+  /** Hash: document id -> `"<length> <term> <term> ..."`. */
+  docs: (prefix: string) => `${prefix}docs`,
+  /** Hash: `n` documents, `len` total length, `scheme` of the postings. */
+  stats: (prefix: string) => `${prefix}stats`,
+  /** Followed by a term: the term's postings, a sorted set of document ids. */
+  termPrefix: (prefix: string) => `${prefix}t:`,
 };

@@ -9,14 +9,14 @@ import type {
   ReplaceOutcome,
 } from '../../ports/memory-record-store.js';
 import { memoryKeys, partitionTag, storeKeys, storePrefix } from './keys.js';
+import { redisCall } from './redis-call.js';
 import {
   CREATE_RECORDS,
   DELETE_RECORDS,
   READ_AND_TOUCH,
   REPLACE_RECORD,
   SCAN_BY_CREATED,
-} from './memory-scripts.js';
-import { redisCall } from './redis-call.js';
+} from './scripts/generated.js';
 
 const jsonOrNull = z.union([z.string(), z.null(), z.literal(false)]);
 const recordJson = z.string().transform((raw) => storedMemorySchema.parse(JSON.parse(raw)));
@@ -35,7 +35,11 @@ export function serializeRecord(record: StoredMemory): string {
   return JSON.stringify(record).replace(LONE_SURROGATE_ESCAPE, '\\ufffd');
 }
 
-/** Long-term records in Redis through the Upstash REST protocol; one round trip per method. */
+/**
+ * Long-term records in Redis through the Upstash REST protocol; one round trip per method. The
+ * scripts, with their keys and arguments, are `scripts/*.lua` (create-records, replace-record,
+ * delete-records, read-and-touch, scan-by-created), the key layout keys.ts.
+ */
 export class UpstashMemoryRecordStore implements MemoryRecordStore {
   private readonly createScript;
   private readonly replaceScript;
@@ -44,11 +48,11 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
   private readonly readAndTouchScript;
 
   constructor(private readonly redis: Redis) {
-    this.createScript = redis.createScript<unknown>(CREATE_RECORDS);
-    this.replaceScript = redis.createScript<unknown>(REPLACE_RECORD);
-    this.deleteScript = redis.createScript<unknown>(DELETE_RECORDS);
-    this.scanScript = redis.createScript<unknown, true>(SCAN_BY_CREATED, { readonly: true });
-    this.readAndTouchScript = redis.createScript<unknown>(READ_AND_TOUCH);
+    this.createScript = redis.createScript<unknown>(CREATE_RECORDS.source);
+    this.replaceScript = redis.createScript<unknown>(REPLACE_RECORD.source);
+    this.deleteScript = redis.createScript<unknown>(DELETE_RECORDS.source);
+    this.scanScript = redis.createScript<unknown, true>(SCAN_BY_CREATED.source, { readonly: true });
+    this.readAndTouchScript = redis.createScript<unknown>(READ_AND_TOUCH.source);
   }
 
   async getMany(

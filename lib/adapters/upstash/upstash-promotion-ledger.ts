@@ -11,89 +11,14 @@ import type {
 } from '../../ports/promotion-ledger.js';
 import { sessionKeys, storeKeys } from './keys.js';
 import { redisCall } from './redis-call.js';
+import {
+  ADD_EXTRACTION_TOKENS,
+  COMMIT_PROMOTION_RUN,
+  RECORD_PROMOTION_FAILURE,
+  RECORD_PROMOTION_JOB,
+  RELEASE_PROMOTION_LOCK,
+} from './scripts/generated.js';
 
-/**
- * KEYS: 1 session meta, 2 session promotion state, 3 promotion due
- * ARGV: 1 session id, 2 job id, 3 window start (ms), 4 due (ms), 5 now (ms)
- * Closes the window only if it is the one this job was sent for (a newer window stays open).
- * Returns 1 when the session exists, else 0.
- */
-const RECORD_JOB = `
-local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
-if due and tonumber(due) <= tonumber(ARGV[4]) then redis.call('ZREM', KEYS[3], ARGV[1]) end
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], 'lastJobId', ARGV[2], 'lastWindowStartedAt', ARGV[3], 'lastReceivedAt', ARGV[5])
-redis.call('HINCRBY', KEYS[2], 'jobsReceived', 1)
-redis.call('PEXPIRE', KEYS[2], redis.call('PTTL', KEYS[1]))
-return 1
-`;
-
-/** KEYS: 1 lock; ARGV: 1 holder. Deletes the lock only if the holder still owns it. */
-const RELEASE_LOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-/**
- * KEYS: 1 promotion state, 2 session meta, 3 parked ranges
- * ARGV: 1 watermark ('' keeps it: a parked range's retry), 2 processed, 3 input tokens,
- *       4 output tokens, 5 memories, 6 now, 7 conversation records, 8 parked range JSON ('' none),
- *       9 parked range's first event id, 10 first event id of a range resolved on retry ('' none)
- * The state expires with the session (it describes nothing once the session is gone).
- */
-const COMMIT_RUN = `
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'watermark', ARGV[1]) end
-redis.call('HSET', KEYS[1], 'lastRunAt', ARGV[6])
-redis.call('HDEL', KEYS[1], 'lastErrorCode', 'lastErrorAt', 'failingFrom', 'failingRuns', 'deferredUntil')
-redis.call('HINCRBY', KEYS[1], 'processedEvents', ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'runs', 1)
-redis.call('HINCRBY', KEYS[1], 'inputTokens', ARGV[3])
-redis.call('HINCRBY', KEYS[1], 'outputTokens', ARGV[4])
-redis.call('HINCRBY', KEYS[1], 'memoriesWritten', ARGV[5])
-redis.call('HINCRBY', KEYS[1], 'conversationRecordsWritten', ARGV[7])
-if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], ARGV[9], ARGV[8]) end
-if ARGV[10] ~= '' then redis.call('HDEL', KEYS[3], ARGV[10]) end
-local ttl = redis.call('PTTL', KEYS[2])
-if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
-end
-return 1
-`;
-
-/**
- * KEYS: 1 promotion state, 2 session meta
- * ARGV: 1 error code, 2 now, 3 input tokens, 4 output tokens, 5 batch's first event id ('' none)
- * Counts the runs in a row that failed on the batch starting at the same event (the watermark did
- * not move between them); a failure on another batch starts the count again. Returns the count.
- */
-const RECORD_FAILURE = `
-redis.call('HSET', KEYS[1], 'lastErrorCode', ARGV[1], 'lastErrorAt', ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'inputTokens', ARGV[3])
-redis.call('HINCRBY', KEYS[1], 'outputTokens', ARGV[4])
-local runs = 0
-if ARGV[5] ~= '' then
-  if redis.call('HGET', KEYS[1], 'failingFrom') == ARGV[5] then
-    runs = redis.call('HINCRBY', KEYS[1], 'failingRuns', 1)
-  else
-    redis.call('HSET', KEYS[1], 'failingFrom', ARGV[5], 'failingRuns', 1)
-    runs = 1
-  end
-end
-local ttl = redis.call('PTTL', KEYS[2])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
-return runs
-`;
-
-/**
- * KEYS: 1 the store's tokens of one day; ARGV: 1 tokens, 2 expiry (s)
- * The counter outlives its day a little, so a run that started just before midnight still finds it.
- */
-const ADD_TOKENS = `
-local total = redis.call('INCRBY', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return total
-`;
 /** Two days: the day itself plus slack for runs that straddle midnight and clock skew. */
 const TOKEN_COUNTER_TTL_SECONDS = 2 * 86_400;
 
@@ -125,6 +50,12 @@ const STATE_FIELDS = [
 /** HMGET without automatic deserialization: one value (or null) per field, in order. */
 const stateValuesSchema = z.array(z.string().nullable()).length(STATE_FIELDS.length);
 
+/**
+ * A session's promotion bookkeeping: the due window (closed by record-promotion-job.lua), the lock,
+ * the progress hash and parked ranges, and the store's daily token counter. Multi-key changes are
+ * the `scripts/*-promotion-*.lua` scripts and add-extraction-tokens.lua (keys and arguments in
+ * their headers).
+ */
 export class UpstashPromotionLedger implements PromotionLedger {
   private readonly recordScript;
   private readonly releaseScript;
@@ -133,11 +64,11 @@ export class UpstashPromotionLedger implements PromotionLedger {
   private readonly tokensScript;
 
   constructor(private readonly redis: Redis) {
-    this.failureScript = redis.createScript<unknown>(RECORD_FAILURE);
-    this.tokensScript = redis.createScript<unknown>(ADD_TOKENS);
-    this.recordScript = redis.createScript<unknown>(RECORD_JOB);
-    this.releaseScript = redis.createScript<unknown>(RELEASE_LOCK);
-    this.commitScript = redis.createScript<unknown>(COMMIT_RUN);
+    this.failureScript = redis.createScript<unknown>(RECORD_PROMOTION_FAILURE.source);
+    this.tokensScript = redis.createScript<unknown>(ADD_EXTRACTION_TOKENS.source);
+    this.recordScript = redis.createScript<unknown>(RECORD_PROMOTION_JOB.source);
+    this.releaseScript = redis.createScript<unknown>(RELEASE_PROMOTION_LOCK.source);
+    this.commitScript = redis.createScript<unknown>(COMMIT_PROMOTION_RUN.source);
   }
 
   async acquireLock(storeId: string, sessionId: string, holder: string, ttlMs: number): Promise<boolean> {

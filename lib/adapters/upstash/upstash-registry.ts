@@ -12,7 +12,7 @@ import type {
 } from '../../ports/registry.js';
 import { storeKeys, storePrefix, systemKeys } from './keys.js';
 import { redisCall } from './redis-call.js';
-import { REPLACE_API_KEY, REPLACE_STORE } from './registry-scripts.js';
+import { REPLACE_API_KEY, REPLACE_STORE } from './scripts/generated.js';
 
 const apiKeyRecordSchema = z.object({
   keyId: z.string().regex(/^[0-9a-f]{32}$/),
@@ -35,7 +35,7 @@ export class UpstashStoreRegistry implements StoreRegistry, StoreRemoval {
   private readonly replaceScript;
 
   constructor(private readonly redis: Redis) {
-    this.replaceScript = redis.createScript<unknown>(REPLACE_STORE);
+    this.replaceScript = redis.createScript<unknown>(REPLACE_STORE.source);
   }
 
   async putStore(store: StoreRecord): Promise<void> {
@@ -125,7 +125,7 @@ export class UpstashApiKeyRegistry implements ApiKeyRegistry {
   private readonly replaceScript;
 
   constructor(private readonly redis: Redis) {
-    this.replaceScript = redis.createScript<unknown>(REPLACE_API_KEY);
+    this.replaceScript = redis.createScript<unknown>(REPLACE_API_KEY.source);
   }
 
   async resolveKey(token: string): Promise<ApiKeyRecord | undefined> {

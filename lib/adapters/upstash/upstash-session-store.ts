@@ -25,11 +25,11 @@ import {
   GET_SESSION,
   LIST_SESSIONS,
   SET_SUMMARY,
-} from './session-scripts.js';
+} from './scripts/generated.js';
 
 const appendReplySchema = z.union([
   z.tuple([z.literal(1), z.string(), z.string(), z.number(), z.number(), z.number()]),
-  z.tuple([z.literal(2), z.string()]),
+  z.tuple([z.literal(2), z.string(), z.string()]),
   z.tuple([z.literal(0)]),
   z.tuple([z.literal(-1)]),
   z.tuple([z.literal(-2), z.enum(['sessions', 'events', 'bytes']), z.number()]),
@@ -45,7 +45,9 @@ const SORT_INDEX: Record<'sessionId' | 'createdAt' | 'updatedAt', SessionIndexSo
 
 /**
  * Session memory in Redis through the Upstash REST protocol. Each method is one round trip
- * (one script or one command); see session-scripts.ts for the data layout.
+ * (one script or one command); the scripts, with their keys and arguments, are
+ * `scripts/*.lua` (append-event, get-session, set-summary, delete-event, delete-session,
+ * list-sessions), the key layout keys.ts.
  */
 export class UpstashSessionStore implements SessionStore {
   private readonly appendScript;
@@ -59,12 +61,12 @@ export class UpstashSessionStore implements SessionStore {
     private readonly redis: Redis,
     private readonly options: { readonly maxEventsPerSession?: number } = {},
   ) {
-    this.appendScript = redis.createScript<unknown>(APPEND_EVENT);
-    this.getScript = redis.createScript<unknown, true>(GET_SESSION, { readonly: true });
-    this.deleteEventScript = redis.createScript<unknown>(DELETE_EVENT);
-    this.deleteSessionScript = redis.createScript<unknown>(DELETE_SESSION);
-    this.listScript = redis.createScript<unknown>(LIST_SESSIONS);
-    this.summaryScript = redis.createScript<unknown>(SET_SUMMARY);
+    this.appendScript = redis.createScript<unknown>(APPEND_EVENT.source);
+    this.getScript = redis.createScript<unknown, true>(GET_SESSION.source, { readonly: true });
+    this.deleteEventScript = redis.createScript<unknown>(DELETE_EVENT.source);
+    this.deleteSessionScript = redis.createScript<unknown>(DELETE_SESSION.source);
+    this.listScript = redis.createScript<unknown>(LIST_SESSIONS.source);
+    this.summaryScript = redis.createScript<unknown>(SET_SUMMARY.source);
   }
 
   async appendEvent({
@@ -98,8 +100,9 @@ export class UpstashSessionStore implements SessionStore {
           namespace ?? '',
           String(now),
           String(this.options.maxEventsPerSession ?? LIMITS.eventsPerSession),
-          idempotency ? `idempotency:${idempotency.key}` : '',
-          idempotency ? `${event.eventId} ${idempotency.requestHash}` : '',
+          // The idempotency record's format lives in append-event.lua alone.
+          idempotency?.key ?? '',
+          idempotency?.requestHash ?? '',
           String(DEFAULT_QUOTAS.sessions),
           String(DEFAULT_QUOTAS.events),
           String(DEFAULT_QUOTAS.bytes),
@@ -110,10 +113,7 @@ export class UpstashSessionStore implements SessionStore {
     if (parsed[0] === 0) return { status: 'store-not-found' };
     if (parsed[0] === -1) return { status: 'session-full' };
     if (parsed[0] === -2) return { status: 'over-quota', quota: parsed[1], limit: parsed[2] };
-    if (parsed[0] === 2) {
-      const [eventId = '', requestHash = ''] = parsed[1].split(' ');
-      return { status: 'replayed', eventId, requestHash };
-    }
+    if (parsed[0] === 2) return { status: 'replayed', eventId: parsed[1], requestHash: parsed[2] };
     const [, ownerId, storedNamespace, created, opened, dueAt] = parsed;
     return {
       status: 'appended',

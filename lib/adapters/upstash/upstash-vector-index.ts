@@ -82,21 +82,14 @@ export class UpstashVectorIndex implements VectorIndex {
   private readonly redis: Redis;
   private readonly raw: RawPipeline;
   private readonly model: EmbeddingModelInfo;
-  private readonly profileArgs: string[];
   /** Stores whose recorded model is this adapter's model. */
   private readonly verifiedStores = new Set<string>();
 
-  constructor(options: {
-    readonly redis: Redis;
-    readonly model: EmbeddingModelInfo;
-    /**
-     * `VECTOR.QUERY PROFILE`; unset sends none (the server's default, `BALANCED`). Measured on the
-     * emulator (bench/vector-index.ts): BALANCED finds every true top-10 neighbour on clustered
-     * data, but only about 70% on 10,000 uniformly random 512-d vectors, where PRECISE reaches
-     * about 98% at roughly twice the latency.
-     */
-    readonly queryProfile?: 'FAST' | 'BALANCED' | 'PRECISE';
-  }) {
+  /**
+   * Queries send no `PROFILE`: the server's default, `BALANCED` (bench/vector-index.ts measures
+   * the others with bench/index-variants/profiled-vector-query.ts).
+   */
+  constructor(options: { readonly redis: Redis; readonly model: EmbeddingModelInfo }) {
     const { dimensions, id } = options.model;
     if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSION) {
       throw new RangeError(
@@ -107,7 +100,6 @@ export class UpstashVectorIndex implements VectorIndex {
     this.redis = options.redis;
     this.raw = rawPipeline(options.redis);
     this.model = options.model;
-    this.profileArgs = options.queryProfile ? ['PROFILE', options.queryProfile] : [];
   }
 
   async upsert(
@@ -172,17 +164,7 @@ export class UpstashVectorIndex implements VectorIndex {
       ...unverified.map(
         (storeId): WireCommand => ['HMGET', indexKeys.vectorModel(storeId), 'id', 'dimensions'],
       ),
-      ...keys.map(
-        (key): WireCommand => [
-          'VECTOR.QUERY',
-          key,
-          'TOPK',
-          topK,
-          ...this.profileArgs,
-          'BASE64-FP32',
-          encoded,
-        ],
-      ),
+      ...keys.map((key): WireCommand => ['VECTOR.QUERY', key, 'TOPK', topK, 'BASE64-FP32', encoded]),
     ]);
 
     // The model check first: on a mismatch the hits are meaningless (or the queries failed).

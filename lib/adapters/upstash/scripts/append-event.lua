@@ -1,0 +1,102 @@
+-- Appends one event, creating the session on its first event, refreshing the session TTL, and
+-- opening a promotion window when none is pending.
+--
+-- Enforces the store's quotas (sessions, events, bytes) in the same script, after giving back
+-- what expired sessions held: {-2, quota name, limit} when the event does not fit, and nothing
+-- written.
+--
+-- Idempotency record (the one place its format lives): an append with an Idempotency-Key stores,
+-- in the session's meta hash (so it expires and is deleted with the session), the field
+-- `idempotency:<key>` = `<eventId> <requestHash>`. A later append with the same key in the same
+-- session writes nothing and answers {2, eventId, requestHash} from it; the caller compares the
+-- request hash to tell a replay from a conflicting reuse of the key.
+--
+-- KEYS (9): 1 store config, 2 session meta, 3 session events, 4 session order, 5 expiry index,
+--           6 owners hash, 7 promotion due, 8 store usage, 9 session usage
+-- ARGV: 1 store prefix, 2 session id, 3 event id, 4 event JSON, 5 event createdAt (ms),
+--       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session,
+--       10 Idempotency-Key ('' for none), 11 the request's hash (with 10),
+--       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed)
+-- Returns {1, ownerId, namespace, sessionCreated, promotionOpened, dueAt} when appended;
+--   {0} no such store, {-1} session full, {-2, quota, limit} over a quota,
+--   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
+-- Key shapes derived from the prefix: includes/keys.lua.
+
+--- @include "includes/sessions"
+
+local cfg = redis.call('HMGET', KEYS[1], 'shortTermTtlSeconds', 'extractionCadenceSeconds')
+if not cfg[1] then return {0} end
+local ttl_ms = tonumber(cfg[1]) * 1000
+local cadence_ms = (tonumber(cfg[2]) or 300) * 1000
+local prefix, sid, now = ARGV[1], ARGV[2], tonumber(ARGV[8])
+
+-- Idempotency-Key: a key seen before in this session answers with what it stored the first time.
+local idempotency_field = ARGV[10] ~= '' and ('idempotency:' .. ARGV[10]) or nil
+if idempotency_field then
+  local prior = redis.call('HGET', KEYS[2], idempotency_field)
+  if prior then
+    local event_id, request_hash = string.match(prior, '^([^ ]*) ?([^ ]*)')
+    return {2, event_id, request_hash}
+  end
+end
+
+local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
+local owner, namespace, created = meta[1], meta[2], 0
+if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1} end
+
+-- Quotas, checked before anything is written. Expired sessions are swept first: their share is free.
+sweep_expired(prefix, KEYS[5], KEYS[6], KEYS[8], KEYS[9], now)
+local bytes = #ARGV[4]
+local max_sessions = quota_of(KEYS[1], 'quotaSessions', ARGV[12])
+local max_events = quota_of(KEYS[1], 'quotaEvents', ARGV[13])
+local max_bytes = quota_of(KEYS[1], 'quotaBytes', ARGV[14])
+if not redis.call('ZSCORE', KEYS[5], sid) and redis.call('ZCARD', KEYS[5]) >= max_sessions then
+  return {-2, 'sessions', max_sessions}
+end
+if usage_of(KEYS[8], 'events') + 1 > max_events then return {-2, 'events', max_events} end
+if usage_of(KEYS[8], 'bytes') + bytes > max_bytes then return {-2, 'bytes', max_bytes} end
+
+if not owner then
+  -- First event (or the session expired): it fixes owner and namespace.
+  owner, namespace, created = ARGV[6], ARGV[7], 1
+  local previous_owner = redis.call('HGET', KEYS[6], sid)
+  if previous_owner and previous_owner ~= owner then
+    for _, sort in ipairs(SESSION_SORTS) do
+      redis.call('ZREM', owner_session_index_key(prefix, previous_owner, sort), sid)
+    end
+  end
+  redis.call('DEL', KEYS[3], KEYS[4])
+  redis.call('HSET', KEYS[2], 'ownerId', owner, 'namespace', namespace, 'createdAt', now, 'updatedAt', now)
+  redis.call('HSET', KEYS[6], sid, owner)
+  redis.call('ZADD', session_index_key(prefix, 'created'), now, sid)
+  redis.call('ZADD', session_index_key(prefix, 'lex'), 0, sid)
+  redis.call('ZADD', owner_session_index_key(prefix, owner, 'created'), now, sid)
+  redis.call('ZADD', owner_session_index_key(prefix, owner, 'lex'), 0, sid)
+  -- Events of an expired incarnation of this session are gone: give their share back.
+  release_session(KEYS[8], KEYS[9], sid)
+else
+  redis.call('HSET', KEYS[2], 'updatedAt', now)
+end
+
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
+redis.call('ZADD', KEYS[4], ARGV[5], ARGV[3])
+add_usage(KEYS[8], 'events', 1)
+add_usage(KEYS[8], 'bytes', bytes)
+redis.call('HINCRBY', KEYS[9], sid .. ':events', 1)
+redis.call('HINCRBY', KEYS[9], sid .. ':bytes', bytes)
+-- Kept in the session's meta hash: it expires and is deleted with the session.
+if idempotency_field then redis.call('HSET', KEYS[2], idempotency_field, ARGV[3] .. ' ' .. ARGV[11]) end
+redis.call('ZADD', session_index_key(prefix, 'updated'), now, sid)
+redis.call('ZADD', owner_session_index_key(prefix, owner, 'updated'), now, sid)
+
+-- Every append refreshes the session's TTL.
+redis.call('PEXPIRE', KEYS[2], ttl_ms)
+redis.call('PEXPIRE', KEYS[3], ttl_ms)
+redis.call('PEXPIRE', KEYS[4], ttl_ms)
+redis.call('ZADD', KEYS[5], now + ttl_ms, sid)
+
+-- NX keeps the earliest due time: a burst of appends opens one window, hence one job.
+local due = now + cadence_ms
+local opened = redis.call('ZADD', KEYS[7], 'NX', due, sid)
+if opened == 0 then due = tonumber(redis.call('ZSCORE', KEYS[7], sid)) end
+return {1, owner, namespace, created, opened, due}
