@@ -50,7 +50,7 @@ export interface PlannedSession {
  * The session events an agent would append for this user's chats.
  *
  * Owner and roles: the service takes a session's owner from the `actorId` of its first event,
- * whatever that event's role (lib/adapters/upstash/session-scripts.ts, README "Behaviour worth
+ * whatever that event's role (lib/adapters/upstash/scripts/append-event.lua, README "Behaviour worth
  * knowing"), and extractors attribute a turn by its `role` (the offline one extracts only USER
  * turns whose actor is the owner). So every event carries the user's id as `actorId`, as an agent
  * does when it stores one user's conversation (the reference's actor is whose memory it is), and

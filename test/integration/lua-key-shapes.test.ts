@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisInstance, startRedis } from '../../dev/local-stack/redis-server.js';
-import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash-rest-server.js';
+import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash/server.js';
 import {
   indexKeys,
   keywordKeys,
