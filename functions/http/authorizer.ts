@@ -1,12 +1,12 @@
-import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { checkEnvironmentAtInit } from '../../lib/composition/cold-start.js';
 import { coreApp } from '../../lib/composition/core-app.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { presentedApiKey, usageIdentifierOf } from '../../lib/domain/api-key.js';
-import { createLogger, describeError } from '../../lib/observability/logger.js';
+import { describeError, logger, powertoolsLogger } from '../../lib/observability/logger.js';
+import { flushMetrics } from '../../lib/observability/metrics.js';
 import { ApiKeyResolver } from '../../lib/use-cases/resolve-api-key.js';
 
-const logger = createLogger('agent-memory');
 // At init: a missing variable stops the authorizer before its first request, and the log names it.
 checkEnvironmentAtInit(logger);
 let resolver: ApiKeyResolver | undefined;
@@ -23,7 +23,21 @@ let resolver: ApiKeyResolver | undefined;
  * never logged. Registry failures fail closed: API Gateway answers 503 with Retry-After (the
  * AUTHORIZER_FAILURE response of infra/constructs/memory-api.ts).
  */
-export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+export async function handler(
+  event: APIGatewayRequestAuthorizerEvent,
+  // Optional: the local API Gateway adapter invokes the authorizer with the event alone.
+  context?: Context,
+): Promise<APIGatewayAuthorizerResult> {
+  // Not a middy chain (no body, no problem responses): the logger gets the context by hand.
+  if (context) powertoolsLogger.addContext(context);
+  try {
+    return await authorize(event);
+  } finally {
+    flushMetrics();
+  }
+}
+
+async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const token = presentedApiKey(event.headers ?? {});
   if (!token) throw new Error('Unauthorized');
   let record: Awaited<ReturnType<ApiKeyResolver['resolve']>>;

@@ -20,7 +20,8 @@ import {
 } from '../../lib/domain/grants.js';
 import { LIMITS } from '../../lib/domain/limits.js';
 import { withInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
-import { createLogger, describeError } from '../../lib/observability/logger.js';
+import { describeError, logger } from '../../lib/observability/logger.js';
+import { observability } from '../../lib/observability/middleware.js';
 import { JSON_HEADERS, problemResponse } from './problem.js';
 
 /** What a route's handler receives: the raw path/query values and the parsed (but unvalidated) body. */
@@ -79,11 +80,9 @@ export interface HttpRouteOptions<App> {
 
 type RouteHandler<App> = (request: HttpRequest, app: App) => Promise<HttpRouteResult>;
 
-/** Failures are logged here, independent of any app (whose construction may be what failed). */
-const logger = createLogger('agent-memory');
-
 /**
  * The one middleware chain of every HTTP function, in a fixed order:
+ * -1. observability: the Lambda context on every log line, metrics flushed last (errors included);
  * 0. CORS headers on every response, errors included (only when CORS_ALLOW_ORIGINS is set);
  * 1. problem responses (onError): every failure becomes a problem body here and nowhere else;
  * 2. store authorization (before): the path's store against the grants the authorizer resolved;
@@ -104,6 +103,7 @@ export function httpRoute<App = undefined>(options: HttpRouteOptions<App>, run: 
           mayWrite: allowsStoreAction(request.grants, request.storeId, 'write'),
         });
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(observability())
     .use(corsHeaders())
     .use(problemResponses())
     .use(storeAuthorization(options.action))

@@ -1,4 +1,7 @@
+import type { Context } from 'aws-lambda';
 import { maintenanceApp } from '../../lib/composition/admin-app.js';
+import { powertoolsLogger } from '../../lib/observability/logger.js';
+import { flushMetrics } from '../../lib/observability/metrics.js';
 import { sweepExpiredApiKeys } from '../../lib/use-cases/control-plane/api-keys.js';
 import { reflushDeletedStores } from '../../lib/use-cases/control-plane/stores.js';
 import { sweepExpiredMemories } from '../../lib/use-cases/memory-expiry.js';
@@ -12,7 +15,17 @@ const PROMOTION_GRACE_MS = 5 * 60_000;
  * whose rotation grace (or expiry) has passed, gateway keys whose removal failed, and keyspaces of
  * recently deleted stores.
  */
-export async function handler() {
+export async function handler(_event?: unknown, context?: Context) {
+  // Optional: tests and scripts call it without a Lambda context.
+  if (context) powertoolsLogger.addContext(context);
+  try {
+    return await runMaintenance();
+  } finally {
+    flushMetrics();
+  }
+}
+
+async function runMaintenance() {
   const app = await maintenanceApp();
   const promotions = await sweepOverduePromotions(app, { graceMs: PROMOTION_GRACE_MS, perStoreLimit: 500 });
   const expiry = await sweepExpiredMemories(app, { perStoreLimit: 1_000 });

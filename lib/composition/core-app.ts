@@ -8,7 +8,7 @@ import { ENV } from '../config/env-names.js';
 import { ConfigError, type RuntimeConfig } from '../config/runtime-config.js';
 import { createPageTokenCodec, type PageTokenCodec } from '../domain/page-token.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
-import { createLogger, type Logger } from '../observability/logger.js';
+import { type Logger, logger } from '../observability/logger.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
@@ -48,7 +48,7 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     ledger: new UpstashPromotionLedger(redis),
     promotionQueue: lazySqsPromotionQueue(config),
     clock: systemClock,
-    logger: createLogger('agent-memory'),
+    logger,
     pageTokens: createPageTokenCodec(config.upstash.token),
   };
 }

@@ -6,6 +6,7 @@ import {
 } from '../adapters/bedrock/bedrock-embedders.js';
 import { CachingEmbedder } from '../adapters/decorators/caching-embedder.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
+import { recordEmbeddingRequest } from '../observability/metrics.js';
 import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
 
 /**
@@ -41,8 +42,16 @@ export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
   const lazy: Embedder = {
     model,
     maxInputCharacters: provider === 'bedrock-titan' ? TITAN_MAX_EMBEDDED_CHARACTERS : COHERE_MAX_CHARACTERS,
-    embedDocuments: async (texts) => (texts.length === 0 ? [] : (await embedder()).embedDocuments(texts)),
-    embedQuery: async (text) => (await embedder()).embedQuery(text),
+    // Behind the cache: what reaches the model is what the metrics count.
+    embedDocuments: async (texts) => {
+      if (texts.length === 0) return [];
+      recordEmbeddingRequest(texts.length);
+      return (await embedder()).embedDocuments(texts);
+    },
+    embedQuery: async (text) => {
+      recordEmbeddingRequest(1);
+      return (await embedder()).embedQuery(text);
+    },
   };
   return new CachingEmbedder({ inner: lazy, maxEntries: 2_000 });
 }

@@ -30,4 +30,10 @@ export const ENV = {
   extractionProvider: 'EXTRACTION_PROVIDER',
   /** Converse model id or inference-profile id/ARN for extraction and summaries. */
   extractionModelId: 'EXTRACTION_MODEL_ID',
+  /** Every function: the service name in logs and metrics (Powertools' variable). */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Every function: trace, debug, info (default), warn, error, critical or silent; any case. */
+  logLevel: 'LOG_LEVEL',
+  /** Set by Lambda: the deployed function's name, a metrics dimension. */
+  functionName: 'AWS_LAMBDA_FUNCTION_NAME',
 } as const;

@@ -1,6 +1,19 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type {
+  ConstructorOptions,
+  LogItemExtraInput,
+  LogItemMessage,
+} from '@aws-lambda-powertools/logger/types';
+import { type LogLevelName, readObservabilityConfig } from '../config/observability-config.js';
+
 /**
- * Structured JSON logs, one line each. Callers pass ids, counts and error names only: conversation
- * text, memory text, API keys and tokens never go into a log line (a test scans logs for them).
+ * Structured JSON logs through Powertools Logger, one line each (pretty-printed under
+ * POWERTOOLS_DEV). Callers pass ids, counts and error names only: conversation text, memory text,
+ * vectors, API keys and tokens never go into a log line (test/e2e/log-secrets.test.ts scans the
+ * logs for them, test/unit/logger.test.ts checks the guards below).
+ *
+ * The narrow {@link Logger} type is what call sites use: a message that is a literal and fields
+ * that are strings, numbers or booleans, so an object full of content cannot be passed by accident.
  */
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -10,33 +23,7 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-
-export function createLogger(service: string, level: Level = readLevel()): Logger {
-  const write = (lvl: Exclude<Level, 'silent'>, message: string, fields?: LogFields) => {
-    if (ORDER[lvl] < ORDER[level]) return;
-    const line = JSON.stringify({
-      level: lvl,
-      service,
-      message,
-      timestamp: new Date().toISOString(),
-      ...fields,
-    });
-    if (lvl === 'error' || lvl === 'warn') process.stderr.write(`${line}\n`);
-    else process.stdout.write(`${line}\n`);
-  };
-  return {
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
-  };
-}
-
-function readLevel(): Level {
-  const raw = (process.env.LOG_LEVEL ?? 'info').toLowerCase();
-  return raw in ORDER ? (raw as Level) : 'info';
-}
+export type { LogLevelName } from '../config/observability-config.js';
 
 /**
  * Name and stack frames of an error, without its message (messages can echo stored data); a
@@ -61,5 +48,72 @@ export function describeError(error: unknown): {
     // (lib/config/runtime-config.ts); without its message the log cannot say what is wrong.
     ...(error.name === 'ConfigError' ? { configProblem: error.message } : {}),
     ...(frames ? { errorStack: frames } : {}),
+  };
+}
+
+/**
+ * Powertools formats an Error anywhere in a log item (`logger.error('…', error)`, `{ error }`, a
+ * `cause`) with its message and full stack, and both can carry content (provider errors echo the
+ * input, JSON.parse quotes the text, ZodError lists values). Every Error is replaced by
+ * {@link describeError} before it is serialized.
+ */
+function contentFreeReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? describeError(value) : value;
+}
+
+/**
+ * Powertools Logger with one more guard: an Error passed as the message itself
+ * (`logger.error(error)`) would print `error.message` as the log's message; it is logged by name.
+ */
+class ContentFreeLogger extends PowertoolsLogger {
+  protected override processLogItem(
+    logLevel: number,
+    input: LogItemMessage,
+    extraInput: LogItemExtraInput,
+  ): void {
+    const safe = input instanceof Error ? { message: 'error', ...describeError(input) } : input;
+    super.processLogItem(logLevel, safe, extraInput);
+  }
+
+  /** Children (createChild) keep the guard. */
+  protected override createLogger(options?: ConstructorOptions): PowertoolsLogger {
+    return new ContentFreeLogger({ ...options, jsonReplacerFn: contentFreeReplacer });
+  }
+}
+
+const config = readObservabilityConfig();
+
+/**
+ * The process's Powertools Logger (module scope: one per cold start). Handlers give it the Lambda
+ * context (`injectLambdaContext` in the middy chains, `addContext` elsewhere) so every line carries
+ * the request id and `cold_start`. Log through {@link logger}; this is for the middlewares.
+ */
+export const powertoolsLogger: PowertoolsLogger = new ContentFreeLogger({
+  serviceName: config.serviceName,
+  logLevel: config.logLevel.toUpperCase() as Uppercase<LogLevelName>,
+  jsonReplacerFn: contentFreeReplacer,
+});
+
+/** The service's logger, as call sites see it. */
+export const logger: Logger = narrow(powertoolsLogger);
+
+/**
+ * A logger of its own service name and level, for local tools (the local stack's control plane,
+ * benchmarks, tests) that must not share the functions' level. Functions use {@link logger}.
+ */
+export function createLogger(service: string, level: LogLevelName = config.logLevel): Logger {
+  return narrow(
+    powertoolsLogger.createChild({
+      serviceName: service,
+      logLevel: level.toUpperCase() as Uppercase<LogLevelName>,
+    }),
+  );
+}
+
+function narrow(target: PowertoolsLogger): Logger {
+  return {
+    info: (message, fields) => (fields ? target.info(message, fields) : target.info(message)),
+    warn: (message, fields) => (fields ? target.warn(message, fields) : target.warn(message)),
+    error: (message, fields) => (fields ? target.error(message, fields) : target.error(message)),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runAdminCli } from '../../cli/admin-cli.js';
+import { lambdaContext } from '../../dev/local-stack/lambda-context.js';
 import { signedFetch } from '../../lib/adapters/admin-client/signed-fetch.js';
 import { storePrefix } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
@@ -221,15 +222,18 @@ describe('stores through the admin API', () => {
       windowStartedAt: 1,
       dueAt: 1,
     };
-    const batch = await consume({
-      Records: [
-        {
-          messageId: 'late-job',
-          body: JSON.stringify(job),
-          attributes: { ApproximateReceiveCount: '1' },
-        },
-      ],
-    } as unknown as Parameters<typeof consume>[0]);
+    const batch = await consume(
+      {
+        Records: [
+          {
+            messageId: 'late-job',
+            body: JSON.stringify(job),
+            attributes: { ApproximateReceiveCount: '1' },
+          },
+        ],
+      } as unknown as Parameters<typeof consume>[0],
+      lambdaContext('promotion-consumer', 60_000),
+    );
     expect(batch.batchItemFailures).toEqual([]);
     expect((await redis.scan(0, { match: `${storePrefix(doomed)}*`, count: 1000 }))[1]).toEqual([]);
 

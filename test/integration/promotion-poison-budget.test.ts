@@ -1,5 +1,6 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../dev/local-stack/lambda-context.js';
 import { handler as promotionConsumer } from '../../functions/queue/promotion-consumer.js';
 import { ExtractionOutputError } from '../../lib/adapters/bedrock/bedrock-extractor.js';
 import { createPromotionApp } from '../../lib/composition/promotion-app.js';
@@ -184,7 +185,7 @@ describe('extraction cost', () => {
     const event = { Records: [record(a.message, 1), record(b.message, 2)] } as unknown as SQSEvent;
 
     // Act
-    const response = await promotionConsumer(event);
+    const response = await promotionConsumer(event, lambdaContext('promotion-consumer', 60_000));
 
     // Assess
     expect(response.batchItemFailures).toEqual([]);

@@ -9,6 +9,9 @@ const savedEnv = { ...process.env };
 const logged: string[] = [];
 const originalStderr = process.stderr.write.bind(process.stderr);
 const originalStdout = process.stdout.write.bind(process.stdout);
+// Under POWERTOOLS_DEV the logger writes through the console instead of the streams.
+const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+const originalConsole = consoleMethods.map((name) => [name, console[name]] as const);
 
 beforeEach(() => {
   vi.resetModules();
@@ -19,19 +22,19 @@ beforeEach(() => {
   };
   process.stderr.write = capture as typeof process.stderr.write;
   process.stdout.write = capture as typeof process.stdout.write;
+  for (const name of consoleMethods) console[name] = (...args: unknown[]) => capture(args.join(' '));
   for (const name of [ENV.upstashUrl, ENV.upstashToken, ENV.upstashSecretArn]) delete process.env[name];
 });
 
 afterEach(() => {
   process.stderr.write = originalStderr as typeof process.stderr.write;
   process.stdout.write = originalStdout as typeof process.stdout.write;
+  for (const [name, method] of originalConsole) console[name] = method;
   process.env = { ...savedEnv };
 });
 
-const logLines = () =>
-  logged
-    .flatMap((chunk) => chunk.split('\n').filter((line) => line.startsWith('{')))
-    .map((l) => JSON.parse(l));
+/** One log line per write (pretty-printed over several lines under POWERTOOLS_DEV). */
+const logLines = () => logged.filter((chunk) => chunk.trimStart().startsWith('{')).map((c) => JSON.parse(c));
 
 const event = (path: string) => ({
   httpMethod: 'GET',
@@ -55,7 +58,7 @@ describe('configuration is parsed at init', () => {
 
     expect(logLines()).toEqual([
       expect.objectContaining({
-        level: 'error',
+        level: 'ERROR',
         message: 'invalid configuration',
         configProblem: expect.stringContaining(ENV.upstashSecretArn),
       }),
