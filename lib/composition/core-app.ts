@@ -9,6 +9,7 @@ import { ConfigError, type RuntimeConfig } from '../config/runtime-config.js';
 import { createPageTokenCodec, type PageTokenCodec } from '../domain/page-token.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import { type Logger, logger } from '../observability/logger.js';
+import { countRedisRoundTrip } from '../observability/metrics.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
@@ -38,7 +39,11 @@ export interface CoreApp {
 }
 
 export function createCoreApp(config: RuntimeConfig): CoreApp {
-  const redis = createUpstashRedis({ ...config.upstash, timeBudgetMs: remainingInvocationMs });
+  const redis = createUpstashRedis({
+    ...config.upstash,
+    timeBudgetMs: remainingInvocationMs,
+    onRequest: countRedisRoundTrip,
+  });
   return {
     config,
     redis,
