@@ -1,11 +1,14 @@
 import { Redis as RedisClient } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoreConfig } from '../../lib/contracts/store-config.js';
 import { conversationRecordId } from '../../lib/domain/conversation-records.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 // Conversation records: promotion keeps the session's own turns in long-term memory.
 const stack = useLocalStack({ visibilityTimeoutSeconds: 2 });
+afterEach(() => {
+  vi.useRealTimers();
+});
 const CONVERSATION = { eq: 'conversation' };
 
 type Role = 'USER' | 'ASSISTANT' | 'SYSTEM';
@@ -185,10 +188,19 @@ describe('conversation records', () => {
 
     const short = await newStore({ conversationMemory: { enabled: true, ttlSeconds: 1 } });
     await short.append('s', CHAT);
+    // The handlers take the time from Date in this process: only Date is faked (it keeps running), so
+    // the test sets the service clock instead of racing a 1 s retention with a promotion of unknown
+    // length on a busy runner. Expiry is the record's time against that clock.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    const promotionStarted = Date.now();
     await short.promote('s');
+    const promotionEnded = Date.now();
+    // Back to when the promotion started: its records were written later, so none has expired yet.
+    vi.setSystemTime(promotionStarted);
     const [one] = await short.conversation({ text: 'Japan trip', searchMode: 'keyword' });
     expect(one).toBeDefined();
-    await new Promise((r) => setTimeout(r, 1_200));
+    // Past the retention of the last record the promotion wrote.
+    vi.setSystemTime(promotionEnded + 2_000);
     expect(await short.conversation()).toEqual([]);
     // Facts keep the store's long-term TTL.
     const facts = await short.api.post(`${short.base}/long-term-memory/search`, { limit: 100 });

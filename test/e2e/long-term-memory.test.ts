@@ -1,5 +1,5 @@
 import { Redis as RedisClient } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoreConfig } from '../../lib/contracts/store-config.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
@@ -32,6 +32,20 @@ const memory = (id: string, text: string, extra: Record<string, unknown> = {}) =
 });
 
 const ids = (body: { items: Array<{ id: string }> }) => body.items.map((item) => item.id);
+
+const DAY_MS = 86_400_000;
+/**
+ * The handlers run in this process and take the time from `Date` (systemClock), so a test can move
+ * their clock instead of sleeping: `Date` alone is faked and keeps running from wherever it is set.
+ * Timers stay real, so the servers and clients of the stack behave as usual.
+ */
+function useMovableClock(): { advance(ms: number): void } {
+  vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+  return { advance: (ms) => vi.setSystemTime(Date.now() + ms) };
+}
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('long-term memory over HTTP', () => {
   it('creates, reads and finds memories by meaning', async () => {
@@ -411,10 +425,12 @@ describe('long-term memory over HTTP', () => {
   });
 
   it('expires memories after the store long-term TTL and the sweep clears every index', async () => {
+    const clock = useMovableClock();
     const { api, ltm, storeId } = await newStore({ longTermMemory: { ttlSeconds: 1 } });
     await api.post(ltm, { memories: [memory('short', 'A short-lived memory about kites')] });
     expect((await api.get(`${ltm}/short`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1_200));
+    // Expiry is the record's expiresAt against the service clock (reads, search and the sweep alike).
+    clock.advance(2_000);
     expect((await api.get(`${ltm}/short`)).status).toBe(404);
     expect((await api.post(`${ltm}/search`, { text: 'kites', searchMode: 'hybrid' })).body.items).toEqual([]);
     expect((await api.post(`${ltm}/search`, {})).body.items).toEqual([]);
@@ -432,17 +448,18 @@ describe('long-term memory over HTTP', () => {
   });
 
   it('blends recency into the ranking when asked', async () => {
+    const clock = useMovableClock();
     const { api, ltm } = await newStore();
     await api.post(ltm, { memories: [memory('older', 'The user is a vegetarian')] });
-    await new Promise((r) => setTimeout(r, 50));
+    clock.advance(2 * DAY_MS);
     await api.post(ltm, { memories: [memory('newer', 'The user likes jazz concerts')] });
     const query = { text: 'vegetarian food', searchMode: 'semantic', limit: 2, includeScores: true };
     const plain = await api.post(`${ltm}/search`, query);
     expect(ids(plain.body)).toEqual(['older', 'newer']);
-    // A half-life of ~9 s makes 50 ms of age count once relevance is switched off.
+    // With relevance switched off, two days of age at a one-day half-life (a quarter) decide.
     const byRecency = await api.post(`${ltm}/search`, {
       ...query,
-      recency: { weight: 1, halfLifeDays: 0.0001 },
+      recency: { weight: 1, halfLifeDays: 1 },
     });
     expect(ids(byRecency.body)).toEqual(['newer', 'older']);
     const blended = await api.post(`${ltm}/search`, {
@@ -451,12 +468,12 @@ describe('long-term memory over HTTP', () => {
     });
     expect(ids(blended.body)).toEqual(['older', 'newer']);
 
-    // By last access: reading the older memory makes it the most recently used.
-    await new Promise((r) => setTimeout(r, 50));
+    // By last access: reading the older memory a day later makes it the most recently used.
+    clock.advance(DAY_MS);
     await api.get(`${ltm}/older`);
     const byAccess = await api.post(`${ltm}/search`, {
       ...query,
-      recency: { weight: 1, halfLifeDays: 0.0001, field: 'lastAccessedAt' },
+      recency: { weight: 1, halfLifeDays: 1, field: 'lastAccessedAt' },
     });
     expect(ids(byAccess.body)).toEqual(['older', 'newer']);
     expect((await api.post(`${ltm}/search`, { ...query, recency: { weight: 2 } })).status).toBe(400);

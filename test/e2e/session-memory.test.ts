@@ -343,14 +343,20 @@ describe('session memory over HTTP', () => {
     expect((await api.get(`${base}/sessions?includeAll=true&sortBy=size`)).status).toBe(400);
   });
 
-  it('expires sessions after the store TTL and refreshes the TTL on every append', async () => {
-    const { api, base } = await newStore({ shortMemory: { ttlSeconds: 1 } });
+  // Real Redis TTLs, so real time passes (about 5 s). A 2 s TTL refreshed every 600 ms leaves 1.4 s
+  // for a stalled request on a busy runner; every wait for an expiry sleeps past the TTL, so a stall
+  // there only adds margin.
+  it('expires sessions after the store TTL and refreshes the TTL on every append', {
+    tags: ['slow'],
+  }, async () => {
+    const ttlMs = 2_000;
+    const { api, base } = await newStore({ shortMemory: { ttlSeconds: ttlMs / 1000 } });
     await api.post(`${base}/session-memory/events`, event({ sessionId: 'short' }));
     expect((await api.get(`${base}/session-memory/short`)).status).toBe(200);
 
-    // Appends every 600 ms keep a 1 s session alive past its first second.
+    // Appends every 600 ms keep a 2 s session alive past its TTL; 'short', left alone, expires.
     await api.post(`${base}/session-memory/events`, event({ sessionId: 'kept' }));
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, 600));
       expect((await api.post(`${base}/session-memory/events`, event({ sessionId: 'kept' }))).status).toBe(
         201,
@@ -359,13 +365,13 @@ describe('session memory over HTTP', () => {
     expect((await api.get(`${base}/session-memory/short`)).status).toBe(404);
     const kept = await api.get(`${base}/session-memory/kept`);
     expect(kept.status).toBe(200);
-    expect(kept.body.events).toHaveLength(4);
+    expect(kept.body.events).toHaveLength(5);
     const listed = await api.get(`${base}/session-memory?includeAll=true`);
     expect(listed.body).toEqual({ items: ['kept'], total: 1 });
     const rows = await api.get(`${base}/sessions?filterOwnerId=user-1`);
     expect(rows.body.items.map((row: { sessionId: string }) => row.sessionId)).toEqual(['kept']);
 
-    await new Promise((r) => setTimeout(r, 1_200));
+    await new Promise((r) => setTimeout(r, ttlMs + 200));
     expect((await api.get(`${base}/session-memory/kept`)).status).toBe(404);
     expect((await api.get(`${base}/session-memory?includeAll=true`)).body).toEqual({ items: [], total: 0 });
 
