@@ -69,8 +69,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'emulators',
-          // The emulators of dev/local-stack tested on their own (being moved here from integration/
-          // and unit/; until then they run in those projects).
+          // The emulators of dev/local-stack (and the offline models behind the Bedrock fake),
+          // tested on their own.
           include: ['test/emulators/**/*.test.ts'],
           globalSetup: [ensureRedis],
           pool: 'forks',
