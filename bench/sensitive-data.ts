@@ -8,7 +8,8 @@
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BUILT_IN_DETECTORS, exclusionsSchema, regexProblem } from '../lib/contracts/store-config.js';
+import { regexProblem } from '../lib/contracts/exclusion-patterns.js';
+import { BUILT_IN_DETECTORS, exclusionsSchema } from '../lib/contracts/store-config.js';
 import { LIMITS } from '../lib/domain/limits.js';
 import { createExclusionFilter } from '../lib/domain/sensitive-data.js';
 import { round } from './stats.js';

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { grantSchema } from '../domain/grants.js';
+import { exclusionsInputSchema } from './exclusion-patterns.js';
 import {
   BUILT_IN_DETECTORS,
   customMemoryTypeSchema,
-  exclusionsSchema,
   extractionStrategySchema,
   type StoreRecord,
   storeConfigSchema,
@@ -62,7 +62,7 @@ export type CreateStoreRequest = z.infer<typeof createStoreRequestSchema>;
 export const createStoreRequestDocumentedSchema = createStoreRequestSchema.extend({
   summarization: summarizationSchema.optional(),
   customMemoryTypes: z.array(customMemoryTypeSchema).max(3).optional(),
-  longTermMemoryExclusions: exclusionsSchema.optional(),
+  longTermMemoryExclusions: exclusionsInputSchema.optional(),
 });
 
 export const createStoreResponseSchema = z.object({ storeId: z.string() });
@@ -103,7 +103,7 @@ export type UpdateStoreRequest = z.infer<typeof updateStoreRequestSchema>;
 
 /** The update body as documented: the exclusions patch has the policy's shape (see above). */
 export const updateStoreRequestDocumentedSchema = updateStoreRequestSchema.safeExtend({
-  longTermMemoryExclusions: exclusionsSchema.optional(),
+  longTermMemoryExclusions: exclusionsInputSchema.optional(),
 });
 
 export const storeStatusSchema = z.literal('READY');

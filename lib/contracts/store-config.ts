@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { DEFAULT_QUOTAS } from '../domain/limits.js';
-import { compileLinearRegex, linearRegexSyntaxProblem } from '../domain/linear-regex.js';
 
 /**
  * Per-store configuration, in the reference Control Plane's field names (§4, §5.3). Only the
@@ -82,21 +81,6 @@ export function promptProblem(prompt: string): string | undefined {
 export const BUILT_IN_DETECTORS = ['credit-card', 'email', 'ip-address', 'phone', 'us-ssn'] as const;
 const detectorAction = z.enum(['redact', 'drop']).default('redact');
 
-/**
- * Custom detector patterns run over conversation text in the consumer, on the linear-time RE2
- * engine (lib/domain/linear-regex.ts), so no pattern can backtrack catastrophically; what RE2
- * cannot compile (backreferences, lookaround) is refused here, with its reason. A pattern must not
- * match the empty string (it would fire on every turn).
- */
-export function regexProblem(pattern: string): string | undefined {
-  const syntax = linearRegexSyntaxProblem(pattern);
-  if (syntax !== undefined) {
-    return `is not a regular expression the linear-time (RE2) engine accepts; backreferences and lookaround are not supported (${syntax})`;
-  }
-  if (compileLinearRegex(pattern).test('')) return 'must not match the empty string';
-  return undefined;
-}
-
 /** Reference `longTermMemoryExclusions` (built-in and custom regex detectors; drop wins over redact). */
 export const exclusionsSchema = z.object({
   enabled: z.boolean(),
@@ -126,14 +110,10 @@ export const exclusionsSchema = z.object({
             matcher: z.object({
               kind: z.literal('regex'),
               regex: z.object({
-                pattern: z
-                  .string()
-                  .min(1)
-                  .max(512)
-                  .superRefine((pattern, ctx) => {
-                    const problem = regexProblem(pattern);
-                    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-                  }),
+                // Whether RE2 accepts the pattern is checked where settings are written
+                // (exclusion-patterns.ts), not here: every function reads this schema, and the
+                // RE2 engine is 150 KB of bundle that only the admin API and promotion need.
+                pattern: z.string().min(1).max(512),
               }),
             }),
           }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exclusionsSchema, promptProblem, regexProblem } from '../../lib/contracts/store-config.js';
+import { exclusionsInputSchema, regexProblem } from '../../lib/contracts/exclusion-patterns.js';
+import { exclusionsSchema, promptProblem } from '../../lib/contracts/store-config.js';
 import { LIMITS } from '../../lib/domain/limits.js';
 import { createExclusionFilter } from '../../lib/domain/sensitive-data.js';
 
@@ -88,7 +89,7 @@ describe('sensitive-data exclusions', () => {
   });
 
   it('names the pattern field when the store config carries a pattern RE2 refuses', () => {
-    const parsed = exclusionsSchema.safeParse({
+    const parsed = exclusionsInputSchema.safeParse({
       enabled: true,
       customDetectors: { enabled: true, detectors: [custom('lookahead', '(?=x)x')] },
     });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateStoreRequest, UpdateStoreRequest } from '../../contracts/control-plane.js';
+import { storeConfigInputSchema } from '../../contracts/exclusion-patterns.js';
 import { parseInput } from '../../contracts/parse.js';
-import { type StoreConfig, type StoreRecord, storeConfigSchema } from '../../contracts/store-config.js';
+import type { StoreConfig, StoreRecord } from '../../contracts/store-config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Clock } from '../../ports/clock.js';
@@ -23,7 +24,7 @@ export async function createStore(
   request: CreateStoreRequest,
 ): Promise<StoreRecord> {
   const { name, extractionStrategy: _compat, ...settings } = request;
-  const config = parseInput(storeConfigSchema, settings, 'body');
+  const config = parseInput(storeConfigInputSchema, settings, 'body');
   assertUniqueTypeNames(config);
   const store: StoreRecord = {
     storeId: randomUUID().replaceAll('-', ''),
@@ -124,7 +125,7 @@ function applyStoreUpdate(current: StoreRecord, request: UpdateStoreRequest): St
   }
   merged.customMemoryTypes = types;
 
-  const config = parseInput(storeConfigSchema, merged, 'body');
+  const config = parseInput(storeConfigInputSchema, merged, 'body');
   assertUniqueTypeNames(config);
   return { ...current, ...(name ? { name } : {}), config };
 }
