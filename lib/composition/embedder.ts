@@ -7,10 +7,12 @@ import {
 import { CachingEmbedder } from '../adapters/caching-embedder.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
+import { lazy } from './lazy.js';
 
 /**
  * The configured Bedrock embedder, behind an in-memory cache (repeated queries in a warm function
- * cost nothing); tenant paths use the cache's per-store views (`forScope`, see memory-app.ts). The model is known at once (the vector index records it); the SDK client is
+ * cost nothing); tenant paths use the cache's per-store views (`forScope`, see memory-app.ts).
+ * The model is known at once (the vector index records it); the SDK client is
  * built on first use, so functions that never embed never load it.
  */
 export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
@@ -19,8 +21,7 @@ export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
     provider === 'bedrock-titan'
       ? { id: modelId ?? TITAN_EMBED_TEXT_V2, dimensions }
       : { id: modelId ?? COHERE_EMBED_ENGLISH_V3, dimensions: 1024 };
-  let inner: Promise<Embedder> | undefined;
-  const load = async (): Promise<Embedder> => {
+  const embedder = lazy(async (): Promise<Embedder> => {
     const [{ createBedrockRuntimeClient }, { BedrockTitanEmbedder, BedrockCohereEmbedder }] =
       await Promise.all([
         import('../adapters/bedrock/bedrock-client.js'),
@@ -30,19 +31,12 @@ export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
     return provider === 'bedrock-titan'
       ? new BedrockTitanEmbedder({ client, modelId: model.id, dimensions })
       : new BedrockCohereEmbedder({ client, modelId: model.id });
-  };
-  const embedder = (): Promise<Embedder> => {
-    inner ??= load().catch((error: unknown) => {
-      inner = undefined;
-      throw error;
-    });
-    return inner;
-  };
-  const lazy: Embedder = {
+  });
+  const bedrock: Embedder = {
     model,
     maxInputCharacters: provider === 'bedrock-titan' ? TITAN_MAX_EMBEDDED_CHARACTERS : COHERE_MAX_CHARACTERS,
     embedDocuments: async (texts) => (texts.length === 0 ? [] : (await embedder()).embedDocuments(texts)),
     embedQuery: async (text) => (await embedder()).embedQuery(text),
   };
-  return new CachingEmbedder({ inner: lazy, maxEntries: 2_000 });
+  return new CachingEmbedder({ inner: bedrock, maxEntries: 2_000 });
 }

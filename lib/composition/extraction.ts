@@ -1,6 +1,7 @@
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
+import { lazy } from './lazy.js';
 
 /**
  * The configured extractor and summarizer: Bedrock Converse in AWS, the offline rule-based pair
@@ -11,8 +12,7 @@ export function createExtraction(config: RuntimeConfig): {
   summarizer: SessionSummarizer;
 } {
   const { provider, modelId } = config.extraction;
-  let loaded: Promise<{ extractor: MemoryExtractor; summarizer: SessionSummarizer }> | undefined;
-  const load = async () => {
+  const get = lazy(async (): Promise<{ extractor: MemoryExtractor; summarizer: SessionSummarizer }> => {
     if (provider === 'offline') {
       const { OfflineExtractor, OfflineSummarizer } = await import('../adapters/local/offline-extractor.js');
       return { extractor: new OfflineExtractor(), summarizer: new OfflineSummarizer() };
@@ -28,14 +28,7 @@ export function createExtraction(config: RuntimeConfig): {
       extractor: new BedrockConverseExtractor({ client, modelId, timeBudgetMs: remainingInvocationMs }),
       summarizer: new BedrockConverseSummarizer({ client, modelId, timeBudgetMs: remainingInvocationMs }),
     };
-  };
-  const get = () => {
-    loaded ??= load().catch((error: unknown) => {
-      loaded = undefined;
-      throw error;
-    });
-    return loaded;
-  };
+  });
   const id = provider === 'offline' ? 'offline-v1' : modelId;
   return {
     extractor: { id, extract: async (input) => (await get()).extractor.extract(input) },
