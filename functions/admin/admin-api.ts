@@ -1,9 +1,6 @@
 import { adminApi } from '../../functions/manifest.js';
-import {
-  COHERE_EMBED_ENGLISH_V3,
-  TITAN_EMBED_TEXT_V2,
-} from '../../lib/adapters/bedrock/bedrock-embedders.js';
 import { type AdminApp, adminApp } from '../../lib/composition/admin-app.js';
+import { embeddingModelOf } from '../../lib/composition/embedder.js';
 import {
   createStoreRequestSchema,
   keyIdSchema,
@@ -43,14 +40,9 @@ type Operation = (request: HttpRequest, app: AdminApp) => Promise<HttpRouteResul
 /** The stage's models, shown with every store (see `StoreModels`). */
 function modelsOf(app: AdminApp): StoreModels {
   const { embedding, extraction } = app.config;
-  const defaultEmbeddingModel =
-    embedding.provider === 'bedrock-cohere' ? COHERE_EMBED_ENGLISH_V3 : TITAN_EMBED_TEXT_V2;
+  const model = embeddingModelOf(embedding);
   return {
-    embedding: {
-      provider: embedding.provider,
-      model: embedding.modelId ?? defaultEmbeddingModel,
-      dimensions: embedding.provider === 'bedrock-cohere' ? 1024 : embedding.dimensions,
-    },
+    embedding: { provider: embedding.provider, model: model.id, dimensions: model.dimensions },
     llm: { provider: extraction.provider, model: extraction.modelId },
   };
 }
