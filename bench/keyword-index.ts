@@ -7,7 +7,7 @@ import {
 } from '../lib/adapters/upstash/upstash-keyword-index.js';
 import { tokenize } from '../lib/domain/text/tokenizer.js';
 import type { KeywordPartition } from '../lib/ports/keyword-index.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { isMainModule } from '../scripts/main-module.js';
 import { percentile, prng, round } from './stats.js';
 
