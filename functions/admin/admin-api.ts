@@ -1,6 +1,7 @@
 import { adminApi } from '../../functions/manifest.js';
 import { type AdminApp, adminApp } from '../../lib/composition/admin-app.js';
 import { embeddingModelOf } from '../../lib/composition/embedder.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import {
   createStoreRequestSchema,
   keyIdSchema,
@@ -8,7 +9,6 @@ import {
   mintApiKeyRequestSchema,
   rotateApiKeyRequestSchema,
   type StoreModels,
-  storeIdPathSchema,
   storeOutput,
   updateApiKeyRequestSchema,
   updateStoreRequestSchema,
@@ -50,7 +50,7 @@ function modelsOf(app: AdminApp): StoreModels {
 const show = (store: StoreRecord, app: AdminApp) => storeOutput(store, modelsOf(app));
 
 const storeIdOf = (request: HttpRequest) =>
-  parseInput(storeIdPathSchema, request.pathParameters, 'path').storeId;
+  parseInput(storePathSchema, request.pathParameters, 'path').storeId;
 const keyIdOf = (request: HttpRequest) => parseInput(keyIdSchema, request.pathParameters.keyId, 'path');
 
 /** The control plane's operations, by the reference's operationId (routes: `adminApi` in the manifest). */

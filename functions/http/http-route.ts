@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { checkEnvironmentAtInit } from '../../lib/composition/cold-start.js';
 import { scopeToRequest } from '../../lib/composition/request-scope.js';
 import { ENV } from '../../lib/config/env-names.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import {
   DependencyUnavailableError,
@@ -190,14 +191,13 @@ function corsHeaders(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResul
 }
 
 const authorizerContextSchema = z.object({ grants: z.string() });
-const storeIdPathSchema = z.object({ storeId: z.string() }).passthrough();
 
 function storeAuthorization(action: StoreAction | 'none'): MiddlewareObj<APIGatewayProxyEvent> {
   return {
     name: 'storeAuthorization',
     before: (request) => {
       if (action === 'none') return;
-      const { storeId } = parseInput(storeIdPathSchema, request.event.pathParameters ?? {}, 'path');
+      const { storeId } = parseInput(storePathSchema, request.event.pathParameters ?? {}, 'path');
       // API Gateway (or the local adapter) only invokes us after the authorizer allowed the key, so a
       // missing or malformed context is a wiring fault; deny rather than guess.
       const context = authorizerContextSchema.safeParse(request.event.requestContext?.authorizer);

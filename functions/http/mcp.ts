@@ -1,6 +1,6 @@
 import { memoryApp } from '../../lib/composition/memory-app.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { storePathSchema } from '../../lib/contracts/session-memory.js';
 import { handleMcpRequest } from '../../lib/mcp/memory-tools.js';
 import { httpRoute } from './http-route.js';
 import { fromWebResponse, toWebRequest } from './web-request.js';
