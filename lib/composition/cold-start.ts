@@ -24,8 +24,13 @@ export function environmentConfig(): EnvironmentConfig {
  * what gets logged.
  */
 export function checkEnvironmentAtInit(logger: Logger): void {
+  readConfigAtInit(logger, environmentConfig);
+}
+
+/** Runs one of runtime-config.ts's readers at init, logging a ConfigError's message before it stops the function. */
+export function readConfigAtInit<T>(logger: Logger, read: () => T): T {
   try {
-    environmentConfig();
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) logger.error('invalid configuration', { configProblem: error.message });
     throw error;
