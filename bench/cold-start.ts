@@ -9,7 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { buildFunctions, type FunctionBundle, formatTable } from '../scripts/build-functions.js';
+import { buildFunctions, type FunctionBundle } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { isMainModule } from '../scripts/main-module.js';
 
 export interface ColdStartResult {

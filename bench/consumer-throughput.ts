@@ -9,6 +9,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { apiClient } from '../dev/api-client.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { createSqsClient } from '../lib/adapters/sqs/sqs-client.js';
+import { promotionJob } from '../lib/contracts/promotion-message.js';
 import { round } from './stats.js';
 
 const [latency = '0'] = process.argv.slice(2);
@@ -50,14 +51,14 @@ try {
         QueueUrl: stack.promotionQueue.queueUrl,
         Entries: Array.from({ length: 10 }, (_, j) => ({
           Id: String(j),
-          MessageBody: JSON.stringify({
-            version: 1,
-            kind: 'session-promotion',
-            storeId: 'throughput',
-            sessionId: `s${s + j}`,
-            windowStartedAt: now,
-            dueAt: now + 3_600_000,
-          }),
+          MessageBody: JSON.stringify(
+            promotionJob({
+              storeId: 'throughput',
+              sessionId: `s${s + j}`,
+              windowStartedAt: now,
+              dueAt: now + 3_600_000,
+            }),
+          ),
         })),
       }),
     );

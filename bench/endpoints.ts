@@ -2,6 +2,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { apiClient } from '../dev/api-client.js';
 import type { LocalStack } from '../dev/local-stack/local-stack.js';
 import { createSqsClient } from '../lib/adapters/sqs/sqs-client.js';
+import { promotionJob } from '../lib/contracts/promotion-message.js';
 import { percentile, round } from './stats.js';
 
 export interface EndpointFigures {
@@ -166,14 +167,14 @@ export async function measureConsumer(stack: LocalStack, messages: number): Prom
   for (let i = 0; i < messages; i += 10) {
     const entries = Array.from({ length: Math.min(10, messages - i) }, (_, j) => ({
       Id: String(j),
-      MessageBody: JSON.stringify({
-        version: 1,
-        kind: 'session-promotion',
-        storeId: 'bench-store',
-        sessionId: `listed-${(i + j) % 50}`,
-        windowStartedAt: Date.now(),
-        dueAt: Date.now(),
-      }),
+      MessageBody: JSON.stringify(
+        promotionJob({
+          storeId: 'bench-store',
+          sessionId: `listed-${(i + j) % 50}`,
+          windowStartedAt: Date.now(),
+          dueAt: Date.now(),
+        }),
+      ),
     }));
     await sqs.send(
       new SendMessageBatchCommand({ QueueUrl: stack.promotionQueue.queueUrl, Entries: entries }),

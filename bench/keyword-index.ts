@@ -5,7 +5,7 @@ import { createUpstashRedis } from '../lib/adapters/upstash/redis-client.js';
 import { UpstashKeywordIndex } from '../lib/adapters/upstash/upstash-keyword-index.js';
 import { tokenize } from '../lib/domain/text/tokenizer.js';
 import type { KeywordIndex, KeywordPartition } from '../lib/ports/keyword-index.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { isMainModule } from '../scripts/main-module.js';
 import { ImpactKeywordIndex } from './index-variants/impact-keyword-index.js';
 import { percentile, prng, round } from './stats.js';

@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import { apiClient } from '../dev/api-client.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { cachedUseLiteEmbedder } from '../dev/offline-models/cached-use-lite.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { percentile, prng, round } from './stats.js';
 
 /**

@@ -12,7 +12,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { apiClient } from '../dev/api-client.js';
 import { type LocalStack, startLocalStack } from '../dev/local-stack/local-stack.js';
 import { cachedUseLiteEmbedder } from '../dev/offline-models/cached-use-lite.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { isMainModule } from '../scripts/main-module.js';
 import { type EndpointFigures, formatEndpointTable, measureEndpoint } from './endpoints.js';
 

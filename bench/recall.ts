@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { apiClient } from '../dev/api-client.js';
 import type { BedrockFakeStats } from '../dev/local-stack/bedrock/server.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { retryCount } from './recall/http.js';
 import {
   appendConversation,

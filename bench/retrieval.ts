@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { apiClient } from '../dev/api-client.js';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import type { SearchMode } from '../lib/contracts/long-term-memory.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import {
   cachedUseLite,
   mapBounded,

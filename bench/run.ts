@@ -2,7 +2,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { cachedUseLiteEmbedder } from '../dev/offline-models/cached-use-lite.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { formatColdStartTable, measureColdStarts } from './cold-start.js';
 import { formatControlPlaneTable, measureControlPlane } from './control-plane.js';
 import { formatEndpointTable, measureConsumer, measureEndpoints } from './endpoints.js';

@@ -16,7 +16,7 @@ import {
 } from '../lib/domain/ranking.js';
 import type { VectorPartition } from '../lib/ports/vector-index.js';
 import { embedQueryText, embedTexts } from '../lib/use-cases/memory-records.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { ownerIdOf, plainRecords, planSessions, SPLITS } from './recall/plan.js';
 import { benchQuestions } from './recall/score.js';
 import { cachedUseLite, selectConversations } from './retrieval/harness.js';

@@ -3,7 +3,7 @@ import { startUpstashRestServer, type UpstashRestServer } from '../dev/local-sta
 import { createUpstashRedis } from '../lib/adapters/upstash/redis-client.js';
 import { UpstashVectorIndex } from '../lib/adapters/upstash/upstash-vector-index.js';
 import type { VectorHit, VectorPartition } from '../lib/ports/vector-index.js';
-import { formatTable } from '../scripts/build-functions.js';
+import { formatTable } from '../scripts/format-table.js';
 import { isMainModule } from '../scripts/main-module.js';
 import { ProfiledVectorQuery } from './index-variants/profiled-vector-query.js';
 import { percentile, prng } from './stats.js';

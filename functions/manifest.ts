@@ -175,7 +175,7 @@ export const httpRoutes: readonly HttpRouteDefinition[] = [
   },
   {
     // Streamable HTTP MCP server (stateless, JSON responses). The route needs `read`; each write
-    // tool checks `write` itself (lib/mcp/memory-tools.ts).
+    // tool checks `write` itself (functions/http/mcp/memory-tools.ts).
     name: 'mcp',
     method: 'POST',
     otherMethods: ['GET', 'DELETE'],

@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { allFunctions, type WorkerDefinition } from '../functions/manifest.js';
 import { BUNDLE_SETTINGS } from '../infra/constructs/memory-function.js';
+import { formatTable } from './format-table.js';
 import { isMainModule } from './main-module.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -98,16 +99,6 @@ export function formatBundleTable(bundles: readonly FunctionBundle[]): string {
     .sort((a, b) => b.bytes - a.bytes)
     .map((b) => [b.name, b.bytes.toLocaleString('en-US'), b.gzipBytes.toLocaleString('en-US')]);
   return formatTable(['function', 'bytes', 'gzip bytes'], rows);
-}
-
-/** Left-aligns the first column, right-aligns the others. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 if (isMainModule(import.meta.url)) {

@@ -17,7 +17,7 @@ import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
 import { ENV } from '../../lib/config/env-names.js';
-import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
+import { promotionJob } from '../../lib/contracts/promotion-message.js';
 import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
 import { keyIdOf, usageIdentifierOf } from '../../lib/domain/api-key.js';
 import type { StoreAction } from '../../lib/domain/grants.js';
@@ -311,14 +311,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const sendPromotionJob: LocalStack['sendPromotionJob'] = async (storeId, sessionId, copies = 1) => {
       const now = Date.now();
-      const message: PromotionMessage = {
-        version: 1,
-        kind: 'session-promotion',
+      const message = promotionJob({
         storeId,
         sessionId,
         windowStartedAt: now,
         dueAt: now + 3_600_000,
-      };
+      });
       await Promise.all(
         Array.from({ length: copies }, () =>
           sqs.client().send(

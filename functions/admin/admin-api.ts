@@ -1,9 +1,7 @@
 import { adminApi } from '../../functions/manifest.js';
-import {
-  COHERE_EMBED_ENGLISH_V3,
-  TITAN_EMBED_TEXT_V2,
-} from '../../lib/adapters/bedrock/bedrock-embedders.js';
 import { type AdminApp, adminApp } from '../../lib/composition/admin-app.js';
+import { embeddingModelOf } from '../../lib/composition/embedder.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import {
   createStoreRequestSchema,
   keyIdSchema,
@@ -11,7 +9,6 @@ import {
   mintApiKeyRequestSchema,
   rotateApiKeyRequestSchema,
   type StoreModels,
-  storeIdPathSchema,
   storeOutput,
   updateApiKeyRequestSchema,
   updateStoreRequestSchema,
@@ -43,14 +40,9 @@ type Operation = (request: HttpRequest, app: AdminApp) => Promise<HttpRouteResul
 /** The stage's models, shown with every store (see `StoreModels`). */
 function modelsOf(app: AdminApp): StoreModels {
   const { embedding, extraction } = app.config;
-  const defaultEmbeddingModel =
-    embedding.provider === 'bedrock-cohere' ? COHERE_EMBED_ENGLISH_V3 : TITAN_EMBED_TEXT_V2;
+  const model = embeddingModelOf(embedding);
   return {
-    embedding: {
-      provider: embedding.provider,
-      model: embedding.modelId ?? defaultEmbeddingModel,
-      dimensions: embedding.provider === 'bedrock-cohere' ? 1024 : embedding.dimensions,
-    },
+    embedding: { provider: embedding.provider, model: model.id, dimensions: model.dimensions },
     llm: { provider: extraction.provider, model: extraction.modelId },
   };
 }
@@ -58,7 +50,7 @@ function modelsOf(app: AdminApp): StoreModels {
 const show = (store: StoreRecord, app: AdminApp) => storeOutput(store, modelsOf(app));
 
 const storeIdOf = (request: HttpRequest) =>
-  parseInput(storeIdPathSchema, request.pathParameters, 'path').storeId;
+  parseInput(storePathSchema, request.pathParameters, 'path').storeId;
 const keyIdOf = (request: HttpRequest) => parseInput(keyIdSchema, request.pathParameters.keyId, 'path');
 
 /** The control plane's operations, by the reference's operationId (routes: `adminApi` in the manifest). */

@@ -1,9 +1,9 @@
 import { coreApp } from '../../lib/composition/core-app.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import {
   addSessionEventHeadersSchema,
   addSessionEventRequestSchema,
-  storePathSchema,
 } from '../../lib/contracts/session-memory.js';
 import { appendSessionEvent } from '../../lib/use-cases/append-session-event.js';
 import { httpRoute } from './http-route.js';

@@ -1,14 +1,16 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
-import { checkEnvironmentAtInit } from '../../lib/composition/cold-start.js';
+import { checkEnvironmentAtInit, readConfigAtInit } from '../../lib/composition/cold-start.js';
 import { coreApp } from '../../lib/composition/core-app.js';
-import { ENV } from '../../lib/config/env-names.js';
+import { readAuthorizerConfig } from '../../lib/config/runtime-config.js';
 import { presentedApiKey, usageIdentifierOf } from '../../lib/domain/api-key.js';
 import { describeError, logger, powertoolsLogger } from '../../lib/observability/logger.js';
 import { flushMetrics } from '../../lib/observability/metrics.js';
 import { ApiKeyResolver } from '../../lib/use-cases/resolve-api-key.js';
 
-// At init: a missing variable stops the authorizer before its first request, and the log names it.
+// At init: a missing or malformed variable stops the authorizer before its first request, and the
+// log names it.
 checkEnvironmentAtInit(logger);
+const { apiKeyCacheSeconds } = readConfigAtInit(logger, readAuthorizerConfig);
 let resolver: ApiKeyResolver | undefined;
 
 /**
@@ -43,7 +45,7 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
   let record: Awaited<ReturnType<ApiKeyResolver['resolve']>>;
   try {
     const app = await coreApp();
-    resolver ??= new ApiKeyResolver(app.apiKeys, app.clock, cacheSeconds() * 1000);
+    resolver ??= new ApiKeyResolver(app.apiKeys, app.clock, apiKeyCacheSeconds * 1000);
     record = await resolver.resolve(token);
   } catch (error) {
     logger.error('authorizer could not read the key registry', describeError(error));
@@ -59,11 +61,6 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
     },
     context: { keyId: record.keyId, grants: JSON.stringify(record.grants) },
   };
-}
-
-function cacheSeconds(): number {
-  const value = Number(process.env[ENV.apiKeyCacheSeconds] ?? '0');
-  return Number.isFinite(value) && value > 0 ? Math.min(value, 300) : 0;
 }
 
 /** arn:aws:execute-api:region:account:apiId/stage/METHOD/path -> arn:…:apiId/stage/* */

@@ -1,7 +1,7 @@
 import { memoryApp } from '../../lib/composition/memory-app.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import { bulkCreateRequestSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { storePathSchema } from '../../lib/contracts/session-memory.js';
 import { bulkCreateMemories } from '../../lib/use-cases/memory-records.js';
 import { httpRoute } from './http-route.js';
 

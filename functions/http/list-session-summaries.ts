@@ -1,6 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { listSessionSummariesQuerySchema, storePathSchema } from '../../lib/contracts/session-memory.js';
+import { listSessionSummariesQuerySchema } from '../../lib/contracts/session-memory.js';
 import { listSessionSummaries } from '../../lib/use-cases/session-queries.js';
 import { httpRoute } from './http-route.js';
 

@@ -1,15 +1,15 @@
 import { memoryApp } from '../../lib/composition/memory-app.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { storePathSchema } from '../../lib/contracts/session-memory.js';
-import { handleMcpRequest } from '../../lib/mcp/memory-tools.js';
 import { httpRoute } from './http-route.js';
+import { handleMcpRequest } from './mcp/memory-tools.js';
 import { fromWebResponse, toWebRequest } from './web-request.js';
 
 /**
  * Streamable HTTP MCP endpoint of a store, stateless: every POST carries JSON-RPC and gets a JSON
  * answer from a fresh server; nothing lives between requests, so any instance can answer. GET (an
  * SSE stream) and DELETE (ending a session) have nothing to serve: 405, which MCP clients expect.
- * The route needs `read`; write tools check `write` themselves (lib/mcp/memory-tools.ts).
+ * The route needs `read`; write tools check `write` themselves (mcp/memory-tools.ts).
  */
 export const handler = httpRoute({ action: 'read', app: memoryApp, body: 'raw' }, async (request, app) => {
   if (request.method !== 'POST') return METHOD_NOT_ALLOWED;

@@ -1,7 +1,7 @@
 import { memoryApp } from '../../lib/composition/memory-app.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import { memoryPromptRequestSchema } from '../../lib/contracts/memory-prompt.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { storePathSchema } from '../../lib/contracts/session-memory.js';
 import { buildMemoryPrompt } from '../../lib/use-cases/memory-prompt.js';
 import { httpRoute } from './http-route.js';
 

@@ -1,6 +1,6 @@
 import { coreApp } from '../../lib/composition/core-app.js';
+import { storePathSchema } from '../../lib/contracts/common.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { storePathSchema } from '../../lib/contracts/session-memory.js';
 import { storeHealth } from '../../lib/use-cases/store-health.js';
 import { httpRoute } from './http-route.js';
 

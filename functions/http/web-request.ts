@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpRouteResult } from './http-route.js';
+import type { HttpRequest, HttpRouteResult } from './http-request.js';
 
 /**
  * A route's request as a web `Request`, for libraries that speak the Fetch API (the MCP SDK's web

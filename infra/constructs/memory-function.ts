@@ -33,13 +33,15 @@ export const BUNDLE_SETTINGS = {
   banner:
     "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
   /**
-   * Modules replaced at bundling, by repository-relative stand-ins. Ajv comes with the MCP SDK's
-   * server for a validator the MCP function replaces (lib/mcp/ajv-not-bundled.ts): 135 KB of the
-   * function's 597 KB bundle that would never run.
+   * Modules replaced at bundling, by repository-relative stand-ins that throw if ever run: what the
+   * MCP SDK imports but the MCP function never runs (functions/http/mcp/not-bundled.ts says why).
+   * Ajv is 135 KB; zod 3 and its JSON Schema converter 77 KB of a 638 KB bundle.
    */
   alias: {
-    ajv: './lib/mcp/ajv-not-bundled.ts',
-    'ajv-formats': './lib/mcp/ajv-not-bundled.ts',
+    ajv: './functions/http/mcp/not-bundled.ts',
+    'ajv-formats': './functions/http/mcp/not-bundled.ts',
+    'zod/v3': './functions/http/mcp/not-bundled.ts',
+    'zod-to-json-schema': './functions/http/mcp/not-bundled.ts',
   },
 } as const;
 

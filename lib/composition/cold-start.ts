@@ -6,6 +6,7 @@ import {
   readEnvironmentConfig,
 } from '../config/runtime-config.js';
 import type { Logger } from '../observability/logger.js';
+import { lazy } from './lazy.js';
 
 let environment: EnvironmentConfig | undefined;
 
@@ -23,8 +24,13 @@ export function environmentConfig(): EnvironmentConfig {
  * what gets logged.
  */
 export function checkEnvironmentAtInit(logger: Logger): void {
+  readConfigAtInit(logger, environmentConfig);
+}
+
+/** Runs one of runtime-config.ts's readers at init, logging a ConfigError's message before it stops the function. */
+export function readConfigAtInit<T>(logger: Logger, read: () => T): T {
   try {
-    environmentConfig();
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) logger.error('invalid configuration', { configProblem: error.message });
     throw error;
@@ -34,7 +40,8 @@ export function checkEnvironmentAtInit(logger: Logger): void {
 /**
  * The runtime configuration of this process: the environment, plus the Upstash credentials from
  * Secrets Manager when the environment names a secret instead of holding them (AWS). Read once per
- * cold start; the secret is fetched during init, where Lambda's CPU is not yet throttled.
+ * cold start, through `oncePerColdStart`: the environment at init (`checkEnvironmentAtInit`), the
+ * secret when the first invocation asks for the app (not during init).
  */
 export async function resolveRuntimeConfig(env?: NodeJS.ProcessEnv): Promise<RuntimeConfig> {
   const config = env === undefined ? environmentConfig() : readEnvironmentConfig(env);
@@ -44,19 +51,10 @@ export async function resolveRuntimeConfig(env?: NodeJS.ProcessEnv): Promise<Run
 }
 
 /**
- * Builds an app once per process and shares the promise, so concurrent first calls wait for one
- * build. A failed build (e.g. Secrets Manager unreachable) is forgotten: the next call retries
- * rather than poisoning the warm container.
+ * Builds an app once per process (`lazy`): concurrent first calls wait for one build, and a failed
+ * build (e.g. Secrets Manager unreachable) is forgotten, so the next call retries rather than
+ * poisoning the warm container.
  */
 export function oncePerColdStart<T>(build: (config: RuntimeConfig) => T): () => Promise<T> {
-  let current: Promise<T> | undefined;
-  return () => {
-    current ??= resolveRuntimeConfig()
-      .then(build)
-      .catch((error: unknown) => {
-        current = undefined;
-        throw error;
-      });
-    return current;
-  };
+  return lazy(async () => build(await resolveRuntimeConfig()));
 }

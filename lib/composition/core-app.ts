@@ -16,6 +16,7 @@ import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
 import type { SessionStore } from '../ports/session-store.js';
 import { oncePerColdStart } from './cold-start.js';
+import { lazy } from './lazy.js';
 
 /**
  * The composition root, in three levels so each function bundles only what it uses (the bundler
@@ -63,8 +64,7 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
  * start (measured by bench/cold-start.ts); only the functions that send should pay it.
  */
 function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
-  let queue: Promise<PromotionQueue> | undefined;
-  const load = async (): Promise<PromotionQueue> => {
+  const queue = lazy(async (): Promise<PromotionQueue> => {
     if (!config.promotionQueueUrl) throw new ConfigError(`${ENV.promotionQueueUrl} is not set`);
     const [{ SQSClient }, { SqsPromotionQueue }, { sqsClientOptions }] = await Promise.all([
       import('@aws-sdk/client-sqs'),
@@ -73,16 +73,8 @@ function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
     ]);
     const client = new SQSClient(sqsClientOptions({ region: config.region }));
     return new SqsPromotionQueue({ client, queueUrl: config.promotionQueueUrl });
-  };
-  return {
-    enqueue: async (message, delaySeconds) => {
-      queue ??= load().catch((error: unknown) => {
-        queue = undefined;
-        throw error;
-      });
-      return (await queue).enqueue(message, delaySeconds);
-    },
-  };
+  });
+  return { enqueue: async (message, delaySeconds) => (await queue()).enqueue(message, delaySeconds) };
 }
 
 /** The process's app: built from the environment on the first call (cold start), then reused. */

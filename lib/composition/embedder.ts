@@ -8,20 +8,28 @@ import { CachingEmbedder } from '../adapters/decorators/caching-embedder.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { recordEmbeddingRequest } from '../observability/metrics.js';
 import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
+import { lazy } from './lazy.js';
+
+/**
+ * The embedding model the configuration selects: its own id or the provider's default, and the
+ * dimensions it produces (Cohere embed v3 has one size). The admin API shows it with every store.
+ */
+export function embeddingModelOf(embedding: RuntimeConfig['embedding']): EmbeddingModelInfo {
+  return embedding.provider === 'bedrock-titan'
+    ? { id: embedding.modelId ?? TITAN_EMBED_TEXT_V2, dimensions: embedding.dimensions }
+    : { id: embedding.modelId ?? COHERE_EMBED_ENGLISH_V3, dimensions: 1024 };
+}
 
 /**
  * The configured Bedrock embedder, behind an in-memory cache (repeated queries in a warm function
- * cost nothing); tenant paths use the cache's per-store views (`forScope`, see memory-app.ts). The model is known at once (the vector index records it); the SDK client is
+ * cost nothing); tenant paths use the cache's per-store views (`forScope`, see memory-app.ts).
+ * The model is known at once (the vector index records it); the SDK client is
  * built on first use, so functions that never embed never load it.
  */
 export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
-  const { provider, modelId, dimensions } = config.embedding;
-  const model: EmbeddingModelInfo =
-    provider === 'bedrock-titan'
-      ? { id: modelId ?? TITAN_EMBED_TEXT_V2, dimensions }
-      : { id: modelId ?? COHERE_EMBED_ENGLISH_V3, dimensions: 1024 };
-  let inner: Promise<Embedder> | undefined;
-  const load = async (): Promise<Embedder> => {
+  const { provider, dimensions } = config.embedding;
+  const model = embeddingModelOf(config.embedding);
+  const embedder = lazy(async (): Promise<Embedder> => {
     const [{ createBedrockRuntimeClient }, { BedrockTitanEmbedder, BedrockCohereEmbedder }] =
       await Promise.all([
         import('../adapters/bedrock/bedrock-client.js'),
@@ -31,15 +39,8 @@ export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
     return provider === 'bedrock-titan'
       ? new BedrockTitanEmbedder({ client, modelId: model.id, dimensions })
       : new BedrockCohereEmbedder({ client, modelId: model.id });
-  };
-  const embedder = (): Promise<Embedder> => {
-    inner ??= load().catch((error: unknown) => {
-      inner = undefined;
-      throw error;
-    });
-    return inner;
-  };
-  const lazy: Embedder = {
+  });
+  const bedrock: Embedder = {
     model,
     maxInputCharacters: provider === 'bedrock-titan' ? TITAN_MAX_EMBEDDED_CHARACTERS : COHERE_MAX_CHARACTERS,
     // Behind the cache: what reaches the model is what the metrics count.
@@ -53,5 +54,5 @@ export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
       return (await embedder()).embedQuery(text);
     },
   };
-  return new CachingEmbedder({ inner: lazy, maxEntries: 2_000 });
+  return new CachingEmbedder({ inner: bedrock, maxEntries: 2_000 });
 }

@@ -1,6 +1,7 @@
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
+import { lazy } from './lazy.js';
 
 /**
  * The extractor and summarizer: Bedrock Converse, in AWS and locally alike (the local stack points
@@ -13,8 +14,7 @@ export function createExtraction(config: RuntimeConfig): {
   summarizer: SessionSummarizer;
 } {
   const { modelId } = config.extraction;
-  let loaded: Promise<{ extractor: MemoryExtractor; summarizer: SessionSummarizer }> | undefined;
-  const load = async () => {
+  const get = lazy(async (): Promise<{ extractor: MemoryExtractor; summarizer: SessionSummarizer }> => {
     const [{ createBedrockRuntimeClient }, { BedrockConverseExtractor, BedrockConverseSummarizer }] =
       await Promise.all([
         import('../adapters/bedrock/bedrock-client.js'),
@@ -26,14 +26,7 @@ export function createExtraction(config: RuntimeConfig): {
       extractor: new BedrockConverseExtractor({ client, modelId, timeBudgetMs: remainingInvocationMs }),
       summarizer: new BedrockConverseSummarizer({ client, modelId, timeBudgetMs: remainingInvocationMs }),
     };
-  };
-  const get = () => {
-    loaded ??= load().catch((error: unknown) => {
-      loaded = undefined;
-      throw error;
-    });
-    return loaded;
-  };
+  });
   const id = modelId;
   return {
     extractor: { id, extract: async (input) => (await get()).extractor.extract(input) },

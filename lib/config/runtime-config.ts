@@ -122,3 +122,46 @@ export function readEnvironmentConfig(env: NodeJS.ProcessEnv = process.env): Env
     extraction: { provider: values[ENV.extractionProvider], modelId: values[ENV.extractionModelId] },
   };
 }
+
+/**
+ * What the HTTP middleware chain reads: parsed on its own, since `/health` builds no app and must
+ * read no other variable. `CORS_ALLOW_ORIGINS` is comma-separated (`*` for any); unset: no CORS.
+ */
+export interface HttpConfig {
+  readonly corsAllowOrigins: readonly string[];
+}
+
+export function readHttpConfig(env: NodeJS.ProcessEnv = process.env): HttpConfig {
+  const origins = (env[ENV.corsAllowOrigins] ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
+  return { corsAllowOrigins: origins };
+}
+
+/** Longest in-memory reuse of a resolved key, whatever the variable says: a revoked key stops within it. */
+export const MAX_API_KEY_CACHE_SECONDS = 300;
+
+const authorizerConfigSchema = z.object({
+  [ENV.apiKeyCacheSeconds]: z.coerce
+    .number({ message: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be a whole number of seconds')
+    .default(0),
+});
+
+/**
+ * The authorizer's own setting, `API_KEY_CACHE_SECONDS` (unset: 0, no reuse), capped at
+ * {@link MAX_API_KEY_CACHE_SECONDS}. A malformed value is a ConfigError at init; it used to become
+ * 0 silently, turning the cache off without a word (review 2026-12, 2.6).
+ */
+export function readAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): { apiKeyCacheSeconds: number } {
+  const parsed = authorizerConfigSchema.safeParse({ [ENV.apiKeyCacheSeconds]: env[ENV.apiKeyCacheSeconds] });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return {
+    apiKeyCacheSeconds: Math.min(parsed.data[ENV.apiKeyCacheSeconds], MAX_API_KEY_CACHE_SECONDS),
+  };
+}

@@ -8,6 +8,12 @@ export const idSchema = z
   .max(64, 'must be 1-64 characters')
   .regex(ID_PATTERN, 'must match ^[a-zA-Z0-9-]+$');
 
+/**
+ * The `{storeId}` path parameter of every store route, data plane and control plane alike (and of
+ * the store authorization every HTTP route runs first); route schemas with more ids extend it.
+ */
+export const storePathSchema = z.object({ storeId: idSchema });
+
 /** Server-generated event ids: exactly 32 alphanumerics. */
 export const EVENT_ID_PATTERN = /^[a-zA-Z0-9]{32}$/;
 export const eventIdSchema = z.string().regex(EVENT_ID_PATTERN, 'must be 32 characters of [a-zA-Z0-9]');

@@ -1,3 +1,4 @@
+import { storePathSchema } from './common.js';
 import {
   apiKeyOutputSchema,
   createStoreRequestDocumentedSchema,
@@ -11,7 +12,6 @@ import {
   mintApiKeyResponseSchema,
   rotateApiKeyRequestSchema,
   rotateApiKeyResponseSchema,
-  storeIdPathSchema,
   storeOutputSchema,
   updateApiKeyRequestSchema,
   updateStoreRequestDocumentedSchema,
@@ -48,7 +48,7 @@ const contracts = {
   },
   GetStore: {
     summary: "A store's configuration, flattened next to its id, name and status",
-    pathParameters: storeIdPathSchema,
+    pathParameters: storePathSchema,
     status: 200,
     response: storeOutputSchema,
     errors: [404],
@@ -60,7 +60,7 @@ const contracts = {
       '(`updateCustomMemoryTypeStrategies`); new ones come through `addCustomMemoryTypes` (at most 3 ' +
       'in all). `longTermMemoryExclusions` is replaced as a whole, but an omitted nested part keeps ' +
       'its current value and `[]` clears a detector list.',
-    pathParameters: storeIdPathSchema,
+    pathParameters: storePathSchema,
     body: updateStoreRequestDocumentedSchema,
     bodyRequired: true,
     status: 200,
@@ -72,7 +72,7 @@ const contracts = {
     description:
       'The store answers 404 at once; every API key loses its grant on it, and a key left with no ' +
       'grant is revoked; then its data is flushed.',
-    pathParameters: storeIdPathSchema,
+    pathParameters: storePathSchema,
     status: 204,
     errors: [404],
   },

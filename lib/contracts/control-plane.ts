@@ -228,8 +228,6 @@ export const listApiKeysQuerySchema = z
   })
   .strict();
 
-export const storeIdPathSchema = z.object({ storeId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
-
 export const keyIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 hex characters');
 
 export const keyIdPathSchema = z.object({ keyId: keyIdSchema });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { dateTimeSchema, idSchema } from './common.js';
+import { dateTimeSchema, idSchema, storePathSchema } from './common.js';
 
 /** Wire types of the Data Plane v1 long-term routes (reference §3.9–3.14), plus opt-in extensions. */
 
@@ -250,7 +250,7 @@ export const storedMemorySchema = z.object({
 });
 export type StoredMemory = z.infer<typeof storedMemorySchema>;
 
-export const memoryPathSchema = z.object({ storeId: idSchema, memoryId: idSchema });
+export const memoryPathSchema = storePathSchema.extend({ memoryId: idSchema });
 
 // ---- documented shapes and responses (the OpenAPI document and the SDK's types come from these) ----
 

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { healthResponseSchema, storeHealthResponseSchema } from './common.js';
+import { healthResponseSchema, storeHealthResponseSchema, storePathSchema } from './common.js';
 import {
   bulkCreateRequestDocumentedSchema,
   bulkCreateResponseSchema,
@@ -30,7 +30,6 @@ import {
   sessionEventPathSchema,
   sessionMemorySchema,
   sessionPathSchema,
-  storePathSchema,
 } from './session-memory.js';
 
 /**

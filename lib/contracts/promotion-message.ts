@@ -22,3 +22,19 @@ export type PromotionMessage = z.infer<typeof promotionMessageSchema>;
 export function promotionJobId(message: PromotionMessage): string {
   return `${message.storeId}:${message.sessionId}:${message.windowStartedAt}`;
 }
+
+/**
+ * The promotion job of one window: the only place that writes the message's `version` and `kind`,
+ * so producers (append, sweep, promote-now, retry of parked ranges, the local stack, tests) cannot
+ * drift from the schema the consumer parses.
+ */
+export function promotionJob(window: Omit<PromotionMessage, 'version' | 'kind'>): PromotionMessage {
+  return {
+    version: 1,
+    kind: 'session-promotion',
+    storeId: window.storeId,
+    sessionId: window.sessionId,
+    windowStartedAt: window.windowStartedAt,
+    dueAt: window.dueAt,
+  };
+}

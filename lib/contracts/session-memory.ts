@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { LIMITS } from '../domain/limits.js';
-import { dateTimeSchema, eventIdSchema, idSchema } from './common.js';
+import { dateTimeSchema, eventIdSchema, idSchema, storePathSchema } from './common.js';
 
 /** Wire types of the Data Plane v1 session-memory routes (reference §3.3–3.8, v1+ §3.5). */
 
@@ -137,13 +137,11 @@ export const getSessionMemoryQuerySchema = z.object({
   includeSummarisedEvents: queryBoolean.optional(),
 });
 
-export const sessionPathSchema = z.object({ storeId: idSchema, sessionId: idSchema });
-export const sessionEventPathSchema = z.object({
-  storeId: idSchema,
+export const sessionPathSchema = storePathSchema.extend({ sessionId: idSchema });
+export const sessionEventPathSchema = storePathSchema.extend({
   sessionId: idSchema,
   eventId: eventIdSchema,
 });
-export const storePathSchema = z.object({ storeId: idSchema });
 
 export interface SessionListItem {
   readonly sessionId: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PromotionMessage } from '../contracts/promotion-message.js';
+import { promotionJob } from '../contracts/promotion-message.js';
 import type { AddSessionEventRequest, SessionEvent } from '../contracts/session-memory.js';
 import { ConflictError, NotFoundError, PayloadTooLargeError, quotaExceededError } from '../domain/errors.js';
 import { newEventId, newSessionId } from '../domain/ids.js';
@@ -72,14 +72,12 @@ export async function appendSessionEvent(
   if (result.status === 'over-quota') throw quotaExceededError(result.quota, result.limit);
 
   if (result.promotionWindow) {
-    const message: PromotionMessage = {
-      version: 1,
-      kind: 'session-promotion',
+    const message = promotionJob({
       storeId,
       sessionId: event.sessionId,
       windowStartedAt: result.promotionWindow.openedAt,
       dueAt: result.promotionWindow.dueAt,
-    };
+    });
     const delaySeconds = Math.ceil((message.dueAt - now) / 1000);
     try {
       await deps.promotionQueue.enqueue(message, delaySeconds);

@@ -1,4 +1,4 @@
-import type { PromotionMessage } from '../contracts/promotion-message.js';
+import { promotionJob } from '../contracts/promotion-message.js';
 import { DependencyUnavailableError, NotFoundError } from '../domain/errors.js';
 import { describeError, type Logger } from '../observability/logger.js';
 import type { Clock } from '../ports/clock.js';
@@ -40,14 +40,12 @@ export async function sweepOverduePromotions(
       // Postpone first, and send the postponed due time: the consumer closes a window only when
       // the job's dueAt covers it, and a failed send leaves the window to be retried later.
       const postponedDueAt = now + options.graceMs;
-      const message: PromotionMessage = {
-        version: 1,
-        kind: 'session-promotion',
+      const message = promotionJob({
         storeId,
         sessionId: window.sessionId,
         windowStartedAt: window.dueAt,
         dueAt: postponedDueAt,
-      };
+      });
       try {
         await deps.ledger.postponeWindow(storeId, window.sessionId, postponedDueAt);
         await deps.promotionQueue.enqueue(message, 0);
@@ -87,14 +85,12 @@ export async function promoteSessionNow(
   const { pendingEvents } = await getPromotionStatus(deps, storeId, sessionId);
   if (pendingEvents === 0) return { sessionId, queued: false, pendingEvents };
   const now = deps.clock.now();
-  const message: PromotionMessage = {
-    version: 1,
-    kind: 'session-promotion',
+  const message = promotionJob({
     storeId,
     sessionId,
     windowStartedAt: now,
     dueAt: now,
-  };
+  });
   try {
     await deps.promotionQueue.enqueue(message, 0);
   } catch (error) {
@@ -127,14 +123,12 @@ export async function retryParkedRanges(
   const now = deps.clock.now();
   for (const range of parked)
     await deps.ledger.saveParkedRange(storeId, sessionId, { ...range, retryRequestedAt: now });
-  const message: PromotionMessage = {
-    version: 1,
-    kind: 'session-promotion',
+  const message = promotionJob({
     storeId,
     sessionId,
     windowStartedAt: now,
     dueAt: now,
-  };
+  });
   try {
     await deps.promotionQueue.enqueue(message, 0);
   } catch (error) {

@@ -4,6 +4,7 @@ import { lambdaContext } from '../../dev/local-stack/lambda-context.js';
 import { signedFetch } from '../../lib/adapters/admin-client/signed-fetch.js';
 import { storePrefix } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
+import { promotionJob } from '../../lib/contracts/promotion-message.js';
 import { usageIdentifierOf } from '../../lib/domain/api-key.js';
 import { apiClient, useLocalStack } from '../support/local-stack-fixture.js';
 
@@ -214,14 +215,7 @@ describe('stores through the admin API', () => {
     // A promotion job still queued for the deleted store is done, not retried into the DLQ, and
     // writes nothing into the deleted keyspace.
     const { handler: consume } = await import('../../functions/queue/promotion-consumer.js');
-    const job = {
-      version: 1,
-      kind: 'session-promotion',
-      storeId: doomed,
-      sessionId: 's1',
-      windowStartedAt: 1,
-      dueAt: 1,
-    };
+    const job = promotionJob({ storeId: doomed, sessionId: 's1', windowStartedAt: 1, dueAt: 1 });
     const batch = await consume(
       {
         Records: [

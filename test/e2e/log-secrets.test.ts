@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { memoryKeys } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
-import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
+import { type PromotionMessage, promotionJob } from '../../lib/contracts/promotion-message.js';
 import { apiClient, useLocalStack } from '../support/local-stack-fixture.js';
 
 // Every line the functions can log: loggers read LOG_LEVEL when the handlers are loaded, which
@@ -85,14 +85,8 @@ async function sendToQueue(body: string) {
   sqs.destroy();
 }
 
-const promotionJob = (storeId: string, sessionId: string): PromotionMessage => ({
-  version: 1,
-  kind: 'session-promotion',
-  storeId,
-  sessionId,
-  windowStartedAt: Date.now(),
-  dueAt: Date.now() + 3_600_000,
-});
+const jobFor = (storeId: string, sessionId: string): PromotionMessage =>
+  promotionJob({ storeId, sessionId, windowStartedAt: Date.now(), dueAt: Date.now() + 3_600_000 });
 
 describe('logs', () => {
   it('never contain event text, memory text, API keys or service secrets', { timeout: 120_000 }, async () => {
@@ -177,7 +171,7 @@ describe('logs', () => {
     expect(searched.status).toBe(200);
 
     // Promotion: the consumer extracts from the chat (and refuses a poison message).
-    await sendToQueue(JSON.stringify(promotionJob(storeId, 'log-chat')));
+    await sendToQueue(JSON.stringify(jobFor(storeId, 'log-chat')));
     await sendToQueue(JSON.stringify({ kind: marker('poison message'), text: chat[0] }));
     await stack().consumer!.drain(30_000);
     const promoted = await api.post(`${base}/long-term-memory/search`, { limit: 100 });
@@ -278,7 +272,7 @@ describe('logs', () => {
     expect((await fresh.get(`${base}/session-memory/log-chat`)).status).toBe(200);
     expect((await admin('DELETE', `/v1/api-keys/${reader.keyId}`)).status).toBe(204);
     expect((await admin('DELETE', `/v1/stores/${otherStoreId}`)).status).toBe(204);
-    await sendToQueue(JSON.stringify(promotionJob(otherStoreId, 'gone')));
+    await sendToQueue(JSON.stringify(jobFor(otherStoreId, 'gone')));
     await stack().consumer!.drain(30_000);
     await new Promise((done) => setTimeout(done, 1_500));
     expect((await api.get(`${base}/session-memory/log-chat`)).status).toBe(401);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPromotionApp } from '../../lib/composition/promotion-app.js';
 import { loadRuntimeConfig } from '../../lib/config/runtime-config.js';
-import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
+import { promotionJob } from '../../lib/contracts/promotion-message.js';
 import type { PromotionLedger } from '../../lib/ports/promotion-ledger.js';
 import { PromotionBusyError, promoteSession } from '../../lib/use-cases/promote-session.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
@@ -26,14 +26,12 @@ async function sessionWithChat() {
       createdAt: new Date(Date.UTC(2026, 0, 1, 9, i)).toISOString(),
     });
   }
-  const message: PromotionMessage = {
-    version: 1,
-    kind: 'session-promotion',
+  const message = promotionJob({
     storeId,
     sessionId: 's',
     windowStartedAt: 0,
     dueAt: Date.now(),
-  };
+  });
   return { storeId, api, message };
 }
 

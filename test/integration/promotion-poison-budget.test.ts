@@ -5,7 +5,7 @@ import { handler as promotionConsumer } from '../../functions/queue/promotion-co
 import { ExtractionOutputError } from '../../lib/adapters/bedrock/bedrock-extractor.js';
 import { createPromotionApp } from '../../lib/composition/promotion-app.js';
 import { loadRuntimeConfig } from '../../lib/config/runtime-config.js';
-import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
+import { type PromotionMessage, promotionJob } from '../../lib/contracts/promotion-message.js';
 import type { MemoryExtractor } from '../../lib/ports/memory-extractor.js';
 import { PARK_AFTER_FAILED_RUNS, promoteSession } from '../../lib/use-cases/promote-session.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
@@ -20,14 +20,12 @@ async function sessionWithChat(config: Record<string, unknown> = {}) {
   const api = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeId]: ['read', 'write'] }));
   for (const [i, text] of ["I'm a vegetarian.", 'I love jazz concerts.', 'I have a dog named Max.'].entries())
     await append(api, storeId, text, i);
-  const message: PromotionMessage = {
-    version: 1,
-    kind: 'session-promotion',
+  const message = promotionJob({
     storeId,
     sessionId: 's',
     windowStartedAt: 0,
     dueAt: Date.now(),
-  };
+  });
   return { storeId, api, message };
 }
 

@@ -11,7 +11,11 @@ import { freePort } from '../../dev/local-stack/free-port.js';
 import { type LocalSqs, startLocalSqs } from '../../dev/local-stack/sqs.js';
 import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { SqsPromotionQueue } from '../../lib/adapters/sqs/sqs-promotion-queue.js';
-import { type PromotionMessage, promotionMessageSchema } from '../../lib/contracts/promotion-message.js';
+import {
+  type PromotionMessage,
+  promotionJob,
+  promotionMessageSchema,
+} from '../../lib/contracts/promotion-message.js';
 import { DependencyUnavailableError } from '../../lib/domain/errors.js';
 
 let sqs: LocalSqs;
@@ -30,12 +34,12 @@ afterAll(async () => {
 function sampleMessage(overrides: Partial<PromotionMessage> = {}): PromotionMessage {
   const now = Date.now();
   return {
-    version: 1,
-    kind: 'session-promotion',
-    storeId: 'store-1',
-    sessionId: `session-${randomUUID().slice(0, 8)}`,
-    windowStartedAt: now,
-    dueAt: now + 60_000,
+    ...promotionJob({
+      storeId: 'store-1',
+      sessionId: `session-${randomUUID().slice(0, 8)}`,
+      windowStartedAt: now,
+      dueAt: now + 60_000,
+    }),
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
+import { type PromotionMessage, promotionJob } from '../../lib/contracts/promotion-message.js';
 import type { AddSessionEventRequest } from '../../lib/contracts/session-memory.js';
 import { NotFoundError, PayloadTooLargeError } from '../../lib/domain/errors.js';
 import type { Logger } from '../../lib/observability/logger.js';
@@ -70,14 +70,12 @@ describe('appendSessionEvent', () => {
     expect(event.systemTimestamp).toBe(new Date(NOW).toISOString());
     expect(sent).toEqual([
       {
-        message: {
-          version: 1,
-          kind: 'session-promotion',
+        message: promotionJob({
           storeId: 'store-1',
           sessionId: 's-1',
           windowStartedAt: NOW,
           dueAt: NOW + 300_000,
-        },
+        }),
         delaySeconds: 300,
       },
     ]);

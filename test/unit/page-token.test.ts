@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { problemResponse } from '../../functions/http/problem.js';
+import { problemResponse } from '../../functions/middleware/problem.js';
 import { ValidationError } from '../../lib/domain/errors.js';
 import { createPageTokenCodec, PAGE_TOKEN_KEY_INFO } from '../../lib/domain/page-token.js';
 

@@ -3,24 +3,27 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import * as z from 'zod';
-import type { MemoryApp } from '../composition/memory-app.js';
-import { dateTimeSchema, idSchema } from '../contracts/common.js';
+import type { MemoryApp } from '../../../lib/composition/memory-app.js';
+import { dateTimeSchema, idSchema } from '../../../lib/contracts/common.js';
 import {
   BULK_MAX,
   createMemoryRecordSchema,
   memoryPathSchema,
   searchRequestSchema,
-} from '../contracts/long-term-memory.js';
-import { memoryPromptRequestSchema, memoryPromptResponseSchema } from '../contracts/memory-prompt.js';
-import { addSessionEventRequestSchema, sessionPathSchema } from '../contracts/session-memory.js';
-import { DomainError, fieldErrorsOf, retryAfterSecondsOf } from '../domain/errors.js';
-import { assertStoreAccess, type Grant, type StoreAction } from '../domain/grants.js';
-import { describeError } from '../observability/logger.js';
-import { appendSessionEvent } from '../use-cases/append-session-event.js';
-import { buildMemoryPrompt } from '../use-cases/memory-prompt.js';
-import { bulkCreateMemories, bulkDeleteMemories, getMemory } from '../use-cases/memory-records.js';
-import { searchMemories } from '../use-cases/memory-search.js';
-import { getSessionMemory } from '../use-cases/session-queries.js';
+} from '../../../lib/contracts/long-term-memory.js';
+import {
+  memoryPromptRequestSchema,
+  memoryPromptResponseSchema,
+} from '../../../lib/contracts/memory-prompt.js';
+import { addSessionEventRequestSchema, sessionPathSchema } from '../../../lib/contracts/session-memory.js';
+import { DomainError, fieldErrorsOf, retryAfterSecondsOf } from '../../../lib/domain/errors.js';
+import { assertStoreAccess, type Grant, type StoreAction } from '../../../lib/domain/grants.js';
+import { describeError } from '../../../lib/observability/logger.js';
+import { appendSessionEvent } from '../../../lib/use-cases/append-session-event.js';
+import { buildMemoryPrompt } from '../../../lib/use-cases/memory-prompt.js';
+import { bulkCreateMemories, bulkDeleteMemories, getMemory } from '../../../lib/use-cases/memory-records.js';
+import { searchMemories } from '../../../lib/use-cases/memory-search.js';
+import { getSessionMemory } from '../../../lib/use-cases/session-queries.js';
 
 /** Who is calling, on which store: fixed per request, never taken from tool arguments. */
 export interface MemoryToolContext {
