@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { type AdminRouteDefinition, adminApi } from '../../functions/manifest.js';
+import { type AdminRouteDefinition, adminApi } from '../../functions/catalog.js';
 import {
   ACCOUNT_ID,
   answerFromIntegration,
@@ -18,7 +18,7 @@ import {
 import { lambdaContext } from './lambda-context.js';
 
 export interface LocalAdminGatewayOptions {
-  /** The admin API's routes (`adminApi.routes` of functions/manifest.ts). */
+  /** The admin API's routes (`adminApi.routes` of functions/catalog.ts). */
   readonly routes: readonly AdminRouteDefinition[];
   /** The one function behind every route, as on AWS. */
   readonly handler: ProxyHandler;

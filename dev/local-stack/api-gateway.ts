@@ -8,7 +8,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import type { HttpRouteDefinition } from '../../functions/manifest.js';
+import type { HttpRouteDefinition } from '../../functions/catalog.js';
 import { lambdaContext } from './lambda-context.js';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -18,7 +18,7 @@ export type AuthorizerHandler = (
 
 export interface LocalApiGatewayOptions {
   readonly routes: readonly HttpRouteDefinition[];
-  /** Loads a route's handler module (the real one, by its manifest entry). */
+  /** Loads a route's handler module (the real one, by its catalog entry). */
   readonly loadHandler: (route: HttpRouteDefinition) => Promise<ProxyHandler>;
   readonly authorizer: AuthorizerHandler;
   readonly port?: number;
@@ -79,7 +79,7 @@ const API_ID = 'local';
 
 /**
  * A local stand-in for the service's API Gateway REST API: it matches routes from the function
- * manifest, runs the real Lambda authorizer on every route that requires a key, enforces the key
+ * catalog, runs the real Lambda authorizer on every route that requires a key, enforces the key
  * like API Gateway (no key or an unknown key: 401; the authorizer's usage key must exist and, with
  * `usagePlans`, be an enabled key of a usage plan: 403; the plan's throttle: 429), builds REST proxy
  * events (v1) and invokes the real handlers.
@@ -403,7 +403,7 @@ export function compilePath(path: string): { pattern: RegExp; names: string[] } 
   return { pattern: new RegExp(`^${source}/?$`), names };
 }
 
-/** A route's method, and further methods the same integration serves (manifest `otherMethods`). */
+/** A route's method, and further methods the same integration serves (catalog `otherMethods`). */
 export interface RoutedMethods {
   readonly method: string;
   readonly otherMethods?: readonly string[];

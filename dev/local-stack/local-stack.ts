@@ -10,7 +10,7 @@ import {
   type HttpRouteDefinition,
   httpRoutes,
   promotionConsumer,
-} from '../../functions/manifest.js';
+} from '../../functions/catalog.js';
 import { signedFetch } from '../../lib/adapters/admin-client/signed-fetch.js';
 import { usagePlanKeysFromEnv } from '../../lib/adapters/apigateway/api-gateway-usage-plan-keys.js';
 import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';

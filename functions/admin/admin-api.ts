@@ -1,4 +1,4 @@
-import { adminApi } from '../../functions/manifest.js';
+import { adminApi } from '../../functions/catalog.js';
 import {
   COHERE_EMBED_ENGLISH_V3,
   TITAN_EMBED_TEXT_V2,
@@ -61,7 +61,7 @@ const storeIdOf = (request: HttpRequest) =>
   parseInput(storeIdPathSchema, request.pathParameters, 'path').storeId;
 const keyIdOf = (request: HttpRequest) => parseInput(keyIdSchema, request.pathParameters.keyId, 'path');
 
-/** The control plane's operations, by the reference's operationId (routes: `adminApi` in the manifest). */
+/** The control plane's operations, by the reference's operationId (routes: `adminApi` in the catalog). */
 const OPERATIONS: Record<string, Operation> = {
   ListStores: async (_request, app) => ({
     status: 200,
@@ -133,7 +133,7 @@ const ROUTES = new Map(adminApi.routes.map((route) => [`${route.method} ${route.
 
 /**
  * The admin API (IAM-authorized on AWS; SigV4-checked by the local admin gateway). One function
- * for every control-plane route: the route table is the manifest's, the operations are above.
+ * for every control-plane route: the route table is the catalog's, the operations are above.
  */
 export const handler = httpRoute({ action: 'none', app: adminApp }, async (request, app) => {
   const name = ROUTES.get(`${request.method} ${request.resource}`) ?? '';

@@ -6,7 +6,7 @@ import {
   type LocalAdminGateway,
   startLocalAdminGateway,
 } from '../../dev/local-stack/admin-gateway.js';
-import { adminApi } from '../../functions/manifest.js';
+import { adminApi } from '../../functions/catalog.js';
 import {
   type SignedFetchInput,
   signedFetch,

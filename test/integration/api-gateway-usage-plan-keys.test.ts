@@ -20,7 +20,7 @@ import {
   type ApiGatewayControlFake,
   startApiGatewayControlFake,
 } from '../../dev/local-stack/api-gateway-control-fake.js';
-import { httpRoutes } from '../../functions/manifest.js';
+import { httpRoutes } from '../../functions/catalog.js';
 import {
   ApiGatewayUsagePlanKeys,
   createApiGatewayClient,
