@@ -1,4 +1,5 @@
 import { loadUpstashCredentials } from '../adapters/secrets/upstash-secret.js';
+import { functionEnvironment } from '../config/function-environment.js';
 import {
   ConfigError,
   type EnvironmentConfig,
@@ -7,12 +8,21 @@ import {
 } from '../config/runtime-config.js';
 import type { Logger } from '../observability/logger.js';
 
-let environment: EnvironmentConfig | undefined;
+/**
+ * Parsed environments, by environment object: on Lambda only `process.env`; in the local stack one
+ * per function (lib/config/function-environment.ts), so each function parses and builds its own.
+ */
+const environments = new WeakMap<NodeJS.ProcessEnv, EnvironmentConfig>();
 
-/** This process's environment, parsed on the first call (at init: see `checkEnvironmentAtInit`). */
+/** This function's environment, parsed on the first call (at init: see `checkEnvironmentAtInit`). */
 export function environmentConfig(): EnvironmentConfig {
-  environment ??= readEnvironmentConfig();
-  return environment;
+  const env = functionEnvironment();
+  let config = environments.get(env);
+  if (config === undefined) {
+    config = readEnvironmentConfig(env);
+    environments.set(env, config);
+  }
+  return config;
 }
 
 /**
@@ -32,7 +42,7 @@ export function checkEnvironmentAtInit(logger: Logger): void {
 }
 
 /**
- * The runtime configuration of this process: the environment, plus the Upstash credentials from
+ * The runtime configuration of this function: the environment, plus the Upstash credentials from
  * Secrets Manager when the environment names a secret instead of holding them (AWS). Read once per
  * cold start; the secret is fetched during init, where Lambda's CPU is not yet throttled.
  */
@@ -44,19 +54,25 @@ export async function resolveRuntimeConfig(env?: NodeJS.ProcessEnv): Promise<Run
 }
 
 /**
- * Builds an app once per process and shares the promise, so concurrent first calls wait for one
- * build. A failed build (e.g. Secrets Manager unreachable) is forgotten: the next call retries
- * rather than poisoning the warm container.
+ * Builds an app once per function (on Lambda: per process) and shares the promise, so concurrent
+ * first calls wait for one build. A failed build (e.g. Secrets Manager unreachable) is forgotten:
+ * the next call retries rather than poisoning the warm container. Keyed by the function's
+ * environment, so each function of the local stack gets its own app from its own configuration.
  */
 export function oncePerColdStart<T>(build: (config: RuntimeConfig) => T): () => Promise<T> {
-  let current: Promise<T> | undefined;
+  const current = new WeakMap<NodeJS.ProcessEnv, Promise<T>>();
   return () => {
-    current ??= resolveRuntimeConfig()
-      .then(build)
-      .catch((error: unknown) => {
-        current = undefined;
-        throw error;
-      });
-    return current;
+    const env = functionEnvironment();
+    let app = current.get(env);
+    if (app === undefined) {
+      app = resolveRuntimeConfig()
+        .then(build)
+        .catch((error: unknown) => {
+          current.delete(env);
+          throw error;
+        });
+      current.set(env, app);
+    }
+    return app;
   };
 }

@@ -5,13 +5,13 @@ import {
   TITAN_MAX_EMBEDDED_CHARACTERS,
 } from '../adapters/bedrock/bedrock-embedders.js';
 import { CachingEmbedder } from '../adapters/caching-embedder.js';
-import type { RuntimeConfig } from '../config/runtime-config.js';
+import { type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
 
 /**
  * The configured Bedrock embedder, behind an in-memory cache (repeated queries in a warm function
  * cost nothing); tenant paths use the cache's per-store views (`forScope`, see memory-app.ts). The model is known at once (the vector index records it); the SDK client is
- * built on first use, so functions that never embed never load it.
+ * built on first use, so functions that never embed never load it (nor need `embedding`).
  */
 export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
   const { provider, modelId, dimensions } = config.embedding;
@@ -21,6 +21,7 @@ export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
       : { id: modelId ?? COHERE_EMBED_ENGLISH_V3, dimensions: 1024 };
   let inner: Promise<Embedder> | undefined;
   const load = async (): Promise<Embedder> => {
+    requireNeed(config, 'embedding', 'embedding text');
     const [{ createBedrockRuntimeClient }, { BedrockTitanEmbedder, BedrockCohereEmbedder }] =
       await Promise.all([
         import('../adapters/bedrock/bedrock-client.js'),

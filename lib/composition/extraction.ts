@@ -1,4 +1,4 @@
-import type { RuntimeConfig } from '../config/runtime-config.js';
+import { type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
 
@@ -13,6 +13,7 @@ export function createExtraction(config: RuntimeConfig): {
   const { provider, modelId } = config.extraction;
   let loaded: Promise<{ extractor: MemoryExtractor; summarizer: SessionSummarizer }> | undefined;
   const load = async () => {
+    requireNeed(config, 'extraction', 'extracting memories');
     if (provider === 'offline') {
       const { OfflineExtractor, OfflineSummarizer } = await import('../adapters/local/offline-extractor.js');
       return { extractor: new OfflineExtractor(), summarizer: new OfflineSummarizer() };
