@@ -25,18 +25,18 @@ import { createLogger } from '../../lib/observability/logger.js';
 import { systemClock } from '../../lib/ports/clock.js';
 import type { Embedder } from '../../lib/ports/embedder.js';
 import { mintApiKey as mintServiceKey } from '../../lib/use-cases/control-plane/api-keys.js';
-import { type LocalAdminGateway, startLocalAdminGateway } from './admin-gateway.js';
+import { type LocalAdminGateway, startLocalAdminGateway } from './api-gateway/admin-gateway.js';
+import {
+  type ApiGatewayControlFake,
+  startApiGatewayControlFake,
+  type UsagePlanSeed,
+} from './api-gateway/control-fake.js';
 import {
   type AuthorizerHandler,
   type LocalApiGateway,
   type ProxyHandler,
   startLocalApiGateway,
-} from './api-gateway.js';
-import {
-  type ApiGatewayControlFake,
-  startApiGatewayControlFake,
-  type UsagePlanSeed,
-} from './api-gateway-control-fake.js';
+} from './api-gateway/data-api.js';
 import { type BedrockFake, startBedrockFake } from './bedrock-fake.js';
 import { functionEnvironments, loadFunction } from './function-environments.js';
 import { offlineConverseResponder } from './offline-converse-responder.js';

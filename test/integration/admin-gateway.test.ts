@@ -5,7 +5,7 @@ import {
   LOCAL_ADMIN_USER_ARN,
   type LocalAdminGateway,
   startLocalAdminGateway,
-} from '../../dev/local-stack/admin-gateway.js';
+} from '../../dev/local-stack/api-gateway/admin-gateway.js';
 import { adminApi } from '../../functions/catalog.js';
 import {
   type SignedFetchInput,

@@ -14,12 +14,12 @@ import {
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalApiGateway } from '../../dev/local-stack/api-gateway.js';
 import {
   API_GATEWAY_FAULTS,
   type ApiGatewayControlFake,
   startApiGatewayControlFake,
-} from '../../dev/local-stack/api-gateway-control-fake.js';
+} from '../../dev/local-stack/api-gateway/control-fake.js';
+import { startLocalApiGateway } from '../../dev/local-stack/api-gateway/data-api.js';
 import { httpRoutes } from '../../functions/catalog.js';
 import {
   ApiGatewayUsagePlanKeys,
