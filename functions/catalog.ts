@@ -6,7 +6,7 @@
  * functions, grants and variables, the bundler, the cold-start benchmark, the local API gateways and
  * each function's own environment in the local stack, OpenAPI and the infra tests. Nothing else
  * lists function names. Entries are paths from the repository root; each module exports `handler`.
- * Decision record: docs/decisions/0009-function-catalog.md.
+ * Decision record: docs/decisions/0010-function-catalog.md.
  */
 import type { Need } from '../lib/config/needs.js';
 
