@@ -261,7 +261,7 @@ describe('bedrock access', () => {
         );
       }
     }
-    const env = synth.environmentOf('promotion-consumer');
+    const env = synth.environmentOf(promotionConsumer.name);
     expect(env.EXTRACTION_PROVIDER).toBe('bedrock');
     expect(env.EXTRACTION_MODEL_ID).toBe('us.anthropic.claude-3-5-haiku-20241022-v1:0');
   });
