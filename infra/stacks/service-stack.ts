@@ -114,7 +114,7 @@ export class ServiceStack extends Stack {
       if (needs.has('model-ids')) models.bindModelIds(fn);
       functions.set(definition.name, fn);
     }
-    const fn = (definition: FunctionDefinition): MemoryFunction => functions.get(definition.name)!;
+    const functionOf = (definition: FunctionDefinition): MemoryFunction => functions.get(definition.name)!;
 
     // --- Data API --------------------------------------------------------------------------------
     this.memoryApi = new MemoryApi(this, 'MemoryApi', {
@@ -124,7 +124,7 @@ export class ServiceStack extends Stack {
       logRetention: config.logRetentionDays,
       removalPolicy,
       manageCloudWatchRole: config.api.manageCloudWatchRole,
-      authorizer: fn(authorizer).lambda,
+      authorizer: functionOf(authorizer).lambda,
       routes: httpRoutes.map((route) => ({ route, handler: functions.get(route.name)!.lambda })),
       plans: config.api.plans,
       corsAllowOrigins: config.api.corsAllowOrigins,
@@ -139,7 +139,7 @@ export class ServiceStack extends Stack {
       const manages = definition.needs.includes('gateway-keys:manage');
       const retires = definition.needs.includes('gateway-keys:retire');
       if (!manages && !retires) continue;
-      const keyHolder = fn(definition);
+      const keyHolder = functionOf(definition);
       keyHolder.lambda.addEnvironment(ENV.usagePlanIds, this.memoryApi.usagePlanIdsJson());
       keyHolder.lambda.addEnvironment(ENV.defaultUsagePlan, config.api.defaultPlan);
       if (manages) this.memoryApi.grantKeyManagement(keyHolder);
@@ -153,7 +153,7 @@ export class ServiceStack extends Stack {
       throttle: config.api.adminThrottle,
       logRetention: config.logRetentionDays,
       removalPolicy,
-      handler: fn(adminApi).lambda,
+      handler: functionOf(adminApi).lambda,
       routes: adminApi.routes,
     });
     // Access logging needs the account's API Gateway CloudWatch role, which the data API may create.
@@ -168,7 +168,7 @@ export class ServiceStack extends Stack {
       description: `Runs ${maintenance.name} every ${scheduleMinutes} min`,
       schedule: Schedule.rate(Duration.minutes(scheduleMinutes)),
       targets: [
-        new LambdaFunction(fn(maintenance).lambda, {
+        new LambdaFunction(functionOf(maintenance).lambda, {
           retryAttempts: 2,
           // A run older than one period is superseded by the next one.
           maxEventAge: Duration.minutes(scheduleMinutes),
@@ -184,8 +184,8 @@ export class ServiceStack extends Stack {
       alarmTopic: props.alarmTopic,
       dataApi: this.api,
       adminApi: this.adminApi.api,
-      authorizer: fn(authorizer).lambda,
-      consumer: fn(promotionConsumer).lambda,
+      authorizer: functionOf(authorizer).lambda,
+      consumer: functionOf(promotionConsumer).lambda,
       promotionQueue,
       deadLetterQueue: props.promotionDeadLetterQueue,
       functions: new Map<string, IFunction>([...functions].map(([name, fn]) => [name, fn.lambda])),
