@@ -9,6 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { allFunctions } from '../functions/catalog.js';
+import { environmentForNeeds, type NeedValues } from '../lib/config/needs.js';
 import { buildFunctions, type FunctionBundle } from '../scripts/build-functions.js';
 import { formatTable } from '../scripts/format-table.js';
 import { isMainModule } from '../scripts/main-module.js';
@@ -22,7 +24,7 @@ export interface ColdStartResult {
 }
 
 export interface ColdStartOptions {
-  /** Manifest names; all functions when absent or empty. */
+  /** Catalog names; all functions when absent or empty. */
   readonly names?: readonly string[];
   /** Fresh processes per function; the median is reported. Default 3. */
   readonly runs?: number;
@@ -46,19 +48,28 @@ process.stdout.write(JSON.stringify({ handlerReadyMs }) + '\\n');
 process.exit(0);
 `;
 
+/** Dummy but valid values for the variables of every need (nothing listens on port 9). */
+const NEED_VALUES: NeedValues = {
+  upstash: { url: 'http://127.0.0.1:9', token: 'x' },
+  promotionQueueUrl: 'http://127.0.0.1:9/000000000000/q',
+  embedding: { provider: 'bedrock-titan', modelId: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },
+  extraction: { provider: 'bedrock', modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' },
+  usagePlans: { idsJson: '{"standard":"plan0001"}', defaultPlan: 'standard' },
+};
+
 /**
- * What the deployed function's environment holds: dummy but valid values (nothing listens on port 9,
- * and init code must not call out anyway), fake credentials, and Lambda's own variables. The parent's
+ * What the deployed function's environment holds: the variables of its catalog needs (dummy values:
+ * init code must not call out anyway), fake credentials, and Lambda's own variables. The parent's
  * environment is not inherited, so loaders such as tsx's cannot leak into the measurement.
  */
 function childEnvironment(name: string): NodeJS.ProcessEnv {
+  const definition = allFunctions.find((fn) => fn.name === name);
+  if (!definition) throw new Error(`${name} is not in functions/catalog.ts`);
   return {
     PATH: process.env.PATH ?? '',
     LANG: 'C.UTF-8',
     TZ: 'UTC',
-    UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
-    UPSTASH_REDIS_REST_TOKEN: 'x',
-    PROMOTION_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q',
+    ...environmentForNeeds(definition.needs, NEED_VALUES),
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',

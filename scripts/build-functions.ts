@@ -1,5 +1,5 @@
 /**
- * Bundles every function of `functions/manifest.ts` with the same esbuild settings CDK uses
+ * Bundles every function of `functions/catalog.ts` with the same esbuild settings CDK uses
  * (`BUNDLE_SETTINGS` of infra/constructs/memory-function.ts) into `dist/functions/<name>/index.mjs`,
  * and reports bundle sizes.
  *
@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { allFunctions, type WorkerDefinition } from '../functions/manifest.js';
+import { allFunctions, type FunctionDefinition } from '../functions/catalog.js';
 import { BUNDLE_SETTINGS } from '../infra/constructs/memory-function.js';
 import { formatTable } from './format-table.js';
 import { isMainModule } from './main-module.js';
@@ -20,7 +20,7 @@ import { isMainModule } from './main-module.js';
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 export interface BuildFunctionsOptions {
-  /** Manifest names to build; all when absent or empty. An unknown name is an error. */
+  /** Catalog names to build; all when absent or empty. An unknown name is an error. */
   readonly names?: readonly string[];
   /** Default: `<repo>/dist/functions`. */
   readonly outDir?: string;
@@ -35,7 +35,7 @@ export interface FunctionBundle {
   readonly gzipBytes: number;
 }
 
-/** Builds the selected functions (in parallel) and returns their sizes in manifest order. */
+/** Builds the selected functions (in parallel) and returns their sizes in catalog order. */
 export async function buildFunctions(options: BuildFunctionsOptions = {}): Promise<FunctionBundle[]> {
   const outDir = resolve(options.outDir ?? join(REPO_ROOT, 'dist', 'functions'));
   const selected = selectFunctions(options.names ?? []);
@@ -43,7 +43,7 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
   const missing = selected.filter((fn) => !existsSync(join(REPO_ROOT, fn.entry)));
   if (missing.length > 0) {
     throw new Error(
-      `missing function entries (functions/manifest.ts is the source of truth):\n${missing
+      `missing function entries (functions/catalog.ts is the source of truth):\n${missing
         .map((fn) => `  ${fn.name}: ${fn.entry}`)
         .join('\n')}`,
     );
@@ -83,9 +83,9 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
   );
 }
 
-function selectFunctions(names: readonly string[]): WorkerDefinition[] {
+function selectFunctions(names: readonly string[]): FunctionDefinition[] {
   if (names.length === 0) return [...allFunctions];
-  const byName = new Map(allFunctions.map((fn) => [fn.name, fn]));
+  const byName = new Map<string, FunctionDefinition>(allFunctions.map((fn) => [fn.name, fn]));
   const unknown = names.filter((name) => !byName.has(name));
   if (unknown.length > 0) {
     throw new Error(`unknown function(s): ${unknown.join(', ')}; known: ${[...byName.keys()].join(', ')}`);

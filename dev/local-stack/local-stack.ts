@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
@@ -10,13 +9,14 @@ import {
   type HttpRouteDefinition,
   httpRoutes,
   promotionConsumer,
-} from '../../functions/manifest.js';
+} from '../../functions/catalog.js';
 import { signedFetch } from '../../lib/adapters/admin-client/signed-fetch.js';
 import { usagePlanKeysFromEnv } from '../../lib/adapters/apigateway/api-gateway-usage-plan-keys.js';
 import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
 import { ENV } from '../../lib/config/env-names.js';
+import { DEFAULT_EXTRACTION_MODEL } from '../../lib/config/runtime-config.js';
 import { promotionJob } from '../../lib/contracts/promotion-message.js';
 import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
 import { keyIdOf, usageIdentifierOf } from '../../lib/domain/api-key.js';
@@ -25,19 +25,20 @@ import { createLogger } from '../../lib/observability/logger.js';
 import { systemClock } from '../../lib/ports/clock.js';
 import type { Embedder } from '../../lib/ports/embedder.js';
 import { mintApiKey as mintServiceKey } from '../../lib/use-cases/control-plane/api-keys.js';
-import { type LocalAdminGateway, startLocalAdminGateway } from './admin-gateway.js';
+import { type LocalAdminGateway, startLocalAdminGateway } from './api-gateway/admin-gateway.js';
+import {
+  type ApiGatewayControlFake,
+  startApiGatewayControlFake,
+  type UsagePlanSeed,
+} from './api-gateway/control-fake.js';
 import {
   type AuthorizerHandler,
   type LocalApiGateway,
   type ProxyHandler,
   startLocalApiGateway,
-} from './api-gateway.js';
-import {
-  type ApiGatewayControlFake,
-  startApiGatewayControlFake,
-  type UsagePlanSeed,
-} from './api-gateway-control-fake.js';
+} from './api-gateway/data-api.js';
 import { type BedrockFake, startBedrockFake } from './bedrock/server.js';
+import { functionEnvironments, loadFunction } from './function-environments.js';
 import { offlineConverseResponder } from './offline-converse-responder.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { type RedisInstance, startRedis } from './redis-server.js';
@@ -133,8 +134,10 @@ export interface LocalStack {
 }
 
 /**
- * Starts the local stack. It sets the process environment the handlers read (as Lambda would),
- * so one stack runs per process: the handlers' composition root is built once per "cold start".
+ * Starts the local stack. Each handler runs with its own catalog environment
+ * (function-environments.ts), built and cold-started once per function as on Lambda. The stack
+ * also sets the whole environment on `process.env` (every need's variables, the SDK's endpoints and
+ * credentials), for tests that build apps themselves, so one stack runs per process.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const progress = options.onProgress ?? (() => {});
@@ -184,15 +187,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // What the CDK stack sets on each function, pointed at the local services.
     const upstashVia = options.upstashCredentials ?? 'environment';
+    let upstashSecretArn: string | undefined;
     if (upstashVia === 'secrets-manager') {
       delete process.env[ENV.upstashUrl];
       delete process.env[ENV.upstashToken];
-      Object.assign(process.env, {
-        [ENV.upstashSecretArn]: await createUpstashSecret(secretsManager, {
-          url: upstash.url,
-          token: upstash.token,
-        }),
+      upstashSecretArn = await createUpstashSecret(secretsManager, {
+        url: upstash.url,
+        token: upstash.token,
       });
+      Object.assign(process.env, { [ENV.upstashSecretArn]: upstashSecretArn });
     } else {
       delete process.env[ENV.upstashSecretArn];
       Object.assign(process.env, { [ENV.upstashUrl]: upstash.url, [ENV.upstashToken]: upstash.token });
@@ -212,6 +215,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.extractionProvider]: 'bedrock',
       AWS_ACCESS_KEY_ID: sqs.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: sqs.credentials.secretAccessKey,
+    });
+
+    const environments = functionEnvironments({
+      upstash: upstashSecretArn
+        ? { secretArn: upstashSecretArn }
+        : { url: upstash.url, token: upstash.token },
+      promotionQueueUrl: promotionQueue.queueUrl,
+      embedding: {
+        provider: process.env[ENV.embeddingProvider] ?? 'bedrock-titan',
+        modelId: process.env[ENV.embeddingModelId],
+        dimensions: Number(process.env[ENV.embeddingDimensions] ?? 1024),
+      },
+      extraction: {
+        provider: process.env[ENV.extractionProvider]!,
+        modelId: process.env[ENV.extractionModelId] ?? DEFAULT_EXTRACTION_MODEL,
+      },
+      usagePlans: {
+        idsJson: process.env[ENV.usagePlanIds]!,
+        defaultPlan: process.env[ENV.defaultUsagePlan]!,
+      },
+      region: sqs.region,
     });
 
     const admin = createUpstashRedis({ url: upstash.url, token: upstash.token });
@@ -271,8 +295,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const gateway = await startLocalApiGateway({
       routes: httpRoutes,
-      loadHandler: (route: HttpRouteDefinition) => loadExport<ProxyHandler>(route.entry),
-      authorizer: await loadExport<AuthorizerHandler>(authorizer.entry),
+      loadHandler: (route: HttpRouteDefinition) => loadFunction<ProxyHandler>(route, environments),
+      authorizer: await loadFunction<AuthorizerHandler>(authorizer, environments),
       port: options.port ?? 0,
       region: sqs.region,
       authorizerCacheSeconds: options.authorizerCacheSeconds ?? 0,
@@ -287,7 +311,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const adminCredentials = sqs.credentials;
     const adminGateway: LocalAdminGateway = await startLocalAdminGateway({
       routes: adminApi.routes,
-      handler: await loadExport<ProxyHandler>(adminApi.entry),
+      handler: await loadFunction<ProxyHandler>(adminApi, environments),
       credentials: adminCredentials,
       region: sqs.region,
     });
@@ -295,8 +319,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let consumer: QueuePoller | undefined;
     if (options.runConsumer ?? true) {
-      const handler = await loadExport<(event: SQSEvent) => Promise<SQSBatchResponse>>(
-        promotionConsumer.entry,
+      const handler = await loadFunction<(event: SQSEvent) => Promise<SQSBatchResponse>>(
+        promotionConsumer,
+        environments,
       );
       consumer = startQueuePoller({
         client: createSqsClient({ region: sqs.region, endpoint: sqs.endpoint, credentials: sqs.credentials }),
@@ -388,11 +413,4 @@ async function createUpstashSecret(
   } finally {
     client.destroy();
   }
-}
-
-async function loadExport<T>(entry: string, name = 'handler'): Promise<T> {
-  const module = (await import(pathToFileURL(resolve(ROOT, entry)).href)) as Record<string, unknown>;
-  const value = module[name];
-  if (typeof value !== 'function') throw new Error(`${entry} does not export a function named ${name}`);
-  return value as T;
 }

@@ -38,7 +38,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenHttp } from './api-gateway.js';
+import { listenHttp } from './http-kit.js';
 
 export interface SecretsManagerFakeOptions {
   readonly port?: number;

@@ -1,4 +1,4 @@
-import { adminApi } from '../../functions/manifest.js';
+import { adminApi } from '../../functions/catalog.js';
 import { type AdminApp, adminApp } from '../../lib/composition/admin-app.js';
 import { embeddingModelOf } from '../../lib/composition/embedder.js';
 import { storePathSchema } from '../../lib/contracts/common.js';
@@ -53,7 +53,7 @@ const storeIdOf = (request: HttpRequest) =>
   parseInput(storePathSchema, request.pathParameters, 'path').storeId;
 const keyIdOf = (request: HttpRequest) => parseInput(keyIdSchema, request.pathParameters.keyId, 'path');
 
-/** The control plane's operations, by the reference's operationId (routes: `adminApi` in the manifest). */
+/** The control plane's operations, by the reference's operationId (routes: `adminApi` in the catalog). */
 const OPERATIONS: Record<string, Operation> = {
   ListStores: async (_request, app) => ({
     status: 200,
@@ -125,7 +125,7 @@ const ROUTES = new Map(adminApi.routes.map((route) => [`${route.method} ${route.
 
 /**
  * The admin API (IAM-authorized on AWS; SigV4-checked by the local admin gateway). One function
- * for every control-plane route: the route table is the manifest's, the operations are above.
+ * for every control-plane route: the route table is the catalog's, the operations are above.
  */
 export const handler = httpRoute({ action: 'none', app: adminApp }, async (request, app) => {
   const name = ROUTES.get(`${request.method} ${request.resource}`) ?? '';

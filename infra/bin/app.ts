@@ -46,7 +46,7 @@ export function defineAgentMemoryApp(
   const service = new ServiceStack(app, `${prefix}-Service`, {
     env,
     config,
-    description: `Agent Memory (${config.stage}): data and admin APIs, functions, consumer, sweeper, alarms`,
+    description: `Agent Memory (${config.stage}): data and admin APIs, functions, consumer, maintenance, alarms`,
     promotionQueue: stateful.promotionQueue,
     promotionDeadLetterQueue: stateful.promotionDeadLetterQueue,
     upstashSecret: stateful.upstashSecret,

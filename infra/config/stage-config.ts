@@ -99,6 +99,11 @@ export const stageConfigSchema = z
         modelRegions: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/)).min(1),
       })
       .strict(),
+    /**
+     * Resource profiles: each catalog entry names one (`profile` in functions/catalog.ts), so a
+     * function's memory and timeout are set here by kind, never by function name. The service stack
+     * indexes this object by profile, so a profile missing here fails to compile.
+     */
     functions: z
       .object({
         /** Every function behind an HTTP route; API Gateway gives up after 29 s anyway. */
@@ -107,8 +112,8 @@ export const stageConfigSchema = z
         /** The control plane's one function (admin API). */
         admin: functionSettings(29),
         consumer: functionSettings(900),
-        sweeper: functionSettings(900).extend({
-          /** How often EventBridge runs the sweeper. */
+        maintenance: functionSettings(900).extend({
+          /** How often EventBridge runs the maintenance function. */
           scheduleMinutes: z.number().int().min(1).max(1440),
         }),
       })
@@ -268,7 +273,7 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
       authorizer: { memoryMb: 512, timeoutSeconds: 5 },
       admin: { memoryMb: 512, timeoutSeconds: 20 },
       consumer: { memoryMb: 512, timeoutSeconds: 120 },
-      sweeper: { memoryMb: 256, timeoutSeconds: 60, scheduleMinutes: 5 },
+      maintenance: { memoryMb: 256, timeoutSeconds: 60, scheduleMinutes: 5 },
     },
     queue: {
       maxReceiveCount: 5,

@@ -18,7 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { AdminRouteDefinition } from '../../functions/manifest.js';
+import type { AdminRouteDefinition } from '../../functions/catalog.js';
 import { acknowledgeWildcardResource } from '../nag.js';
 import {
   acknowledgeStageFindings,

@@ -16,7 +16,7 @@ import {
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct, type IConstruct } from 'constructs';
-import { type HttpRouteDefinition, methodsOf } from '../../functions/manifest.js';
+import { type HttpRouteDefinition, methodsOf } from '../../functions/catalog.js';
 import { acknowledgeWildcardResource } from '../nag.js';
 import { RateLimitWebAcl } from './rate-limit-web-acl.js';
 import {
@@ -148,7 +148,7 @@ const DATA_API_PROBLEMS: readonly GatewayProblem[] = [
 ];
 
 /**
- * The data-plane REST API: one method per manifest route, each integrated with its own function; a
+ * The data-plane REST API: one method per catalog route, each integrated with its own function; a
  * REQUEST authorizer on every route but `/health`; API Gateway API keys metered by usage plans.
  *
  * Keys identify, the authorizer authorizes: it resolves the key (from `Authorization: Bearer …` or
@@ -158,7 +158,7 @@ const DATA_API_PROBLEMS: readonly GatewayProblem[] = [
 export class MemoryApi extends Construct {
   readonly api: RestApi;
   readonly authorizer: RequestAuthorizer;
-  /** The method of each manifest route, by route name. */
+  /** The method of each catalog route, by route name. */
   readonly methods: ReadonlyMap<string, Method>;
   /** One usage plan per tier, by tier name. */
   readonly usagePlans: ReadonlyMap<string, UsagePlan>;
@@ -321,7 +321,7 @@ export class MemoryApi extends Construct {
   }
 
   /**
-   * What retiring keys takes (the sweeper: rotated keys whose grace period ended, failed deletions):
+   * What retiring keys takes (the maintenance function: rotated keys whose grace period ended, failed deletions):
    * disable and delete keys. Nothing that creates keys or changes plans.
    */
   grantKeyRetirement(grantee: IGrantable & IConstruct): void {

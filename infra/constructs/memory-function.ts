@@ -6,12 +6,11 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { WorkerDefinition } from '../../functions/manifest.js';
+import type { FunctionDefinition } from '../../functions/catalog.js';
 import { ENV } from '../../lib/config/env-names.js';
 
-/** Repository root: manifest entries are relative to it, and it holds the one lock file. */
+/** Repository root: catalog entries are relative to it, and it holds the one lock file. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
@@ -45,8 +44,6 @@ export const BUNDLE_SETTINGS = {
   },
 } as const;
 
-export type PromotionQueueGrant = 'send' | 'consume';
-
 /**
  * Environment every function gets: the service name and log level read by `lib/observability/logger.ts`
  * (Powertools' variable names, so Powertools utilities pick them up too).
@@ -57,8 +54,13 @@ export const HOUSE_ENVIRONMENT = {
 } as const;
 
 export interface MemoryFunctionProps {
-  /** Name and entry from `functions/manifest.ts`. */
-  readonly definition: WorkerDefinition;
+  /**
+   * The function's catalog entry (`functions/catalog.ts`): name, entry and needs. The needs are
+   * bound as `FUNCTION_NEEDS`; the grant of each need is made by the construct that owns the
+   * resource (`PromotionPipeline`, `BedrockModelAccess`, `MemoryApi`) or, for `data`, here.
+   */
+  readonly definition: FunctionDefinition;
+  /** Megabytes (the catalog entry's resource profile in the stage configuration). */
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly logRetention: RetentionDays;
@@ -67,19 +69,22 @@ export interface MemoryFunctionProps {
   /**
    * The Secrets Manager secret holding the Upstash REST URL and token (`{"url", "token"}`). Its ARN is
    * bound to `UPSTASH_SECRET_ARN` and read access granted together; the values never enter the
-   * function's configuration. Default: none, for a function that reads no data (`/health`): it
-   * then holds neither the ARN nor a grant on the secret that opens every tenant's data.
+   * function's configuration. Pass it exactly when the catalog entry needs `data`.
+   * @default - none: a function that reads no data (`/health`) holds neither the ARN nor a grant
+   * on the secret that opens every tenant's data
    */
   readonly upstashSecret?: ISecret;
   /**
-   * The promotion queue: its URL is bound to `PROMOTION_QUEUE_URL` and the listed grants are added
-   * together, so a function never knows a queue it may not use (or the reverse).
+   * Added to (and may override) {@link HOUSE_ENVIRONMENT}. Never put a secret value here.
+   * @default - the house environment and `FUNCTION_NEEDS` only
    */
-  readonly promotionQueue?: { readonly queue: IQueue; readonly grants: readonly PromotionQueueGrant[] };
-  /** Added to (and may override) {@link HOUSE_ENVIRONMENT}. Never put a secret value here. */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Retries of asynchronous invocations (EventBridge); Lambda's default is 2. */
+  /**
+   * Retries of asynchronous invocations (EventBridge).
+   * @default 2 - Lambda's default
+   */
   readonly retryAttempts?: number;
+  /** @default - `agent-memory <name>` */
   readonly description?: string;
 }
 
@@ -98,7 +103,7 @@ export class MemoryFunction extends Construct implements IGrantable {
   readonly grantPrincipal: IPrincipal;
   readonly logGroup: LogGroup;
   readonly role: Role;
-  readonly definition: WorkerDefinition;
+  readonly definition: FunctionDefinition;
 
   constructor(scope: Construct, id: string, props: MemoryFunctionProps) {
     super(scope, id);
@@ -131,6 +136,7 @@ export class MemoryFunction extends Construct implements IGrantable {
       ...(props.retryAttempts === undefined ? {} : { retryAttempts: props.retryAttempts }),
       environment: {
         ...HOUSE_ENVIRONMENT,
+        [ENV.functionNeeds]: props.definition.needs.join(','),
         ...(props.upstashSecret ? { [ENV.upstashSecretArn]: props.upstashSecret.secretArn } : {}),
         ...props.environment,
       },
@@ -164,12 +170,5 @@ export class MemoryFunction extends Construct implements IGrantable {
 
     // The binding and its grant together: a function never holds an ARN it may not read.
     props.upstashSecret?.grantRead(this.lambda);
-
-    if (props.promotionQueue) {
-      const { queue, grants } = props.promotionQueue;
-      this.lambda.addEnvironment(ENV.promotionQueueUrl, queue.queueUrl);
-      if (grants.includes('send')) queue.grantSendMessages(this.lambda);
-      if (grants.includes('consume')) queue.grantConsumeMessages(this.lambda);
-    }
   }
 }

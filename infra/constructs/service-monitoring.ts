@@ -40,7 +40,7 @@ export interface ServiceMonitoringProps {
   readonly consumer: IFunction;
   readonly promotionQueue: IQueue;
   readonly deadLetterQueue: IQueue;
-  /** Every function of the service, by manifest name (throttles and concurrency on the dashboard). */
+  /** Every function of the service, by catalog name (throttles and concurrency on the dashboard). */
   readonly functions: ReadonlyMap<string, IFunction>;
 }
 

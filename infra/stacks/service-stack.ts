@@ -2,9 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -13,16 +11,18 @@ import {
   adminApi,
   allFunctions,
   authorizer,
+  type FunctionDefinition,
   httpRoutes,
   maintenance,
   promotionConsumer,
-  type WorkerDefinition,
-} from '../../functions/manifest.js';
+} from '../../functions/catalog.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { type StageConfig, wafEnabled } from '../config/stage-config.js';
 import { AdminApi } from '../constructs/admin-api.js';
+import { BedrockModelAccess } from '../constructs/bedrock-model-access.js';
 import { MemoryApi } from '../constructs/memory-api.js';
-import { MemoryFunction, type PromotionQueueGrant } from '../constructs/memory-function.js';
+import { MemoryFunction } from '../constructs/memory-function.js';
+import { PromotionPipeline } from '../constructs/promotion-pipeline.js';
 import { ServiceMonitoring } from '../constructs/service-monitoring.js';
 
 export interface ServiceStackProps extends StackProps {
@@ -31,45 +31,18 @@ export interface ServiceStackProps extends StackProps {
   readonly promotionQueue: IQueue;
   /** From the stateful stack: monitored on the dashboard and by an alarm. */
   readonly promotionDeadLetterQueue: IQueue;
-  /** From the stateful stack: the Upstash credentials every function reads at cold start. */
+  /** From the stateful stack: the Upstash credentials every function that needs `data` reads at cold start. */
   readonly upstashSecret: ISecret;
   /** From the stateful stack: where alarms notify. */
   readonly alarmTopic: ITopic;
 }
 
 /**
- * Functions that call the promotion queue themselves, by manifest name (today: the append use case
- * and the sweeper). Everything else gets neither the queue URL nor a grant. Checked against the manifest at synth, so a rename cannot silently drop one.
- */
-const PROMOTION_QUEUE_ACCESS: Readonly<Record<string, readonly PromotionQueueGrant[]>> = {
-  'add-session-event': ['send'],
-  // Promote now sends the session's job at once.
-  'promote-session-now': ['send'],
-  // Retrying parked ranges sends the session's job at once too.
-  'retry-parked-ranges': ['send'],
-  // The MCP endpoint's add_session_event tool runs the same append use case.
-  mcp: ['send'],
-  [maintenance.name]: ['send'],
-  // The consumer receives through its event source, and sends follow-up jobs for long backlogs.
-  [promotionConsumer.name]: ['send'],
-};
-
-/** Functions that embed text (writes and searches of long-term memory, the memory prompt), by manifest name. */
-const EMBEDDING_ACCESS: readonly string[] = [
-  'promotion-consumer',
-  'bulk-create-memories',
-  'search-memories',
-  'memory-prompt',
-  'update-memory',
-  'update-memory-fields',
-  // MCP tools create and search long-term memories.
-  'mcp',
-];
-
-/**
- * The stateless service: one Lambda per route of `functions/manifest.ts` behind the data API (keys,
- * usage plans, authorizer), the admin API and its function, the promotion consumer, the sweeper, and
- * their alarms and dashboard.
+ * The stateless service: one Lambda per entry of `functions/catalog.ts`, each granted exactly its
+ * catalog needs (the Upstash secret, the promotion queue, Bedrock models, API Gateway keys) with the
+ * variables bound to them; the data API (keys, usage plans, authorizer) over the HTTP functions, the
+ * admin API over its function, the consumer's event source, the maintenance schedule, and their
+ * alarms and dashboard.
  *
  * Not here (yet): X-Ray, a custom domain.
  */
@@ -78,7 +51,7 @@ export class ServiceStack extends Stack {
   readonly memoryApi: MemoryApi;
   readonly adminApi: AdminApi;
   readonly monitoring: ServiceMonitoring;
-  /** Every function of the manifest, by manifest name. */
+  /** Every function of the catalog, by catalog name. */
   readonly functions: ReadonlyMap<string, MemoryFunction>;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
@@ -87,90 +60,63 @@ export class ServiceStack extends Stack {
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const namePrefix = `agent-memory-${config.stage}`;
 
-    const known = new Set(allFunctions.map((fn) => fn.name));
-    for (const name of [...Object.keys(PROMOTION_QUEUE_ACCESS), ...EMBEDDING_ACCESS]) {
-      if (!known.has(name)) {
-        throw new Error(`an access list names '${name}', which is not in the manifest`);
+    const models = new BedrockModelAccess(this, 'BedrockModels', {
+      embedding: config.embedding,
+      extraction: config.extraction,
+      region: config.region,
+    });
+    const pipeline = new PromotionPipeline(this, 'PromotionPipeline', {
+      queue: promotionQueue,
+      batchSize: config.queue.batchSize,
+      maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
+      maxConcurrency: config.queue.maxConcurrency,
+    });
+    // HTTP functions answer browsers' origins themselves (the gateway only answers preflights).
+    const cors: Record<string, string> =
+      config.api.corsAllowOrigins.length > 0
+        ? { [ENV.corsAllowOrigins]: config.api.corsAllowOrigins.join(',') }
+        : {};
+    /** Settings of a trigger rather than of a need (nothing is granted with them). */
+    const triggerEnvironment = (definition: FunctionDefinition): Record<string, string> => {
+      switch (definition.trigger.kind) {
+        case 'http':
+          return cors;
+        case 'authorizer':
+          return { [ENV.apiKeyCacheSeconds]: String(config.api.authorizerCacheTtlSeconds) };
+        default:
+          return {};
       }
-    }
+    };
 
+    // --- Functions, each with the grants and variables of its catalog needs ----------------------
     const functions = new Map<string, MemoryFunction>();
-    const define = (
-      definition: WorkerDefinition,
-      settings: { memoryMb: number; timeoutSeconds: number },
-      extra: { environment?: Record<string, string>; retryAttempts?: number } = {},
-    ): MemoryFunction => {
-      const grants = PROMOTION_QUEUE_ACCESS[definition.name];
-      const embeds = EMBEDDING_ACCESS.includes(definition.name);
+    for (const definition of allFunctions) {
+      const needs = new Set(definition.needs);
+      const resources = config.functions[definition.profile];
       const fn = new MemoryFunction(this, constructId(definition.name), {
         definition,
         description: `agent-memory ${config.stage} ${definition.name}`,
-        memorySize: settings.memoryMb,
-        timeout: Duration.seconds(settings.timeoutSeconds),
+        memorySize: resources.memoryMb,
+        timeout: Duration.seconds(resources.timeoutSeconds),
         logRetention: config.logRetentionDays,
         removalPolicy,
-        // A route that checks no store (`/health`) reads no data: no Upstash secret, no grant
+        // A function without `data` (`/health`) holds neither the secret's ARN nor a grant on it
         // (security review 2026-12, finding 14).
-        ...(readsNoData(definition) ? {} : { upstashSecret }),
-        ...(grants ? { promotionQueue: { queue: promotionQueue, grants } } : {}),
-        ...extra,
-        environment: {
-          ...(embeds
-            ? {
-                [ENV.embeddingProvider]: config.embedding.provider,
-                [ENV.embeddingModelId]: config.embedding.modelId,
-                [ENV.embeddingDimensions]: String(config.embedding.dimensions),
-              }
-            : {}),
-          ...extra.environment,
-        },
+        ...(needs.has('data') ? { upstashSecret } : {}),
+        // A failed maintenance run is simply redone by the next tick: no async retries.
+        ...(definition.trigger.kind === 'schedule' ? { retryAttempts: 0 } : {}),
+        environment: triggerEnvironment(definition),
       });
-      if (definition.name === promotionConsumer.name) {
-        // Converse through a cross-region inference profile needs the profile and the foundation
-        // model in each region it routes to; exactly those ARNs, nothing wider.
-        const { inferenceProfileId, modelRegions } = config.extraction;
-        const modelId = inferenceProfileId.slice(inferenceProfileId.indexOf('.') + 1);
-        fn.lambda.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['bedrock:InvokeModel'],
-            resources: [
-              `arn:${this.partition}:bedrock:${config.region}:${this.account}:inference-profile/${inferenceProfileId}`,
-              ...modelRegions.map(
-                (region) => `arn:${this.partition}:bedrock:${region}::foundation-model/${modelId}`,
-              ),
-            ],
-          }),
-        );
-        fn.lambda.addEnvironment(ENV.extractionProvider, 'bedrock');
-        fn.lambda.addEnvironment(ENV.extractionModelId, inferenceProfileId);
-      }
-      if (embeds) {
-        fn.lambda.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['bedrock:InvokeModel'],
-            resources: [
-              `arn:${this.partition}:bedrock:${config.region}::foundation-model/${config.embedding.modelId}`,
-            ],
-          }),
-        );
-      }
+      if (needs.has('queue:send')) pipeline.grantSend(fn);
+      if (needs.has('queue:consume')) pipeline.attachConsumer(fn);
+      if (needs.has('embedding')) models.grantEmbedding(fn);
+      if (needs.has('extraction')) models.grantExtraction(fn);
+      if (needs.has('model-ids')) models.bindModelIds(fn);
       functions.set(definition.name, fn);
-      return fn;
-    };
+    }
+    const functionOf = (definition: FunctionDefinition): MemoryFunction => functions.get(definition.name)!;
 
     // --- Data API --------------------------------------------------------------------------------
-    const authorizerFn = define(authorizer, config.functions.authorizer, {
-      environment: { [ENV.apiKeyCacheSeconds]: String(config.api.authorizerCacheTtlSeconds) },
-    });
-    // HTTP functions answer browsers' origins themselves (the gateway only answers preflights).
-    const cors =
-      config.api.corsAllowOrigins.length > 0
-        ? { [ENV.corsAllowOrigins]: config.api.corsAllowOrigins.join(',') }
-        : undefined;
-    const routes = httpRoutes.map((route) => ({
-      route,
-      handler: define(route, config.functions.http, cors ? { environment: cors } : {}).lambda,
-    }));
     this.memoryApi = new MemoryApi(this, 'MemoryApi', {
       restApiName: namePrefix,
       stageName: config.stage,
@@ -178,8 +124,8 @@ export class ServiceStack extends Stack {
       logRetention: config.logRetentionDays,
       removalPolicy,
       manageCloudWatchRole: config.api.manageCloudWatchRole,
-      authorizer: authorizerFn.lambda,
-      routes,
+      authorizer: functionOf(authorizer).lambda,
+      routes: httpRoutes.map((route) => ({ route, handler: functions.get(route.name)!.lambda })),
       plans: config.api.plans,
       corsAllowOrigins: config.api.corsAllowOrigins,
       ...(wafEnabled(config)
@@ -187,73 +133,48 @@ export class ServiceStack extends Stack {
         : {}),
     });
     this.api = this.memoryApi.api;
-    const usagePlanEnvironment = {
-      [ENV.usagePlanIds]: this.memoryApi.usagePlanIdsJson(),
-      [ENV.defaultUsagePlan]: config.api.defaultPlan,
-    };
+
+    // API Gateway keys: the usage plans' ids with the grant of each level.
+    for (const definition of allFunctions) {
+      const manages = definition.needs.includes('gateway-keys:manage');
+      const retires = definition.needs.includes('gateway-keys:retire');
+      if (!manages && !retires) continue;
+      const keyHolder = functionOf(definition);
+      keyHolder.lambda.addEnvironment(ENV.usagePlanIds, this.memoryApi.usagePlanIdsJson());
+      keyHolder.lambda.addEnvironment(ENV.defaultUsagePlan, config.api.defaultPlan);
+      if (manages) this.memoryApi.grantKeyManagement(keyHolder);
+      else this.memoryApi.grantKeyRetirement(keyHolder);
+    }
 
     // --- Admin API (control plane) ---------------------------------------------------------------
-    // The models are shown with every store (no Bedrock grant: the admin function never calls them).
-    const adminFn = define(adminApi, config.functions.admin, {
-      environment: {
-        ...usagePlanEnvironment,
-        [ENV.embeddingProvider]: config.embedding.provider,
-        [ENV.embeddingModelId]: config.embedding.modelId,
-        [ENV.embeddingDimensions]: String(config.embedding.dimensions),
-        [ENV.extractionProvider]: 'bedrock',
-        [ENV.extractionModelId]: config.extraction.inferenceProfileId,
-      },
-    });
-    this.memoryApi.grantKeyManagement(adminFn);
     this.adminApi = new AdminApi(this, 'ControlPlaneApi', {
       restApiName: `${namePrefix}-admin`,
       stageName: config.stage,
       throttle: config.api.adminThrottle,
       logRetention: config.logRetentionDays,
       removalPolicy,
-      handler: adminFn.lambda,
+      handler: functionOf(adminApi).lambda,
       routes: adminApi.routes,
     });
     // Access logging needs the account's API Gateway CloudWatch role, which the data API may create.
     const account = this.api.node.tryFindChild('Account');
     if (account) this.adminApi.api.deploymentStage.node.addDependency(account);
 
-    // --- Promotion -----------------------------------------------------------------------------
-    const consumer = define(promotionConsumer, config.functions.consumer);
-    consumer.lambda.addEventSource(
-      new SqsEventSource(promotionQueue, {
-        batchSize: config.queue.batchSize,
-        ...(config.queue.maxBatchingWindowSeconds > 0
-          ? { maxBatchingWindow: Duration.seconds(config.queue.maxBatchingWindowSeconds) }
-          : {}),
-        reportBatchItemFailures: true,
-        maxConcurrency: config.queue.maxConcurrency,
-      }),
-    );
-
     // --- Maintenance -----------------------------------------------------------------------------
-    const { sweeper: sweeperSettings } = config.functions;
-    // A failed sweep is simply redone by the next tick: no async retries. It also deletes the API
-    // Gateway keys of rotated keys whose grace period ended (and retries failed deletions).
-    const sweeper = define(maintenance, sweeperSettings, {
-      retryAttempts: 0,
-      environment: usagePlanEnvironment,
-    });
-    this.memoryApi.grantKeyRetirement(sweeper);
-    new Rule(this, 'PromotionSweeperSchedule', {
-      description: `Runs ${maintenance.name} every ${sweeperSettings.scheduleMinutes} min`,
-      schedule: Schedule.rate(Duration.minutes(sweeperSettings.scheduleMinutes)),
+    const { scheduleMinutes } = config.functions.maintenance;
+    // Renamed from `PromotionSweeperSchedule` with the function's one name: a rule is stateless,
+    // so CloudFormation replacing it costs at most one skipped or doubled tick.
+    new Rule(this, 'MaintenanceSchedule', {
+      description: `Runs ${maintenance.name} every ${scheduleMinutes} min`,
+      schedule: Schedule.rate(Duration.minutes(scheduleMinutes)),
       targets: [
-        new LambdaFunction(sweeper.lambda, {
+        new LambdaFunction(functionOf(maintenance).lambda, {
           retryAttempts: 2,
-          // A sweep older than one period is superseded by the next one.
-          maxEventAge: Duration.minutes(sweeperSettings.scheduleMinutes),
+          // A run older than one period is superseded by the next one.
+          maxEventAge: Duration.minutes(scheduleMinutes),
         }),
       ],
     });
-
-    const missing = allFunctions.filter((fn) => !functions.has(fn.name)).map((fn) => fn.name);
-    if (missing.length > 0) throw new Error(`manifest functions not deployed: ${missing.join(', ')}`);
     this.functions = functions;
 
     // --- Alarms and dashboard --------------------------------------------------------------------
@@ -263,8 +184,8 @@ export class ServiceStack extends Stack {
       alarmTopic: props.alarmTopic,
       dataApi: this.api,
       adminApi: this.adminApi.api,
-      authorizer: authorizerFn.lambda,
-      consumer: consumer.lambda,
+      authorizer: functionOf(authorizer).lambda,
+      consumer: functionOf(promotionConsumer).lambda,
       promotionQueue,
       deadLetterQueue: props.promotionDeadLetterQueue,
       functions: new Map<string, IFunction>([...functions].map(([name, fn]) => [name, fn.lambda])),
@@ -293,8 +214,4 @@ function constructId(name: string): string {
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
-}
-
-function readsNoData(definition: WorkerDefinition): boolean {
-  return 'action' in definition && definition.action === 'none';
 }

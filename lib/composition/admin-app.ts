@@ -1,7 +1,8 @@
 import type { Redis } from '@upstash/redis';
 import { usagePlanKeysFromEnv } from '../adapters/apigateway/api-gateway-usage-plan-keys.js';
 import { UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
-import type { RuntimeConfig } from '../config/runtime-config.js';
+import { functionEnvironment } from '../config/function-environment.js';
+import { type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import type { StoreRegistry, StoreRemoval } from '../ports/registry.js';
 import type { UsagePlanKeys } from '../ports/usage-plan-keys.js';
 import { oncePerColdStart } from './cold-start.js';
@@ -15,22 +16,28 @@ export interface ControlPlaneParts {
   readonly usagePlanKeys: UsagePlanKeys;
 }
 
+/** The usage plans come from this function's own environment (`gateway-keys:*` needs). */
 function controlPlaneParts(redis: Redis): ControlPlaneParts {
-  return { stores: new UpstashStoreRegistry(redis), usagePlanKeys: usagePlanKeysFromEnv() };
+  return {
+    stores: new UpstashStoreRegistry(redis),
+    usagePlanKeys: usagePlanKeysFromEnv(functionEnvironment()),
+  };
 }
 
 /** The admin API's app: the control plane. */
 export type AdminApp = CoreApp & ControlPlaneParts;
 
 export function createAdminApp(config: RuntimeConfig): AdminApp {
+  requireNeed(config, 'gateway-keys:manage', 'the control plane');
   const core = createCoreApp(config);
   return { ...core, ...controlPlaneParts(core.redis) };
 }
 
-/** The sweeper's app: long-term memory (expiry) plus the control plane (keys, deleted stores). */
+/** The maintenance function's app: long-term memory (expiry) plus the control plane (keys, deleted stores). */
 export type MaintenanceApp = MemoryApp & ControlPlaneParts;
 
 export function createMaintenanceApp(config: RuntimeConfig): MaintenanceApp {
+  requireNeed(config, 'gateway-keys:retire', 'retiring API keys');
   const memory = createMemoryApp(config);
   return { ...memory, ...controlPlaneParts(memory.redis) };
 }

@@ -1,4 +1,5 @@
 import { loadUpstashCredentials } from '../adapters/secrets/upstash-secret.js';
+import { functionEnvironment } from '../config/function-environment.js';
 import {
   ConfigError,
   type EnvironmentConfig,
@@ -8,12 +9,21 @@ import {
 import type { Logger } from '../observability/logger.js';
 import { lazy } from './lazy.js';
 
-let environment: EnvironmentConfig | undefined;
+/**
+ * Parsed environments, by environment object: on Lambda only `process.env`; in the local stack one
+ * per function (lib/config/function-environment.ts), so each function parses and builds its own.
+ */
+const environments = new WeakMap<NodeJS.ProcessEnv, EnvironmentConfig>();
 
-/** This process's environment, parsed on the first call (at init: see `checkEnvironmentAtInit`). */
+/** This function's environment, parsed on the first call (at init: see `checkEnvironmentAtInit`). */
 export function environmentConfig(): EnvironmentConfig {
-  environment ??= readEnvironmentConfig();
-  return environment;
+  const env = functionEnvironment();
+  let config = environments.get(env);
+  if (config === undefined) {
+    config = readEnvironmentConfig(env);
+    environments.set(env, config);
+  }
+  return config;
 }
 
 /**
@@ -38,7 +48,7 @@ export function readConfigAtInit<T>(logger: Logger, read: () => T): T {
 }
 
 /**
- * The runtime configuration of this process: the environment, plus the Upstash credentials from
+ * The runtime configuration of this function: the environment, plus the Upstash credentials from
  * Secrets Manager when the environment names a secret instead of holding them (AWS). Read once per
  * cold start, through `oncePerColdStart`: the environment at init (`checkEnvironmentAtInit`), the
  * secret when the first invocation asks for the app (not during init).
@@ -51,10 +61,20 @@ export async function resolveRuntimeConfig(env?: NodeJS.ProcessEnv): Promise<Run
 }
 
 /**
- * Builds an app once per process (`lazy`): concurrent first calls wait for one build, and a failed
- * build (e.g. Secrets Manager unreachable) is forgotten, so the next call retries rather than
- * poisoning the warm container.
+ * Builds an app once per function (on Lambda: per process) with `lazy`: concurrent first calls wait
+ * for one build, and a failed build (e.g. Secrets Manager unreachable) is forgotten, so the next call
+ * retries rather than poisoning the warm container. Keyed by the function's environment, so each
+ * function of the local stack gets its own app from its own configuration.
  */
 export function oncePerColdStart<T>(build: (config: RuntimeConfig) => T): () => Promise<T> {
-  return lazy(async () => build(await resolveRuntimeConfig()));
+  const perFunction = new WeakMap<NodeJS.ProcessEnv, () => Promise<T>>();
+  return () => {
+    const env = functionEnvironment();
+    let app = perFunction.get(env);
+    if (app === undefined) {
+      app = lazy(async () => build(await resolveRuntimeConfig()));
+      perFunction.set(env, app);
+    }
+    return app();
+  };
 }

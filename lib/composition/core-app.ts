@@ -5,7 +5,7 @@ import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-le
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
 import { ENV } from '../config/env-names.js';
-import { ConfigError, type RuntimeConfig } from '../config/runtime-config.js';
+import { ConfigError, type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import { createPageTokenCodec, type PageTokenCodec } from '../domain/page-token.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import { type Logger, logger } from '../observability/logger.js';
@@ -65,6 +65,7 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
  */
 function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
   const queue = lazy(async (): Promise<PromotionQueue> => {
+    requireNeed(config, 'queue:send', 'sending a promotion job');
     if (!config.promotionQueueUrl) throw new ConfigError(`${ENV.promotionQueueUrl} is not set`);
     const [{ SQSClient }, { SqsPromotionQueue }, { sqsClientOptions }] = await Promise.all([
       import('@aws-sdk/client-sqs'),

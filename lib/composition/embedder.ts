@@ -5,7 +5,7 @@ import {
   TITAN_MAX_EMBEDDED_CHARACTERS,
 } from '../adapters/bedrock/bedrock-embedders.js';
 import { CachingEmbedder } from '../adapters/decorators/caching-embedder.js';
-import type { RuntimeConfig } from '../config/runtime-config.js';
+import { type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import { recordEmbeddingRequest } from '../observability/metrics.js';
 import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
 import { lazy } from './lazy.js';
@@ -23,13 +23,14 @@ export function embeddingModelOf(embedding: RuntimeConfig['embedding']): Embeddi
 /**
  * The configured Bedrock embedder, behind an in-memory cache (repeated queries in a warm function
  * cost nothing); tenant paths use the cache's per-store views (`forScope`, see memory-app.ts).
- * The model is known at once (the vector index records it); the SDK client is
- * built on first use, so functions that never embed never load it.
+ * The model is known at once (the vector index records it); the SDK client is built on first use,
+ * so functions that never embed never load it (nor need `embedding`).
  */
 export function createEmbedder(config: RuntimeConfig): CachingEmbedder {
   const { provider, dimensions } = config.embedding;
   const model = embeddingModelOf(config.embedding);
   const embedder = lazy(async (): Promise<Embedder> => {
+    requireNeed(config, 'embedding', 'embedding text');
     const [{ createBedrockRuntimeClient }, { BedrockTitanEmbedder, BedrockCohereEmbedder }] =
       await Promise.all([
         import('../adapters/bedrock/bedrock-client.js'),

@@ -1,4 +1,4 @@
-import type { RuntimeConfig } from '../config/runtime-config.js';
+import { type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
 import { lazy } from './lazy.js';
@@ -15,6 +15,7 @@ export function createExtraction(config: RuntimeConfig): {
 } {
   const { modelId } = config.extraction;
   const get = lazy(async (): Promise<{ extractor: MemoryExtractor; summarizer: SessionSummarizer }> => {
+    requireNeed(config, 'extraction', 'extracting memories');
     const [{ createBedrockRuntimeClient }, { BedrockConverseExtractor, BedrockConverseSummarizer }] =
       await Promise.all([
         import('../adapters/bedrock/bedrock-client.js'),

@@ -19,6 +19,12 @@ export const ENV = {
   /** HTTP functions: comma-separated origins answered with `Access-Control-Allow-Origin`; unset = no CORS. */
   corsAllowOrigins: 'CORS_ALLOW_ORIGINS',
   promotionQueueUrl: 'PROMOTION_QUEUE_URL',
+  /**
+   * The function's needs from `functions/catalog.ts`, comma-separated (lib/config/needs.ts): the
+   * runtime reads only the variables of declared needs, and a use of an undeclared one fails with
+   * its name. Unset outside Lambda (tests and benchmarks that build apps themselves): every need.
+   */
+  functionNeeds: 'FUNCTION_NEEDS',
   region: 'AWS_REGION',
   /** `bedrock-titan` (default) or `bedrock-cohere`. */
   embeddingProvider: 'EMBEDDING_PROVIDER',

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ENV } from './env-names.js';
+import { isNeed, NEEDS, type Need } from './needs.js';
 
 /** Claude 3.5 Haiku through the US cross-region inference profile: cheap and fast enough for extraction. */
 export const DEFAULT_EXTRACTION_MODEL = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
@@ -58,15 +59,25 @@ export interface EnvironmentConfig extends Omit<RuntimeConfig, 'upstash'> {
 }
 
 export interface RuntimeConfig {
+  /**
+   * What this function may use (`FUNCTION_NEEDS`, from its catalog entry); every need when the
+   * variable is unset outside Lambda. Adapters check it with {@link requireNeed} before first use.
+   */
+  readonly needs: ReadonlySet<Need>;
   readonly upstash: UpstashCredentials;
   /** Absent in functions that never enqueue (e.g. the authorizer). */
   readonly promotionQueueUrl: string | undefined;
   readonly region: string;
+  /**
+   * Read from the environment only with the `embedding` or `model-ids` need; otherwise the defaults,
+   * which still name the model a vector index is keyed by (a function that deletes vectors).
+   */
   readonly embedding: {
     readonly provider: 'bedrock-titan' | 'bedrock-cohere';
     readonly modelId: string | undefined;
     readonly dimensions: 256 | 512 | 1024;
   };
+  /** Read from the environment only with the `extraction` or `model-ids` need; otherwise the defaults. */
   readonly extraction: { readonly provider: 'bedrock'; readonly modelId: string };
 }
 
@@ -91,9 +102,71 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
   return { ...config, upstash: config.upstash };
 }
 
+/** The variables each part of the configuration reads, and the needs that let it read them. */
+const SECTIONS: ReadonlyArray<{ readonly needs: readonly Need[]; readonly variables: readonly string[] }> = [
+  { needs: ['data'], variables: [ENV.upstashUrl, ENV.upstashToken, ENV.upstashSecretArn] },
+  { needs: ['queue:send'], variables: [ENV.promotionQueueUrl] },
+  {
+    needs: ['embedding', 'model-ids'],
+    variables: [ENV.embeddingProvider, ENV.embeddingModelId, ENV.embeddingDimensions],
+  },
+  { needs: ['extraction', 'model-ids'], variables: [ENV.extractionProvider, ENV.extractionModelId] },
+];
+
+/**
+ * The function's needs: `FUNCTION_NEEDS` as its catalog entry declares them. Unset means every need,
+ * for code that builds an app outside any function (tests, benchmarks); on Lambda (where
+ * `AWS_LAMBDA_FUNCTION_NAME` is set) the CDK stack always sets it, so there it is required.
+ */
+export function needsOf(env: NodeJS.ProcessEnv): ReadonlySet<Need> {
+  const declared = env[ENV.functionNeeds];
+  if (declared === undefined) {
+    if (env.AWS_LAMBDA_FUNCTION_NAME !== undefined) {
+      throw new ConfigError(`invalid environment: ${ENV.functionNeeds} must be set (functions/catalog.ts)`);
+    }
+    return new Set(NEEDS);
+  }
+  const names = declared.split(',').filter((name) => name !== '');
+  const unknown = names.filter((name) => !isNeed(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `invalid environment: ${ENV.functionNeeds}: unknown need(s) ${unknown.join(', ')}; known: ${NEEDS.join(', ')}`,
+    );
+  }
+  return new Set(names as Need[]);
+}
+
+/**
+ * Stops a use this function did not declare, with a message that says where to declare it: on AWS
+ * its role would lack the grant (AccessDenied at best); locally its environment lacks the variables.
+ */
+export function requireNeed(config: { readonly needs: ReadonlySet<Need> }, need: Need, use: string): void {
+  if (config.needs.has(need)) return;
+  throw new ConfigError(
+    `${use} needs '${need}', which this function's entry in functions/catalog.ts does not declare ` +
+      `(${ENV.functionNeeds}=${[...config.needs].join(',')}); declare it there, and the stack grants it`,
+  );
+}
+
 /** Parses the environment, leaving the Upstash credentials as a secret reference when that is what it holds. */
 export function readEnvironmentConfig(env: NodeJS.ProcessEnv = process.env): EnvironmentConfig {
-  const parsed = runtimeConfigSchema.safeParse(env);
+  const needs = needsOf(env);
+  // Only the variables of declared needs are read: an undeclared section keeps its defaults.
+  const visible: Record<string, string | undefined> = { [ENV.region]: env[ENV.region] };
+  for (const section of SECTIONS) {
+    if (!section.needs.some((need) => needs.has(need))) continue;
+    for (const name of section.variables) visible[name] = env[name];
+  }
+  if (!needs.has('data')) {
+    throw new ConfigError(
+      `invalid environment: this function declares no 'data' need (${ENV.functionNeeds}=${[...needs].join(',')}), ` +
+        'so it has no Upstash credentials: declare it in functions/catalog.ts',
+    );
+  }
+  if (needs.has('queue:send') && env[ENV.functionNeeds] !== undefined && !visible[ENV.promotionQueueUrl]) {
+    throw new ConfigError(`invalid environment: ${ENV.promotionQueueUrl} must be set (need 'queue:send')`);
+  }
+  const parsed = runtimeConfigSchema.safeParse(visible);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
@@ -111,6 +184,7 @@ export function readEnvironmentConfig(env: NodeJS.ProcessEnv = process.env): Env
     );
   }
   return {
+    needs,
     upstash,
     promotionQueueUrl: values[ENV.promotionQueueUrl],
     region: values[ENV.region],

@@ -20,7 +20,7 @@ import type { OperationContract } from './operations.js';
 
 /**
  * What each control-plane operation takes and answers, by the reference operationId that
- * `adminApi.routes` in `functions/manifest.ts` gives it (with method and path). As for the data
+ * `adminApi.routes` in `functions/catalog.ts` gives it (with method and path). As for the data
  * plane (`operations.ts`), the schemas are the handler's own, or their documented form where the
  * handler checks nested settings in a second step; an end-to-end test checks every success body
  * against `response`.

@@ -33,7 +33,7 @@ import {
 } from './session-memory.js';
 
 /**
- * What each data-plane route takes and answers, by its name in `functions/manifest.ts` (which
+ * What each data-plane route takes and answers, by its name in `functions/catalog.ts` (which
  * holds method, path and required grant). The schemas are the ones the handlers parse with, so
  * the OpenAPI document (`npm run openapi`) and the SDK's types generated from it cannot drift
  * from what the service accepts; an end-to-end test checks every success body against `response`.
@@ -278,7 +278,7 @@ const contracts = {
 export type DataPlaneRouteName = keyof typeof contracts;
 export const operationContracts: Readonly<Record<DataPlaneRouteName, OperationContract>> = contracts;
 
-/** The contract of a manifest route, or undefined when it has none (a test requires one for each). */
+/** The contract of a catalog route, or undefined when it has none (a test requires one for each). */
 export function operationContractOf(routeName: string): OperationContract | undefined {
   return Object.hasOwn(operationContracts, routeName)
     ? operationContracts[routeName as DataPlaneRouteName]

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import { adminApi } from '../../functions/manifest.js';
+import { adminApi } from '../../functions/catalog.js';
 import { fieldErrorSchema, problemSchema } from '../../lib/contracts/common.js';
 import {
   apiKeyOutputSchema,

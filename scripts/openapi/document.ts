@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
-import { httpRoutes } from '../../functions/manifest.js';
+import { httpRoutes } from '../../functions/catalog.js';
 import { fieldErrorSchema, problemSchema } from '../../lib/contracts/common.js';
 import {
   attributeClauseSchema,
@@ -107,7 +107,7 @@ export const OPENAPI_VERSION_INFO = {
     'do not edit by hand (`npm run openapi`).',
 };
 
-/** The data plane as an OpenAPI 3.1 document, from the manifest's routes and their contracts. */
+/** The data plane as an OpenAPI 3.1 document, from the catalog's routes and their contracts. */
 export function buildOpenApiDocument() {
   const paths: ZodOpenApiPathsObject = {};
   for (const route of httpRoutes) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../functions/manifest.js';
+import { httpRoutes } from '../../functions/catalog.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 const stack = useLocalStack();
@@ -86,7 +86,7 @@ describe('keys and stores', () => {
     expect((await reader.delete(`${base}/session-memory/w`)).status).toBe(403);
   });
 
-  it('keeps every route of the manifest closed to keys without a grant on the path store', async () => {
+  it('keeps every route of the catalog closed to keys without a grant on the path store', async () => {
     const storeA = uniqueStoreId('a');
     const storeB = uniqueStoreId('b');
     await stack().createStore(storeA);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpRoutes } from '../../functions/manifest.js';
+import { httpRoutes } from '../../functions/catalog.js';
 import { problemSchema } from '../../lib/contracts/common.js';
 import { type DataPlaneRouteName, operationContracts } from '../../lib/contracts/operations.js';
 import type { StoreConfig } from '../../lib/contracts/store-config.js';

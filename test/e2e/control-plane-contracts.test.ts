@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminApi } from '../../functions/manifest.js';
+import { adminApi } from '../../functions/catalog.js';
 import { problemSchema } from '../../lib/contracts/common.js';
 import { iamDenialSchema } from '../../lib/contracts/control-plane.js';
 import {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { type HttpRouteDefinition, httpRoutes } from '../../functions/manifest.js';
+import { type HttpRouteDefinition, httpRoutes } from '../../functions/catalog.js';
 import { operationContractOf } from '../../lib/contracts/operations.js';
 import { LIMITS } from '../../lib/domain/limits.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpRouteDefinition, httpRoutes } from '../../functions/manifest.js';
+import { type HttpRouteDefinition, httpRoutes } from '../../functions/catalog.js';
 import { type ApiResponse, apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 /**
- * Adversarial isolation (issue 7): a key for store A, through every route of the manifest, with ids,
+ * Adversarial isolation (issue 7): a key for store A, through every route of the catalog, with ids,
  * page tokens and filter values taken from store B or crafted to escape whatever evaluates them
  * (path matching, key names, Lua arguments, filter expressions, keyword terms). Every answer must be
  * a 2xx about store A or a 4xx problem body; never a 5xx, never a byte of store B.

@@ -5,8 +5,8 @@ import {
   LOCAL_ADMIN_USER_ARN,
   type LocalAdminGateway,
   startLocalAdminGateway,
-} from '../../dev/local-stack/admin-gateway.js';
-import { adminApi } from '../../functions/manifest.js';
+} from '../../dev/local-stack/api-gateway/admin-gateway.js';
+import { adminApi } from '../../functions/catalog.js';
 import {
   type SignedFetchInput,
   signedFetch,

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { adminApi } from '../../functions/manifest.js';
+import { adminApi } from '../../functions/catalog.js';
 import { devApp, type Json, methodsOf, referencedIds } from './synth-fixture.js';
 
 const synth = devApp();

@@ -6,7 +6,7 @@ import {
   httpRoutes,
   maintenance,
   methodsOf as routeMethods,
-} from '../../functions/manifest.js';
+} from '../../functions/catalog.js';
 import { actionsOf, devApp, type Json, methodsOf, policyStatements, referencedIds } from './synth-fixture.js';
 
 const synth = devApp();
@@ -80,8 +80,10 @@ describe('data API keys and authorizer', () => {
     expect(Object.keys(config.api.plans)).toEqual(['free', 'standard', 'pro']);
   });
 
-  it('tells the admin function and the sweeper every plan id and the default tier', () => {
-    for (const name of [adminApi.name, maintenance.name]) {
+  it('tells the functions that need gateway keys every plan id and the default tier', () => {
+    const keyHolders = allFunctions.filter((fn) => fn.needs.some((need) => need.startsWith('gateway-keys:')));
+    expect(keyHolders.map((fn) => fn.name).sort()).toEqual([adminApi.name, maintenance.name].sort());
+    for (const { name } of keyHolders) {
       const env = synth.environmentOf(name);
       expect(env.DEFAULT_USAGE_PLAN, name).toBe(config.api.defaultPlan);
       const json: Json = env.USAGE_PLAN_IDS;
@@ -96,7 +98,7 @@ describe('data API keys and authorizer', () => {
         Object.fromEntries(Object.keys(config.api.plans).map((tier) => [tier, `@${planIdOf(tier)}`])),
       );
     }
-    for (const fn of allFunctions.filter((f) => ![adminApi.name, maintenance.name].includes(f.name))) {
+    for (const fn of allFunctions.filter((f) => !keyHolders.includes(f))) {
       expect(synth.environmentOf(fn.name), fn.name).not.toHaveProperty('USAGE_PLAN_IDS');
     }
   });
@@ -125,9 +127,10 @@ describe('API Gateway key management permissions', () => {
       )
       .sort();
 
-  it('lets only the admin function and the sweeper touch API Gateway', () => {
+  it('lets only the functions that need gateway keys touch API Gateway', () => {
     const roles = new Set(apigateway.flatMap(({ roles }) => roles));
-    expect(roles).toEqual(new Set([synth.roleId(adminApi.name), synth.roleId(maintenance.name)]));
+    const keyHolders = allFunctions.filter((fn) => fn.needs.some((need) => need.startsWith('gateway-keys:')));
+    expect(roles).toEqual(new Set(keyHolders.map((fn) => synth.roleId(fn.name))));
   });
 
   it('never grants apigateway:* or a bare *', () => {
@@ -151,7 +154,7 @@ describe('API Gateway key management permissions', () => {
     expect(allowed(adminApi.name, 'apigateway:PUT')).toEqual([]);
   });
 
-  it('lets the sweeper only disable and delete keys', () => {
+  it('lets the maintenance function (gateway-keys:retire) only disable and delete keys', () => {
     expect(allowed(maintenance.name, 'apigateway:PATCH')).toEqual([`${keys}/*`]);
     expect(allowed(maintenance.name, 'apigateway:DELETE')).toEqual([`${keys}/*`]);
     const actions = apigateway

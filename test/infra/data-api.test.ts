@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allFunctions, authorizer, httpRoutes, methodsOf as routeMethods } from '../../functions/manifest.js';
+import { allFunctions, authorizer, httpRoutes, methodsOf as routeMethods } from '../../functions/catalog.js';
 import { devApp, devConfig, methodsOf, STAGE_API, type SynthesizedApp, synthesize } from './synth-fixture.js';
 
 const restApiId = (synth: SynthesizedApp) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizer, promotionConsumer } from '../../functions/manifest.js';
+import { authorizer, promotionConsumer } from '../../functions/catalog.js';
 import { devApp, type Json, referencedIds } from './synth-fixture.js';
 
 const synth = devApp();

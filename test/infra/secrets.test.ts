@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allFunctions } from '../../functions/manifest.js';
+import { allFunctions } from '../../functions/catalog.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { actionsOf, devApp, devConfig, type Json, policyStatements, synthesize } from './synth-fixture.js';
 
@@ -20,8 +20,8 @@ describe('Upstash credentials', () => {
     expect(synth.stateful.toJSON().Resources[id].DeletionPolicy).toBe('Retain');
   });
 
-  /** Functions that read data; `/health` reads none. */
-  const dataFunctions = allFunctions.filter((fn) => fn.name !== 'health');
+  /** Functions that need `data` (functions/catalog.ts); `/health` reads none. */
+  const dataFunctions = allFunctions.filter((fn) => fn.needs.includes('data'));
 
   it('gives the unauthenticated /health function neither the secret ARN nor a grant on it', () => {
     expect(synth.environmentOf('health')).not.toHaveProperty(ENV.upstashSecretArn);
@@ -38,7 +38,7 @@ describe('Upstash credentials', () => {
       const env = synth.environmentOf(fn.name);
       expect(env, fn.name).not.toHaveProperty(ENV.upstashUrl);
       expect(env, fn.name).not.toHaveProperty(ENV.upstashToken);
-      if (fn.name !== 'health') expect(env[ENV.upstashSecretArn], fn.name).toBeDefined();
+      expect(env[ENV.upstashSecretArn] !== undefined, fn.name).toBe(fn.needs.includes('data'));
       const secretLooking = Object.keys(env).filter((name) => SECRET_LOOKING.test(name));
       expect(secretLooking, fn.name).toEqual([]);
       for (const value of Object.values(env)) {

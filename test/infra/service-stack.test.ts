@@ -2,11 +2,18 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   allFunctions,
+  type FunctionDefinition,
   httpRoutes,
+  type Need,
   promotionConsumer,
   methodsOf as routeMethods,
-} from '../../functions/manifest.js';
+} from '../../functions/catalog.js';
+import { ENV } from '../../lib/config/env-names.js';
+import { NEED_VARIABLES, NEEDS } from '../../lib/config/needs.js';
 import { devApp, type Json, methodsOf, policyStatements, referencedIds } from './synth-fixture.js';
+
+/** Whether a catalog entry declares `need`: every assertion below is derived from the catalog. */
+const declares = (fn: FunctionDefinition, need: Need) => fn.needs.includes(need);
 
 const synth = devApp();
 const { serviceResources, statefulResources } = synth;
@@ -17,7 +24,7 @@ describe('service stack', () => {
     expect(readdirSync(synth.outdir).filter((entry) => entry.startsWith('asset.'))).toEqual([]);
   });
 
-  it('wires every manifest route, with its method, to its own function', () => {
+  it('wires every catalog route, with its method, to its own function', () => {
     const methods = methodsOf(serviceResources, dataApiId);
     const targets = new Set<string>();
     for (const route of httpRoutes) {
@@ -33,7 +40,7 @@ describe('service stack', () => {
       }
     }
     expect(targets.size).toBe(httpRoutes.length);
-    // No CORS by default: no preflight methods, nothing but the manifest's routes.
+    // No CORS by default: no preflight methods, nothing but the catalog's routes.
     expect(methods).toHaveLength(httpRoutes.flatMap(routeMethods).length);
   });
 
@@ -159,17 +166,26 @@ describe('promotion queue', () => {
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
-  it('gives the queue URL and sqs:SendMessage to the functions that send jobs, and only to them', () => {
-    const senders = new Set([
-      'add-session-event',
-      'promote-session-now',
-      'retry-parked-ranges',
-      // Its add_session_event tool runs the append use case.
-      'mcp',
-      'maintenance',
-      // Follow-up jobs for long backlogs.
-      'promotion-consumer',
-    ]);
+  it('feeds the queue to the functions that need queue:consume, and only to them', () => {
+    const mappings = synth.ofType('AWS::Lambda::EventSourceMapping');
+    const consumers = allFunctions.filter((fn) => declares(fn, 'queue:consume'));
+    expect(consumers.length).toBeGreaterThan(0);
+    expect(mappings.map(([, m]) => m.Properties.FunctionName.Ref).sort()).toEqual(
+      consumers.map((fn) => synth.functionId(fn.name)).sort(),
+    );
+    const rolesReceiving = new Set(
+      policyStatements(serviceResources)
+        .filter(({ statement }) => JSON.stringify(statement.Action).includes('sqs:ReceiveMessage'))
+        .flatMap(({ roles }) => roles),
+    );
+    for (const fn of allFunctions) {
+      expect(rolesReceiving.has(synth.roleId(fn.name)), fn.name).toBe(declares(fn, 'queue:consume'));
+    }
+  });
+
+  it('gives the queue URL and sqs:SendMessage to the functions that need queue:send, and only to them', () => {
+    const senders = new Set(allFunctions.filter((fn) => declares(fn, 'queue:send')).map((fn) => fn.name));
+    expect(senders.size).toBeGreaterThan(0);
     const rolesSending = new Set(
       policyStatements(serviceResources)
         .filter(({ statement }) => JSON.stringify(statement.Action).includes('sqs:SendMessage'))
@@ -207,36 +223,33 @@ describe('bedrock access', () => {
     );
   });
 
-  it('gives Bedrock access and embedding settings to the functions that embed, and only to them', () => {
-    // The admin function shows the stage's models with each store: their settings, no access.
-    const describesModels = new Set(['admin-api']);
-    const embedding = new Set([
-      'promotion-consumer',
-      'bulk-create-memories',
-      'search-memories',
-      'memory-prompt',
-      'update-memory',
-      'update-memory-fields',
-      // Its tools create and search long-term memories.
-      'mcp',
-    ]);
-    const rolesWithBedrock = new Set(bedrockStatements.flatMap(({ roles }) => roles));
+  it('gives the embedding model and its settings to the functions that need embedding, and only to them', () => {
+    const rolesEmbedding = new Set(
+      bedrockStatements
+        .filter(({ statement }) => JSON.stringify(statement.Resource).includes('titan'))
+        .flatMap(({ roles }) => roles),
+    );
+    expect(rolesEmbedding.size).toBeGreaterThan(0);
     for (const fn of allFunctions) {
-      expect(rolesWithBedrock.has(synth.roleId(fn.name)), fn.name).toBe(embedding.has(fn.name));
+      expect(rolesEmbedding.has(synth.roleId(fn.name)), fn.name).toBe(declares(fn, 'embedding'));
+      // `model-ids` (the admin function shows the stage's models with each store): settings, no access.
       expect(synth.environmentOf(fn.name).EMBEDDING_MODEL_ID !== undefined, fn.name).toBe(
-        embedding.has(fn.name) || describesModels.has(fn.name),
+        declares(fn, 'embedding') || declares(fn, 'model-ids'),
       );
     }
   });
 
-  it('lets only the consumer call the extraction model, on the inference profile and its regional models', () => {
-    const consumerRole = synth.roleId('promotion-consumer');
+  it('lets only functions that need extraction call the extraction model, on the inference profile and its regional models', () => {
+    const extractorRoles = allFunctions
+      .filter((fn) => declares(fn, 'extraction'))
+      .map((fn) => synth.roleId(fn.name));
+    expect(extractorRoles).toEqual([synth.roleId(promotionConsumer.name)]);
     const statements = bedrockStatements.filter(({ statement }) =>
       JSON.stringify(statement.Resource).includes('claude'),
     );
     expect(statements.length).toBeGreaterThan(0);
     for (const { roles, statement } of statements) {
-      expect(roles).toEqual([consumerRole]);
+      expect(roles).toEqual(extractorRoles);
       const resources: Json[] = [statement.Resource].flat();
       const profile = resources.find((r) => JSON.stringify(r).includes('inference-profile'));
       expect(JSON.stringify(profile)).toContain(
@@ -248,9 +261,45 @@ describe('bedrock access', () => {
         );
       }
     }
-    const env = synth.environmentOf('promotion-consumer');
+    const env = synth.environmentOf(promotionConsumer.name);
     expect(env.EXTRACTION_PROVIDER).toBe('bedrock');
     expect(env.EXTRACTION_MODEL_ID).toBe('us.anthropic.claude-3-5-haiku-20241022-v1:0');
+  });
+});
+
+describe('function environments', () => {
+  /** Variables a function gets whatever its needs: the house's, and its trigger's settings. */
+  const HOUSE = ['POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', ENV.functionNeeds];
+  const TRIGGER_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+    http: [ENV.corsAllowOrigins],
+    authorizer: [ENV.apiKeyCacheSeconds],
+  };
+
+  it('binds exactly the variables of the catalog needs (lib/config/needs.ts), and the needs themselves', () => {
+    for (const fn of allFunctions) {
+      const env = synth.environmentOf(fn.name);
+      expect(env[ENV.functionNeeds], fn.name).toBe(fn.needs.join(','));
+      const expected = new Set(fn.needs.flatMap((need) => NEED_VARIABLES[need]));
+      const needVariables = new Set(NEEDS.flatMap((need) => NEED_VARIABLES[need]));
+      const bound = Object.keys(env).filter((name) => needVariables.has(name));
+      expect(new Set(bound), fn.name).toEqual(expected);
+      const allowed = new Set([...HOUSE, ...expected, ...(TRIGGER_SETTINGS[fn.trigger.kind] ?? [])]);
+      expect(
+        Object.keys(env).filter((name) => !allowed.has(name)),
+        fn.name,
+      ).toEqual([]);
+    }
+  });
+
+  it('sizes each function by its resource profile', () => {
+    for (const fn of allFunctions) {
+      const { Properties } = serviceResources[synth.functionId(fn.name)]!;
+      const profile = synth.config.functions[fn.profile];
+      expect({ memory: Properties.MemorySize, timeout: Properties.Timeout }, fn.name).toEqual({
+        memory: profile.memoryMb,
+        timeout: profile.timeoutSeconds,
+      });
+    }
   });
 });
 

@@ -35,11 +35,11 @@ export interface SynthesizedApp {
   readonly statefulResources: Resources;
   /** `[logicalId, resource]` of every resource of `type` in the service stack. */
   ofType(type: string): [string, Resources[string]][];
-  /** Logical id of a manifest function's `AWS::Lambda::Function`. */
+  /** Logical id of a catalog function's `AWS::Lambda::Function`. */
   functionId(name: string): string;
-  /** Logical id of a manifest function's role. */
+  /** Logical id of a catalog function's role. */
   roleId(name: string): string;
-  /** Environment variables of a manifest function. */
+  /** Environment variables of a catalog function. */
   environmentOf(name: string): Record<string, Json>;
 }
 

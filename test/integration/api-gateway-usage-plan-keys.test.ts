@@ -14,13 +14,13 @@ import {
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalApiGateway } from '../../dev/local-stack/api-gateway.js';
 import {
   API_GATEWAY_FAULTS,
   type ApiGatewayControlFake,
   startApiGatewayControlFake,
-} from '../../dev/local-stack/api-gateway-control-fake.js';
-import { httpRoutes } from '../../functions/manifest.js';
+} from '../../dev/local-stack/api-gateway/control-fake.js';
+import { startLocalApiGateway } from '../../dev/local-stack/api-gateway/data-api.js';
+import { httpRoutes } from '../../functions/catalog.js';
 import {
   ApiGatewayUsagePlanKeys,
   createApiGatewayClient,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { adminApi, httpRoutes } from '../../functions/manifest.js';
+import { adminApi, httpRoutes } from '../../functions/catalog.js';
 import { adminOperationContracts } from '../../lib/contracts/control-plane-operations.js';
 import { operationContractOf, operationContracts } from '../../lib/contracts/operations.js';
 import { buildControlPlaneDocument } from '../../scripts/openapi/control-plane-document.js';
@@ -24,7 +24,7 @@ describe('the OpenAPI document', () => {
     );
   });
 
-  it('describes every route of the manifest, and only those, with its method and grant', () => {
+  it('describes every route of the catalog, and only those, with its method and grant', () => {
     const described = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
       Object.entries(item as Record<string, { operationId: string; 'x-required-grant': string }>).map(
         ([method, operation]) => `${method.toUpperCase()} ${path} ${operation['x-required-grant']}`,
@@ -64,7 +64,7 @@ describe('the control plane’s OpenAPI document', () => {
     expect(committed === renderOpenApiJson(controlPlane), `openapi/control-plane.json ${STALE}`).toBe(true);
   });
 
-  it('describes every admin route of the manifest, and only those, by its operationId', () => {
+  it('describes every admin route of the catalog, and only those, by its operationId', () => {
     const described = Object.entries(controlPlane.paths ?? {}).flatMap(([path, item]) =>
       Object.entries(item as Record<string, { operationId: string }>).map(
         ([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`,

@@ -3,22 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { type AdminRouteDefinition, adminApi } from '../../functions/manifest.js';
-import {
-  ACCOUNT_ID,
-  answerFromIntegration,
-  compilePath,
-  INTEGRATION_TIMEOUT_MS,
-  listenHttp,
-  type ProxyHandler,
-  proxyEventOf,
-  receiveRoutedRequest,
-  send,
-} from './api-gateway.js';
-import { lambdaContext } from './lambda-context.js';
+import { type AdminRouteDefinition, adminApi } from '../../../functions/catalog.js';
+import { listenHttp } from '../http-kit.js';
+import { lambdaContext } from '../lambda-context.js';
+import type { ProxyHandler } from './data-api.js';
+import { answerFromIntegration, INTEGRATION_TIMEOUT_MS, receiveRoutedRequest, send } from './integration.js';
+import { ACCOUNT_ID, compilePath, proxyEventOf } from './proxy-events.js';
 
 export interface LocalAdminGatewayOptions {
-  /** The admin API's routes (`adminApi.routes` of functions/manifest.ts). */
+  /** The admin API's routes (`adminApi.routes` of functions/catalog.ts). */
   readonly routes: readonly AdminRouteDefinition[];
   /** The one function behind every route, as on AWS. */
   readonly handler: ProxyHandler;

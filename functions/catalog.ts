@@ -1,0 +1,341 @@
+/**
+ * Every Lambda function of the service, once, with everything that differs per function: how it is
+ * triggered (route, queue, schedule, admin API), its entry, the composition level it builds, what it
+ * needs (lib/config/needs.ts) and its resource profile (memory and timeout per stage:
+ * infra/config/stage-config.ts). Everything per function derives from here: the CDK stack's
+ * functions, grants and variables, the bundler, the cold-start benchmark, the local API gateways and
+ * each function's own environment in the local stack, OpenAPI and the infra tests. Nothing else
+ * lists function names. Entries are paths from the repository root; each module exports `handler`.
+ * Decision record: docs/decisions/0012-function-catalog.md.
+ */
+import type { Need } from '../lib/config/needs.js';
+
+export type { Need } from '../lib/config/needs.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** What a caller's key must grant on the path's store; `none` for unauthenticated routes. */
+export type RequiredAction = 'read' | 'write' | 'none';
+
+/**
+ * The composition root a function builds (lib/composition): `core` (sessions, registries, promotion
+ * queue), `memory` (+ long-term records, indexes, embedder), `promotion` (+ extractor and
+ * summarizer), `admin` (core + control plane), `maintenance` (memory + control plane); `none` for a
+ * function that builds no app (`/health`).
+ */
+export type AppLevel = 'none' | 'core' | 'memory' | 'promotion' | 'admin' | 'maintenance';
+
+/** Memory and timeout, set per stage in `StageConfig.functions` (infra/config/stage-config.ts). */
+export type ResourceProfile = 'http' | 'authorizer' | 'admin' | 'consumer' | 'maintenance';
+
+/** A route of the data API. */
+export interface HttpRoute {
+  readonly method: HttpMethod;
+  /** API Gateway resource path with `{param}` placeholders. */
+  readonly path: string;
+  /** What the key must grant for the route itself (a function may check more per operation). */
+  readonly action: RequiredAction;
+  /**
+   * Further methods on the same path served by the same function, behind the same authorizer. The
+   * MCP endpoint answers GET and DELETE itself (405: a stateless server has no SSE stream and no
+   * session to end); API Gateway would answer 403 for a method it does not know, which MCP clients
+   * do not expect when they probe for a stream.
+   */
+  readonly otherMethods?: readonly HttpMethod[];
+  /**
+   * `json` (default): the edge checks the body is a JSON object and the function parses it.
+   * `raw`: the function hands the body as text to a protocol that answers malformed input in its
+   * own shape (MCP: a JSON-RPC parse error), so the edge does not validate it.
+   */
+  readonly body?: 'json' | 'raw';
+}
+
+/** One operation of the control plane's admin API (reference §5.3), all served by one function. */
+export interface AdminRouteDefinition {
+  /** The reference's operationId, e.g. `MintAPIKey`. */
+  readonly operation: string;
+  readonly method: HttpMethod;
+  readonly path: string;
+}
+
+/** How a function is invoked. */
+export type Trigger =
+  | { readonly kind: 'http'; readonly route: HttpRoute }
+  /** API Gateway REQUEST authorizer of every data route that requires a key. */
+  | { readonly kind: 'authorizer' }
+  /** SQS event source on the promotion queue, with partial batch failures. */
+  | { readonly kind: 'queue' }
+  /** EventBridge rate schedule; the rate is per stage (`functions.maintenance.scheduleMinutes`). */
+  | { readonly kind: 'schedule' }
+  /** Every route of the IAM-authorized admin REST API. */
+  | { readonly kind: 'admin-api'; readonly routes: readonly AdminRouteDefinition[] };
+
+interface FunctionSpec {
+  readonly entry: string;
+  readonly trigger: Trigger;
+  readonly app: AppLevel;
+  /** What it may use; the stack grants exactly these, and the local stack passes only their variables. */
+  readonly needs: readonly Need[];
+  readonly profile: ResourceProfile;
+}
+
+export interface FunctionDefinition extends FunctionSpec {
+  /** Function name, kebab-case, unique: the catalog key. */
+  readonly name: FunctionName;
+}
+
+const store = '/v1/stores/{storeId}';
+const http = (method: HttpMethod, path: string, action: RequiredAction, more: Partial<HttpRoute> = {}) =>
+  ({ kind: 'http', route: { method, path, action, ...more } }) as const;
+
+const specs = {
+  health: {
+    entry: 'functions/http/health.ts',
+    trigger: http('GET', '/health', 'none'),
+    app: 'none',
+    // Reads no data: no Upstash secret, no grant (security review 2026-12, finding 14).
+    needs: [],
+    profile: 'http',
+  },
+  'store-health': {
+    entry: 'functions/http/store-health.ts',
+    trigger: http('GET', `${store}/health`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'add-session-event': {
+    entry: 'functions/http/add-session-event.ts',
+    trigger: http('POST', `${store}/session-memory/events`, 'write'),
+    app: 'core',
+    // Sends the session's promotion job when its window opens.
+    needs: ['data', 'queue:send'],
+    profile: 'http',
+  },
+  'list-sessions': {
+    entry: 'functions/http/list-sessions.ts',
+    trigger: http('GET', `${store}/session-memory`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'get-session-memory': {
+    entry: 'functions/http/get-session-memory.ts',
+    trigger: http('GET', `${store}/session-memory/{sessionId}`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'delete-session-memory': {
+    entry: 'functions/http/delete-session-memory.ts',
+    trigger: http('DELETE', `${store}/session-memory/{sessionId}`, 'write'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'get-session-event': {
+    entry: 'functions/http/get-session-event.ts',
+    trigger: http('GET', `${store}/session-memory/{sessionId}/events/{eventId}`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'delete-session-event': {
+    entry: 'functions/http/delete-session-event.ts',
+    trigger: http('DELETE', `${store}/session-memory/{sessionId}/events/{eventId}`, 'write'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'get-promotion-status': {
+    entry: 'functions/http/get-promotion-status.ts',
+    trigger: http('GET', `${store}/session-memory/{sessionId}/promotion`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'promote-session-now': {
+    entry: 'functions/http/promote-session-now.ts',
+    trigger: http('POST', `${store}/session-memory/{sessionId}/promotion`, 'write'),
+    app: 'core',
+    // Sends the session's job at once.
+    needs: ['data', 'queue:send'],
+    profile: 'http',
+  },
+  'retry-parked-ranges': {
+    entry: 'functions/http/retry-parked-ranges.ts',
+    trigger: http('POST', `${store}/session-memory/{sessionId}/promotion/retry-parked`, 'write'),
+    app: 'core',
+    // Sends the session's job at once too.
+    needs: ['data', 'queue:send'],
+    profile: 'http',
+  },
+  'list-session-summaries': {
+    entry: 'functions/http/list-session-summaries.ts',
+    trigger: http('GET', `${store}/sessions`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'bulk-create-memories': {
+    entry: 'functions/http/bulk-create-memories.ts',
+    trigger: http('POST', `${store}/long-term-memory`, 'write'),
+    app: 'memory',
+    needs: ['data', 'embedding'],
+    profile: 'http',
+  },
+  'bulk-delete-memories': {
+    entry: 'functions/http/bulk-delete-memories.ts',
+    trigger: http('DELETE', `${store}/long-term-memory`, 'write'),
+    app: 'memory',
+    // Deletes vectors by id: no embedding.
+    needs: ['data'],
+    profile: 'http',
+  },
+  'search-memories': {
+    entry: 'functions/http/search-memories.ts',
+    trigger: http('POST', `${store}/long-term-memory/search`, 'read'),
+    app: 'memory',
+    needs: ['data', 'embedding'],
+    profile: 'http',
+  },
+  'get-memory': {
+    entry: 'functions/http/get-memory.ts',
+    trigger: http('GET', `${store}/long-term-memory/{memoryId}`, 'read'),
+    app: 'memory',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'update-memory': {
+    entry: 'functions/http/update-memory.ts',
+    trigger: http('PATCH', `${store}/long-term-memory/{memoryId}`, 'write'),
+    app: 'memory',
+    // A changed text is embedded again.
+    needs: ['data', 'embedding'],
+    profile: 'http',
+  },
+  'update-memory-fields': {
+    entry: 'functions/http/update-memory-fields.ts',
+    trigger: http('PATCH', `${store}/long-term-memory/{memoryId}/fields`, 'write'),
+    app: 'memory',
+    needs: ['data', 'embedding'],
+    profile: 'http',
+  },
+  'memory-prompt': {
+    entry: 'functions/http/memory-prompt.ts',
+    trigger: http('POST', `${store}/memory-prompt`, 'read'),
+    app: 'memory',
+    needs: ['data', 'embedding'],
+    profile: 'http',
+  },
+  mcp: {
+    // Streamable HTTP MCP server (stateless, JSON responses). The route needs `read`; each write
+    // tool checks `write` itself (functions/http/mcp/memory-tools.ts). Its tools append session events (the
+    // append use case sends promotion jobs) and create and search long-term memories.
+    entry: 'functions/http/mcp.ts',
+    trigger: http('POST', `${store}/mcp`, 'read', { otherMethods: ['GET', 'DELETE'], body: 'raw' }),
+    app: 'memory',
+    needs: ['data', 'queue:send', 'embedding'],
+    profile: 'http',
+  },
+  authorizer: {
+    // Resolves the caller's key to its store grants (API Gateway REQUEST authorizer).
+    entry: 'functions/http/authorizer.ts',
+    trigger: { kind: 'authorizer' },
+    app: 'core',
+    needs: ['data'],
+    profile: 'authorizer',
+  },
+  'promotion-consumer': {
+    // Consumes the promotion queue; sends follow-up jobs for long backlogs.
+    entry: 'functions/queue/promotion-consumer.ts',
+    trigger: { kind: 'queue' },
+    app: 'promotion',
+    needs: ['data', 'queue:consume', 'queue:send', 'embedding', 'extraction'],
+    profile: 'consumer',
+  },
+  maintenance: {
+    // Scheduled housekeeping, five jobs (functions/scheduled/maintenance.ts): re-sends promotion jobs
+    // whose send failed or whose message was lost; deletes long-term memories whose TTL has passed
+    // from every index; expires API keys whose rotation grace or expiry has passed; retries failed
+    // gateway-key removals; flushes the keyspaces of recently deleted stores again.
+    entry: 'functions/scheduled/maintenance.ts',
+    trigger: { kind: 'schedule' },
+    app: 'maintenance',
+    needs: ['data', 'queue:send', 'gateway-keys:retire'],
+    profile: 'maintenance',
+  },
+  'admin-api': {
+    // The control plane: stores and API keys. A separate REST API whose every method requires IAM
+    // (SigV4) authorization; no API keys, no usage plan. One function serves every admin route: it
+    // is called by operators, rarely, and it alone holds the API Gateway key-management permissions.
+    // It shows the stage's models with every store (model ids, no Bedrock grant).
+    entry: 'functions/admin/admin-api.ts',
+    trigger: {
+      kind: 'admin-api',
+      routes: [
+        { operation: 'ListStores', method: 'GET', path: '/v1/stores' },
+        { operation: 'CreateStore', method: 'POST', path: '/v1/stores' },
+        { operation: 'GetStore', method: 'GET', path: '/v1/stores/{storeId}' },
+        { operation: 'UpdateStore', method: 'PATCH', path: '/v1/stores/{storeId}' },
+        { operation: 'DeleteStore', method: 'DELETE', path: '/v1/stores/{storeId}' },
+        { operation: 'ListAPIKeys', method: 'GET', path: '/v1/api-keys' },
+        { operation: 'MintAPIKey', method: 'POST', path: '/v1/api-keys' },
+        { operation: 'GetAPIKey', method: 'GET', path: '/v1/api-keys/{keyId}' },
+        { operation: 'UpdateAPIKey', method: 'PATCH', path: '/v1/api-keys/{keyId}' },
+        { operation: 'RevokeAPIKey', method: 'DELETE', path: '/v1/api-keys/{keyId}' },
+        { operation: 'RotateAPIKey', method: 'POST', path: '/v1/api-keys/{keyId}/rotate' },
+        { operation: 'ListDetectors', method: 'GET', path: '/v1/detectors' },
+      ],
+    },
+    app: 'admin',
+    needs: ['data', 'gateway-keys:manage', 'model-ids'],
+    profile: 'admin',
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof specs;
+
+/** The catalog by function name. */
+export const catalog = Object.fromEntries(
+  Object.entries(specs).map(([name, spec]) => [name, { name, ...spec }]),
+) as unknown as { readonly [N in FunctionName]: (typeof specs)[N] & { readonly name: N } };
+
+/** Every function, in catalog order. */
+export const allFunctions: readonly FunctionDefinition[] = Object.values(catalog);
+
+/** A data-API route with its function's name and entry (what API Gateway and OpenAPI need). */
+export interface HttpRouteDefinition extends HttpRoute {
+  readonly name: FunctionName;
+  readonly entry: string;
+}
+
+/** Every route of the data API, in catalog order. */
+export const httpRoutes: readonly HttpRouteDefinition[] = allFunctions.flatMap((fn) =>
+  fn.trigger.kind === 'http' ? [{ name: fn.name, entry: fn.entry, ...fn.trigger.route }] : [],
+);
+
+/** Every method a route answers: its own and its `otherMethods`. */
+export function methodsOf(route: HttpRoute): readonly HttpMethod[] {
+  return [route.method, ...(route.otherMethods ?? [])];
+}
+
+/** The one function of a trigger kind that has exactly one (authorizer, queue, schedule, admin API). */
+function only<K extends Exclude<Trigger['kind'], 'http'>>(
+  kind: K,
+): FunctionDefinition & { readonly trigger: Extract<Trigger, { kind: K }> } {
+  const found = allFunctions.filter((fn) => fn.trigger.kind === kind);
+  if (found.length !== 1) throw new Error(`the catalog must have exactly one '${kind}' function`);
+  return found[0] as FunctionDefinition & { readonly trigger: Extract<Trigger, { kind: K }> };
+}
+
+/** Resolves the caller's key to its store grants. */
+export const authorizer = only('authorizer');
+/** Consumes the promotion queue. */
+export const promotionConsumer = only('queue');
+/** Scheduled maintenance. */
+export const maintenance = only('schedule');
+/** The control plane's function and its routes. */
+export const adminApi = Object.assign(only('admin-api'), {
+  routes: only('admin-api').trigger.routes,
+});
