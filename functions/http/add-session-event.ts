@@ -5,7 +5,7 @@ import {
   addSessionEventRequestSchema,
   storePathSchema,
 } from '../../lib/contracts/session-memory.js';
-import { appendSessionEvent } from '../../lib/use-cases/append-session-event.js';
+import { appendSessionEvent } from '../../lib/use-cases/sessions/append-event.js';
 import { httpRoute } from './http-route.js';
 
 /**

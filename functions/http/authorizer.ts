@@ -4,12 +4,12 @@ import { coreApp } from '../../lib/composition/core-app.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { presentedApiKey, usageIdentifierOf } from '../../lib/domain/api-key.js';
 import { createLogger, describeError } from '../../lib/observability/logger.js';
-import { ApiKeyResolver } from '../../lib/use-cases/resolve-api-key.js';
+import { CachedKeyResolver } from '../../lib/use-cases/access/resolve-api-key.js';
 
 const logger = createLogger('agent-memory');
 // At init: a missing variable stops the authorizer before its first request, and the log names it.
 checkEnvironmentAtInit(logger);
-let resolver: ApiKeyResolver | undefined;
+let resolver: CachedKeyResolver | undefined;
 
 /**
  * API Gateway REQUEST authorizer. Resolves the presented key (`Authorization: Bearer` or
@@ -26,10 +26,10 @@ let resolver: ApiKeyResolver | undefined;
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const token = presentedApiKey(event.headers ?? {});
   if (!token) throw new Error('Unauthorized');
-  let record: Awaited<ReturnType<ApiKeyResolver['resolve']>>;
+  let record: Awaited<ReturnType<CachedKeyResolver['resolve']>>;
   try {
     const app = await coreApp();
-    resolver ??= new ApiKeyResolver(app.apiKeys, app.clock, cacheSeconds() * 1000);
+    resolver ??= new CachedKeyResolver(app.apiKeys, app.clock, cacheSeconds() * 1000);
     record = await resolver.resolve(token);
   } catch (error) {
     logger.error('authorizer could not read the key registry', describeError(error));

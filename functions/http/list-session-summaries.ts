@@ -1,7 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { listSessionSummariesQuerySchema, storePathSchema } from '../../lib/contracts/session-memory.js';
-import { listSessionSummaries } from '../../lib/use-cases/session-queries.js';
+import { listSessionSummaries } from '../../lib/use-cases/sessions/list-sessions.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference (v1+) ListSessionSummaries: session rows, sortable. */

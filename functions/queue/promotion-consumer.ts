@@ -3,7 +3,7 @@ import { promotionApp } from '../../lib/composition/promotion-app.js';
 import { promotionJobId, promotionMessageSchema } from '../../lib/contracts/promotion-message.js';
 import { withInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { describeError } from '../../lib/observability/logger.js';
-import { promoteSession } from '../../lib/use-cases/promote-session.js';
+import { promoteSession } from '../../lib/use-cases/promotion/promote-session.js';
 
 /**
  * SQS consumer of the promotion queue. Each record is one session's promotion job, handled on its

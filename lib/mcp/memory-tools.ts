@@ -16,11 +16,13 @@ import { addSessionEventRequestSchema, sessionPathSchema } from '../contracts/se
 import { DomainError, fieldErrorsOf, retryAfterSecondsOf } from '../domain/errors.js';
 import { assertStoreAccess, type Grant, type StoreAction } from '../domain/grants.js';
 import { describeError } from '../observability/logger.js';
-import { appendSessionEvent } from '../use-cases/append-session-event.js';
-import { buildMemoryPrompt } from '../use-cases/memory-prompt.js';
-import { bulkCreateMemories, bulkDeleteMemories, getMemory } from '../use-cases/memory-records.js';
-import { searchMemories } from '../use-cases/memory-search.js';
-import { getSessionMemory } from '../use-cases/session-queries.js';
+import { bulkCreateMemories } from '../use-cases/long-term/bulk-create.js';
+import { bulkDeleteMemories } from '../use-cases/long-term/bulk-delete.js';
+import { getMemory } from '../use-cases/long-term/get.js';
+import { searchMemories } from '../use-cases/long-term/search.js';
+import { buildMemoryPrompt } from '../use-cases/prompt/build-memory-prompt.js';
+import { appendSessionEvent } from '../use-cases/sessions/append-event.js';
+import { getSessionMemory } from '../use-cases/sessions/get-session.js';
 
 /** Who is calling, on which store: fixed per request, never taken from tool arguments. */
 export interface MemoryToolContext {
@@ -235,7 +237,7 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
       inputSchema: memoryPromptRequestSchema,
       outputSchema: memoryPromptResponseSchema,
     },
-    (request) => buildMemoryPrompt(app, storeId, request),
+    (request) => buildMemoryPrompt({ ...app, searchMemories }, storeId, request),
   );
 
   return server;

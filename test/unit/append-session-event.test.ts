@@ -5,7 +5,7 @@ import { NotFoundError, PayloadTooLargeError } from '../../lib/domain/errors.js'
 import type { Logger } from '../../lib/observability/logger.js';
 import type { PromotionQueue } from '../../lib/ports/promotion-queue.js';
 import type { AppendEventInput, AppendEventResult, SessionStore } from '../../lib/ports/session-store.js';
-import { appendSessionEvent } from '../../lib/use-cases/append-session-event.js';
+import { appendSessionEvent } from '../../lib/use-cases/sessions/append-event.js';
 
 const NOW = Date.UTC(2026, 5, 25, 18, 0, 0);
 
