@@ -24,7 +24,9 @@ export class InMemoryKeywordIndex implements KeywordIndex {
   }
 
   async query(partitions: readonly KeywordPartition[], text: string, topK: number): Promise<KeywordHit[]> {
-    const docs = partitions.flatMap((p) => [...(this.partitions.get(keyOf(p)) ?? new Map<string, string[]>())]);
+    const docs = partitions.flatMap((p) => [
+      ...(this.partitions.get(keyOf(p)) ?? new Map<string, string[]>()),
+    ]);
     const wanted = [...new Set(terms(text))];
     const df = new Map(wanted.map((t) => [t, docs.filter(([, words]) => words.includes(t)).length]));
     return docs

@@ -26,8 +26,8 @@ export class InMemoryMemoryRecordStore implements MemoryRecordStore {
   }
 
   private of(storeId: string): Map<string, StoredMemory> {
-    let records = this.stores.get(storeId);
-    if (!records) this.stores.set(storeId, (records = new Map()));
+    const records = this.stores.get(storeId) ?? new Map<string, StoredMemory>();
+    this.stores.set(storeId, records);
     return records;
   }
 

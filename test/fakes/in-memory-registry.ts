@@ -89,7 +89,9 @@ export class InMemoryApiKeyRegistry implements ApiKeyRegistry {
     return record;
   }
   async listKeys(options: { after?: string; limit: number }) {
-    const ids = [...this.byId.keys()].sort().filter((id) => options.after === undefined || id > options.after);
+    const ids = [...this.byId.keys()]
+      .sort()
+      .filter((id) => options.after === undefined || id > options.after);
     const keys = ids.slice(0, options.limit).map((id) => this.byId.get(id)!);
     return ids.length > options.limit ? { keys, next: keys[keys.length - 1]!.keyId } : { keys };
   }

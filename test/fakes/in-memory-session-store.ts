@@ -167,7 +167,9 @@ export class InMemorySessionStore implements SessionStore {
 
   async listSessionRows(query: SessionPageQuery & { sortBy: SessionSortBy; sortOrder: SortOrder }) {
     const all = this.rows(query).sort((a, b) =>
-      query.sortBy === 'sessionId' ? a.sessionId.localeCompare(b.sessionId) : a[query.sortBy] - b[query.sortBy],
+      query.sortBy === 'sessionId'
+        ? a.sessionId.localeCompare(b.sessionId)
+        : a[query.sortBy] - b[query.sortBy],
     );
     if (query.sortOrder === 'desc') all.reverse();
     const rows: SessionRow[] = all.slice(query.offset, query.offset + query.limit).map((s) => ({

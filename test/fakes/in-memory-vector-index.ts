@@ -28,7 +28,11 @@ export class InMemoryVectorIndex implements VectorIndex {
     for (const id of ids) vectors?.delete(id);
   }
 
-  async query(partitions: readonly VectorPartition[], vector: Float32Array, topK: number): Promise<VectorHit[]> {
+  async query(
+    partitions: readonly VectorPartition[],
+    vector: Float32Array,
+    topK: number,
+  ): Promise<VectorHit[]> {
     if (topK > this.maxTopK) throw new RangeError(`topK ${topK} exceeds ${this.maxTopK}`);
     this.queries.push({ partitions: [...partitions], topK });
     const hits = partitions.flatMap((p) =>

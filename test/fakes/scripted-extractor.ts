@@ -32,12 +32,19 @@ export class ScriptedExtractor implements MemoryExtractor {
 }
 
 /** A result with these memories and a fixed token usage. */
-export function facts(memories: ExtractedMemory[], usage: TokenUsage = { inputTokens: 100, outputTokens: 20 }) {
+export function facts(
+  memories: ExtractedMemory[],
+  usage: TokenUsage = { inputTokens: 100, outputTokens: 20 },
+) {
   return { memories, usage };
 }
 
 /** One semantic memory sourced from the given events. */
-export function fact(text: string, sourceEventIds: string[], extra: Partial<ExtractedMemory> = {}): ExtractedMemory {
+export function fact(
+  text: string,
+  sourceEventIds: string[],
+  extra: Partial<ExtractedMemory> = {},
+): ExtractedMemory {
   return { text, memoryType: 'semantic', topics: [], entities: [], sourceEventIds, ...extra };
 }
 

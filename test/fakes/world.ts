@@ -24,7 +24,9 @@ export function storeRecord(config: Record<string, unknown> = {}, storeId = STOR
  * Every port faked in memory and wired like an app (the shape the use cases take), around one
  * store. Parts can be swapped by spreading: `{ ...world(), extractor: new ScriptedExtractor(…) }`.
  */
-export function world(options: { config?: Record<string, unknown>; maxTopK?: number; maxBatch?: number } = {}) {
+export function world(
+  options: { config?: Record<string, unknown>; maxTopK?: number; maxBatch?: number } = {},
+) {
   const clock = new FakeClock();
   const stores = new InMemoryStoreRegistry(storeRecord(options.config));
   const sessions = new InMemorySessionStore(stores, clock);
