@@ -17,7 +17,7 @@ import type { PromotionDeps } from './run-context.js';
  * Writes extracted memories, merging rather than piling up: an identical memory (same owner,
  * namespace and normalized text: its id is a hash of those) gains the new source events; a
  * near-duplicate with overlapping wording does too; a highly similar memory of opposite polarity
- * is superseded by the new one and kept as history.
+ * is superseded by the new one and kept as history. The rules are lib/domain/consolidation.ts's.
  */
 export async function consolidate(
   deps: PromotionDeps,

@@ -50,9 +50,10 @@ export async function extractCharged(
 }
 
 /**
- * Skips a batch that failed `PARK_AFTER_FAILED_RUNS` (lib/domain/promotion/window.ts) runs in a row: the watermark moves past
- * it and the range is recorded as parked (visible in the promotion status) until an operator asks
- * for a retry. Its conversation records stay. The failed runs' tokens were recorded with each failure.
+ * Skips a batch that failed `PARK_AFTER_FAILED_RUNS` (lib/domain/promotion/window.ts) runs in a
+ * row: the watermark moves past it and the range is recorded as parked (visible in the promotion
+ * status) until an operator asks for a retry. Its conversation records stay. The failed runs'
+ * tokens were recorded with each failure.
  */
 export async function parkBatch(
   deps: PromotionDeps,

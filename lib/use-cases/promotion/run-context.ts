@@ -30,9 +30,9 @@ export interface PromotionDeps extends IndexingDeps {
 
 export interface PromotionOutcome {
   /**
-   * `parked`: the batch failed `PARK_AFTER_FAILED_RUNS` (lib/domain/promotion/window.ts) runs in a row and was skipped (or a
-   * parked range's retry failed again); `deferred`: the store's extraction budget for the day is
-   * spent, so the job was sent again with a delay and no model was called.
+   * `parked`: the batch failed `PARK_AFTER_FAILED_RUNS` (lib/domain/promotion/window.ts) runs in a
+   * row and was skipped (or a parked range's retry failed again); `deferred`: the store's extraction
+   * budget for the day is spent, so the job was sent again with a delay and no model was called.
    */
   readonly status: 'promoted' | 'parked' | 'deferred' | 'nothing-new' | 'session-gone' | 'store-gone';
   readonly processedEvents: number;
