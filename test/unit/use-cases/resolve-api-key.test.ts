@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { newApiKeyToken } from '../../lib/domain/api-key.js';
-import type { ApiKeyRecord } from '../../lib/ports/registry.js';
-import { CachedKeyResolver } from '../../lib/use-cases/access/resolve-api-key.js';
+import { newApiKeyToken } from '../../../lib/domain/api-key.js';
+import type { ApiKeyRecord } from '../../../lib/ports/registry.js';
+import { CachedKeyResolver } from '../../../lib/use-cases/access/resolve-api-key.js';
 
 /** A registry that counts reads, keyed by token (the resolver's logic is under test, not Redis). */
 function registry(records: Map<string, ApiKeyRecord>) {

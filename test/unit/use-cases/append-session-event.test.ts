@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { PromotionMessage } from '../../lib/contracts/promotion-message.js';
-import type { AddSessionEventRequest } from '../../lib/contracts/session-memory.js';
-import { NotFoundError, PayloadTooLargeError } from '../../lib/domain/errors.js';
-import type { Logger } from '../../lib/observability/logger.js';
-import type { PromotionQueue } from '../../lib/ports/promotion-queue.js';
+import type { PromotionMessage } from '../../../lib/contracts/promotion-message.js';
+import type { AddSessionEventRequest } from '../../../lib/contracts/session-memory.js';
+import { NotFoundError, PayloadTooLargeError } from '../../../lib/domain/errors.js';
+import type { Logger } from '../../../lib/observability/logger.js';
+import type { PromotionQueue } from '../../../lib/ports/promotion-queue.js';
 import type {
   AppendEventInput,
   AppendEventResult,
   SessionAppender,
   SessionReader,
-} from '../../lib/ports/session-store.js';
-import { appendSessionEvent } from '../../lib/use-cases/sessions/append-event.js';
+} from '../../../lib/ports/session-store.js';
+import { appendSessionEvent } from '../../../lib/use-cases/sessions/append-event.js';
 
 const NOW = Date.UTC(2026, 5, 25, 18, 0, 0);
 
