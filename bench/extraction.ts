@@ -21,9 +21,9 @@ import {
   BedrockConverseExtractor,
   BedrockConverseSummarizer,
 } from '../lib/adapters/bedrock/bedrock-extractor.js';
+import { CONTEXT_TURNS } from '../lib/domain/promotion/window.js';
 import type { Embedder } from '../lib/ports/embedder.js';
 import type { ExtractionTurn } from '../lib/ports/memory-extractor.js';
-import { CONTEXT_TURNS } from '../lib/use-cases/promote-session.js';
 import { loadLocomo, turnText } from './retrieval/locomo.js';
 import { round } from './stats.js';
 

@@ -13,7 +13,7 @@ import { UpstashStoreRegistry } from '../lib/adapters/upstash/upstash-registry.j
 import { UpstashVectorIndex } from '../lib/adapters/upstash/upstash-vector-index.js';
 import { createLogger } from '../lib/observability/logger.js';
 import type { Embedder } from '../lib/ports/embedder.js';
-import { bulkCreateMemories } from '../lib/use-cases/memory-records.js';
+import { bulkCreateMemories } from '../lib/use-cases/long-term/bulk-create.js';
 import { type EndpointFigures, measureEndpoint } from './endpoints.js';
 import { memoryText, QUERIES } from './long-term.js';
 import { percentile, round } from './stats.js';

@@ -5,7 +5,6 @@ import { loadRuntimeConfig } from '../lib/config/runtime-config.js';
 import type { StoredMemory } from '../lib/contracts/long-term-memory.js';
 import { conversationRecords, type ScreenedTurn } from '../lib/domain/conversation-records.js';
 import { newEventId } from '../lib/domain/ids.js';
-import { contentHash } from '../lib/domain/memory-record.js';
 import {
   contextualize,
   fuse,
@@ -14,8 +13,9 @@ import {
   type RankingParams,
   SEQ_PER_MS,
 } from '../lib/domain/ranking.js';
+import { contentHash } from '../lib/domain/records/content-hash.js';
 import type { VectorPartition } from '../lib/ports/vector-index.js';
-import { embedQueryText, embedTexts } from '../lib/use-cases/memory-records.js';
+import { embedQueryText, embedTexts } from '../lib/use-cases/long-term/indexing.js';
 import { formatTable } from '../scripts/format-table.js';
 import { ownerIdOf, plainRecords, planSessions, SPLITS } from './recall/plan.js';
 import { benchQuestions } from './recall/score.js';

@@ -5,7 +5,7 @@ import {
   addSessionEventHeadersSchema,
   addSessionEventRequestSchema,
 } from '../../lib/contracts/session-memory.js';
-import { appendSessionEvent } from '../../lib/use-cases/append-session-event.js';
+import { appendSessionEvent } from '../../lib/use-cases/sessions/append-event.js';
 import { httpRoute } from './http-route.js';
 
 /**

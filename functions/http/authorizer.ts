@@ -5,13 +5,13 @@ import { readAuthorizerConfig } from '../../lib/config/runtime-config.js';
 import { presentedApiKey, usageIdentifierOf } from '../../lib/domain/api-key.js';
 import { describeError, logger, powertoolsLogger } from '../../lib/observability/logger.js';
 import { flushMetrics } from '../../lib/observability/metrics.js';
-import { ApiKeyResolver } from '../../lib/use-cases/resolve-api-key.js';
+import { CachedKeyResolver } from '../../lib/use-cases/access/resolve-api-key.js';
 
 // At init: a missing or malformed variable stops the authorizer before its first request, and the
 // log names it.
 checkEnvironmentAtInit(logger);
 const { apiKeyCacheSeconds } = readConfigAtInit(logger, readAuthorizerConfig);
-let resolver: ApiKeyResolver | undefined;
+let resolver: CachedKeyResolver | undefined;
 
 /**
  * API Gateway REQUEST authorizer. Resolves the presented key (`Authorization: Bearer` or
@@ -42,10 +42,10 @@ export async function handler(
 async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const token = presentedApiKey(event.headers ?? {});
   if (!token) throw new Error('Unauthorized');
-  let record: Awaited<ReturnType<ApiKeyResolver['resolve']>>;
+  let record: Awaited<ReturnType<CachedKeyResolver['resolve']>>;
   try {
     const app = await coreApp();
-    resolver ??= new ApiKeyResolver(app.apiKeys, app.clock, apiKeyCacheSeconds * 1000);
+    resolver ??= new CachedKeyResolver(app.apiKeys, app.clock, apiKeyCacheSeconds * 1000);
     record = await resolver.resolve(token);
   } catch (error) {
     logger.error('authorizer could not read the key registry', describeError(error));

@@ -2,7 +2,7 @@ import { memoryApp } from '../../lib/composition/memory-app.js';
 import { storePathSchema } from '../../lib/contracts/common.js';
 import { bulkDeleteRequestSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { bulkDeleteMemories } from '../../lib/use-cases/memory-records.js';
+import { bulkDeleteMemories } from '../../lib/use-cases/long-term/bulk-delete.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference BulkDeleteLongTermMemories: JSON body `{memoryIds}`, 200 `{deleted, errors}`. */

@@ -1,7 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { sessionEventPathSchema } from '../../lib/contracts/session-memory.js';
-import { deleteSessionEvent } from '../../lib/use-cases/session-deletion.js';
+import { deleteSessionEvent } from '../../lib/use-cases/sessions/delete.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference DeleteSessionEvent: 204. */

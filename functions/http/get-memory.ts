@@ -1,7 +1,7 @@
 import { memoryApp } from '../../lib/composition/memory-app.js';
 import { memoryPathSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { getMemory } from '../../lib/use-cases/memory-records.js';
+import { getMemory } from '../../lib/use-cases/long-term/get.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference GetLongTermMemory. */

@@ -1,7 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { sessionPathSchema } from '../../lib/contracts/session-memory.js';
-import { getPromotionStatus } from '../../lib/use-cases/session-queries.js';
+import { getPromotionStatus } from '../../lib/use-cases/promotion/status.js';
 import { httpRoute } from './http-route.js';
 
 /** Extension: extraction status of a session (processed, pending, next run, last error, tokens). */

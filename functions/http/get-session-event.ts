@@ -1,7 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { sessionEventPathSchema } from '../../lib/contracts/session-memory.js';
-import { getSessionEvent } from '../../lib/use-cases/session-queries.js';
+import { getSessionEvent } from '../../lib/use-cases/sessions/get-session.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference GetSessionEvent: `{event}`. */

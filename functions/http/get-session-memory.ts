@@ -1,7 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { getSessionMemoryQuerySchema, sessionPathSchema } from '../../lib/contracts/session-memory.js';
-import { getSessionMemory } from '../../lib/use-cases/session-queries.js';
+import { getSessionMemory } from '../../lib/use-cases/sessions/get-session.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference GetSessionMemory: the summary (once there is one) plus the events it does not cover. */

@@ -2,7 +2,7 @@ import { coreApp } from '../../lib/composition/core-app.js';
 import { storePathSchema } from '../../lib/contracts/common.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { listSessionSummariesQuerySchema } from '../../lib/contracts/session-memory.js';
-import { listSessionSummaries } from '../../lib/use-cases/session-queries.js';
+import { listSessionSummaries } from '../../lib/use-cases/sessions/list-sessions.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference (v1+) ListSessionSummaries: session rows, sortable. */

@@ -2,7 +2,8 @@ import { memoryApp } from '../../lib/composition/memory-app.js';
 import { storePathSchema } from '../../lib/contracts/common.js';
 import { memoryPromptRequestSchema } from '../../lib/contracts/memory-prompt.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { buildMemoryPrompt } from '../../lib/use-cases/memory-prompt.js';
+import { searchMemories } from '../../lib/use-cases/long-term/search.js';
+import { buildMemoryPrompt } from '../../lib/use-cases/prompt/build-memory-prompt.js';
 import { httpRoute } from './http-route.js';
 
 /**
@@ -12,5 +13,5 @@ import { httpRoute } from './http-route.js';
 export const handler = httpRoute({ action: 'read', app: memoryApp }, async (request, app) => {
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
   const body = parseInput(memoryPromptRequestSchema, request.body ?? {}, 'body');
-  return { status: 200, body: await buildMemoryPrompt(app, storeId, body) };
+  return { status: 200, body: await buildMemoryPrompt({ ...app, searchMemories }, storeId, body) };
 });

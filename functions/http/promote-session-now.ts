@@ -1,7 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { sessionPathSchema } from '../../lib/contracts/session-memory.js';
-import { promoteSessionNow } from '../../lib/use-cases/promotion-jobs.js';
+import { promoteSessionNow } from '../../lib/use-cases/promotion/promote-now.js';
 import { httpRoute } from './http-route.js';
 
 /** Extension: extract a session's pending events now rather than at the end of its window (202). */

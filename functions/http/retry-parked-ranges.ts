@@ -1,7 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { sessionPathSchema } from '../../lib/contracts/session-memory.js';
-import { retryParkedRanges } from '../../lib/use-cases/promotion-jobs.js';
+import { retryParkedRanges } from '../../lib/use-cases/promotion/promote-now.js';
 import { httpRoute } from './http-route.js';
 
 /** Extension: extract a session's parked ranges (batches the model kept failing on) again (202). */

@@ -2,7 +2,7 @@ import { memoryApp } from '../../lib/composition/memory-app.js';
 import { storePathSchema } from '../../lib/contracts/common.js';
 import { searchRequestSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { searchMemories } from '../../lib/use-cases/memory-search.js';
+import { searchMemories } from '../../lib/use-cases/long-term/search.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference SearchLongTermMemory (body optional), plus opt-in `searchMode`, `includeScores`, `recency`. */

@@ -1,7 +1,7 @@
 import { coreApp } from '../../lib/composition/core-app.js';
 import { storePathSchema } from '../../lib/contracts/common.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { storeHealth } from '../../lib/use-cases/store-health.js';
+import { storeHealth } from '../../lib/use-cases/health/store-health.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference StoreHealth. */

@@ -1,7 +1,7 @@
 import { memoryApp } from '../../lib/composition/memory-app.js';
 import { memoryPathSchema, updateMemoryFieldsRequestSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { updateMemoryFields } from '../../lib/use-cases/memory-records.js';
+import { updateMemoryFields } from '../../lib/use-cases/long-term/update.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference UpdateLongTermMemoryFields: atomic check-and-write; 409 on type or namespace mismatch. */

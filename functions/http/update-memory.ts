@@ -1,7 +1,7 @@
 import { memoryApp } from '../../lib/composition/memory-app.js';
 import { memoryPathSchema, updateMemoryRequestSchema } from '../../lib/contracts/long-term-memory.js';
 import { parseInput } from '../../lib/contracts/parse.js';
-import { updateMemory } from '../../lib/use-cases/memory-records.js';
+import { updateMemory } from '../../lib/use-cases/long-term/update.js';
 import { httpRoute } from './http-route.js';
 
 /** Reference UpdateLongTermMemory: partial update, returns the record. */

@@ -5,7 +5,7 @@ import { type PromotionMessage, promotionJobId } from '../../lib/contracts/promo
 import { withInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { describeError, powertoolsLogger } from '../../lib/observability/logger.js';
 import { flushMetrics, recordPromotionFailure, recordPromotionJob } from '../../lib/observability/metrics.js';
-import { promoteSession } from '../../lib/use-cases/promote-session.js';
+import { promoteSession } from '../../lib/use-cases/promotion/promote-session.js';
 import {
   parsePromotionJob,
   type RunInSessionOrder,

@@ -4,8 +4,8 @@ import { powertoolsLogger } from '../../lib/observability/logger.js';
 import { flushMetrics } from '../../lib/observability/metrics.js';
 import { sweepExpiredApiKeys } from '../../lib/use-cases/control-plane/api-keys.js';
 import { reflushDeletedStores } from '../../lib/use-cases/control-plane/stores.js';
-import { sweepExpiredMemories } from '../../lib/use-cases/memory-expiry.js';
-import { sweepOverduePromotions } from '../../lib/use-cases/promotion-jobs.js';
+import { sweepExpiredMemories } from '../../lib/use-cases/long-term/expiry.js';
+import { sweepOverduePromotions } from '../../lib/use-cases/promotion/sweep-overdue.js';
 
 /** A promotion window is re-sent once it is this late: long enough for SQS delivery and a busy consumer. */
 const PROMOTION_GRACE_MS = 5 * 60_000;

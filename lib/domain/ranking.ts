@@ -28,6 +28,24 @@ export const HYBRID_RANKING: RankingParams = {
   sessionWeight: 0.2,
 };
 
+/**
+ * How deep a text search reads the indexes (lib/use-cases/long-term/search.ts). It starts at
+ * `overFetch` × the candidates the page needs (at least `HYBRID_RANKING.depth` in hybrid mode, for
+ * fusion to see enough of both lists, and `semanticDepth` otherwise), and widens `widen`-fold while
+ * filters or a similarity threshold leave too few, up to `maxCandidates` per index (the vector
+ * index's own `maxTopK` caps its share). The keyword index's BM25 constants live with its adapter
+ * (`BM25_K1`, `BM25_B` in lib/adapters/upstash/upstash-keyword-index.ts): they shape its scores,
+ * which fusion here normalizes, not the ranking rules.
+ */
+export const CANDIDATE_SEARCH = {
+  /** Most candidates one text search reads from each index before giving up on deeper pages. */
+  maxCandidates: 2_000,
+  /** First depth of a semantic or keyword search (hybrid starts at `HYBRID_RANKING.depth`). */
+  semanticDepth: 30,
+  overFetch: 3,
+  widen: 4,
+} as const;
+
 /** Used when a request names no `searchMode` (hybrid finds far more evidence than either index alone). */
 export const DEFAULT_SEARCH_MODE: SearchMode = 'hybrid';
 

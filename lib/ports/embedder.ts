@@ -14,6 +14,11 @@ export interface Embedder {
    * covers the whole text.
    */
   readonly maxInputCharacters?: number;
+  /**
+   * Most texts one `embedDocuments` call should carry, if the model has a limit; callers embedding
+   * more send several calls. Undefined: any number (the adapter splits batches itself).
+   */
+  readonly maxBatch?: number;
   /** Vectors for texts to be stored, in input order. An empty input gives an empty output. */
   embedDocuments(texts: readonly string[]): Promise<Float32Array[]>;
   /** The vector for a search query (some models embed queries differently from documents). */

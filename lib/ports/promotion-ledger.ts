@@ -1,4 +1,5 @@
 import type { PromotionMessage } from '../contracts/promotion-message.js';
+import type { ParkedRange } from '../domain/promotion/parked-range.js';
 
 export interface DueWindow {
   readonly sessionId: string;
@@ -21,17 +22,7 @@ export interface PromotionState {
   readonly deferredUntil: number | undefined;
 }
 
-/** A batch the model failed to extract several times in a row, skipped so later turns still promote. */
-export interface ParkedRange {
-  readonly firstEventId: string;
-  readonly lastEventId: string;
-  readonly events: number;
-  readonly failures: number;
-  readonly lastErrorCode: string;
-  readonly parkedAt: number;
-  /** Set by an operator's retry request: the next run extracts the range again. */
-  readonly retryRequestedAt?: number;
-}
+export type { ParkedRange } from '../domain/promotion/parked-range.js';
 
 export interface FailureRecord {
   readonly code: string;
@@ -58,8 +49,8 @@ export interface RunRecord {
   readonly now: number;
 }
 
-/** Per-session promotion bookkeeping: which windows are due and what the consumer has received. */
-export interface PromotionLedger {
+/** The promotion windows of sessions: which are due, which a job has closed. */
+export interface PromotionWindows {
   /**
    * Records that a job arrived and closes its window, so the next append opens a new one.
    * @returns false when the session no longer exists (deleted or expired).
@@ -69,13 +60,23 @@ export interface PromotionLedger {
   overdueWindows(storeId: string, before: number, limit: number): Promise<DueWindow[]>;
   /** Pushes a still-open window's due time forward (after its job was re-sent). */
   postponeWindow(storeId: string, sessionId: string, dueAt: number): Promise<void>;
+  /** When the session's open window is due, if one is open. */
+  dueAt(storeId: string, sessionId: string): Promise<number | undefined>;
+}
+
+/** One promotion worker per session at a time. */
+export interface PromotionLock {
   /**
-   * Takes the session's promotion lock (one worker per session at a time), or reports who-knows-
-   * who holds it by returning false. The lock expires after `ttlMs` if its holder dies.
+   * Takes the session's promotion lock for `holder`, or returns false when another worker holds
+   * it. The lock expires after `ttlMs` if its holder dies.
    */
   acquireLock(storeId: string, sessionId: string, holder: string, ttlMs: number): Promise<boolean>;
   /** Releases the lock if `holder` still holds it. */
   releaseLock(storeId: string, sessionId: string, holder: string): Promise<void>;
+}
+
+/** What promotion has done for a session: watermark, counters, failures, parked ranges, deferral. */
+export interface PromotionProgress {
   readState(storeId: string, sessionId: string): Promise<PromotionState>;
   /** Advances the watermark and adds the run's counters, clearing the last error and any deferral. */
   commitRun(storeId: string, sessionId: string, run: RunRecord): Promise<void>;
@@ -91,10 +92,22 @@ export interface PromotionLedger {
   saveParkedRange(storeId: string, sessionId: string, range: ParkedRange): Promise<void>;
   /** Records that the store's extraction budget postponed this session's job until `until`. */
   recordDeferral(storeId: string, sessionId: string, until: number, now: number): Promise<void>;
+}
+
+/** The store's model tokens per UTC day, which its extraction budget caps. */
+export interface ExtractionBudget {
   /** Model tokens promotion spent for the store on a UTC day (`YYYY-MM-DD`). */
   storeTokens(storeId: string, day: string): Promise<number>;
   /** Adds to the store's tokens of the day (atomic, expiring); @returns the new total. */
   addStoreTokens(storeId: string, day: string, tokens: number): Promise<number>;
-  /** When the session's open window is due, if one is open. */
-  dueAt(storeId: string, sessionId: string): Promise<number | undefined>;
 }
+
+/**
+ * Per-session promotion bookkeeping, all of it (the Upstash adapter implements it in one class).
+ * Use cases ask for the narrow parts they use.
+ */
+export interface PromotionLedger
+  extends PromotionWindows,
+    PromotionLock,
+    PromotionProgress,
+    ExtractionBudget {}

@@ -27,8 +27,13 @@ export interface ApiKeyRecord {
  */
 export type RegistryWriteOutcome = 'replaced' | 'missing' | 'conflict';
 
+/** Reads one store's configuration: what nearly every use case needs of the registry. */
+export interface StoreLookup {
+  getStore(storeId: string): Promise<StoreRecord | undefined>;
+}
+
 /** Stores (tenants) and their configuration. */
-export interface StoreRegistry {
+export interface StoreRegistry extends StoreLookup {
   /** Registers a new store (create only: updates go through `replaceStore`). */
   putStore(store: StoreRecord): Promise<void>;
   /**
@@ -36,7 +41,6 @@ export interface StoreRegistry {
    * `getStore`); never brings back a deleted store.
    */
   replaceStore(expected: StoreRecord, next: StoreRecord): Promise<RegistryWriteOutcome>;
-  getStore(storeId: string): Promise<StoreRecord | undefined>;
   listStoreIds(): Promise<string[]>;
 }
 
@@ -53,10 +57,17 @@ export interface StoreRemoval {
   recentlyDeleted(since: number): Promise<string[]>;
 }
 
-/** API keys, addressed by the hash of the token (the token itself is never stored) or by key id. */
-export interface ApiKeyRegistry {
-  /** The record of a presented token, or undefined. Does not judge expiry: callers do. */
+/** What the authorizer needs of the key registry: a presented token's record. */
+export interface ApiKeyResolver {
+  /**
+   * The record of a presented token (found by the token's hash: the token itself is never
+   * stored), or undefined. Does not judge expiry: callers do.
+   */
   resolveKey(token: string): Promise<ApiKeyRecord | undefined>;
+}
+
+/** Key administration (the control plane and the sweeper), by key id. */
+export interface ApiKeyAdmin {
   /** Registers a new key. */
   putKey(token: string, record: ApiKeyRecord): Promise<void>;
   getKey(keyId: string): Promise<ApiKeyRecord | undefined>;
@@ -83,3 +94,6 @@ export interface ApiKeyRegistry {
   orphanedGatewayKeys(limit: number): Promise<string[]>;
   removeOrphanedGatewayKey(gatewayKeyId: string): Promise<void>;
 }
+
+/** API keys, addressed by the hash of the token or by key id: resolution and administration. */
+export interface ApiKeyRegistry extends ApiKeyResolver, ApiKeyAdmin {}

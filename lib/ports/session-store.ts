@@ -56,22 +56,48 @@ export interface SessionRow {
   readonly updatedAt: number;
 }
 
-/** Working memory: sessions and their events, expiring with the store's short-term TTL. */
-export interface SessionStore {
+/** Appends events to sessions (working memory). */
+export interface SessionAppender {
   /** Appends atomically: creates the session if needed, refreshes its TTL, may open a promotion window. */
   appendEvent(input: AppendEventInput): Promise<AppendEventResult>;
+}
+
+/** Reads sessions and their events. */
+export interface SessionReader {
   /** The session with its events ordered by `createdAt`, or undefined when missing or expired. */
   getSession(storeId: string, sessionId: string): Promise<SessionMemory | undefined>;
   getEvent(storeId: string, sessionId: string, eventId: string): Promise<SessionEvent | undefined>;
+}
+
+/** Stores a session's running summary (promotion). */
+export interface SessionSummaryWriter {
   /** Stores the running summary; false when the session no longer exists. */
   setSummary(storeId: string, sessionId: string, summary: SessionSummary): Promise<boolean>;
+}
+
+export interface SessionDeleter {
   /** @returns false when the session or the event does not exist. */
   deleteEvent(storeId: string, sessionId: string, eventId: string, now: number): Promise<boolean>;
   /** @returns false when the session does not exist. */
   deleteSession(storeId: string, sessionId: string): Promise<boolean>;
+}
+
+/** Pages through a store's sessions. */
+export interface SessionListing {
   /** Session ids in creation order. */
   listSessionIds(query: SessionPageQuery): Promise<{ ids: string[]; total: number }>;
   listSessionRows(
     query: SessionPageQuery & { sortBy: SessionSortBy; sortOrder: SortOrder },
   ): Promise<{ rows: SessionRow[]; total: number }>;
 }
+
+/**
+ * Working memory: sessions and their events, expiring with the store's short-term TTL. The Upstash
+ * adapter implements it in one class; use cases ask for the parts they use.
+ */
+export interface SessionStore
+  extends SessionAppender,
+    SessionReader,
+    SessionSummaryWriter,
+    SessionDeleter,
+    SessionListing {}

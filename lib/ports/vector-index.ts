@@ -34,6 +34,6 @@ export interface VectorIndex {
    * partitions costs one round trip (pipelined).
    */
   query(partitions: readonly VectorPartition[], vector: Float32Array, topK: number): Promise<VectorHit[]>;
-  /** Number of vectors in a partition (bounds over-fetching). */
+  /** Number of vectors in a partition (tests and benchmarks read it; search never needs it). */
   count(partition: VectorPartition): Promise<number>;
 }

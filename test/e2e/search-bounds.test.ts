@@ -1,7 +1,7 @@
 import { Redis as RedisClient } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoreConfig } from '../../lib/contracts/store-config.js';
-import { MAX_SEARCH_PARTITIONS } from '../../lib/use-cases/memory-search.js';
+import { MAX_SEARCH_PARTITIONS } from '../../lib/use-cases/long-term/search.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 const stack = useLocalStack();

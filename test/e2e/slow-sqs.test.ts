@@ -83,7 +83,7 @@ describe('SQS answering slowly', () => {
     // SQS recovers; the sweeper re-sends the overdue window (due in the store's cadence, 300 s: move
     // the clock by asking the ledger for windows due before "now + cadence + grace").
     delayMs = 0;
-    const { sweepOverduePromotions } = await import('../../lib/use-cases/promotion-jobs.js');
+    const { sweepOverduePromotions } = await import('../../lib/use-cases/promotion/sweep-overdue.js');
     const { memoryApp } = await import('../../lib/composition/memory-app.js');
     const app = await memoryApp();
     const report = await sweepOverduePromotions(

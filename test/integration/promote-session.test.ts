@@ -3,7 +3,7 @@ import { createPromotionApp } from '../../lib/composition/promotion-app.js';
 import { loadRuntimeConfig } from '../../lib/config/runtime-config.js';
 import { promotionJob } from '../../lib/contracts/promotion-message.js';
 import type { PromotionLedger } from '../../lib/ports/promotion-ledger.js';
-import { PromotionBusyError, promoteSession } from '../../lib/use-cases/promote-session.js';
+import { PromotionBusyError, promoteSession } from '../../lib/use-cases/promotion/promote-session.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 // The consumer is not run here: each test calls the use case itself, with faults injected.

@@ -6,8 +6,9 @@ import { ExtractionOutputError } from '../../lib/adapters/bedrock/bedrock-extrac
 import { createPromotionApp } from '../../lib/composition/promotion-app.js';
 import { loadRuntimeConfig } from '../../lib/config/runtime-config.js';
 import { type PromotionMessage, promotionJob } from '../../lib/contracts/promotion-message.js';
+import { PARK_AFTER_FAILED_RUNS } from '../../lib/domain/promotion/window.js';
 import type { MemoryExtractor } from '../../lib/ports/memory-extractor.js';
-import { PARK_AFTER_FAILED_RUNS, promoteSession } from '../../lib/use-cases/promote-session.js';
+import { promoteSession } from '../../lib/use-cases/promotion/promote-session.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 // Faults are injected into the use case (a failing extractor); the consumer is called directly.

@@ -5,7 +5,7 @@ import { SqsPromotionQueue } from '../../lib/adapters/sqs/sqs-promotion-queue.js
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashPromotionLedger } from '../../lib/adapters/upstash/upstash-promotion-ledger.js';
 import { createLogger } from '../../lib/observability/logger.js';
-import { sweepOverduePromotions } from '../../lib/use-cases/promotion-jobs.js';
+import { sweepOverduePromotions } from '../../lib/use-cases/promotion/sweep-overdue.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 const stack = useLocalStack({ maxReceiveCount: 3, visibilityTimeoutSeconds: 1 });
@@ -89,12 +89,7 @@ describe('promotion hand-off', () => {
     const report = await sweepOverduePromotions(
       {
         ledger,
-        stores: {
-          listStoreIds: async () => [storeId],
-          putStore: async () => {},
-          replaceStore: async () => 'missing' as const,
-          getStore: async () => undefined,
-        },
+        stores: { listStoreIds: async () => [storeId] },
         promotionQueue: new SqsPromotionQueue({ client: sqs, queueUrl: stack().promotionQueue.queueUrl }),
         clock: { now: () => later },
         logger: createLogger('test', 'silent'),

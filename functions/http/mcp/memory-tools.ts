@@ -19,11 +19,13 @@ import { addSessionEventRequestSchema, sessionPathSchema } from '../../../lib/co
 import { DomainError, fieldErrorsOf, retryAfterSecondsOf } from '../../../lib/domain/errors.js';
 import { assertStoreAccess, type Grant, type StoreAction } from '../../../lib/domain/grants.js';
 import { describeError } from '../../../lib/observability/logger.js';
-import { appendSessionEvent } from '../../../lib/use-cases/append-session-event.js';
-import { buildMemoryPrompt } from '../../../lib/use-cases/memory-prompt.js';
-import { bulkCreateMemories, bulkDeleteMemories, getMemory } from '../../../lib/use-cases/memory-records.js';
-import { searchMemories } from '../../../lib/use-cases/memory-search.js';
-import { getSessionMemory } from '../../../lib/use-cases/session-queries.js';
+import { bulkCreateMemories } from '../../../lib/use-cases/long-term/bulk-create.js';
+import { bulkDeleteMemories } from '../../../lib/use-cases/long-term/bulk-delete.js';
+import { getMemory } from '../../../lib/use-cases/long-term/get.js';
+import { searchMemories } from '../../../lib/use-cases/long-term/search.js';
+import { buildMemoryPrompt } from '../../../lib/use-cases/prompt/build-memory-prompt.js';
+import { appendSessionEvent } from '../../../lib/use-cases/sessions/append-event.js';
+import { getSessionMemory } from '../../../lib/use-cases/sessions/get-session.js';
 
 /** Who is calling, on which store: fixed per request, never taken from tool arguments. */
 export interface MemoryToolContext {
@@ -238,7 +240,7 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
       inputSchema: memoryPromptRequestSchema,
       outputSchema: memoryPromptResponseSchema,
     },
-    (request) => buildMemoryPrompt(app, storeId, request),
+    (request) => buildMemoryPrompt({ ...app, searchMemories }, storeId, request),
   );
 
   return server;

@@ -13,6 +13,7 @@ import { describeError } from '../../observability/logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ApiKeyRecord, ApiKeyRegistry, StoreRegistry } from '../../ports/registry.js';
 import type { UsagePlanKeys } from '../../ports/usage-plan-keys.js';
+import { REGISTRY_WRITE_ATTEMPTS, removeApiKey, removeGatewayKey } from './key-removal.js';
 
 export interface ApiKeyAdminDeps {
   readonly stores: StoreRegistry;
@@ -21,13 +22,6 @@ export interface ApiKeyAdminDeps {
   readonly clock: Clock;
   readonly logger: Logger;
 }
-
-/**
- * How often a registry write that lost a compare-and-set to a concurrent one is recomputed from the
- * newer record before the caller gets a 409. Each lost attempt is another writer's success, so five
- * attempts always suffice for up to five concurrent writers of one record; operators rarely have two.
- */
-export const REGISTRY_WRITE_ATTEMPTS = 5;
 
 /** What operators see of a key (reference `ApiKeyOutput`, plus the `plan` extension). Never the token. */
 export function apiKeyOutput(record: ApiKeyRecord): ApiKeyOutput {
@@ -123,14 +117,12 @@ export async function updateApiKey(
  * interval has passed), then the API Gateway key is disabled and deleted. A gateway failure is
  * not the caller's: the key is already unusable, and the sweeper retries the removal.
  */
+/** Revokes a key at once (its gateway key too); 404 when there is none. */
 export async function revokeApiKey(
   deps: Pick<ApiKeyAdminDeps, 'apiKeys' | 'usagePlanKeys' | 'logger'>,
   keyId: string,
 ): Promise<void> {
-  const record = await deps.apiKeys.deleteKey(keyId);
-  if (!record) throw new NotFoundError('API key not found');
-  if (record.gatewayKeyId) await removeGatewayKey(deps, record.gatewayKeyId);
-  deps.logger.info('api key revoked', { keyId });
+  if (!(await removeApiKey(deps, keyId))) throw new NotFoundError('API key not found');
 }
 
 /**
@@ -249,21 +241,6 @@ function createGatewayKey(deps: ApiKeyAdminDeps, token: string, record: ApiKeyRe
     value: usageIdentifierOf(token),
     tier: record.plan,
   });
-}
-
-async function removeGatewayKey(
-  deps: Pick<ApiKeyAdminDeps, 'apiKeys' | 'usagePlanKeys' | 'logger'>,
-  gatewayKeyId: string,
-): Promise<void> {
-  try {
-    await deps.usagePlanKeys.removeKey(gatewayKeyId);
-  } catch (error) {
-    deps.logger.warn('gateway key removal failed; the sweeper retries', {
-      gatewayKeyId,
-      ...describeError(error),
-    });
-    await deps.apiKeys.addOrphanedGatewayKey(gatewayKeyId);
-  }
 }
 
 async function assertGrantsReferenceStores(deps: Pick<ApiKeyAdminDeps, 'stores'>, grants: readonly Grant[]) {

@@ -8,7 +8,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ApiKeyRecord, ApiKeyRegistry, StoreRegistry, StoreRemoval } from '../../ports/registry.js';
 import type { UsagePlanKeys } from '../../ports/usage-plan-keys.js';
-import { REGISTRY_WRITE_ATTEMPTS, revokeApiKey } from './api-keys.js';
+import { REGISTRY_WRITE_ATTEMPTS, removeApiKey } from './key-removal.js';
 
 export interface StoreAdminDeps {
   readonly stores: StoreRegistry & StoreRemoval;
@@ -178,13 +178,7 @@ async function removeGrant(
     const grants = key.grants.filter((grant) => grant.resourceId !== storeId);
     if (grants.length === 0) {
       // Revocation deletes whatever the record is now: nothing concurrent to preserve.
-      try {
-        await revokeApiKey(deps, key.keyId);
-        return 'revoked';
-      } catch (error) {
-        if (error instanceof NotFoundError) return 'untouched';
-        throw error;
-      }
+      return (await removeApiKey(deps, key.keyId)) ? 'revoked' : 'untouched';
     }
     const outcome = await deps.apiKeys.updateKey(key, { ...key, grants });
     if (outcome === 'replaced') return 'narrowed';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { newApiKeyToken } from '../../lib/domain/api-key.js';
-import type { ApiKeyRecord } from '../../lib/ports/registry.js';
-import { ApiKeyResolver } from '../../lib/use-cases/resolve-api-key.js';
+import { newApiKeyToken } from '../../../lib/domain/api-key.js';
+import type { ApiKeyRecord } from '../../../lib/ports/registry.js';
+import { CachedKeyResolver } from '../../../lib/use-cases/access/resolve-api-key.js';
 
 /** A registry that counts reads, keyed by token (the resolver's logic is under test, not Redis). */
 function registry(records: Map<string, ApiKeyRecord>) {
@@ -19,13 +19,13 @@ function record(keyId: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRec
   return { keyId, name: 'k', grants: [], createdAt: 0, expiresAt: 0, plan: 'standard', ...overrides };
 }
 
-describe('ApiKeyResolver', () => {
+describe('CachedKeyResolver', () => {
   it('reuses an answer for the TTL, then reads again (revocation takes effect within it)', async () => {
     const { keyId, token } = newApiKeyToken();
     const records = new Map([[token, record(keyId)]]);
     const reg = registry(records);
     let now = 1_000_000;
-    const resolver = new ApiKeyResolver(reg, { now: () => now }, 30_000);
+    const resolver = new CachedKeyResolver(reg, { now: () => now }, 30_000);
 
     expect(await resolver.resolve(token)).toMatchObject({ keyId });
     records.delete(token);
@@ -41,7 +41,7 @@ describe('ApiKeyResolver', () => {
     const { keyId, token } = newApiKeyToken();
     let now = 1_000_000_000;
     const reg = registry(new Map([[token, record(keyId, { expiresAt: now / 1000 + 10 })]]));
-    const resolver = new ApiKeyResolver(reg, { now: () => now }, 60_000);
+    const resolver = new CachedKeyResolver(reg, { now: () => now }, 60_000);
     expect(await resolver.resolve(token)).toBeDefined();
     now += 10_000;
     expect(await resolver.resolve(token)).toBeUndefined();
@@ -50,7 +50,7 @@ describe('ApiKeyResolver', () => {
 
   it('never reads the registry for tokens that are not service tokens', async () => {
     const reg = registry(new Map());
-    const resolver = new ApiKeyResolver(reg, { now: () => 0 }, 0);
+    const resolver = new CachedKeyResolver(reg, { now: () => 0 }, 0);
     for (const token of ['', 'dev-api-key', `amk${'g'.repeat(32)}${'a'.repeat(40)}`, 'amk123']) {
       expect(await resolver.resolve(token)).toBeUndefined();
     }
@@ -61,13 +61,13 @@ describe('ApiKeyResolver', () => {
     const first = newApiKeyToken();
     const second = newApiKeyToken();
     const reg = registry(new Map([[first.token, record(second.keyId)]]));
-    expect(await new ApiKeyResolver(reg, { now: () => 0 }, 0).resolve(first.token)).toBeUndefined();
+    expect(await new CachedKeyResolver(reg, { now: () => 0 }, 0).resolve(first.token)).toBeUndefined();
   });
 
   it('does not cache when the TTL is 0', async () => {
     const { keyId, token } = newApiKeyToken();
     const reg = registry(new Map([[token, record(keyId)]]));
-    const resolver = new ApiKeyResolver(reg, { now: () => 0 }, 0);
+    const resolver = new CachedKeyResolver(reg, { now: () => 0 }, 0);
     await resolver.resolve(token);
     await resolver.resolve(token);
     expect(reg.reads.count).toBe(2);

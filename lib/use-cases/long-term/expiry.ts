@@ -1,10 +1,14 @@
-import type { StoreRegistry } from '../ports/registry.js';
-import { bulkDeleteMemories, type MemoryDeps } from './memory-records.js';
+import type { MemoryExpiry } from '../../ports/memory-record-store.js';
+import type { StoreRegistry } from '../../ports/registry.js';
+import { deleteIndexedRecords, type IndexingDeps } from './indexing.js';
 
 export interface ExpirySweepReport {
   readonly storesVisited: number;
   readonly deleted: number;
 }
+
+/** Expired ids deleted per call: the size of a DELETE request's batch. */
+const DELETE_BATCH = 100;
 
 /**
  * Deletes long-term memories whose TTL has passed, through the same path as DELETE (search indexes
@@ -12,7 +16,10 @@ export interface ExpirySweepReport {
  * such records as gone; this reclaims the space. Bounded per store and run.
  */
 export async function sweepExpiredMemories(
-  deps: MemoryDeps & { stores: StoreRegistry },
+  deps: Pick<IndexingDeps, 'vectors' | 'keywords' | 'clock'> & {
+    readonly records: IndexingDeps['records'] & MemoryExpiry;
+    readonly stores: Pick<StoreRegistry, 'listStoreIds'>;
+  },
   options: { perStoreLimit: number },
 ): Promise<ExpirySweepReport> {
   const now = deps.clock.now();
@@ -20,9 +27,8 @@ export async function sweepExpiredMemories(
   const storeIds = await deps.stores.listStoreIds();
   for (const storeId of storeIds) {
     const ids = await deps.records.expiredIds(storeId, now, options.perStoreLimit);
-    for (let i = 0; i < ids.length; i += 100) {
-      const result = await bulkDeleteMemories(deps, storeId, ids.slice(i, i + 100));
-      deleted += result.deleted.length;
+    for (let i = 0; i < ids.length; i += DELETE_BATCH) {
+      deleted += (await deleteIndexedRecords(deps, storeId, ids.slice(i, i + DELETE_BATCH))).size;
     }
   }
   return { storesVisited: storeIds.length, deleted };

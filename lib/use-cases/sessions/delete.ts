@@ -1,9 +1,9 @@
-import { NotFoundError } from '../domain/errors.js';
-import type { Clock } from '../ports/clock.js';
-import type { SessionStore } from '../ports/session-store.js';
+import { NotFoundError } from '../../domain/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { SessionDeleter } from '../../ports/session-store.js';
 
 export interface SessionDeletionDeps {
-  readonly sessions: SessionStore;
+  readonly sessions: SessionDeleter;
   readonly clock: Clock;
 }
 

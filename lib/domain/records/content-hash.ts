@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StoredMemory } from '../contracts/long-term-memory.js';
+import type { StoredMemory } from '../../contracts/long-term-memory.js';
 
 /** What makes two writes "the same memory" for idempotent re-posts. */
 export function contentHash(r: Omit<StoredMemory, 'contentHash'>): string {

@@ -1,6 +1,6 @@
-import { hashApiKey, keyIdOf } from '../domain/api-key.js';
-import type { Clock } from '../ports/clock.js';
-import type { ApiKeyRecord, ApiKeyRegistry } from '../ports/registry.js';
+import { hashApiKey, keyIdOf } from '../../domain/api-key.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ApiKeyRecord, ApiKeyResolver } from '../../ports/registry.js';
 
 /**
  * Turns a presented token into the key it is, or undefined when it is unknown, malformed, revoked
@@ -11,11 +11,11 @@ import type { ApiKeyRecord, ApiKeyRegistry } from '../ports/registry.js';
  * either `Authorization` or `X-Api-Key`. So a revocation or grant change takes effect within the
  * TTL, as the reference documents for its own cache. Expiry is judged at every call, cached or not.
  */
-export class ApiKeyResolver {
+export class CachedKeyResolver {
   private readonly cache = new Map<string, { record: ApiKeyRecord | undefined; until: number }>();
 
   constructor(
-    private readonly registry: Pick<ApiKeyRegistry, 'resolveKey'>,
+    private readonly registry: ApiKeyResolver,
     private readonly clock: Clock,
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type PromotionMessage, promotionJob } from '../../lib/contracts/promotion-message.js';
-import type { AddSessionEventRequest } from '../../lib/contracts/session-memory.js';
-import { NotFoundError, PayloadTooLargeError } from '../../lib/domain/errors.js';
-import type { Logger } from '../../lib/observability/logger.js';
-import type { PromotionQueue } from '../../lib/ports/promotion-queue.js';
-import type { AppendEventInput, AppendEventResult, SessionStore } from '../../lib/ports/session-store.js';
-import { appendSessionEvent } from '../../lib/use-cases/append-session-event.js';
+import { type PromotionMessage, promotionJob } from '../../../lib/contracts/promotion-message.js';
+import type { AddSessionEventRequest } from '../../../lib/contracts/session-memory.js';
+import { NotFoundError, PayloadTooLargeError } from '../../../lib/domain/errors.js';
+import type { Logger } from '../../../lib/observability/logger.js';
+import type { PromotionQueue } from '../../../lib/ports/promotion-queue.js';
+import type {
+  AppendEventInput,
+  AppendEventResult,
+  SessionAppender,
+  SessionReader,
+} from '../../../lib/ports/session-store.js';
+import { appendSessionEvent } from '../../../lib/use-cases/sessions/append-event.js';
 
 const NOW = Date.UTC(2026, 5, 25, 18, 0, 0);
 
@@ -16,15 +21,19 @@ const request: AddSessionEventRequest = {
   createdAt: '2026-06-25T17:59:00Z',
 };
 
-/** A session store that records appends and answers with a scripted result. */
+/**
+ * A session store that records appends and answers with a scripted result: only the two methods
+ * the use case's narrow ports ask for, so no cast (test/fakes/ has the full in-memory store).
+ */
 function scriptedSessions(result: AppendEventResult) {
   const appended: AppendEventInput[] = [];
-  const sessions = {
-    appendEvent: async (input: AppendEventInput) => {
+  const sessions: SessionAppender & Pick<SessionReader, 'getEvent'> = {
+    appendEvent: async (input) => {
       appended.push(input);
       return result;
     },
-  } as unknown as SessionStore;
+    getEvent: async () => undefined,
+  };
   return { sessions, appended };
 }
 

@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
-import { promotionJob } from '../contracts/promotion-message.js';
-import type { AddSessionEventRequest, SessionEvent } from '../contracts/session-memory.js';
-import { ConflictError, NotFoundError, PayloadTooLargeError, quotaExceededError } from '../domain/errors.js';
-import { newEventId, newSessionId } from '../domain/ids.js';
-import { LIMITS } from '../domain/limits.js';
-import { describeError, type Logger } from '../observability/logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { PromotionQueue } from '../ports/promotion-queue.js';
-import type { SessionStore } from '../ports/session-store.js';
+import { promotionJob } from '../../contracts/promotion-message.js';
+import type { AddSessionEventRequest, SessionEvent } from '../../contracts/session-memory.js';
+import {
+  ConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  quotaExceededError,
+} from '../../domain/errors.js';
+import { newEventId, newSessionId } from '../../domain/ids.js';
+import { LIMITS } from '../../domain/limits.js';
+import { describeError, type Logger } from '../../observability/logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { PromotionQueue } from '../../ports/promotion-queue.js';
+import type { SessionAppender, SessionReader } from '../../ports/session-store.js';
 
 export interface AppendSessionEventDeps {
-  readonly sessions: SessionStore;
+  readonly sessions: SessionAppender & Pick<SessionReader, 'getEvent'>;
   readonly promotionQueue: PromotionQueue;
   readonly clock: Clock;
   readonly logger: Logger;

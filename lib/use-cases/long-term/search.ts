@@ -1,23 +1,27 @@
-import type { MemoryRecordView, SearchRequest, StoredMemory } from '../contracts/long-term-memory.js';
-
-export { DEFAULT_SEARCH_MODE } from '../domain/ranking.js';
-
-import { ValidationError } from '../domain/errors.js';
-import { assertAttributeFilterFits, matchesFilter, partitionCouldMatch } from '../domain/memory-filter.js';
-import type { PageTokenDeps } from '../domain/page-token.js';
+import type { MemoryRecordView, SearchRequest, StoredMemory } from '../../contracts/long-term-memory.js';
+import { ValidationError } from '../../domain/errors.js';
+import { assertAttributeFilterFits, matchesFilter, partitionCouldMatch } from '../../domain/memory-filter.js';
+import type { PageTokenDeps } from '../../domain/page-token.js';
 import {
   applyRecency,
+  CANDIDATE_SEARCH,
   contextualize,
   DEFAULT_SEARCH_MODE,
   fuse,
   HYBRID_RANKING,
   type RankedRecord,
-} from '../domain/ranking.js';
-import type { VectorPartition } from '../ports/vector-index.js';
-import { embedQueryText, type MemoryDeps, requireStore, toView } from './memory-records.js';
+} from '../../domain/ranking.js';
+import { toView } from '../../domain/records/view.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Embedder } from '../../ports/embedder.js';
+import type { KeywordIndex } from '../../ports/keyword-index.js';
+import type { MemoryAccessLog, MemoryListing, MemoryRecords } from '../../ports/memory-record-store.js';
+import type { StoreLookup } from '../../ports/registry.js';
+import type { VectorIndex, VectorPartition } from '../../ports/vector-index.js';
+import { requireStore } from '../shared/require-store.js';
+import { embedQueryText } from './indexing.js';
 
-/** Most candidates one text search reads from each index before giving up on deeper pages. */
-const MAX_CANDIDATES = 2_000;
+const { maxCandidates: MAX_CANDIDATES } = CANDIDATE_SEARCH;
 /** Index entries one filter-only page may scan before returning a short page with a token. */
 const MAX_SCAN = 5_000;
 const SCAN_CHUNK = 250;
@@ -27,8 +31,15 @@ const SCAN_CHUNK = 250;
  */
 export const MAX_SEARCH_PARTITIONS = 256;
 
-/** Search pages with signed tokens. */
-export type SearchDeps = MemoryDeps & PageTokenDeps;
+/** What search reads: the records with their listing and access log, both indexes, the embedder. */
+export interface SearchDeps extends PageTokenDeps {
+  readonly records: MemoryRecords & MemoryListing & MemoryAccessLog;
+  readonly vectors: VectorIndex;
+  readonly keywords: KeywordIndex;
+  readonly embedder: Embedder;
+  readonly stores: StoreLookup;
+  readonly clock: Clock;
+}
 
 export interface SearchResult {
   readonly items: MemoryRecordView[];
@@ -86,8 +97,8 @@ async function rankedSearch(
   if (partitions.length === 0) return { items: [] };
 
   const needed = offset + limit + 1;
-  const minimum = mode === 'hybrid' ? HYBRID_RANKING.depth : 30;
-  let k = Math.min(MAX_CANDIDATES, Math.max(needed * 3, minimum));
+  const minimum = mode === 'hybrid' ? HYBRID_RANKING.depth : CANDIDATE_SEARCH.semanticDepth;
+  let k = Math.min(MAX_CANDIDATES, Math.max(needed * CANDIDATE_SEARCH.overFetch, minimum));
   let ranked: RankedRecord[] = [];
   let exhausted = false;
   for (;;) {
@@ -116,7 +127,7 @@ async function rankedSearch(
     }
     if (mode === 'hybrid') ranked = contextualize(ranked);
     if (ranked.length >= needed || exhausted || k >= MAX_CANDIDATES) break;
-    k = Math.min(MAX_CANDIDATES, k * 4);
+    k = Math.min(MAX_CANDIDATES, k * CANDIDATE_SEARCH.widen);
   }
   if (request.recency && request.recency.weight > 0)
     ranked = await withRecency(deps, storeId, request, ranked, now);
@@ -131,7 +142,7 @@ async function rankedSearch(
 
 /** Recency from creation or from the caller-visible last access. */
 async function withRecency(
-  deps: MemoryDeps,
+  deps: Pick<SearchDeps, 'records'>,
   storeId: string,
   request: SearchRequest,
   ranked: RankedRecord[],
@@ -190,7 +201,7 @@ async function filterListing(
 }
 
 async function candidatePartitions(
-  deps: MemoryDeps,
+  deps: Pick<SearchDeps, 'records'>,
   storeId: string,
   request: SearchRequest,
 ): Promise<VectorPartition[]> {

@@ -1,13 +1,38 @@
-import type { MemoryFilter, SearchRequest } from '../contracts/long-term-memory.js';
-import type { MemoryPromptRequest, MemoryPromptResponse } from '../contracts/memory-prompt.js';
-import type { SessionMemory } from '../contracts/session-memory.js';
-import { assertQueryFits, packPrompt } from '../domain/memory-prompt.js';
-import type { Embedder } from '../ports/embedder.js';
-import { embedQueryText } from './memory-records.js';
-import { DEFAULT_SEARCH_MODE, type SearchDeps, type SearchResult, searchMemories } from './memory-search.js';
-import { getSessionMemory, type SessionQueryDeps } from './session-queries.js';
+import type { MemoryFilter, MemoryRecordView, SearchRequest } from '../../contracts/long-term-memory.js';
+import type { MemoryPromptRequest, MemoryPromptResponse } from '../../contracts/memory-prompt.js';
+import type { SessionMemory } from '../../contracts/session-memory.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { assertQueryFits, packPrompt } from '../../domain/memory-prompt.js';
+import { eventsAfterSummary } from '../../domain/promotion/summary-coverage.js';
+import { DEFAULT_SEARCH_MODE } from '../../domain/ranking.js';
+import type { Embedder } from '../../ports/embedder.js';
+import type { MemoryRecords } from '../../ports/memory-record-store.js';
+import type { SessionReader } from '../../ports/session-store.js';
 
-export type MemoryPromptDeps = SearchDeps & SessionQueryDeps;
+/**
+ * What the prompt needs of its caller's app: the session reader, the record store and embedder
+ * the search reads through (the prompt wraps both, see below), and the long-term search itself.
+ */
+export interface PromptBaseDeps {
+  readonly sessions: Pick<SessionReader, 'getSession'>;
+  readonly records: Pick<MemoryRecords, 'getMany'>;
+  readonly embedder: Embedder;
+}
+
+/**
+ * Long-term search (`searchMemories` of lib/use-cases/long-term/search.ts), passed in by the caller
+ * rather than imported: a use case never imports another use case. The prompt calls it with its
+ * own deps, the record store or embedder swapped for the wrapped ones.
+ */
+export type PromptSearch<D> = (
+  deps: D,
+  storeId: string,
+  request: SearchRequest,
+) => Promise<{ readonly items: MemoryRecordView[] }>;
+
+export type MemoryPromptDeps<D extends PromptBaseDeps> = D & {
+  readonly searchMemories: PromptSearch<NoInfer<D>>;
+};
 
 /**
  * Extension: LLM-ready messages for a query: the session's summary and recent events (as
@@ -26,34 +51,36 @@ export type MemoryPromptDeps = SearchDeps & SessionQueryDeps;
  * When the owner has to come from the session, the search waits for the read: one more round trip,
  * while the query's embedding (a model call, the slowest step) starts at once all the same.
  */
-export async function buildMemoryPrompt(
-  deps: MemoryPromptDeps,
+export async function buildMemoryPrompt<D extends PromptBaseDeps>(
+  deps: MemoryPromptDeps<D>,
   storeId: string,
   request: MemoryPromptRequest,
 ): Promise<MemoryPromptResponse> {
   assertQueryFits(request.query, request.tokenBudget);
   const explicitOwner = request.ownerId ?? request.filter?.ownerId;
   let session: SessionMemory | undefined;
-  let found: SearchResult;
+  let found: { readonly items: MemoryRecordView[] };
+  const search = (via: D, ownerId: string | undefined) =>
+    deps.searchMemories(via, storeId, searchRequest(request, ownerId));
   if (request.sessionId === undefined) {
-    found = await searchMemories(deps, storeId, searchRequest(request, request.ownerId));
+    found = await search(deps, request.ownerId);
   } else if (explicitOwner !== undefined) {
     const sessionId = request.sessionId;
     let reading: Promise<SessionMemory> | undefined;
     const readSession = () => {
-      reading ??= getSessionMemory(deps, storeId, sessionId);
+      reading ??= readSessionMemory(deps, storeId, sessionId);
       return reading;
     };
     // The session read is sent with the search's record read (auto-pipelined: one request for both);
     // a search that reads no records (nothing matched) leaves it to the line after.
     const records = beforeCall(deps.records, 'getMany', () => void readSession().catch(() => {}));
-    found = await searchMemories({ ...deps, records }, storeId, searchRequest(request, request.ownerId));
+    found = await search({ ...deps, records }, request.ownerId);
     session = await readSession();
   } else {
     const mode = request.searchMode ?? DEFAULT_SEARCH_MODE;
     const embedder = mode === 'keyword' ? deps.embedder : prefetchQuery(deps.embedder, request.query.trim());
-    session = await getSessionMemory(deps, storeId, request.sessionId);
-    found = await searchMemories({ ...deps, embedder }, storeId, searchRequest(request, session.ownerId));
+    session = await readSessionMemory(deps, storeId, request.sessionId);
+    found = await search({ ...deps, embedder }, session.ownerId);
   }
 
   const packed = packPrompt(
@@ -94,6 +121,22 @@ export async function buildMemoryPrompt(
   };
 }
 
+/**
+ * The session as GetSessionMemory returns it (the events its summary does not cover), or a 404.
+ * The same rules as lib/use-cases/sessions/get-session.ts, from the same domain module.
+ */
+async function readSessionMemory(
+  deps: PromptBaseDeps,
+  storeId: string,
+  sessionId: string,
+): Promise<SessionMemory> {
+  const session = await deps.sessions.getSession(storeId, sessionId);
+  if (!session) throw new NotFoundError('Session not found');
+  return session.summary
+    ? { ...session, events: eventsAfterSummary(session.events, session.summary) }
+    : session;
+}
+
 /** The search the prompt runs: the query as text, the shortcuts folded into the filter (all of it must match). */
 function searchRequest(request: MemoryPromptRequest, ownerId: string | undefined): SearchRequest {
   const filter: MemoryFilter = {
@@ -116,19 +159,20 @@ function searchRequest(request: MemoryPromptRequest, ownerId: string | undefined
 
 /**
  * The embedder with the query's vector already on its way: the search asks for the same text
- * (trimmed and cut as {@link embedQueryText} does) and gets the pending result instead of a second
- * model call.
+ * (trimmed, and cut to the model's input limit as the search's `embedQueryText` does) and gets the
+ * pending result instead of a second model call.
  */
 function prefetchQuery(embedder: Embedder, text: string): Embedder {
-  const pending = embedQueryText(embedder, text);
-  // Observed here so that a session 404 (the search never runs) leaves no unhandled rejection.
-  pending.catch(() => {});
   const max = embedder.maxInputCharacters;
   const expected = max === undefined ? text : text.slice(0, max);
+  const pending = embedder.embedQuery(expected);
+  // Observed here so that a session 404 (the search never runs) leaves no unhandled rejection.
+  pending.catch(() => {});
   let used = false;
   return {
     model: embedder.model,
     maxInputCharacters: embedder.maxInputCharacters,
+    ...(embedder.maxBatch !== undefined ? { maxBatch: embedder.maxBatch } : {}),
     embedDocuments: (texts) => embedder.embedDocuments(texts),
     embedQuery: (query) => {
       if (used || query !== expected) return embedder.embedQuery(query);

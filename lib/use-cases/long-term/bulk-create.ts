@@ -1,0 +1,89 @@
+import { createMemoryRecordSchema, type StoredMemory } from '../../contracts/long-term-memory.js';
+import { quotaExceededError } from '../../domain/errors.js';
+import { LIMITS } from '../../domain/limits.js';
+import { typeProblem } from '../../domain/records/memory-type.js';
+import { toStored } from '../../domain/records/stored-memory.js';
+import { type BulkOperationError, describeIssues, labelOf } from '../shared/bulk-items.js';
+import { requireStore } from '../shared/require-store.js';
+import { createIndexedRecords, embedTexts, type MemoryDeps } from './indexing.js';
+
+/**
+ * Reference BulkCreateLongTermMemories: each item succeeds or fails on its own. Re-posting an id
+ * with the same content succeeds again without duplicating (and re-indexes it, which heals a
+ * request that failed half-way); re-posting it with other content is an error (use PATCH).
+ * Direct writes skip extraction, prompts and exclusions and are searchable on return.
+ */
+export async function bulkCreateMemories(
+  deps: MemoryDeps,
+  storeId: string,
+  items: readonly unknown[],
+): Promise<{ created: string[]; errors: BulkOperationError[] }> {
+  const store = await requireStore(deps, storeId);
+  const now = deps.clock.now();
+  const errors: BulkOperationError[] = [];
+  const valid: StoredMemory[] = [];
+  const seen = new Set<string>();
+
+  items.forEach((item, index) => {
+    const parsed = createMemoryRecordSchema.safeParse(item);
+    const label = labelOf(item, index);
+    if (!parsed.success) {
+      errors.push({ id: label, error: describeIssues(parsed.error) });
+      return;
+    }
+    if (seen.has(parsed.data.id)) {
+      errors.push({ id: label, error: 'duplicate id in this request' });
+      return;
+    }
+    seen.add(parsed.data.id);
+    const problem = typeProblem(parsed.data, store.config.customMemoryTypes);
+    if (problem) {
+      errors.push({ id: label, error: problem });
+      return;
+    }
+    valid.push(toStored(parsed.data, now, store, deps.embedder.model.id, index));
+  });
+
+  const existing = await deps.records.getMany(
+    storeId,
+    valid.map((r) => r.id),
+    now,
+  );
+  const toCreate: StoredMemory[] = [];
+  const toReindex: StoredMemory[] = [];
+  valid.forEach((record, i) => {
+    const current = existing[i];
+    if (!current) toCreate.push(record);
+    else if (current.contentHash === record.contentHash) toReindex.push(current);
+    else
+      errors.push({
+        id: record.id,
+        error: 'a memory with this id already exists with other content; use PATCH',
+      });
+  });
+
+  // Embed before writing anything: a model failure leaves nothing half-written.
+  const vectors = await embedTexts(
+    deps.embedder,
+    [...toCreate, ...toReindex].map((r) => r.text),
+  );
+  const vectorOf = new Map([...toCreate, ...toReindex].map((r, i) => [r.id, vectors[i]!]));
+  const { created, raced, ownerFull, overQuota } = await createIndexedRecords(
+    deps,
+    storeId,
+    toCreate,
+    vectorOf,
+    toReindex,
+  );
+  // The whole request is refused (the script wrote none of its new records): a per-record error
+  // would hide that every record after the quota fails the same way.
+  if (overQuota) throw quotaExceededError(overQuota.quota, overQuota.limit);
+  for (const id of raced) errors.push({ id, error: 'a memory with this id was created concurrently' });
+  for (const id of ownerFull) {
+    errors.push({
+      id,
+      error: `its owner already has ${LIMITS.memoriesPerOwner} memories in this store; delete some first`,
+    });
+  }
+  return { created: [...created, ...toReindex].map((r) => r.id), errors };
+}
