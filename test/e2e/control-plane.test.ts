@@ -82,7 +82,7 @@ describe('stores through the admin API', () => {
       summarization: { enabled: true, eventCount: { threshold: 6, retainCount: 2 } },
       models: {
         embedding: { provider: 'bedrock-titan', model: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },
-        llm: { provider: 'offline' },
+        llm: { provider: 'bedrock' },
       },
     });
     const listed = await admin('GET', '/v1/stores');

@@ -35,10 +35,10 @@ describe('Upstash credentials from Secrets Manager', () => {
     expect(found.status).toBe(200);
     expect(found.body.items[0].text).toBe('The user is a vegetarian');
 
-    // The authorizer, session and long-term handlers share one process here, so each kind of app
-    // (core, memory) builds once: a handful of reads for 8+ requests, not one per request.
+    // Each function cold-starts its own app from its own environment, as each Lambda does
+    // (dev/local-stack/function-environments.ts): one read per function that ran (the authorizer,
+    // add-session-event, bulk-create-memories, search-memories) for 8 requests, not one per request.
     const reads = stack().secretsManager.requests.GetSecretValue ?? 0;
-    expect(reads).toBeGreaterThanOrEqual(1);
-    expect(reads).toBeLessThanOrEqual(2);
+    expect(reads).toBe(4);
   });
 });

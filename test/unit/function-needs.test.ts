@@ -8,6 +8,7 @@ import { memoryApp } from '../../lib/composition/memory-app.js';
 import { promotionApp } from '../../lib/composition/promotion-app.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { withFunctionEnvironment } from '../../lib/config/function-environment.js';
+import { DEFAULT_EXTRACTION_MODEL } from '../../lib/config/runtime-config.js';
 
 /**
  * The local stack runs every handler with only its own catalog environment (issue 14): a function
@@ -19,7 +20,7 @@ const VALUES = {
   upstash: { url: 'http://127.0.0.1:9', token: 'unit-test-token' },
   promotionQueueUrl: 'http://127.0.0.1:9/000000000000/promotion',
   embedding: { provider: 'bedrock-titan', modelId: undefined, dimensions: 1024 },
-  extraction: { provider: 'offline', modelId: 'offline' },
+  extraction: { provider: 'bedrock', modelId: DEFAULT_EXTRACTION_MODEL },
   usagePlans: { idsJson: '{"standard":"plan0001"}', defaultPlan: 'standard' },
   region: 'us-east-1',
 } as const;
