@@ -55,8 +55,28 @@ export function splitHeader(text: string): { header: string[]; body: string } {
 /** A piece of a script: its own text, or an include (an absolute path). */
 type Piece = { readonly text: string } | { readonly include: string };
 
+/**
+ * What Redis needs of a piece, and no more: comment-only lines become empty lines and indentation
+ * goes. Every bundle that uses a script carries its text, and about half of it was comments and
+ * indentation; keeping the (now empty) lines keeps the line numbers in Redis's error messages those
+ * of the source file. Lua is not indentation-sensitive, and no script uses a long string (`[[`) or a
+ * block comment, whose lines this would change (checked here).
+ */
+function compacted(text: string): string {
+  if (text.includes('[[') || text.includes('--[')) {
+    throw new Error('long strings and block comments are not supported by the Lua compaction');
+  }
+  return text
+    .split('\n')
+    .map((line) => {
+      const trimmed = line.trim();
+      return trimmed.startsWith('--') ? '' : trimmed;
+    })
+    .join('\n');
+}
+
 function normalized(text: string): string {
-  const trimmed = text.replace(/^\n+/, '').replace(/\n+$/, '');
+  const trimmed = compacted(text).replace(/^\n+/, '').replace(/\n+$/, '');
   return trimmed === '' ? '' : `${trimmed}\n`;
 }
 

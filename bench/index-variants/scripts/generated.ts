@@ -14,116 +14,108 @@ function lua(...pieces: string[]): string {
 }
 
 /** ../../../lib/adapters/upstash/scripts/includes/keyword-documents.lua */
-const INCLUDE_KEYWORD_DOCUMENTS = `-- Reads what a document was indexed with: its set of terms and its length (nil when not indexed).
-local function indexed(docs_key, id)
-  local stored = redis.call('HGET', docs_key, id)
-  if not stored then return nil, 0 end
-  local terms, len = {}, nil
-  for token in string.gmatch(stored, '%S+') do
-    if len == nil then len = tonumber(token) else terms[token] = true end
-  end
-  return terms, len
+const INCLUDE_KEYWORD_DOCUMENTS = `local function indexed(docs_key, id)
+local stored = redis.call('HGET', docs_key, id)
+if not stored then return nil, 0 end
+local terms, len = {}, nil
+for token in string.gmatch(stored, '%S+') do
+if len == nil then len = tonumber(token) else terms[token] = true end
 end
--- A partition keeps the scoring scheme it was created with; postings of two schemes never mix.
+return terms, len
+end
+
 local function check_scheme(stats, scheme)
-  if stats and stats ~= scheme then
-    return redis.error_reply('ERR keyword index partition holds ' .. stats .. ' postings, not ' .. scheme)
-  end
+if stats and stats ~= scheme then
+return redis.error_reply('ERR keyword index partition holds ' .. stats .. ' postings, not ' .. scheme)
+end
 end
 local function save_stats(stats_key, n, total, scheme)
-  if n <= 0 then redis.call('DEL', stats_key)
-  else redis.call('HSET', stats_key, 'n', n, 'len', total, 'scheme', scheme) end
+if n <= 0 then redis.call('DEL', stats_key)
+else redis.call('HSET', stats_key, 'n', n, 'len', total, 'scheme', scheme) end
 end
--- Exact postings pack (term frequency, length) as tf * LEN_SPAN + (LEN_SPAN - 1 - length).
+
 local LEN_SPAN = 16777216
 `;
 
 /** ../../../lib/adapters/upstash/scripts/includes/keyword-query.lua */
-const INCLUDE_KEYWORD_QUERY = `-- Pooled statistics of the partitions whose stats hashes are KEYS[1..P] (N = sum of document
--- counts, total length), refusing partitions of another scoring scheme; then, per query term,
--- its non-empty (term, partition) postings sets with their sizes and the term's IDF (Lucene's
--- \`ln(1 + (N - df + 0.5) / (df + 0.5))\`, df pooled too) times its count in the query.
--- ARGV[first .. first + P - 1] are the partitions' term key prefixes, followed by T pairs
--- (term, count in the query).
--- Returns N, avgdl, keys, weights, sizes (N = 0: nothing indexed); or nil and an error reply.
-local function pooled_terms(P, T, first, scheme)
-  local N, total = 0, 0
-  for p = 1, P do
-    local st = redis.call('HMGET', KEYS[p], 'n', 'len', 'scheme')
-    if st[3] and st[3] ~= scheme then
-      return nil, redis.error_reply('ERR keyword index partition holds ' .. st[3] .. ' postings, not ' .. scheme)
-    end
-    N, total = N + (tonumber(st[1]) or 0), total + (tonumber(st[2]) or 0)
-  end
-  local keys, weights, sizes = {}, {}, {}
-  if N == 0 then return 0, 0, keys, weights, sizes end
-  for t = 0, T - 1 do
-    local term, qtf = ARGV[first + P + 2 * t], tonumber(ARGV[first + P + 1 + 2 * t])
-    local from, df = #keys + 1, 0
-    for p = 1, P do
-      local key = ARGV[first + p - 1] .. term
-      local size = redis.call('ZCARD', key)
-      if size > 0 then
-        keys[#keys + 1] = key
-        sizes[#keys] = size
-        df = df + size
-      end
-    end
-    local idf = math.log(1 + (N - df + 0.5) / (df + 0.5)) * qtf
-    for j = from, #keys do weights[j] = idf end
-  end
-  return N, total / N, keys, weights, sizes
+const INCLUDE_KEYWORD_QUERY = `local function pooled_terms(P, T, first, scheme)
+local N, total = 0, 0
+for p = 1, P do
+local st = redis.call('HMGET', KEYS[p], 'n', 'len', 'scheme')
+if st[3] and st[3] ~= scheme then
+return nil, redis.error_reply('ERR keyword index partition holds ' .. st[3] .. ' postings, not ' .. scheme)
+end
+N, total = N + (tonumber(st[1]) or 0), total + (tonumber(st[2]) or 0)
+end
+local keys, weights, sizes = {}, {}, {}
+if N == 0 then return 0, 0, keys, weights, sizes end
+for t = 0, T - 1 do
+local term, qtf = ARGV[first + P + 2 * t], tonumber(ARGV[first + P + 1 + 2 * t])
+local from, df = #keys + 1, 0
+for p = 1, P do
+local key = ARGV[first + p - 1] .. term
+local size = redis.call('ZCARD', key)
+if size > 0 then
+keys[#keys + 1] = key
+sizes[#keys] = size
+df = df + size
+end
+end
+local idf = math.log(1 + (N - df + 0.5) / (df + 0.5)) * qtf
+for j = from, #keys do weights[j] = idf end
+end
+return N, total / N, keys, weights, sizes
 end
 
--- The order in which to read the postings sets under a budget: smallest first, so what small sets
--- leave goes to large ones; returns the indexes in that order.
+
+
 local function smallest_first(sizes, count)
-  local order = {}
-  for j = 1, count do order[j] = j end
-  table.sort(order, function(x, y) return sizes[x] < sizes[y] end)
-  return order
+local order = {}
+for j = 1, count do order[j] = j end
+table.sort(order, function(x, y) return sizes[x] < sizes[y] end)
+return order
 end
 
--- The best top_k of scores (id -> score) as {id1, score1, id2, score2, ...}, best first (ties:
--- greater id first, as ZREVRANGE), with a K-sized min-heap (root = the worst kept hit).
+
+
 local function top_k_pairs(scores, top_k)
-  local hs, hi, size = {}, {}, 0
-  local function worse(s1, id1, s2, id2) return s1 < s2 or (s1 == s2 and id1 < id2) end
-  for id, s in pairs(scores) do
-    if size < top_k then
-      size = size + 1
-      local j = size
-      while j > 1 do
-        local parent = math.floor(j / 2)
-        if worse(s, id, hs[parent], hi[parent]) then
-          hs[j], hi[j] = hs[parent], hi[parent]
-          j = parent
-        else break end
-      end
-      hs[j], hi[j] = s, id
-    elseif worse(hs[1], hi[1], s, id) then
-      local j = 1
-      while true do
-        local c = 2 * j
-        if c > size then break end
-        if c < size and worse(hs[c + 1], hi[c + 1], hs[c], hi[c]) then c = c + 1 end
-        if worse(hs[c], hi[c], s, id) then
-          hs[j], hi[j] = hs[c], hi[c]
-          j = c
-        else break end
-      end
-      hs[j], hi[j] = s, id
-    end
-  end
-  local ranked = {}
-  for j = 1, size do ranked[j] = j end
-  table.sort(ranked, function(x, y) return worse(hs[y], hi[y], hs[x], hi[x]) end)
-  local out = {}
-  for _, j in ipairs(ranked) do
-    out[#out + 1] = hi[j]
-    out[#out + 1] = string.format('%.17g', hs[j])
-  end
-  return out
+local hs, hi, size = {}, {}, 0
+local function worse(s1, id1, s2, id2) return s1 < s2 or (s1 == s2 and id1 < id2) end
+for id, s in pairs(scores) do
+if size < top_k then
+size = size + 1
+local j = size
+while j > 1 do
+local parent = math.floor(j / 2)
+if worse(s, id, hs[parent], hi[parent]) then
+hs[j], hi[j] = hs[parent], hi[parent]
+j = parent
+else break end
+end
+hs[j], hi[j] = s, id
+elseif worse(hs[1], hi[1], s, id) then
+local j = 1
+while true do
+local c = 2 * j
+if c > size then break end
+if c < size and worse(hs[c + 1], hi[c + 1], hs[c], hi[c]) then c = c + 1 end
+if worse(hs[c], hi[c], s, id) then
+hs[j], hi[j] = hs[c], hi[c]
+j = c
+else break end
+end
+hs[j], hi[j] = s, id
+end
+end
+local ranked = {}
+for j = 1, size do ranked[j] = j end
+table.sort(ranked, function(x, y) return worse(hs[y], hi[y], hs[x], hi[x]) end)
+local out = {}
+for _, j in ipairs(ranked) do
+out[#out + 1] = hi[j]
+out[#out + 1] = string.format('%.17g', hs[j])
+end
+return out
 end
 `;
 
@@ -149,7 +141,7 @@ end
  */
 export const IMPACT_QUERY: LuaScript = {
   name: 'impact-query',
-  sha1: '09b4a7a7ce44b46a9cd29a7a4f82c113ed693f35',
+  sha1: 'efd3f1a1513d3631cfb5695e5ee5ed2d7c951e9e',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYWORD_QUERY,
     `local merge, top_k, budget = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -159,38 +151,38 @@ if not N then return _ end
 if N == 0 or #keys == 0 then return {} end
 
 if merge == 'zunion' then
-  -- In chunks of 1,000 sets (unpack is limited to a few thousand values), each folded into scratch.
-  local scratch = KEYS[P + 1]
-  for c = 1, #keys, 1000 do
-    local last = math.min(c + 999, #keys)
-    local args = {scratch, last - c + 1}
-    if c > 1 then args[2], args[3] = last - c + 2, scratch end
-    for j = c, last do args[#args + 1] = keys[j] end
-    args[#args + 1] = 'WEIGHTS'
-    if c > 1 then args[#args + 1] = '1' end
-    for j = c, last do args[#args + 1] = string.format('%.17g', weights[j]) end
-    redis.call('ZUNIONSTORE', unpack(args))
-  end
-  local top = redis.call('ZREVRANGE', scratch, 0, top_k - 1, 'WITHSCORES')
-  redis.call('DEL', scratch)
-  return top
+
+local scratch = KEYS[P + 1]
+for c = 1, #keys, 1000 do
+local last = math.min(c + 999, #keys)
+local args = {scratch, last - c + 1}
+if c > 1 then args[2], args[3] = last - c + 2, scratch end
+for j = c, last do args[#args + 1] = keys[j] end
+args[#args + 1] = 'WEIGHTS'
+if c > 1 then args[#args + 1] = '1' end
+for j = c, last do args[#args + 1] = string.format('%.17g', weights[j]) end
+redis.call('ZUNIONSTORE', unpack(args))
+end
+local top = redis.call('ZREVRANGE', scratch, 0, top_k - 1, 'WITHSCORES')
+redis.call('DEL', scratch)
+return top
 end
 
 local order = smallest_first(sizes, #keys)
 local scores = {}
 local left = budget
 for r = 1, #order do
-  local j = order[r]
-  local take = math.min(sizes[j], math.floor(left / (#order - r + 1)))
-  if take > 0 then
-    left = left - take
-    local postings = redis.call('ZREVRANGE', keys[j], 0, take - 1, 'WITHSCORES')
-    local w = weights[j]
-    for x = 1, #postings, 2 do
-      local id = postings[x]
-      scores[id] = (scores[id] or 0) + w * tonumber(postings[x + 1])
-    end
-  end
+local j = order[r]
+local take = math.min(sizes[j], math.floor(left / (#order - r + 1)))
+if take > 0 then
+left = left - take
+local postings = redis.call('ZREVRANGE', keys[j], 0, take - 1, 'WITHSCORES')
+local w = weights[j]
+for x = 1, #postings, 2 do
+local id = postings[x]
+scores[id] = (scores[id] or 0) + w * tonumber(postings[x + 1])
+end
+end
 end
 return top_k_pairs(scores, top_k)
 `,
@@ -214,7 +206,7 @@ return top_k_pairs(scores, top_k)
  */
 export const IMPACT_UPSERT: LuaScript = {
   name: 'impact-upsert',
-  sha1: '16ee1fde29f3128b968130a0348b0520f4e7d174',
+  sha1: '6e3c32ba41ed1c789a378f0cf5f8ffd709c8e354',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYWORD_DOCUMENTS,
     `local docs_key, stats_key, term_prefix, scheme = KEYS[1], KEYS[2], ARGV[1], 'impact'
@@ -225,29 +217,29 @@ if refused then return refused end
 local n, total = tonumber(st[1]) or 0, tonumber(st[2]) or 0
 local i = 5
 for _ = 1, tonumber(ARGV[4]) do
-  local id, len, m = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  i = i + 3
-  local old, old_len = indexed(docs_key, id)
-  if old then n = n - 1; total = total - old_len end
-  if m > 0 then
-    n = n + 1
-    total = total + len
-    local norm = k1 * (1 - b + b * len / (total / n))
-    local list = {len}
-    for j = i, i + 2 * m - 1, 2 do
-      local term, tf = ARGV[j], tonumber(ARGV[j + 1])
-      redis.call('ZADD', term_prefix .. term, string.format('%.17g', tf * (k1 + 1) / (tf + norm)), id)
-      if old then old[term] = nil end
-      list[#list + 1] = term
-    end
-    redis.call('HSET', docs_key, id, table.concat(list, ' '))
-    i = i + 2 * m
-  elseif old then
-    redis.call('HDEL', docs_key, id)
-  end
-  if old then
-    for term in pairs(old) do redis.call('ZREM', term_prefix .. term, id) end
-  end
+local id, len, m = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+i = i + 3
+local old, old_len = indexed(docs_key, id)
+if old then n = n - 1; total = total - old_len end
+if m > 0 then
+n = n + 1
+total = total + len
+local norm = k1 * (1 - b + b * len / (total / n))
+local list = {len}
+for j = i, i + 2 * m - 1, 2 do
+local term, tf = ARGV[j], tonumber(ARGV[j + 1])
+redis.call('ZADD', term_prefix .. term, string.format('%.17g', tf * (k1 + 1) / (tf + norm)), id)
+if old then old[term] = nil end
+list[#list + 1] = term
+end
+redis.call('HSET', docs_key, id, table.concat(list, ' '))
+i = i + 2 * m
+elseif old then
+redis.call('HDEL', docs_key, id)
+end
+if old then
+for term in pairs(old) do redis.call('ZREM', term_prefix .. term, id) end
+end
 end
 save_stats(stats_key, n, total, scheme)
 return n

@@ -14,217 +14,207 @@ function lua(...pieces: string[]): string {
 }
 
 /** includes/keys.lua */
-const INCLUDE_KEYS = `-- storeKeys.sessionIndex(storeId, sort)
-local function session_index_key(prefix, sort)
-  return prefix .. 'sessions:by-' .. sort
+const INCLUDE_KEYS = `local function session_index_key(prefix, sort)
+return prefix .. 'sessions:by-' .. sort
 end
--- storeKeys.ownerSessionIndex(storeId, ownerId, sort)
+
 local function owner_session_index_key(prefix, owner, sort)
-  return prefix .. 'owner:' .. owner .. ':sessions:by-' .. sort
+return prefix .. 'owner:' .. owner .. ':sessions:by-' .. sort
 end
--- sessionKeys.<suffix>(storeId, sessionId), e.g. suffix 'meta'
+
 local function session_key(prefix, sid, suffix)
-  return prefix .. 'session:' .. sid .. ':' .. suffix
+return prefix .. 'session:' .. sid .. ':' .. suffix
 end
--- memoryKeys.record(storeId, memoryId)
+
 local function record_key(prefix, id)
-  return prefix .. 'ltm:record:' .. id
+return prefix .. 'ltm:record:' .. id
 end
--- memoryKeys.ownerByCreated(storeId, ownerId)
+
 local function owner_records_key(prefix, owner)
-  return prefix .. 'ltm:owner:' .. owner .. ':by-created'
+return prefix .. 'ltm:owner:' .. owner .. ':by-created'
 end
--- memoryKeys.partitions(storeId)
+
 local function partitions_key(prefix)
-  return prefix .. 'ltm:partitions'
+return prefix .. 'ltm:partitions'
 end
--- memoryKeys.partitionCounts(storeId)
+
 local function partition_counts_key(prefix)
-  return prefix .. 'ltm:partition-counts'
+return prefix .. 'ltm:partition-counts'
 end
--- keys.ts partitionTag({ownerId, namespace}): namespace lower-cased, '_' for none (nil or JSON null).
+
 local function partition_tag(owner, namespace)
-  return owner .. ':' .. (type(namespace) == 'string' and string.lower(namespace) or '_')
+return owner .. ':' .. (type(namespace) == 'string' and string.lower(namespace) or '_')
 end
 `;
 
 /** includes/keyword-documents.lua */
-const INCLUDE_KEYWORD_DOCUMENTS = `-- Reads what a document was indexed with: its set of terms and its length (nil when not indexed).
-local function indexed(docs_key, id)
-  local stored = redis.call('HGET', docs_key, id)
-  if not stored then return nil, 0 end
-  local terms, len = {}, nil
-  for token in string.gmatch(stored, '%S+') do
-    if len == nil then len = tonumber(token) else terms[token] = true end
-  end
-  return terms, len
+const INCLUDE_KEYWORD_DOCUMENTS = `local function indexed(docs_key, id)
+local stored = redis.call('HGET', docs_key, id)
+if not stored then return nil, 0 end
+local terms, len = {}, nil
+for token in string.gmatch(stored, '%S+') do
+if len == nil then len = tonumber(token) else terms[token] = true end
 end
--- A partition keeps the scoring scheme it was created with; postings of two schemes never mix.
+return terms, len
+end
+
 local function check_scheme(stats, scheme)
-  if stats and stats ~= scheme then
-    return redis.error_reply('ERR keyword index partition holds ' .. stats .. ' postings, not ' .. scheme)
-  end
+if stats and stats ~= scheme then
+return redis.error_reply('ERR keyword index partition holds ' .. stats .. ' postings, not ' .. scheme)
+end
 end
 local function save_stats(stats_key, n, total, scheme)
-  if n <= 0 then redis.call('DEL', stats_key)
-  else redis.call('HSET', stats_key, 'n', n, 'len', total, 'scheme', scheme) end
+if n <= 0 then redis.call('DEL', stats_key)
+else redis.call('HSET', stats_key, 'n', n, 'len', total, 'scheme', scheme) end
 end
--- Exact postings pack (term frequency, length) as tf * LEN_SPAN + (LEN_SPAN - 1 - length).
+
 local LEN_SPAN = 16777216
 `;
 
 /** includes/keyword-query.lua */
-const INCLUDE_KEYWORD_QUERY = `-- Pooled statistics of the partitions whose stats hashes are KEYS[1..P] (N = sum of document
--- counts, total length), refusing partitions of another scoring scheme; then, per query term,
--- its non-empty (term, partition) postings sets with their sizes and the term's IDF (Lucene's
--- \`ln(1 + (N - df + 0.5) / (df + 0.5))\`, df pooled too) times its count in the query.
--- ARGV[first .. first + P - 1] are the partitions' term key prefixes, followed by T pairs
--- (term, count in the query).
--- Returns N, avgdl, keys, weights, sizes (N = 0: nothing indexed); or nil and an error reply.
-local function pooled_terms(P, T, first, scheme)
-  local N, total = 0, 0
-  for p = 1, P do
-    local st = redis.call('HMGET', KEYS[p], 'n', 'len', 'scheme')
-    if st[3] and st[3] ~= scheme then
-      return nil, redis.error_reply('ERR keyword index partition holds ' .. st[3] .. ' postings, not ' .. scheme)
-    end
-    N, total = N + (tonumber(st[1]) or 0), total + (tonumber(st[2]) or 0)
-  end
-  local keys, weights, sizes = {}, {}, {}
-  if N == 0 then return 0, 0, keys, weights, sizes end
-  for t = 0, T - 1 do
-    local term, qtf = ARGV[first + P + 2 * t], tonumber(ARGV[first + P + 1 + 2 * t])
-    local from, df = #keys + 1, 0
-    for p = 1, P do
-      local key = ARGV[first + p - 1] .. term
-      local size = redis.call('ZCARD', key)
-      if size > 0 then
-        keys[#keys + 1] = key
-        sizes[#keys] = size
-        df = df + size
-      end
-    end
-    local idf = math.log(1 + (N - df + 0.5) / (df + 0.5)) * qtf
-    for j = from, #keys do weights[j] = idf end
-  end
-  return N, total / N, keys, weights, sizes
+const INCLUDE_KEYWORD_QUERY = `local function pooled_terms(P, T, first, scheme)
+local N, total = 0, 0
+for p = 1, P do
+local st = redis.call('HMGET', KEYS[p], 'n', 'len', 'scheme')
+if st[3] and st[3] ~= scheme then
+return nil, redis.error_reply('ERR keyword index partition holds ' .. st[3] .. ' postings, not ' .. scheme)
+end
+N, total = N + (tonumber(st[1]) or 0), total + (tonumber(st[2]) or 0)
+end
+local keys, weights, sizes = {}, {}, {}
+if N == 0 then return 0, 0, keys, weights, sizes end
+for t = 0, T - 1 do
+local term, qtf = ARGV[first + P + 2 * t], tonumber(ARGV[first + P + 1 + 2 * t])
+local from, df = #keys + 1, 0
+for p = 1, P do
+local key = ARGV[first + p - 1] .. term
+local size = redis.call('ZCARD', key)
+if size > 0 then
+keys[#keys + 1] = key
+sizes[#keys] = size
+df = df + size
+end
+end
+local idf = math.log(1 + (N - df + 0.5) / (df + 0.5)) * qtf
+for j = from, #keys do weights[j] = idf end
+end
+return N, total / N, keys, weights, sizes
 end
 
--- The order in which to read the postings sets under a budget: smallest first, so what small sets
--- leave goes to large ones; returns the indexes in that order.
+
+
 local function smallest_first(sizes, count)
-  local order = {}
-  for j = 1, count do order[j] = j end
-  table.sort(order, function(x, y) return sizes[x] < sizes[y] end)
-  return order
+local order = {}
+for j = 1, count do order[j] = j end
+table.sort(order, function(x, y) return sizes[x] < sizes[y] end)
+return order
 end
 
--- The best top_k of scores (id -> score) as {id1, score1, id2, score2, ...}, best first (ties:
--- greater id first, as ZREVRANGE), with a K-sized min-heap (root = the worst kept hit).
+
+
 local function top_k_pairs(scores, top_k)
-  local hs, hi, size = {}, {}, 0
-  local function worse(s1, id1, s2, id2) return s1 < s2 or (s1 == s2 and id1 < id2) end
-  for id, s in pairs(scores) do
-    if size < top_k then
-      size = size + 1
-      local j = size
-      while j > 1 do
-        local parent = math.floor(j / 2)
-        if worse(s, id, hs[parent], hi[parent]) then
-          hs[j], hi[j] = hs[parent], hi[parent]
-          j = parent
-        else break end
-      end
-      hs[j], hi[j] = s, id
-    elseif worse(hs[1], hi[1], s, id) then
-      local j = 1
-      while true do
-        local c = 2 * j
-        if c > size then break end
-        if c < size and worse(hs[c + 1], hi[c + 1], hs[c], hi[c]) then c = c + 1 end
-        if worse(hs[c], hi[c], s, id) then
-          hs[j], hi[j] = hs[c], hi[c]
-          j = c
-        else break end
-      end
-      hs[j], hi[j] = s, id
-    end
-  end
-  local ranked = {}
-  for j = 1, size do ranked[j] = j end
-  table.sort(ranked, function(x, y) return worse(hs[y], hi[y], hs[x], hi[x]) end)
-  local out = {}
-  for _, j in ipairs(ranked) do
-    out[#out + 1] = hi[j]
-    out[#out + 1] = string.format('%.17g', hs[j])
-  end
-  return out
+local hs, hi, size = {}, {}, 0
+local function worse(s1, id1, s2, id2) return s1 < s2 or (s1 == s2 and id1 < id2) end
+for id, s in pairs(scores) do
+if size < top_k then
+size = size + 1
+local j = size
+while j > 1 do
+local parent = math.floor(j / 2)
+if worse(s, id, hs[parent], hi[parent]) then
+hs[j], hi[j] = hs[parent], hi[parent]
+j = parent
+else break end
+end
+hs[j], hi[j] = s, id
+elseif worse(hs[1], hi[1], s, id) then
+local j = 1
+while true do
+local c = 2 * j
+if c > size then break end
+if c < size and worse(hs[c + 1], hi[c + 1], hs[c], hi[c]) then c = c + 1 end
+if worse(hs[c], hi[c], s, id) then
+hs[j], hi[j] = hs[c], hi[c]
+j = c
+else break end
+end
+hs[j], hi[j] = s, id
+end
+end
+local ranked = {}
+for j = 1, size do ranked[j] = j end
+table.sort(ranked, function(x, y) return worse(hs[y], hi[y], hs[x], hi[x]) end)
+local out = {}
+for _, j in ipairs(ranked) do
+out[#out + 1] = hi[j]
+out[#out + 1] = string.format('%.17g', hs[j])
+end
+return out
 end
 `;
 
 /** includes/partitions.lua */
-const INCLUDE_PARTITIONS = `-- The partition tag of a decoded record.
-local function record_partition_tag(record)
-  return partition_tag(record.ownerId, record.namespace)
+const INCLUDE_PARTITIONS = `local function record_partition_tag(record)
+return partition_tag(record.ownerId, record.namespace)
 end
 local function enter_partition(prefix, tag) redis.call('HINCRBY', partition_counts_key(prefix), tag, 1) end
 local function leave_partition(prefix, partitions, tag)
-  local counts = partition_counts_key(prefix)
-  local left = redis.call('HINCRBY', counts, tag, -1)
-  if left > 0 then return end
-  redis.call('HDEL', counts, tag)
-  if left == 0 and redis.call('HEXISTS', counts, '*') == 1 then redis.call('SREM', partitions, tag) end
+local counts = partition_counts_key(prefix)
+local left = redis.call('HINCRBY', counts, tag, -1)
+if left > 0 then return end
+redis.call('HDEL', counts, tag)
+if left == 0 and redis.call('HEXISTS', counts, '*') == 1 then redis.call('SREM', partitions, tag) end
 end
--- Nothing left in the store: no partition holds anything, and counting can start afresh.
+
 local function reset_if_empty(prefix, by_created, partitions)
-  if redis.call('ZCARD', by_created) == 0 then
-    redis.call('DEL', partition_counts_key(prefix), partitions)
-    return true
-  end
-  return false
+if redis.call('ZCARD', by_created) == 0 then
+redis.call('DEL', partition_counts_key(prefix), partitions)
+return true
+end
+return false
 end
 `;
 
 /** includes/sessions.lua */
 const INCLUDE_SESSIONS = `local SESSION_SORTS = {'created', 'updated', 'lex'}
--- Give back what a session counted against the store's event and byte quotas.
+
 local function release_session(usage_key, session_usage_key, sid)
-  local held = redis.call('HMGET', session_usage_key, sid .. ':events', sid .. ':bytes')
-  add_usage(usage_key, 'events', -(tonumber(held[1]) or 0))
-  add_usage(usage_key, 'bytes', -(tonumber(held[2]) or 0))
-  redis.call('HDEL', session_usage_key, sid .. ':events', sid .. ':bytes')
+local held = redis.call('HMGET', session_usage_key, sid .. ':events', sid .. ':bytes')
+add_usage(usage_key, 'events', -(tonumber(held[1]) or 0))
+add_usage(usage_key, 'bytes', -(tonumber(held[2]) or 0))
+redis.call('HDEL', session_usage_key, sid .. ':events', sid .. ':bytes')
 end
--- Drop expired sessions from every index and give back their quota. Session keys expire on their
--- own (PEXPIRE); the indexes and counts do not, so listings and appends call this first and never
--- show or count an expired session.
+
+
+
 local function sweep_expired(prefix, expiry_key, owners_key, usage_key, session_usage_key, now)
-  local expired = redis.call('ZRANGE', expiry_key, '-inf', now, 'BYSCORE', 'LIMIT', 0, 1000)
-  for _, sid in ipairs(expired) do
-    release_session(usage_key, session_usage_key, sid)
-    local owner = redis.call('HGET', owners_key, sid)
-    for _, sort in ipairs(SESSION_SORTS) do redis.call('ZREM', session_index_key(prefix, sort), sid) end
-    if owner then
-      for _, sort in ipairs(SESSION_SORTS) do
-        redis.call('ZREM', owner_session_index_key(prefix, owner, sort), sid)
-      end
-      redis.call('HDEL', owners_key, sid)
-    end
-    redis.call('ZREM', expiry_key, sid)
-  end
+local expired = redis.call('ZRANGE', expiry_key, '-inf', now, 'BYSCORE', 'LIMIT', 0, 1000)
+for _, sid in ipairs(expired) do
+release_session(usage_key, session_usage_key, sid)
+local owner = redis.call('HGET', owners_key, sid)
+for _, sort in ipairs(SESSION_SORTS) do redis.call('ZREM', session_index_key(prefix, sort), sid) end
+if owner then
+for _, sort in ipairs(SESSION_SORTS) do
+redis.call('ZREM', owner_session_index_key(prefix, owner, sort), sid)
+end
+redis.call('HDEL', owners_key, sid)
+end
+redis.call('ZREM', expiry_key, sid)
+end
 end
 `;
 
 /** includes/usage.lua */
 const INCLUDE_USAGE = `local function add_usage(usage_key, field, delta)
-  if delta == 0 then return end
-  if redis.call('HINCRBY', usage_key, field, delta) < 0 then redis.call('HSET', usage_key, field, 0) end
+if delta == 0 then return end
+if redis.call('HINCRBY', usage_key, field, delta) < 0 then redis.call('HSET', usage_key, field, 0) end
 end
 local function usage_of(usage_key, field)
-  return tonumber(redis.call('HGET', usage_key, field)) or 0
+return tonumber(redis.call('HGET', usage_key, field)) or 0
 end
--- A quota from the store's config hash; stores configured before quotas existed use the default.
+
 local function quota_of(config_key, field, default)
-  return tonumber(redis.call('HGET', config_key, field)) or tonumber(default)
+return tonumber(redis.call('HGET', config_key, field)) or tonumber(default)
 end
 `;
 
@@ -276,7 +266,7 @@ return total
  */
 export const APPEND_EVENT: LuaScript = {
   name: 'append-event',
-  sha1: 'df4ce72614e1cc5d015087e77cf156043ef00d16',
+  sha1: 'ee2a8f120995b9792e3b11a47934a7a6da3e6745',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -287,52 +277,52 @@ local ttl_ms = tonumber(cfg[1]) * 1000
 local cadence_ms = (tonumber(cfg[2]) or 300) * 1000
 local prefix, sid, now = ARGV[1], ARGV[2], tonumber(ARGV[8])
 
--- Idempotency-Key: a key seen before in this session answers with what it stored the first time.
+
 local idempotency_field = ARGV[10] ~= '' and ('idempotency:' .. ARGV[10]) or nil
 if idempotency_field then
-  local prior = redis.call('HGET', KEYS[2], idempotency_field)
-  if prior then
-    local event_id, request_hash = string.match(prior, '^([^ ]*) ?([^ ]*)')
-    return {2, event_id, request_hash}
-  end
+local prior = redis.call('HGET', KEYS[2], idempotency_field)
+if prior then
+local event_id, request_hash = string.match(prior, '^([^ ]*) ?([^ ]*)')
+return {2, event_id, request_hash}
+end
 end
 
 local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
 local owner, namespace, created = meta[1], meta[2], 0
 if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1} end
 
--- Quotas, checked before anything is written. Expired sessions are swept first: their share is free.
+
 sweep_expired(prefix, KEYS[5], KEYS[6], KEYS[8], KEYS[9], now)
 local bytes = #ARGV[4]
 local max_sessions = quota_of(KEYS[1], 'quotaSessions', ARGV[12])
 local max_events = quota_of(KEYS[1], 'quotaEvents', ARGV[13])
 local max_bytes = quota_of(KEYS[1], 'quotaBytes', ARGV[14])
 if not redis.call('ZSCORE', KEYS[5], sid) and redis.call('ZCARD', KEYS[5]) >= max_sessions then
-  return {-2, 'sessions', max_sessions}
+return {-2, 'sessions', max_sessions}
 end
 if usage_of(KEYS[8], 'events') + 1 > max_events then return {-2, 'events', max_events} end
 if usage_of(KEYS[8], 'bytes') + bytes > max_bytes then return {-2, 'bytes', max_bytes} end
 
 if not owner then
-  -- First event (or the session expired): it fixes owner and namespace.
-  owner, namespace, created = ARGV[6], ARGV[7], 1
-  local previous_owner = redis.call('HGET', KEYS[6], sid)
-  if previous_owner and previous_owner ~= owner then
-    for _, sort in ipairs(SESSION_SORTS) do
-      redis.call('ZREM', owner_session_index_key(prefix, previous_owner, sort), sid)
-    end
-  end
-  redis.call('DEL', KEYS[3], KEYS[4])
-  redis.call('HSET', KEYS[2], 'ownerId', owner, 'namespace', namespace, 'createdAt', now, 'updatedAt', now)
-  redis.call('HSET', KEYS[6], sid, owner)
-  redis.call('ZADD', session_index_key(prefix, 'created'), now, sid)
-  redis.call('ZADD', session_index_key(prefix, 'lex'), 0, sid)
-  redis.call('ZADD', owner_session_index_key(prefix, owner, 'created'), now, sid)
-  redis.call('ZADD', owner_session_index_key(prefix, owner, 'lex'), 0, sid)
-  -- Events of an expired incarnation of this session are gone: give their share back.
-  release_session(KEYS[8], KEYS[9], sid)
+
+owner, namespace, created = ARGV[6], ARGV[7], 1
+local previous_owner = redis.call('HGET', KEYS[6], sid)
+if previous_owner and previous_owner ~= owner then
+for _, sort in ipairs(SESSION_SORTS) do
+redis.call('ZREM', owner_session_index_key(prefix, previous_owner, sort), sid)
+end
+end
+redis.call('DEL', KEYS[3], KEYS[4])
+redis.call('HSET', KEYS[2], 'ownerId', owner, 'namespace', namespace, 'createdAt', now, 'updatedAt', now)
+redis.call('HSET', KEYS[6], sid, owner)
+redis.call('ZADD', session_index_key(prefix, 'created'), now, sid)
+redis.call('ZADD', session_index_key(prefix, 'lex'), 0, sid)
+redis.call('ZADD', owner_session_index_key(prefix, owner, 'created'), now, sid)
+redis.call('ZADD', owner_session_index_key(prefix, owner, 'lex'), 0, sid)
+
+release_session(KEYS[8], KEYS[9], sid)
 else
-  redis.call('HSET', KEYS[2], 'updatedAt', now)
+redis.call('HSET', KEYS[2], 'updatedAt', now)
 end
 
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
@@ -341,18 +331,18 @@ add_usage(KEYS[8], 'events', 1)
 add_usage(KEYS[8], 'bytes', bytes)
 redis.call('HINCRBY', KEYS[9], sid .. ':events', 1)
 redis.call('HINCRBY', KEYS[9], sid .. ':bytes', bytes)
--- Kept in the session's meta hash: it expires and is deleted with the session.
+
 if idempotency_field then redis.call('HSET', KEYS[2], idempotency_field, ARGV[3] .. ' ' .. ARGV[11]) end
 redis.call('ZADD', session_index_key(prefix, 'updated'), now, sid)
 redis.call('ZADD', owner_session_index_key(prefix, owner, 'updated'), now, sid)
 
--- Every append refreshes the session's TTL.
+
 redis.call('PEXPIRE', KEYS[2], ttl_ms)
 redis.call('PEXPIRE', KEYS[3], ttl_ms)
 redis.call('PEXPIRE', KEYS[4], ttl_ms)
 redis.call('ZADD', KEYS[5], now + ttl_ms, sid)
 
--- NX keeps the earliest due time: a burst of appends opens one window, hence one job.
+
 local due = now + cadence_ms
 local opened = redis.call('ZADD', KEYS[7], 'NX', due, sid)
 if opened == 0 then due = tonumber(redis.call('ZSCORE', KEYS[7], sid)) end
@@ -376,7 +366,7 @@ return {1, owner, namespace, created, opened, due}
  */
 export const COMMIT_PROMOTION_RUN: LuaScript = {
   name: 'commit-promotion-run',
-  sha1: '63dd1095a02a82078e50a6caba450b2cc8c71ad8',
+  sha1: '31fe00f61ffd4566977dd395776d9e3a4a5b9d68',
   source: /* @__PURE__ */ lua(`if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'watermark', ARGV[1]) end
 redis.call('HSET', KEYS[1], 'lastRunAt', ARGV[6])
 redis.call('HDEL', KEYS[1], 'lastErrorCode', 'lastErrorAt', 'failingFrom', 'failingRuns', 'deferredUntil')
@@ -390,8 +380,8 @@ if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], ARGV[9], ARGV[8]) end
 if ARGV[10] ~= '' then redis.call('HDEL', KEYS[3], ARGV[10]) end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
+redis.call('PEXPIRE', KEYS[1], ttl)
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
 end
 return 1
 `),
@@ -419,7 +409,7 @@ return 1
  */
 export const CREATE_RECORDS: LuaScript = {
   name: 'create-records',
-  sha1: '5eab65024ed673037fae26e1ac423eda1ebec34a',
+  sha1: '119de6253c3e4dc6c704e0cfd815b4eb9527c168',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -428,47 +418,47 @@ export const CREATE_RECORDS: LuaScript = {
 local per_owner = tonumber(ARGV[2])
 local FIRST = 6
 local out, fresh, owner_added, fresh_bytes = {}, {}, {}, 0
--- First pass: which records are new, and what they would add.
+
 for i = FIRST, #KEYS do
-  local a = 5 + (i - FIRST) * 5
-  local json, tag = ARGV[a + 1], ARGV[a + 4]
-  local owner = string.match(tag, '^([^:]+):')
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    out[#out + 1] = 0
-  elseif redis.call('ZCARD', owner_records_key(prefix, owner)) + (owner_added[owner] or 0) >= per_owner then
-    out[#out + 1] = 2
-  else
-    owner_added[owner] = (owner_added[owner] or 0) + 1
-    fresh_bytes = fresh_bytes + #json
-    fresh[#fresh + 1] = i
-    out[#out + 1] = 1
-  end
+local a = 5 + (i - FIRST) * 5
+local json, tag = ARGV[a + 1], ARGV[a + 4]
+local owner = string.match(tag, '^([^:]+):')
+if redis.call('EXISTS', KEYS[i]) == 1 then
+out[#out + 1] = 0
+elseif redis.call('ZCARD', owner_records_key(prefix, owner)) + (owner_added[owner] or 0) >= per_owner then
+out[#out + 1] = 2
+else
+owner_added[owner] = (owner_added[owner] or 0) + 1
+fresh_bytes = fresh_bytes + #json
+fresh[#fresh + 1] = i
+out[#out + 1] = 1
+end
 end
 local refused, limit = 0, 0
 local max_records = quota_of(KEYS[4], 'quotaLongTermRecords', ARGV[3])
 local max_bytes = quota_of(KEYS[4], 'quotaBytes', ARGV[4])
 if #fresh > 0 and redis.call('ZCARD', KEYS[1]) + #fresh > max_records then
-  refused, limit = 3, max_records
+refused, limit = 3, max_records
 elseif #fresh > 0 and usage_of(KEYS[5], 'bytes') + fresh_bytes > max_bytes then
-  refused, limit = 4, max_bytes
+refused, limit = 4, max_bytes
 end
 if refused ~= 0 then
-  for _, i in ipairs(fresh) do out[i - FIRST + 1] = refused end
-  table.insert(out, 1, limit)
-  return out
+for _, i in ipairs(fresh) do out[i - FIRST + 1] = refused end
+table.insert(out, 1, limit)
+return out
 end
 if #fresh > 0 and reset_if_empty(prefix, KEYS[1], KEYS[3]) then
-  redis.call('HSET', partition_counts_key(prefix), '*', 1)
+redis.call('HSET', partition_counts_key(prefix), '*', 1)
 end
 for _, i in ipairs(fresh) do
-  local a = 5 + (i - FIRST) * 5
-  local id, json, created, expires, tag = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-  redis.call('SET', KEYS[i], json)
-  redis.call('ZADD', KEYS[1], created, id)
-  redis.call('ZADD', owner_records_key(prefix, string.match(tag, '^([^:]+):')), created, id)
-  redis.call('ZADD', KEYS[2], expires, id)
-  redis.call('SADD', KEYS[3], tag)
-  enter_partition(prefix, tag)
+local a = 5 + (i - FIRST) * 5
+local id, json, created, expires, tag = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+redis.call('SET', KEYS[i], json)
+redis.call('ZADD', KEYS[1], created, id)
+redis.call('ZADD', owner_records_key(prefix, string.match(tag, '^([^:]+):')), created, id)
+redis.call('ZADD', KEYS[2], expires, id)
+redis.call('SADD', KEYS[3], tag)
+enter_partition(prefix, tag)
 end
 add_usage(KEYS[5], 'bytes', fresh_bytes)
 table.insert(out, 1, 0)
@@ -489,7 +479,7 @@ return out
  */
 export const DELETE_EVENT: LuaScript = {
   name: 'delete-event',
-  sha1: '2edb43cb1f70e932115c90330053b1c75d704daa',
+  sha1: '4355fa9b70ce5564a7cebe3b520c29aa9eae3fa3',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -501,7 +491,7 @@ if redis.call('HDEL', KEYS[2], ARGV[3]) == 0 then return 0 end
 redis.call('ZREM', KEYS[3], ARGV[3])
 add_usage(KEYS[4], 'events', -1)
 add_usage(KEYS[4], 'bytes', -bytes)
--- The session's share shrinks too (kept non-negative for sessions written before counting began).
+
 if redis.call('HINCRBY', KEYS[5], ARGV[2] .. ':events', -1) < 0 then redis.call('HSET', KEYS[5], ARGV[2] .. ':events', 0) end
 if redis.call('HINCRBY', KEYS[5], ARGV[2] .. ':bytes', -bytes) < 0 then redis.call('HSET', KEYS[5], ARGV[2] .. ':bytes', 0) end
 local now = tonumber(ARGV[4])
@@ -527,7 +517,7 @@ return 1
  */
 export const DELETE_RECORDS: LuaScript = {
   name: 'delete-records',
-  sha1: '46cd4ad29d50a35ccc3dc68d1e14e829b86e95c6',
+  sha1: 'c17c19946ffdb9074e54b4b3522a23af13fedf4a',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -535,21 +525,21 @@ export const DELETE_RECORDS: LuaScript = {
     `local partitions = partitions_key(ARGV[1])
 local out = {}
 for i = 5, #KEYS do
-  local id = ARGV[i - 3]
-  local json = redis.call('GET', KEYS[i])
-  if json then
-    local record = cjson.decode(json)
-    redis.call('DEL', KEYS[i])
-    add_usage(KEYS[4], 'bytes', -#json)
-    redis.call('ZREM', owner_records_key(ARGV[1], record.ownerId), id)
-    leave_partition(ARGV[1], partitions, record_partition_tag(record))
-    out[#out + 1] = json
-  else
-    out[#out + 1] = false
-  end
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('ZREM', KEYS[2], id)
-  redis.call('ZREM', KEYS[3], id)
+local id = ARGV[i - 3]
+local json = redis.call('GET', KEYS[i])
+if json then
+local record = cjson.decode(json)
+redis.call('DEL', KEYS[i])
+add_usage(KEYS[4], 'bytes', -#json)
+redis.call('ZREM', owner_records_key(ARGV[1], record.ownerId), id)
+leave_partition(ARGV[1], partitions, record_partition_tag(record))
+out[#out + 1] = json
+else
+out[#out + 1] = false
+end
+redis.call('ZREM', KEYS[1], id)
+redis.call('ZREM', KEYS[2], id)
+redis.call('ZREM', KEYS[3], id)
 end
 reset_if_empty(ARGV[1], KEYS[1], partitions)
 return out
@@ -571,7 +561,7 @@ return out
  */
 export const DELETE_SESSION: LuaScript = {
   name: 'delete-session',
-  sha1: '4a52a3061061118fe8c5b92a67ec9163f76cb162',
+  sha1: '1a813c43c1ae8a51d49dc23613dc7a310d2d2b7b',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -582,8 +572,8 @@ release_session(KEYS[8], KEYS[9], sid)
 local owner = redis.call('HGET', KEYS[6], sid)
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 for _, sort in ipairs(SESSION_SORTS) do
-  redis.call('ZREM', session_index_key(prefix, sort), sid)
-  if owner then redis.call('ZREM', owner_session_index_key(prefix, owner, sort), sid) end
+redis.call('ZREM', session_index_key(prefix, sort), sid)
+if owner then redis.call('ZREM', owner_session_index_key(prefix, owner, sort), sid) end
 end
 redis.call('HDEL', KEYS[6], sid)
 redis.call('ZREM', KEYS[5], sid)
@@ -605,19 +595,19 @@ return existed
  */
 export const GET_SESSION: LuaScript = {
   name: 'get-session',
-  sha1: 'b3f893ac0c86d7aa7c97c740cdfbcb45f6ca8fbf',
+  sha1: '69fc44ba121a74a1179271d4aa9864dde50c92fe',
   source: /* @__PURE__ */ lua(`local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary')
 if not meta[1] then return false end
 local out = {meta[1], meta[2] or '', meta[3] or ''}
 local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
--- HMGET in chunks: Lua's unpack is limited to a few thousand values.
+
 for i = 1, #ids, 1000 do
-  local chunk = {}
-  for j = i, math.min(i + 999, #ids) do chunk[#chunk + 1] = ids[j] end
-  local values = redis.call('HMGET', KEYS[2], unpack(chunk))
-  for _, value in ipairs(values) do
-    if value then out[#out + 1] = value end
-  end
+local chunk = {}
+for j = i, math.min(i + 999, #ids) do chunk[#chunk + 1] = ids[j] end
+local values = redis.call('HMGET', KEYS[2], unpack(chunk))
+for _, value in ipairs(values) do
+if value then out[#out + 1] = value end
+end
 end
 return out
 `),
@@ -642,7 +632,7 @@ return out
  */
 export const KEYWORD_QUERY: LuaScript = {
   name: 'keyword-query',
-  sha1: '56bbf87466c9e8a2872f1e2c50f57894fb3a6138',
+  sha1: '1c05456eebde87933142b7df27688aebd604113f',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYWORD_QUERY,
     `local k1, b = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -652,24 +642,24 @@ local N, avgdl, keys, weights, sizes = pooled_terms(P, T, 7, 'exact')
 if not N then return avgdl end
 if N == 0 or #keys == 0 then return {} end
 
--- Share the budget out smallest set first, so what small sets leave goes to large ones.
+
 local order = smallest_first(sizes, #keys)
 local scores = {}
 local left = budget
 for r = 1, #order do
-  local j = order[r]
-  local take = math.min(sizes[j], math.floor(left / (#order - r + 1)))
-  if take > 0 then
-    left = left - take
-    local postings = redis.call('ZREVRANGE', keys[j], 0, take - 1, 'WITHSCORES')
-    local w = weights[j]
-    for x = 1, #postings, 2 do
-      local id, s = postings[x], tonumber(postings[x + 1])
-      local tf = math.floor(s / 16777216)
-      local len = 16777215 - (s - tf * 16777216)
-      scores[id] = (scores[id] or 0) + w * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl))
-    end
-  end
+local j = order[r]
+local take = math.min(sizes[j], math.floor(left / (#order - r + 1)))
+if take > 0 then
+left = left - take
+local postings = redis.call('ZREVRANGE', keys[j], 0, take - 1, 'WITHSCORES')
+local w = weights[j]
+for x = 1, #postings, 2 do
+local id, s = postings[x], tonumber(postings[x + 1])
+local tf = math.floor(s / 16777216)
+local len = 16777215 - (s - tf * 16777216)
+scores[id] = (scores[id] or 0) + w * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl))
+end
+end
 end
 return top_k_pairs(scores, top_k)
 `,
@@ -687,20 +677,20 @@ return top_k_pairs(scores, top_k)
  */
 export const KEYWORD_REMOVE: LuaScript = {
   name: 'keyword-remove',
-  sha1: '90c13d9e075ff333aa895f31b6259c79b4560801',
+  sha1: '7f28e04f6a42e9fc6bdaa5f6b52c33881388490c',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYWORD_DOCUMENTS,
     `local docs_key, stats_key, term_prefix = KEYS[1], KEYS[2], ARGV[1]
 local st = redis.call('HMGET', stats_key, 'n', 'len', 'scheme')
 local n, total, removed = tonumber(st[1]) or 0, tonumber(st[2]) or 0, 0
 for i = 2, #ARGV do
-  local id = ARGV[i]
-  local old, old_len = indexed(docs_key, id)
-  if old then
-    for term in pairs(old) do redis.call('ZREM', term_prefix .. term, id) end
-    redis.call('HDEL', docs_key, id)
-    n, total, removed = n - 1, total - old_len, removed + 1
-  end
+local id = ARGV[i]
+local old, old_len = indexed(docs_key, id)
+if old then
+for term in pairs(old) do redis.call('ZREM', term_prefix .. term, id) end
+redis.call('HDEL', docs_key, id)
+n, total, removed = n - 1, total - old_len, removed + 1
+end
 end
 if removed > 0 then save_stats(stats_key, n, total, st[3] or 'exact') end
 return removed
@@ -726,7 +716,7 @@ return removed
  */
 export const KEYWORD_UPSERT: LuaScript = {
   name: 'keyword-upsert',
-  sha1: 'b6d1701394b2e35b1bb73a58e0bce911f72fb0b7',
+  sha1: 'df4775e02f4915ea69b7a79eb09b712702dc0fd6',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYWORD_DOCUMENTS,
     `local docs_key, stats_key, term_prefix, scheme = KEYS[1], KEYS[2], ARGV[1], 'exact'
@@ -736,29 +726,29 @@ if refused then return refused end
 local n, total = tonumber(st[1]) or 0, tonumber(st[2]) or 0
 local i = 3
 for _ = 1, tonumber(ARGV[2]) do
-  local id, len, m = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  i = i + 3
-  local old, old_len = indexed(docs_key, id)
-  if old then n = n - 1; total = total - old_len end
-  if m > 0 then
-    n = n + 1
-    total = total + len
-    local packed_len = LEN_SPAN - 1 - math.min(len, LEN_SPAN - 1)
-    local list = {len}
-    for j = i, i + 2 * m - 1, 2 do
-      local term, tf = ARGV[j], tonumber(ARGV[j + 1])
-      redis.call('ZADD', term_prefix .. term, string.format('%.17g', tf * LEN_SPAN + packed_len), id)
-      if old then old[term] = nil end
-      list[#list + 1] = term
-    end
-    redis.call('HSET', docs_key, id, table.concat(list, ' '))
-    i = i + 2 * m
-  elseif old then
-    redis.call('HDEL', docs_key, id)
-  end
-  if old then
-    for term in pairs(old) do redis.call('ZREM', term_prefix .. term, id) end
-  end
+local id, len, m = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+i = i + 3
+local old, old_len = indexed(docs_key, id)
+if old then n = n - 1; total = total - old_len end
+if m > 0 then
+n = n + 1
+total = total + len
+local packed_len = LEN_SPAN - 1 - math.min(len, LEN_SPAN - 1)
+local list = {len}
+for j = i, i + 2 * m - 1, 2 do
+local term, tf = ARGV[j], tonumber(ARGV[j + 1])
+redis.call('ZADD', term_prefix .. term, string.format('%.17g', tf * LEN_SPAN + packed_len), id)
+if old then old[term] = nil end
+list[#list + 1] = term
+end
+redis.call('HSET', docs_key, id, table.concat(list, ' '))
+i = i + 2 * m
+elseif old then
+redis.call('HDEL', docs_key, id)
+end
+if old then
+for term in pairs(old) do redis.call('ZREM', term_prefix .. term, id) end
+end
 end
 save_stats(stats_key, n, total, scheme)
 return n
@@ -779,7 +769,7 @@ return n
  */
 export const LIST_SESSIONS: LuaScript = {
   name: 'list-sessions',
-  sha1: '6b93f887c4813e309af4cbca2dfc14de398f459e',
+  sha1: 'd100427b9505473e341fc65e43f31aa93a1d9147',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -790,17 +780,17 @@ local total = redis.call('ZCARD', KEYS[3])
 local offset, limit = tonumber(ARGV[3]), tonumber(ARGV[4])
 local ids
 if ARGV[5] == '1' then
-  ids = redis.call('ZRANGE', KEYS[3], offset, offset + limit - 1, 'REV')
+ids = redis.call('ZRANGE', KEYS[3], offset, offset + limit - 1, 'REV')
 else
-  ids = redis.call('ZRANGE', KEYS[3], offset, offset + limit - 1)
+ids = redis.call('ZRANGE', KEYS[3], offset, offset + limit - 1)
 end
 local out = {total, #ids}
 for _, sid in ipairs(ids) do out[#out + 1] = sid end
 if ARGV[6] == '1' then
-  for _, sid in ipairs(ids) do
-    local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt')
-    for k = 1, 4 do out[#out + 1] = row[k] or '' end
-  end
+for _, sid in ipairs(ids) do
+local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt')
+for k = 1, 4 do out[#out + 1] = row[k] or '' end
+end
 end
 return out
 `,
@@ -838,18 +828,18 @@ return json
  */
 export const RECORD_PROMOTION_FAILURE: LuaScript = {
   name: 'record-promotion-failure',
-  sha1: '5a8c3decf86207df977a688d30675e717e8fc1ec',
+  sha1: '507c0a9f144fe4f87c4bb273e715200d444daaed',
   source: /* @__PURE__ */ lua(`redis.call('HSET', KEYS[1], 'lastErrorCode', ARGV[1], 'lastErrorAt', ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'inputTokens', ARGV[3])
 redis.call('HINCRBY', KEYS[1], 'outputTokens', ARGV[4])
 local runs = 0
 if ARGV[5] ~= '' then
-  if redis.call('HGET', KEYS[1], 'failingFrom') == ARGV[5] then
-    runs = redis.call('HINCRBY', KEYS[1], 'failingRuns', 1)
-  else
-    redis.call('HSET', KEYS[1], 'failingFrom', ARGV[5], 'failingRuns', 1)
-    runs = 1
-  end
+if redis.call('HGET', KEYS[1], 'failingFrom') == ARGV[5] then
+runs = redis.call('HINCRBY', KEYS[1], 'failingRuns', 1)
+else
+redis.call('HSET', KEYS[1], 'failingFrom', ARGV[5], 'failingRuns', 1)
+runs = 1
+end
 end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
@@ -916,9 +906,9 @@ return 0
  */
 export const REPLACE_API_KEY: LuaScript = {
   name: 'replace-api-key',
-  sha1: '6a2eff29769eeb0f8dc65ef582771c0e3614b992',
+  sha1: '9a112b44c9ccbaa7c7697386a847acd767945d00',
   source: /* @__PURE__ */ lua(`local function set_expiry(id, at)
-  if tonumber(at) > 0 then redis.call('ZADD', KEYS[2], at, id) else redis.call('ZREM', KEYS[2], id) end
+if tonumber(at) > 0 then redis.call('ZADD', KEYS[2], at, id) else redis.call('ZREM', KEYS[2], id) end
 end
 local current = redis.call('GET', KEYS[1])
 if not current then return 0 end
@@ -926,10 +916,10 @@ if current ~= ARGV[1] then return -1 end
 redis.call('SET', KEYS[1], ARGV[2])
 set_expiry(ARGV[3], ARGV[4])
 if #KEYS >= 5 then
-  redis.call('SET', KEYS[3], ARGV[5])
-  redis.call('SET', KEYS[4], ARGV[6])
-  redis.call('ZADD', KEYS[5], 0, ARGV[7])
-  set_expiry(ARGV[7], ARGV[8])
+redis.call('SET', KEYS[3], ARGV[5])
+redis.call('SET', KEYS[4], ARGV[6])
+redis.call('ZADD', KEYS[5], 0, ARGV[7])
+set_expiry(ARGV[7], ARGV[8])
 end
 return 1
 `),
@@ -950,7 +940,7 @@ return 1
  */
 export const REPLACE_RECORD: LuaScript = {
   name: 'replace-record',
-  sha1: '0471e4842a11ec3b98a1d352a35a2db0377672aa',
+  sha1: '14d40fd750421d58f9a0eae33010aba54126fa0f',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -963,15 +953,15 @@ local new = cjson.decode(ARGV[3])
 redis.call('SET', KEYS[1], ARGV[3])
 add_usage(KEYS[5], 'bytes', #ARGV[3] - #current)
 if old.ownerId ~= new.ownerId then
-  redis.call('ZREM', owner_records_key(ARGV[1], old.ownerId), ARGV[2])
-  redis.call('ZADD', owner_records_key(ARGV[1], new.ownerId), new.createdAt, ARGV[2])
+redis.call('ZREM', owner_records_key(ARGV[1], old.ownerId), ARGV[2])
+redis.call('ZADD', owner_records_key(ARGV[1], new.ownerId), new.createdAt, ARGV[2])
 end
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[5])
 local old_tag = record_partition_tag(old)
 if old_tag ~= ARGV[5] then
-  enter_partition(ARGV[1], ARGV[5])
-  leave_partition(ARGV[1], KEYS[4], old_tag)
+enter_partition(ARGV[1], ARGV[5])
+leave_partition(ARGV[1], KEYS[4], old_tag)
 end
 return 1
 `,
@@ -1018,13 +1008,13 @@ return 1
  */
 export const SCAN_BY_CREATED: LuaScript = {
   name: 'scan-by-created',
-  sha1: '0defaca85b8691d433b0beeb5e148198c8a27183',
+  sha1: 'c78b51ef82350e090bd185bfe0f17d0a8bc18352',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     `local ids = redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])
 local out = {redis.call('ZCARD', KEYS[1])}
 for _, id in ipairs(ids) do
-  out[#out + 1] = redis.call('GET', record_key(ARGV[1], id))
+out[#out + 1] = redis.call('GET', record_key(ARGV[1], id))
 end
 return out
 `,
