@@ -1,5 +1,5 @@
 import { loadUpstashCredentials } from '../adapters/secrets/upstash-secret.js';
-import { functionEnvironment } from '../config/function-environment.js';
+import { perFunctionEnvironment } from '../config/function-environment.js';
 import {
   ConfigError,
   type EnvironmentConfig,
@@ -10,21 +10,11 @@ import type { Logger } from '../observability/logger.js';
 import { lazy } from './lazy.js';
 
 /**
- * Parsed environments, by environment object: on Lambda only `process.env`; in the local stack one
- * per function (lib/config/function-environment.ts), so each function parses and builds its own.
+ * This function's environment, parsed on the first call (at init: see `checkEnvironmentAtInit`):
+ * on Lambda only `process.env`; in the local stack one per function
+ * (lib/config/function-environment.ts), so each function parses and builds its own.
  */
-const environments = new WeakMap<NodeJS.ProcessEnv, EnvironmentConfig>();
-
-/** This function's environment, parsed on the first call (at init: see `checkEnvironmentAtInit`). */
-export function environmentConfig(): EnvironmentConfig {
-  const env = functionEnvironment();
-  let config = environments.get(env);
-  if (config === undefined) {
-    config = readEnvironmentConfig(env);
-    environments.set(env, config);
-  }
-  return config;
-}
+export const environmentConfig: () => EnvironmentConfig = perFunctionEnvironment(readEnvironmentConfig);
 
 /**
  * Parses the environment while the function's module loads (Lambda init), so a missing or malformed
@@ -67,14 +57,8 @@ export async function resolveRuntimeConfig(env?: NodeJS.ProcessEnv): Promise<Run
  * function of the local stack gets its own app from its own configuration.
  */
 export function oncePerColdStart<T>(build: (config: RuntimeConfig) => T): () => Promise<T> {
-  const perFunction = new WeakMap<NodeJS.ProcessEnv, () => Promise<T>>();
-  return () => {
-    const env = functionEnvironment();
-    let app = perFunction.get(env);
-    if (app === undefined) {
-      app = lazy(async () => build(await resolveRuntimeConfig()));
-      perFunction.set(env, app);
-    }
-    return app();
-  };
+  const appOfThisFunction = perFunctionEnvironment(() =>
+    lazy(async () => build(await resolveRuntimeConfig())),
+  );
+  return () => appOfThisFunction()();
 }

@@ -17,3 +17,16 @@ export function functionEnvironment(): NodeJS.ProcessEnv {
 export function withFunctionEnvironment<T>(env: NodeJS.ProcessEnv, run: () => T): T {
   return scope.run(env, run);
 }
+
+/**
+ * A value made once per function environment (on Lambda: once per process), e.g. the parsed
+ * configuration or a cold-start app: the local stack's functions each get their own.
+ */
+export function perFunctionEnvironment<T>(make: (env: NodeJS.ProcessEnv) => T): () => T {
+  const made = new WeakMap<NodeJS.ProcessEnv, T>();
+  return () => {
+    const env = functionEnvironment();
+    if (!made.has(env)) made.set(env, make(env));
+    return made.get(env) as T;
+  };
+}
