@@ -22,6 +22,7 @@ import { UpstashPromotionLedger } from '../../lib/adapters/upstash/upstash-promo
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../../lib/adapters/upstash/upstash-session-store.js';
 import type { StoredMemory } from '../../lib/contracts/long-term-memory.js';
+import { promotionJob } from '../../lib/contracts/promotion-message.js';
 import type { SessionEvent } from '../../lib/contracts/session-memory.js';
 import { storeConfigSchema } from '../../lib/contracts/store-config.js';
 import { hashApiKey } from '../../lib/domain/api-key.js';
@@ -235,14 +236,7 @@ describe('Lua key shapes', () => {
       await ledger.acquireLock(storeId, 'sess-1', 'holder', 60_000);
       await ledger.releaseLock(storeId, 'sess-1', 'holder');
       await ledger.recordJobReceived(
-        {
-          version: 1,
-          kind: 'session-promotion',
-          storeId,
-          sessionId: 'sess-1',
-          windowStartedAt: now,
-          dueAt: now + 300_000,
-        } as Parameters<UpstashPromotionLedger['recordJobReceived']>[0],
+        promotionJob({ storeId, sessionId: 'sess-1', windowStartedAt: now, dueAt: now + 300_000 }),
         now,
       );
       await ledger.recordFailure(storeId, 'sess-1', {

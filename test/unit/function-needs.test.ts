@@ -9,6 +9,7 @@ import { promotionApp } from '../../lib/composition/promotion-app.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { withFunctionEnvironment } from '../../lib/config/function-environment.js';
 import { DEFAULT_EXTRACTION_MODEL } from '../../lib/config/runtime-config.js';
+import { promotionJob } from '../../lib/contracts/promotion-message.js';
 
 /**
  * The local stack runs every handler with only its own catalog environment (issue 14): a function
@@ -40,14 +41,7 @@ function functionEnvironmentsOf(definition: FunctionDefinition): NodeJS.ProcessE
   return byName.get(definition.name)!;
 }
 
-const message = {
-  version: 1,
-  kind: 'session-promotion',
-  storeId: 'store-a',
-  sessionId: 'session-a',
-  windowStartedAt: 0,
-  dueAt: 0,
-} as const;
+const message = promotionJob({ storeId: 'store-a', sessionId: 'session-a', windowStartedAt: 0, dueAt: 0 });
 
 describe('a function uses only what its catalog entry declares', () => {
   it('fails an embedding call from a function without `embedding`, naming the need', async () => {

@@ -78,8 +78,6 @@ describe('control plane: rotating, updating and listing keys', () => {
 
     deps.clock.advance(30_000);
     await expect(rotateApiKey(deps, rotated.keyId, 60)).rejects.toThrow(NotFoundError);
-    // A rotation that fails leaves no gateway key behind.
-    expect(deps.usagePlanKeys.keys.size).toBe(2);
   });
 
   it('renames a key and replaces its grants, refusing grants on unknown stores and unknown keys', async () => {

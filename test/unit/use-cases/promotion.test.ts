@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PromotionMessage } from '../../../lib/contracts/promotion-message.js';
+import { promotionJob } from '../../../lib/contracts/promotion-message.js';
 import { NotFoundError, ValidationError } from '../../../lib/domain/errors.js';
 import { PARK_AFTER_FAILED_RUNS } from '../../../lib/domain/promotion/window.js';
 import { promoteSessionNow, retryParkedRanges } from '../../../lib/use-cases/promotion/promote-now.js';
@@ -10,14 +11,8 @@ import { appendSessionEvent } from '../../../lib/use-cases/sessions/append-event
 import { fact, facts, ScriptedExtractor } from '../../fakes/scripted-extractor.js';
 import { STORE_ID, type World, world } from '../../fakes/world.js';
 
-const job = (w: World, sessionId = 's1'): PromotionMessage => ({
-  version: 1,
-  kind: 'session-promotion',
-  storeId: STORE_ID,
-  sessionId,
-  windowStartedAt: w.clock.now(),
-  dueAt: w.clock.now(),
-});
+const job = (w: World, sessionId = 's1'): PromotionMessage =>
+  promotionJob({ storeId: STORE_ID, sessionId, windowStartedAt: w.clock.now(), dueAt: w.clock.now() });
 
 async function converse(w: World, texts: string[], sessionId = 's1') {
   const events = [];
