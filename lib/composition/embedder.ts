@@ -5,10 +5,10 @@ import {
   TITAN_MAX_EMBEDDED_CHARACTERS,
 } from '../adapters/bedrock/bedrock-embedders.js';
 import { CachingEmbedder } from '../adapters/decorators/caching-embedder.js';
+import { lazy } from '../adapters/decorators/lazy.js';
 import { type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import { recordEmbeddingRequest } from '../observability/metrics.js';
 import type { Embedder, EmbeddingModelInfo } from '../ports/embedder.js';
-import { lazy } from './lazy.js';
 
 /**
  * The embedding model the configuration selects: its own id or the provider's default, and the

@@ -1,7 +1,7 @@
+import { lazy } from '../adapters/decorators/lazy.js';
 import { type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
-import { lazy } from './lazy.js';
 
 /**
  * The extractor and summarizer: Bedrock Converse, in AWS and locally alike (the local stack points

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { lazy } from '../../lib/composition/lazy.js';
+import { lazy } from '../../lib/adapters/decorators/lazy.js';
 
 describe('lazy (memoised promise, forgotten on failure)', () => {
   it('loads once and hands every later caller the same value', async () => {

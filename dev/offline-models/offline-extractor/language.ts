@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Chrono } from 'chrono-node';
 import type nlpType from 'compromise/three';
+import { lazy } from '../../../lib/adapters/decorators/lazy.js';
 
 /**
  * The two language libraries the offline extractor stands on: `compromise` (parts of speech, verb
@@ -15,25 +16,17 @@ export interface Language {
 }
 
 let loaded: Language | undefined;
-let loading: Promise<Language> | undefined;
 
 /** Loads both libraries once per process; a failed load is forgotten so the next call retries. */
-export function loadLanguage(): Promise<Language> {
-  if (loaded) return Promise.resolve(loaded);
-  loading ??= (async () => {
-    // compromise's CommonJS entry is one bundled file; its ESM entry is ~400 source files, which
-    // take about twice as long to load. chrono's English-only entry skips the other locales.
-    const require = createRequire(import.meta.url);
-    const nlp = require('compromise/three') as typeof nlpType;
-    const { casual } = await import('chrono-node/en');
-    loaded = { nlp, chrono: casual };
-    return loaded;
-  })().catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
-}
+export const loadLanguage: () => Promise<Language> = lazy(async () => {
+  // compromise's CommonJS entry is one bundled file; its ESM entry is ~400 source files, which
+  // take about twice as long to load. chrono's English-only entry skips the other locales.
+  const require = createRequire(import.meta.url);
+  const nlp = require('compromise/three') as typeof nlpType;
+  const { casual } = await import('chrono-node/en');
+  loaded = { nlp, chrono: casual };
+  return loaded;
+});
 
 /** The loaded libraries; the extractor's entry points await {@link loadLanguage} first. */
 export function language(): Language {

@@ -4,6 +4,7 @@ import { ENV } from '../../config/env-names.js';
 import { ConfigError } from '../../config/runtime-config.js';
 import { ConflictError, DependencyUnavailableError, ValidationError } from '../../domain/errors.js';
 import type { UsagePlanKeys } from '../../ports/usage-plan-keys.js';
+import { lazy } from '../decorators/lazy.js';
 
 /*
  * No value import of the SDK here: bundlers hoist static imports of the (external) SDK into every
@@ -11,11 +12,7 @@ import type { UsagePlanKeys } from '../../ports/usage-plan-keys.js';
  * loaded on first use.
  */
 type ApiGatewaySdk = typeof import('@aws-sdk/client-api-gateway');
-let sdkModule: Promise<ApiGatewaySdk> | undefined;
-const loadSdk = () => {
-  sdkModule ??= import('@aws-sdk/client-api-gateway');
-  return sdkModule;
-};
+const loadSdk = lazy((): Promise<ApiGatewaySdk> => import('@aws-sdk/client-api-gateway'));
 
 /** API Gateway errors that say "not now": the call may succeed later. */
 const UNAVAILABLE_ERRORS = new Set([
@@ -47,8 +44,7 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
   readonly tiers: readonly string[];
   readonly defaultTier: string;
   private readonly planIds: Readonly<Record<string, string>>;
-  private readonly clientSource: ApiGatewayUsagePlanKeysOptions['client'];
-  private clientPromise: Promise<APIGatewayClient> | undefined;
+  private readonly client: () => Promise<APIGatewayClient>;
 
   constructor(options: ApiGatewayUsagePlanKeysOptions) {
     this.planIds = { ...options.planIds };
@@ -58,7 +54,8 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
       throw new Error(`default tier ${options.defaultTier} is not one of: ${this.tiers.join(', ')}`);
     }
     this.defaultTier = options.defaultTier;
-    this.clientSource = options.client;
+    const source = options.client;
+    this.client = lazy(async () => (typeof source === 'function' ? source() : source));
   }
 
   async createKey(input: {
@@ -143,12 +140,6 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
       ]);
     }
     return this.planIds[tier]!;
-  }
-
-  private client(): Promise<APIGatewayClient> {
-    const source = this.clientSource;
-    this.clientPromise ??= typeof source === 'function' ? source() : Promise.resolve(source);
-    return this.clientPromise;
   }
 }
 
