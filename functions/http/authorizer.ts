@@ -27,11 +27,10 @@ let resolver: CachedKeyResolver | undefined;
  */
 export async function handler(
   event: APIGatewayRequestAuthorizerEvent,
-  // Optional: the local API Gateway adapter invokes the authorizer with the event alone.
-  context?: Context,
+  context: Context,
 ): Promise<APIGatewayAuthorizerResult> {
   // Not a middy chain (no body, no problem responses): the logger gets the context by hand.
-  if (context) powertoolsLogger.addContext(context);
+  powertoolsLogger.addContext(context);
   try {
     return await authorize(event);
   } finally {

@@ -29,6 +29,7 @@ import {
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 export type AuthorizerHandler = (
   event: APIGatewayRequestAuthorizerEvent,
+  context: Context,
 ) => Promise<APIGatewayAuthorizerResult>;
 
 export interface LocalApiGatewayOptions {
@@ -116,7 +117,11 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     const ttl = (options.authorizerCacheSeconds ?? 0) * 1000;
     const cached = key && ttl > 0 ? authCache.get(key) : undefined;
     if (cached && cached.expiresAt > Date.now()) return cached.result;
-    const result = await options.authorizer(event);
+    // As Lambda invokes it: with a context (request id, remaining time) like every other function.
+    const result = await options.authorizer(
+      event,
+      lambdaContext('authorizer', INTEGRATION_TIMEOUT_MS, region),
+    );
     if (key && ttl > 0) authCache.set(key, { result, expiresAt: Date.now() + ttl });
     return result;
   };
