@@ -6,7 +6,12 @@ import { type RedisInstance, startRedis } from '../../dev/local-stack/redis-serv
 import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash/server.js';
 import { indexKeys } from '../../lib/adapters/upstash/keys.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
-import { BM25_B, BM25_K1, UpstashKeywordIndex } from '../../lib/adapters/upstash/upstash-keyword-index.js';
+import {
+  BM25_B,
+  BM25_K1,
+  MAX_TERMS_PER_DOCUMENT,
+  UpstashKeywordIndex,
+} from '../../lib/adapters/upstash/upstash-keyword-index.js';
 import { tokenize } from '../../lib/domain/text/tokenizer.js';
 import type { KeywordHit, KeywordPartition } from '../../lib/ports/keyword-index.js';
 
@@ -365,6 +370,26 @@ describe('UpstashKeywordIndex', () => {
     expectSameRanking(await exact.query([p], '日本語の文書', 10), referenceBm25(docs, '日本語の文書'));
     await exact.remove(p, ['long', 'cjk', 'short']);
     expect(await keysUnder(indexKeys.keywordPrefix(p))).toEqual([]);
+  });
+
+  it(`indexes at most ${MAX_TERMS_PER_DOCUMENT} distinct terms of one document, keeping the most frequent`, async () => {
+    const p = partition();
+    const prefix = indexKeys.keywordPrefix(p);
+    // A random-token text: every word distinct, past the cap, plus two words repeated.
+    const distinct = Array.from({ length: MAX_TERMS_PER_DOCUMENT + 1_500 }, (_, i) => `q${i.toString(36)}z`);
+    const text = `${distinct.join(' ')} ${'frequent '.repeat(5)} ${'common '.repeat(3)}`;
+    await exact.upsert(p, [{ id: 'flood', text }]);
+    const postingLists = (await keysUnder(prefix)).filter((key) => key.startsWith(`${prefix}t:`));
+    expect(postingLists).toHaveLength(MAX_TERMS_PER_DOCUMENT);
+    // The repeated words are kept; the cap drops the last-seen single words.
+    expect((await exact.query([p], 'frequent', 5)).map((h) => h.id)).toEqual(['flood']);
+    expect((await exact.query([p], 'common', 5)).map((h) => h.id)).toEqual(['flood']);
+    expect((await exact.query([p], distinct[0]!, 5)).map((h) => h.id)).toEqual(['flood']);
+    expect(await exact.query([p], distinct.at(-1)!, 5)).toEqual([]);
+    // The length BM25 normalizes by stays the document's true term count.
+    expect(await stats(p)).toMatchObject({ n: '1', len: String(distinct.length + 8) });
+    await exact.remove(p, ['flood']);
+    expect(await keysUnder(prefix)).toEqual([]);
   });
 
   it('answers unicode queries', async () => {

@@ -79,6 +79,15 @@ export const MAX_QUERY_TERMS = 64;
  */
 export const MAX_TERM_PARTITION_PAIRS = 16_384;
 export const MAX_TOP_K = 10_000;
+/**
+ * Distinct terms indexed per document (security review 2026-12, finding 8): each is a ZADD to its
+ * own posting list, so a text of random tokens (a 50,000-character memory holds about 7,000, a
+ * conversation record's index text twice that) would cost that many writes and keys per record.
+ * Natural text of the longest memory has about 3,000 distinct terms, so the cap only bites on
+ * pathological texts; over it the most frequent terms are kept (ties: first seen), which are the
+ * ones BM25 scores highest in a long document. The document's length stays its true term count.
+ */
+export const MAX_TERMS_PER_DOCUMENT = 4_096;
 /** Script arguments per upsert chunk (a 20-word document takes about 45). */
 const MAX_ARGS_PER_CHUNK = 20_000;
 const MAX_IDS_PER_CHUNK = 2_000;
@@ -173,8 +182,9 @@ export function documentChunks(
     const terms = tokenize(text);
     const frequencies = new Map<string, number>();
     for (const term of terms) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
-    const args = [id, String(terms.length), String(frequencies.size)];
-    for (const [term, tf] of frequencies) {
+    const kept = keptTerms(frequencies);
+    const args = [id, String(terms.length), String(kept.length)];
+    for (const [term, tf] of kept) {
       assertTerm(term);
       args.push(term, String(tf));
     }
@@ -184,6 +194,14 @@ export function documentChunks(
   }
   flush();
   return chunks;
+}
+
+/** A document's (term, frequency) pairs, at most MAX_TERMS_PER_DOCUMENT: the most frequent, ties first seen. */
+export function keptTerms(frequencies: ReadonlyMap<string, number>): Array<[string, number]> {
+  const all = [...frequencies];
+  if (all.length <= MAX_TERMS_PER_DOCUMENT) return all;
+  // Array.prototype.sort is stable: equal frequencies keep their first-seen order.
+  return all.sort((a, b) => b[1] - a[1]).slice(0, MAX_TERMS_PER_DOCUMENT);
 }
 
 /** The distinct key prefixes of partitions of one store (a script may not reach across slots). */
