@@ -16,6 +16,13 @@ export const LIMITS = {
    * session this long would no longer fit a Lambda response (6 MB).
    */
   eventsPerSession: 10_000,
+  /**
+   * Stored event JSON per session (UTF-8 bytes). Reading a session answers all of its events, and
+   * Lambda answers at most 6 MB; a promotion run reads the session too, so this bounds both the
+   * answer and the run's memory (security review finding 8). Five events of the largest size fit;
+   * summarization gives no room back (folded events stay readable with includeSummarisedEvents).
+   */
+  sessionBytes: 5 * 1024 * 1024,
   /** Page size of the session listings (reference: 1–1000, default 100). */
   listSessionsMax: 1000,
   listSessionsDefault: 100,

@@ -31,7 +31,8 @@ export type AppendEventResult =
     }
   | { readonly status: 'replayed'; readonly eventId: string; readonly requestHash: string }
   | { readonly status: 'store-not-found' }
-  | { readonly status: 'session-full' }
+  /** The session holds `LIMITS.eventsPerSession` events or `LIMITS.sessionBytes` bytes of event JSON. */
+  | { readonly status: 'session-full'; readonly limit: 'events' | 'bytes'; readonly max: number }
   /** The event would take the store past one of its storage quotas (store config `quotas`). */
   | {
       readonly status: 'over-quota';

@@ -1,6 +1,6 @@
 import { Redis as RedisClient } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryKeys, sessionKeys } from '../../lib/adapters/upstash/keys.js';
+import { memoryKeys, sessionKeys, storeKeys } from '../../lib/adapters/upstash/keys.js';
 import {
   BULK_MAX,
   MEMORY_TEXT_MAX,
@@ -138,6 +138,26 @@ describe('README limits over HTTP', () => {
     );
     // Other sessions are unaffected.
     expect((await api.post(`${base}/session-memory/events`, event({ sessionId: 'other' }))).status).toBe(201);
+  });
+
+  it(`stored bytes per session: ${LIMITS.sessionBytes}, 413 on sessionId past it, naming the limit`, async () => {
+    const { storeId, api, base } = await newStore();
+    const first = await api.post(`${base}/session-memory/events`, event({ sessionId: 'heavy' }));
+    expect(first.status).toBe(201);
+    // Writing 5 MiB over HTTP takes too long for a test; raise the session's byte count (what the
+    // append script checks) to just under the limit instead.
+    redis ??= new RedisClient(stack().redis.url);
+    const field = 'heavy:bytes';
+    const held = Number(await redis.hget(storeKeys.sessionUsage(storeId), field));
+    expect(held).toBeGreaterThan(0);
+    await redis.hset(storeKeys.sessionUsage(storeId), field, LIMITS.sessionBytes - 10);
+    const refused = await api.post(`${base}/session-memory/events`, event({ sessionId: 'heavy' }));
+    expectRejected(refused, 413, 'sessionId');
+    expect(refused.body.fields[0]).toMatchObject({ rule: 'maxBytes' });
+    expect(refused.body.detail).toContain(String(LIMITS.sessionBytes));
+    expect((await api.get(`${base}/session-memory/heavy`)).body.events).toHaveLength(1);
+    // Other sessions are unaffected.
+    expect((await api.post(`${base}/session-memory/events`, event({ sessionId: 'light' }))).status).toBe(201);
   });
 
   it(`memories per owner: ${LIMITS.memoriesPerOwner}, a per-item error past it`, async () => {

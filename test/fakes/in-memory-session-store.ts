@@ -68,7 +68,14 @@ export class InMemorySessionStore implements SessionStore {
     let session = this.live(input.storeId, input.event.sessionId);
     const replay = input.idempotency && session?.idempotency.get(input.idempotency.key);
     if (replay) return { status: 'replayed', ...replay };
-    if (session && session.events.length >= LIMITS.eventsPerSession) return { status: 'session-full' };
+    if (session && session.events.length >= LIMITS.eventsPerSession) {
+      return { status: 'session-full', limit: 'events', max: LIMITS.eventsPerSession };
+    }
+    const eventBytes = (events: readonly unknown[]) =>
+      events.reduce<number>((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0);
+    if (session && eventBytes([...session.events, input.event]) > LIMITS.sessionBytes) {
+      return { status: 'session-full', limit: 'bytes', max: LIMITS.sessionBytes };
+    }
     const created = !session;
     session ??= {
       sessionId: input.event.sessionId,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisInstance, startRedis } from '../../dev/local-stack/redis-server.js';
 import { startUpstashRestServer, type UpstashRestServer } from '../../dev/local-stack/upstash/server.js';
@@ -13,11 +14,12 @@ let redis: RedisInstance;
 let upstash: UpstashRestServer;
 let sessions: UpstashSessionStore;
 let registry: UpstashStoreRegistry;
+let client: Redis;
 
 beforeAll(async () => {
   redis = await startRedis();
   upstash = await startUpstashRestServer({ redisUrl: redis.url, token: 'test-token' });
-  const client = createUpstashRedis({ url: upstash.url, token: upstash.token });
+  client = createUpstashRedis({ url: upstash.url, token: upstash.token });
   sessions = new UpstashSessionStore(client, { maxEventsPerSession: 5 });
   registry = new UpstashStoreRegistry(client);
 });
@@ -119,7 +121,7 @@ describe('UpstashSessionStore', () => {
       namespace: undefined,
       now,
     });
-    expect(sixth).toEqual({ status: 'session-full' });
+    expect(sixth).toEqual({ status: 'session-full', limit: 'events', max: 5 });
     expect((await sessions.getSession(storeId, 'full'))?.events).toHaveLength(5);
 
     const nowhere = await sessions.appendEvent({
@@ -129,6 +131,34 @@ describe('UpstashSessionStore', () => {
       now,
     });
     expect(nowhere).toEqual({ status: 'store-not-found' });
+  });
+
+  it('refuses appends past the per-session byte limit, naming it; other sessions are unaffected', async () => {
+    const storeId = await newStore();
+    const small = new UpstashSessionStore(client, { maxBytesPerSession: 2_000 });
+    const now = Date.now();
+    // About 800 bytes of event JSON each: two fit in 2,000 bytes, a third does not.
+    const sized = (sessionId: string, i: number) => ({
+      ...event(sessionId, now + i),
+      content: [{ text: 'x'.repeat(600) }],
+    });
+    const bytesOf = (e: SessionEvent) => Buffer.byteLength(JSON.stringify(e));
+    expect(bytesOf(sized('heavy', 0)) * 2).toBeLessThanOrEqual(2_000);
+    expect(bytesOf(sized('heavy', 0)) * 3).toBeGreaterThan(2_000);
+    for (let i = 0; i < 2; i++) {
+      const result = await small.appendEvent({
+        storeId,
+        event: sized('heavy', i),
+        namespace: undefined,
+        now,
+      });
+      expect(result.status).toBe('appended');
+    }
+    const third = await small.appendEvent({ storeId, event: sized('heavy', 5), namespace: undefined, now });
+    expect(third).toEqual({ status: 'session-full', limit: 'bytes', max: 2_000 });
+    expect((await small.getSession(storeId, 'heavy'))?.events).toHaveLength(2);
+    const other = await small.appendEvent({ storeId, event: sized('light', 7), namespace: undefined, now });
+    expect(other.status).toBe('appended');
   });
 
   it('opens one promotion window per session until it is closed', async () => {

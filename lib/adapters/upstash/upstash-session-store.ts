@@ -31,7 +31,7 @@ const appendReplySchema = z.union([
   z.tuple([z.literal(1), z.string(), z.string(), z.number(), z.number(), z.number()]),
   z.tuple([z.literal(2), z.string(), z.string()]),
   z.tuple([z.literal(0)]),
-  z.tuple([z.literal(-1)]),
+  z.tuple([z.literal(-1), z.enum(['events', 'bytes']), z.number()]),
   z.tuple([z.literal(-2), z.enum(['sessions', 'events', 'bytes']), z.number()]),
 ]);
 const listReplySchema = z.array(z.union([z.number(), z.string()]));
@@ -59,7 +59,10 @@ export class UpstashSessionStore implements SessionStore {
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: { readonly maxEventsPerSession?: number } = {},
+    private readonly options: {
+      readonly maxEventsPerSession?: number;
+      readonly maxBytesPerSession?: number;
+    } = {},
   ) {
     this.appendScript = redis.createScript<unknown>(APPEND_EVENT.source);
     this.getScript = redis.createScript<unknown, true>(GET_SESSION.source, { readonly: true });
@@ -106,12 +109,13 @@ export class UpstashSessionStore implements SessionStore {
           String(DEFAULT_QUOTAS.sessions),
           String(DEFAULT_QUOTAS.events),
           String(DEFAULT_QUOTAS.bytes),
+          String(this.options.maxBytesPerSession ?? LIMITS.sessionBytes),
         ],
       ),
     );
     const parsed = appendReplySchema.parse(reply);
     if (parsed[0] === 0) return { status: 'store-not-found' };
-    if (parsed[0] === -1) return { status: 'session-full' };
+    if (parsed[0] === -1) return { status: 'session-full', limit: parsed[1], max: parsed[2] };
     if (parsed[0] === -2) return { status: 'over-quota', quota: parsed[1], limit: parsed[2] };
     if (parsed[0] === 2) return { status: 'replayed', eventId: parsed[1], requestHash: parsed[2] };
     const [, ownerId, storedNamespace, created, opened, dueAt] = parsed;

@@ -69,8 +69,12 @@ export async function appendSessionEvent(
     return stored;
   }
   if (result.status === 'session-full') {
-    throw new PayloadTooLargeError(`The session already holds ${LIMITS.eventsPerSession} events`, [
-      { field: 'sessionId', rule: 'maxEvents', message: `holds ${LIMITS.eventsPerSession} events already` },
+    const holds =
+      result.limit === 'events'
+        ? `holds ${result.max} events already`
+        : `would pass ${result.max} bytes of stored events with this one`;
+    throw new PayloadTooLargeError(`The session ${holds}`, [
+      { field: 'sessionId', rule: result.limit === 'events' ? 'maxEvents' : 'maxBytes', message: holds },
     ]);
   }
 

@@ -126,9 +126,16 @@ describe('appendSessionEvent', () => {
     await expect(appendSessionEvent(deps({ status: 'store-not-found' }), 's', request)).rejects.toThrow(
       NotFoundError,
     );
-    await expect(appendSessionEvent(deps({ status: 'session-full' }), 's', request)).rejects.toThrow(
-      PayloadTooLargeError,
-    );
+    for (const [limit, rule] of [
+      ['events', 'maxEvents'],
+      ['bytes', 'maxBytes'],
+    ] as const) {
+      const refused = appendSessionEvent(deps({ status: 'session-full', limit, max: 7 }), 's', request);
+      await expect(refused).rejects.toThrow(PayloadTooLargeError);
+      await expect(refused).rejects.toMatchObject({
+        fields: [{ field: 'sessionId', rule, message: expect.stringContaining('7') }],
+      });
+    }
   });
 
   it('refuses oversized text before touching the store', async () => {

@@ -16,9 +16,10 @@
 -- ARGV: 1 store prefix, 2 session id, 3 event id, 4 event JSON, 5 event createdAt (ms),
 --       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session,
 --       10 Idempotency-Key ('' for none), 11 the request's hash (with 10),
---       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed)
+--       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed),
+--       15 max bytes of event JSON per session
 -- Returns {1, ownerId, namespace, sessionCreated, promotionOpened, dueAt} when appended;
---   {0} no such store, {-1} session full, {-2, quota, limit} over a quota,
+--   {0} no such store, {-1, 'events' or 'bytes', limit} session full, {-2, quota, limit} over a quota,
 --   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
 -- Key shapes derived from the prefix: includes/keys.lua.
 
@@ -42,11 +43,16 @@ end
 
 local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
 local owner, namespace, created = meta[1], meta[2], 0
-if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1} end
+if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1, 'events', tonumber(ARGV[9])} end
+-- The session's own bytes (its share in the session usage hash, released with it): a full session
+-- is refused before the quota sweep below, as an event-count-full one is.
+local bytes = #ARGV[4]
+if owner and (tonumber(redis.call('HGET', KEYS[9], sid .. ':bytes')) or 0) + bytes > tonumber(ARGV[15]) then
+  return {-1, 'bytes', tonumber(ARGV[15])}
+end
 
 -- Quotas, checked before anything is written. Expired sessions are swept first: their share is free.
 sweep_expired(prefix, KEYS[5], KEYS[6], KEYS[8], KEYS[9], now)
-local bytes = #ARGV[4]
 local max_sessions = quota_of(KEYS[1], 'quotaSessions', ARGV[12])
 local max_events = quota_of(KEYS[1], 'quotaEvents', ARGV[13])
 local max_bytes = quota_of(KEYS[1], 'quotaBytes', ARGV[14])

@@ -258,15 +258,16 @@ return total
  * ARGV: 1 store prefix, 2 session id, 3 event id, 4 event JSON, 5 event createdAt (ms),
  *       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session,
  *       10 Idempotency-Key ('' for none), 11 the request's hash (with 10),
- *       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed)
+ *       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed),
+ *       15 max bytes of event JSON per session
  * Returns {1, ownerId, namespace, sessionCreated, promotionOpened, dueAt} when appended;
- *   {0} no such store, {-1} session full, {-2, quota, limit} over a quota,
+ *   {0} no such store, {-1, 'events' or 'bytes', limit} session full, {-2, quota, limit} over a quota,
  *   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const APPEND_EVENT: LuaScript = {
   name: 'append-event',
-  sha1: 'ee2a8f120995b9792e3b11a47934a7a6da3e6745',
+  sha1: '56c510ab117c3f018cec2afe5bac1744a50d2026',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -289,11 +290,16 @@ end
 
 local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
 local owner, namespace, created = meta[1], meta[2], 0
-if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1} end
+if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1, 'events', tonumber(ARGV[9])} end
+
+
+local bytes = #ARGV[4]
+if owner and (tonumber(redis.call('HGET', KEYS[9], sid .. ':bytes')) or 0) + bytes > tonumber(ARGV[15]) then
+return {-1, 'bytes', tonumber(ARGV[15])}
+end
 
 
 sweep_expired(prefix, KEYS[5], KEYS[6], KEYS[8], KEYS[9], now)
-local bytes = #ARGV[4]
 local max_sessions = quota_of(KEYS[1], 'quotaSessions', ARGV[12])
 local max_events = quota_of(KEYS[1], 'quotaEvents', ARGV[13])
 local max_bytes = quota_of(KEYS[1], 'quotaBytes', ARGV[14])
