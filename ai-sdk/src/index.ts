@@ -4,7 +4,7 @@ import { type AgentMemoryConfig, clientFor, resolveConfig } from './config.js';
 import { type AutoMemoryOptions, createAutoMemoryMiddleware, PendingRecordings } from './middleware.js';
 import { createMemoryTools, type MemoryToolsOptions } from './tools.js';
 
-export { AgentMemoryConfigError, type AgentMemoryConfig } from './config.js';
+export { type AgentMemoryConfig, AgentMemoryConfigError } from './config.js';
 export type { AutoMemoryFailure, AutoMemoryOptions } from './middleware.js';
 export { MEMORY_PREAMBLE, MEMORY_TAG, renderMemoryBlock } from './render.js';
 export { type MemoryScope, type MemoryToolError, type MemoryToolsOptions, toolError } from './tools.js';

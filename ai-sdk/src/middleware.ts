@@ -62,7 +62,10 @@ export type AutoMemoryFailure =
       readonly phase: 'record';
       readonly error: unknown;
       readonly sessionId: string;
-      readonly events: ReadonlyArray<{ readonly event: AddSessionEventInput; readonly idempotencyKey: string }>;
+      readonly events: ReadonlyArray<{
+        readonly event: AddSessionEventInput;
+        readonly idempotencyKey: string;
+      }>;
     };
 
 /** Recordings still in flight, per integration (`flush()` waits for them). */
@@ -119,7 +122,8 @@ const QUERY_MAX_CHARS = 50_000;
 const RECALL_CACHE = { entries: 64, ttlMs: 10 * 60_000 } as const;
 
 function defaultOnError(failure: AutoMemoryFailure): void {
-  const error = failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : 'unknown';
+  const error =
+    failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : 'unknown';
   const what =
     failure.phase === 'recall'
       ? 'recall skipped, the model was called without memory'
@@ -206,10 +210,19 @@ export function createAutoMemoryMiddleware(
     const sessionId = settings.sessionId;
     if (sessionId === undefined || settings.record === false) return;
     const events: Array<{ event: AddSessionEventInput; idempotencyKey: string }> = [];
-    const common = { sessionId, ...(settings.namespace !== undefined ? { namespace: settings.namespace } : {}) };
+    const common = {
+      sessionId,
+      ...(settings.namespace !== undefined ? { namespace: settings.namespace } : {}),
+    };
     if (turn.starts && turn.text !== '') {
       events.push({
-        event: { ...common, actorId: settings.ownerId, role: 'USER', content: [{ text: turn.text }], createdAt: turn.at },
+        event: {
+          ...common,
+          actorId: settings.ownerId,
+          role: 'USER',
+          content: [{ text: turn.text }],
+          createdAt: turn.at,
+        },
         idempotencyKey: `${turn.id}-user`,
       });
     }
@@ -328,5 +341,3 @@ export function createAutoMemoryMiddleware(
 function sessionOf(settings: { sessionId?: string }): { sessionId?: string } {
   return settings.sessionId !== undefined ? { sessionId: settings.sessionId } : {};
 }
-
-

@@ -163,7 +163,13 @@ export function createMemoryTools(client: AgentMemory, options: MemoryToolsOptio
         'Use it before answering when something the user said earlier may matter.',
       inputSchema: z.object({
         query: z.string().min(1).max(2_000).describe('What to look for, in a few words or a question'),
-        limit: z.number().int().min(1).max(maxResults).optional().describe(`At most ${maxResults}; default 5`),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(maxResults)
+          .optional()
+          .describe(`At most ${maxResults}; default 5`),
         topics: topics.optional().describe('Only memories with one of these topics'),
       }),
       execute: ({ query, limit, topics: wanted }) =>
@@ -203,6 +209,11 @@ export function createMemoryTools(client: AgentMemory, options: MemoryToolsOptio
             ],
           });
           const failure = errors.find((e) => e.id === id);
+          if (failure) {
+            // The same sentence saved before with other topics: it is saved, which is what was asked.
+            const existing = await ownedMemory(client, scope, id);
+            if (existing?.text === text) return { saved: { id, text, alreadySaved: true } };
+          }
           if (failure || !created.includes(id)) {
             return { error: { message: failure?.error ?? 'The memory was not saved', retryable: false } };
           }
@@ -213,7 +224,7 @@ export function createMemoryTools(client: AgentMemory, options: MemoryToolsOptio
 
     updateMemory: tool({
       description:
-        "Correct a memory that is wrong or out of date (find its id with searchMemories first). Give the new text, new topics, or both.",
+        'Correct a memory that is wrong or out of date (find its id with searchMemories first). Give the new text, new topics, or both.',
       inputSchema: z
         .object({
           memoryId,
@@ -258,7 +269,13 @@ export function createMemoryTools(client: AgentMemory, options: MemoryToolsOptio
       description:
         "Read this conversation's earlier messages (and its summary, when older ones were summarized), newest last.",
       inputSchema: z.object({
-        limit: z.number().int().min(1).max(maxEvents).optional().describe(`Newest messages to read; default 20`),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(maxEvents)
+          .optional()
+          .describe(`Newest messages to read; default 20`),
       }),
       execute: ({ limit }) =>
         guarded(async () => {
