@@ -270,7 +270,7 @@ export function createAutoMemoryMiddleware(
         at: new Date(),
         id: newId(),
       };
-      if (!latest || latest.role !== 'user' || turn.text === '' || settings.recall === false) {
+      if (latest?.role !== 'user' || turn.text === '' || settings.recall === false) {
         turns.set(params, turn);
         return params;
       }
