@@ -15,9 +15,13 @@ const ensureRedis = 'test/support/global-setup.ts';
  */
 export default defineConfig({
   resolve: {
-    // The AI SDK integration imports the SDK by its package name, as it will once published; in the
-    // repository that is the SDK's source (tsconfig.json maps the same name for tsc and tsx).
-    alias: { '@agent-memory/sdk': fileURLToPath(new URL('./sdk/src/index.ts', import.meta.url)) },
+    // The AI SDK integration imports the SDK by its package name, as it will once published, and its
+    // example imports the integration so; in the repository both are their sources (tsconfig.json
+    // maps the same names for tsc and tsx).
+    alias: {
+      '@agent-memory/sdk': fileURLToPath(new URL('./sdk/src/index.ts', import.meta.url)),
+      '@agent-memory/ai-sdk': fileURLToPath(new URL('./ai-sdk/src/index.ts', import.meta.url)),
+    },
   },
   test: {
     // A passing test prints nothing (the service's JSON log lines included); a failing test's logs
