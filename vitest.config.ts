@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -13,6 +14,15 @@ const ensureRedis = 'test/support/global-setup.ts';
  * handlers read, as in Lambda), so each file needs its own process.
  */
 export default defineConfig({
+  resolve: {
+    // The AI SDK integration imports the SDK by its package name, as it will once published, and its
+    // example imports the integration so; in the repository both are their sources (tsconfig.json
+    // maps the same names for tsc and tsx).
+    alias: {
+      '@agent-memory/sdk': fileURLToPath(new URL('./sdk/src/index.ts', import.meta.url)),
+      '@agent-memory/ai-sdk': fileURLToPath(new URL('./ai-sdk/src/index.ts', import.meta.url)),
+    },
+  },
   test: {
     // A passing test prints nothing (the service's JSON log lines included); a failing test's logs
     // are printed with its failure. Works for console.* and process.stdout/stderr writes alike.
@@ -61,6 +71,16 @@ export default defineConfig({
         test: {
           name: 'sdk',
           include: ['test/sdk/**/*.test.ts'],
+          globalSetup: [ensureRedis],
+          pool: 'forks',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'ai-sdk',
+          // @agent-memory/ai-sdk (ai-sdk/) against the local stack, with the AI SDK's mock model.
+          include: ['test/ai-sdk/**/*.test.ts'],
           globalSetup: [ensureRedis],
           pool: 'forks',
         },
