@@ -15,6 +15,11 @@ import {
 import { jsonRpcRequestSchema, jsonRpcResponseSchema } from './mcp.js';
 import { memoryPromptRequestSchema, memoryPromptResponseSchema } from './memory-prompt.js';
 import {
+  memorySourcesPathSchema,
+  memorySourcesQuerySchema,
+  memorySourcesResponseSchema,
+} from './provenance.js';
+import {
   addSessionEventHeadersSchema,
   addSessionEventRequestSchema,
   addSessionEventResponseSchema,
@@ -220,6 +225,22 @@ const contracts = {
     pathParameters: memoryPathSchema,
     status: 200,
     response: memoryRecordSchema,
+    errors: [404],
+  },
+  'get-memory-sources': {
+    operationId: 'GetLongTermMemorySources',
+    summary: 'Where a long-term memory came from: its sessions, events and documents, with evidence',
+    description:
+      "Each of the memory's `sourceRefs`, classified: `event` (an event of the memory's session: " +
+      'its text from session memory while the event exists, else from its conversation record), ' +
+      '`document` (`doc:<documentId>:<start>-<end>`; `unresolved` until document resolution is ' +
+      'available) or `external` (any other reference, reported as written). Paged (`limit` 1-100, ' +
+      'default 25); evidence text is cut at 8,192 characters (`textTruncated`).',
+    extension: true,
+    pathParameters: memorySourcesPathSchema,
+    query: memorySourcesQuerySchema,
+    status: 200,
+    response: memorySourcesResponseSchema,
     errors: [404],
   },
   'update-memory': {

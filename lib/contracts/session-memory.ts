@@ -71,9 +71,9 @@ const queryBoolean = z
   .enum(['true', 'false'], { message: 'must be true or false' })
   .transform((v) => v === 'true');
 
-const pageTokenSchema = z.string().min(1).max(LIMITS.pageTokenChars, 'is too long');
+export const pageTokenSchema = z.string().min(1).max(LIMITS.pageTokenChars, 'is too long');
 
-const limitSchema = (max: number, fallback: number) =>
+export const limitSchema = (max: number, fallback: number) =>
   z.coerce
     .number({ message: 'must be an integer' })
     .int('must be an integer')

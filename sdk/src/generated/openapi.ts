@@ -236,6 +236,26 @@ export interface paths {
         patch: operations["UpdateLongTermMemory"];
         trace?: never;
     };
+    "/v1/stores/{storeId}/long-term-memory/{memoryId}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a long-term memory came from: its sessions, events and documents, with evidence
+         * @description Each of the memory's `sourceRefs`, classified: `event` (an event of the memory's session: its text from session memory while the event exists, else from its conversation record), `document` (`doc:<documentId>:<start>-<end>`; `unresolved` until document resolution is available) or `external` (any other reference, reported as written). Paged (`limit` 1-100, default 25); evidence text is cut at 8,192 characters (`textTruncated`).
+         */
+        get: operations["GetLongTermMemorySources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/long-term-memory/{memoryId}/fields": {
         parameters: {
             query?: never;
@@ -2173,6 +2193,158 @@ export interface operations {
             };
             /** @description The body (or an item of it) exceeds a documented limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetLongTermMemorySources: {
+        parameters: {
+            query?: {
+                limit?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+                memoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        memoryId: string;
+                        sessions: {
+                            sessionId: string;
+                            /** @enum {string} */
+                            state: "live" | "expired";
+                        }[];
+                        sources: ({
+                            /** @constant */
+                            kind: "event";
+                            ref: string;
+                            sessionId: string;
+                            eventId: string;
+                            /**
+                             * @description `live`: still there; `expired`: gone from session memory (the session expired or was deleted, or the event was deleted); `unresolved`: not looked up (external refs, document refs until document resolution is available)
+                             * @enum {string}
+                             */
+                            state: "live" | "expired" | "unresolved";
+                            evidence?: {
+                                text: string;
+                                textTruncated: boolean;
+                                /** @enum {string} */
+                                from: "session-memory" | "conversation-record" | "document";
+                                memoryId?: string;
+                                actorId?: string;
+                                /** @enum {string} */
+                                role?: "USER" | "ASSISTANT" | "SYSTEM";
+                                occurredAt?: string;
+                            };
+                        } | {
+                            /** @constant */
+                            kind: "document";
+                            ref: string;
+                            documentId: string;
+                            span: {
+                                start: number;
+                                end: number;
+                            };
+                            /**
+                             * @description `live`: still there; `expired`: gone from session memory (the session expired or was deleted, or the event was deleted); `unresolved`: not looked up (external refs, document refs until document resolution is available)
+                             * @enum {string}
+                             */
+                            state: "live" | "expired" | "unresolved";
+                            evidence?: {
+                                text: string;
+                                textTruncated: boolean;
+                                /** @enum {string} */
+                                from: "session-memory" | "conversation-record" | "document";
+                                memoryId?: string;
+                                actorId?: string;
+                                /** @enum {string} */
+                                role?: "USER" | "ASSISTANT" | "SYSTEM";
+                                occurredAt?: string;
+                            };
+                        } | {
+                            /** @constant */
+                            kind: "external";
+                            ref: string;
+                            /** @constant */
+                            state: "unresolved";
+                        })[];
+                        totalSources: number;
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
