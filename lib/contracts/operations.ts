@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import { healthResponseSchema, storeHealthResponseSchema, storePathSchema } from './common.js';
 import {
+  bulkCreateHeadersSchema,
   bulkCreateRequestDocumentedSchema,
   bulkCreateResponseSchema,
   bulkDeleteRequestDocumentedSchema,
@@ -189,8 +190,11 @@ const contracts = {
     description:
       'Each item succeeds or fails on its own (`errors`). Re-posting an id with the same content ' +
       'succeeds without duplicating; with other content it is an error (use PATCH). Direct writes ' +
-      'skip extraction and exclusions and are searchable on return.',
+      'skip extraction and exclusions and are searchable on return. With an `Idempotency-Key` ' +
+      'header (extension) a retry with the same body answers what the first request answered ' +
+      '(kept 24 hours); another body under the same key is a 409.',
     pathParameters: storePathSchema,
+    headers: bulkCreateHeadersSchema,
     body: bulkCreateRequestDocumentedSchema,
     bodyRequired: true,
     status: 201,

@@ -200,3 +200,86 @@ describe('memory sources', () => {
     expect(badId.body.fields.map((f: { field: string }) => f.field)).toContain('memoryId');
   });
 });
+
+describe('idempotent long-term creates', () => {
+  const create = (api: ReturnType<typeof apiClient>, base: string, body: unknown, key?: string) =>
+    api.post(`${base}/long-term-memory`, body, key ? { headers: { 'Idempotency-Key': key } } : {});
+
+  it('answers a retry with the first answer and refuses another body under the key', async () => {
+    const { api, base } = await newStore();
+    const body = {
+      memories: [{ id: 'tea', text: 'The user drinks green tea', ownerId: 'alice' }, { id: 'bad' }],
+    };
+    const first = await create(api, base, body, 'create-1');
+    expect(first.status).toBe(201);
+    expect(first.body.created).toEqual(['tea']);
+    expect(first.body.errors).toEqual([{ id: 'bad', error: expect.any(String) }]);
+
+    // The memory is deleted; a retry of the same request recreates nothing and answers as the first.
+    await api.delete(`${base}/long-term-memory`, { memoryIds: ['tea'] });
+    const retry = await create(api, base, body, 'create-1');
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect((await api.get(`${base}/long-term-memory/tea`)).status).toBe(404);
+
+    const other = await create(
+      api,
+      base,
+      { memories: [{ id: 'tea', text: 'The user drinks black tea', ownerId: 'alice' }] },
+      'create-1',
+    );
+    expect(other.status).toBe(409);
+    expect(other.body.fields.map((f: { field: string }) => f.field)).toEqual(['Idempotency-Key']);
+
+    // A new key is a new request.
+    expect((await create(api, base, body, 'create-2')).body.created).toEqual(['tea']);
+  });
+
+  it('keeps keys per store', async () => {
+    const a = await newStore();
+    const b = await newStore();
+    const body = { memories: [{ id: 'm1', text: 'Store-local memory', ownerId: 'alice' }] };
+    expect((await create(a.api, a.base, body, 'shared-key')).status).toBe(201);
+    // The same key in another store is another key: B's create runs and writes B's memory.
+    const inB = await create(
+      b.api,
+      b.base,
+      { memories: [{ id: 'm2', text: 'Other', ownerId: 'bob' }] },
+      'shared-key',
+    );
+    expect(inB.status).toBe(201);
+    expect(inB.body.created).toEqual(['m2']);
+    expect((await b.api.get(`${b.base}/long-term-memory/m2`)).status).toBe(200);
+  });
+
+  it('creates once for concurrent duplicates, and all of them get the same answer', async () => {
+    const { api, base } = await newStore();
+    const memories = Array.from({ length: 20 }, (_, i) => ({
+      id: `m${i}`,
+      text: `The user visited city number ${i}`,
+      ownerId: 'alice',
+    }));
+    // Titan takes one text per request and these texts are new: one run embeds each once.
+    const embeddingsBefore = stack().bedrock.stats.httpRequests;
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => create(api, base, { memories }, 'burst-1')),
+    );
+    for (const answer of answers) {
+      expect(answer.status).toBe(201);
+      expect(answer.body).toEqual({ created: memories.map((m) => m.id), errors: [] });
+    }
+    expect(stack().bedrock.stats.httpRequests - embeddingsBefore).toBe(memories.length);
+    const listed = await api.post(`${base}/long-term-memory/search`, { limit: 100 });
+    expect(listed.body.items).toHaveLength(20);
+  });
+
+  it('names the header when the key is malformed', async () => {
+    const { api, base } = await newStore();
+    const body = { memories: [{ id: 'm1', text: 'x', ownerId: 'alice' }] };
+    for (const key of ['k'.repeat(129), 'has space']) {
+      const r = await create(api, base, body, key);
+      expect(r.status, key).toBe(400);
+      expect(r.body.fields.map((f: { field: string }) => f.field)).toEqual(['Idempotency-Key']);
+    }
+  });
+});

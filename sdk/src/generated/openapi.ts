@@ -188,7 +188,7 @@ export interface paths {
         put?: never;
         /**
          * Create up to 100 long-term memories (partial success)
-         * @description Each item succeeds or fails on its own (`errors`). Re-posting an id with the same content succeeds without duplicating; with other content it is an error (use PATCH). Direct writes skip extraction and exclusions and are searchable on return.
+         * @description Each item succeeds or fails on its own (`errors`). Re-posting an id with the same content succeeds without duplicating; with other content it is an error (use PATCH). Direct writes skip extraction and exclusions and are searchable on return. With an `Idempotency-Key` header (extension) a retry with the same body answers what the first request answered (kept 24 hours); another body under the same key is a 409.
          */
         post: operations["BulkCreateLongTermMemories"];
         /** Delete up to 100 long-term memories (partial success) */
@@ -1726,7 +1726,9 @@ export interface operations {
     BulkCreateLongTermMemories: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 storeId: string;
             };

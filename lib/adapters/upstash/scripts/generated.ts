@@ -352,6 +352,25 @@ return {1, owner, namespace, created, opened, due}
 };
 
 /**
+ * claim-idempotency-key.lua
+ *
+ * Claims an Idempotency-Key for a request about to run, unless the key already has a record.
+ *
+ * KEYS (1): 1 the key's record (keys.ts `storeKeys.idempotency`)
+ * ARGV: 1 the claim's record JSON, 2 lease (ms)
+ * Returns the existing record's JSON, or false when this call claimed the key.
+ */
+export const CLAIM_IDEMPOTENCY_KEY: LuaScript = {
+  name: 'claim-idempotency-key',
+  sha1: '2a7103354930af6a76c64f2a10b85c19847b38e2',
+  source: /* @__PURE__ */ lua(`local prior = redis.call('GET', KEYS[1])
+if prior then return prior end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+`),
+};
+
+/**
  * commit-promotion-run.lua
  *
  * Commits a promotion run: moves the watermark, adds the run's counters, clears the failure
@@ -952,6 +971,24 @@ redis.call('HSET', KEYS[2], 'lastJobId', ARGV[2], 'lastWindowStartedAt', ARGV[3]
 redis.call('HINCRBY', KEYS[2], 'jobsReceived', 1)
 redis.call('PEXPIRE', KEYS[2], redis.call('PTTL', KEYS[1]))
 return 1
+`),
+};
+
+/**
+ * release-idempotency-key.lua
+ *
+ * Drops a claim on an Idempotency-Key if it is still the caller's (a failed request: the retry
+ * runs afresh). A claim taken over after its lease, or already completed, is left alone.
+ *
+ * KEYS (1): 1 the key's record
+ * ARGV: 1 the claim's record JSON as the caller wrote it
+ * Returns 1 when dropped, 0 otherwise.
+ */
+export const RELEASE_IDEMPOTENCY_KEY: LuaScript = {
+  name: 'release-idempotency-key',
+  sha1: 'e5a212447e6ae33c5b92e0c862054e8ac229b69b',
+  source: /* @__PURE__ */ lua(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 `),
 };
 
