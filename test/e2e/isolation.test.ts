@@ -760,6 +760,18 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
         toolOutcome('ok'),
       );
       add(
+        "sources of B's memory",
+        toolCall('get_memory_sources', { memoryId: B_ONLY.memory }),
+        [200],
+        toolOutcome('resource-not-found'),
+      );
+      add(
+        "sources with B's page token",
+        toolCall('get_memory_sources', { memoryId: 'a-only-mem', pageToken: world.bTokens.search }),
+        [200],
+        toolOutcome('invalid-data'),
+      );
+      add(
         "B's page token",
         toolCall('search_long_term_memory', { ...SEARCH_BODY, pageToken: world.bTokens.search }),
         [200],
