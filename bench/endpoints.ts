@@ -42,7 +42,9 @@ export async function measureEndpoints(stack: LocalStack, calls: number): Promis
   });
   const readMeEvents: string[] = [];
   for (let i = 0; i < 40; i++) {
-    readMeEvents.push((await api.post(`${base}/session-memory/events`, turn(i, 'read-me'))).body.event.eventId);
+    readMeEvents.push(
+      (await api.post(`${base}/session-memory/events`, turn(i, 'read-me'))).body.event.eventId,
+    );
   }
   // A memory traced to those 40 events (as a promoted memory lists its source events), and a
   // keyed create to replay.

@@ -229,6 +229,11 @@ export const storedMemorySchema = z.object({
   topics: z.array(z.string()),
   attributes: z.record(z.string(), z.unknown()).optional(),
   sourceRefs: z.array(z.string()).optional(),
+  /**
+   * Source event id -> its session, for the events a consolidation merge brought in from a session
+   * other than the record's `sessionId` (the sources route finds them there). Not returned by reads.
+   */
+  sourceSessions: z.record(z.string(), z.string()).optional(),
   /** Epoch ms of `occurredAt`, when the writer gave one. */
   occurredAt: z.number().optional(),
   entities: z.array(z.string()).optional(),

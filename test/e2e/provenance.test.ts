@@ -116,6 +116,54 @@ describe('memory sources', () => {
     expect((await sources(turnRecord)).status).toBe(404);
   });
 
+  it('traces a memory merged from two sessions to the events of both', async () => {
+    const { api, base, say, promote, sources } = await newStore();
+    const first = await say('monday', 'USER', "I'm a vegetarian.", 0);
+    await promote('monday');
+    const second = await say('friday', 'USER', "I'm a vegetarian.", 5);
+    await promote('friday');
+
+    const facts = await api.post(`${base}/long-term-memory/search`, {
+      text: 'vegetarian',
+      filter: { memoryType: { ne: 'conversation' } },
+      limit: 5,
+    });
+    const fact = facts.body.items.find((m: { sourceRefs?: string[] }) => m.sourceRefs?.includes(second));
+    expect(fact, 'the second session merged into the first one’s memory').toBeDefined();
+    expect(fact.sessionId).toBe('monday');
+    expect(fact).not.toHaveProperty('sourceSessions');
+
+    const answer = await sources(fact.id);
+    expect(answer.body.sessions).toEqual([
+      { sessionId: 'monday', state: 'live' },
+      { sessionId: 'friday', state: 'live' },
+    ]);
+    const bySource = new Map(answer.body.sources.map((s: { ref: string }) => [s.ref, s]));
+    expect(bySource.get(first)).toMatchObject({
+      sessionId: 'monday',
+      state: 'live',
+      evidence: { text: "I'm a vegetarian." },
+    });
+    expect(bySource.get(second)).toMatchObject({
+      sessionId: 'friday',
+      state: 'live',
+      evidence: { text: "I'm a vegetarian." },
+    });
+
+    // Each session's liveness is its own.
+    await api.delete(`${base}/session-memory/friday`);
+    const after = await sources(fact.id);
+    expect(after.body.sessions).toEqual([
+      { sessionId: 'monday', state: 'live' },
+      { sessionId: 'friday', state: 'expired' },
+    ]);
+    expect(after.body.sources.find((s: { ref: string }) => s.ref === second)).toMatchObject({
+      sessionId: 'friday',
+      state: 'expired',
+      evidence: { from: 'conversation-record', text: "I'm a vegetarian." },
+    });
+  });
+
   it('reports a direct write’s external and document refs as written, paged', async () => {
     const { api, base, sources } = await newStore();
     const eventLike = 'a'.repeat(32);

@@ -37,7 +37,10 @@ export async function getMemorySources(
   const [record] = await deps.records.getMany(storeId, [memoryId], now);
   if (!record) throw new NotFoundError('Memory not found');
 
-  const refs = (record.sourceRefs ?? []).map((ref) => classifySourceRef(ref, record.sessionId));
+  // A merged memory names the session of each event brought in from another one.
+  const refs = (record.sourceRefs ?? []).map((ref) =>
+    classifySourceRef(ref, record.sourceSessions?.[ref] ?? record.sessionId),
+  );
   // Bound to the memory: a token of another memory's (or store's) sources is a 400.
   const scope = `sources\n${storeId}\n${memoryId}`;
   const offset = query.pageToken ? deps.pageTokens.decode(query.pageToken, scope) : 0;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withSources } from '../../../lib/domain/consolidation.js';
 import { ConflictError, DependencyUnavailableError, NotFoundError } from '../../../lib/domain/errors.js';
 import { classifySourceRef, cutEvidence } from '../../../lib/domain/provenance.js';
 import type { SourceResolvers } from '../../../lib/ports/source-resolver.js';
@@ -38,6 +39,18 @@ describe('classifySourceRef', () => {
     for (const ref of ['doc:m:15-15', 'doc:m:20-3', 'doc:a_b:0-1', 'doc:m:0', 'crm:1', `${EVENT}x`]) {
       expect(classifySourceRef(ref, 's1').kind, ref).toBe('external');
     }
+  });
+
+  it('notes the session of events merged in from another session', () => {
+    const record: { sessionId: string; sourceRefs: string[]; sourceSessions?: Record<string, string> } = {
+      sessionId: 's1',
+      sourceRefs: ['e1'],
+    };
+    expect(withSources(record, ['e1', 'e2'], 's1')).toEqual({ sessionId: 's1', sourceRefs: ['e1', 'e2'] });
+    const merged = withSources(record, ['e1', 'e3'], 's2');
+    // e1 was already the record's own: only the new ref is attributed to s2.
+    expect(merged).toEqual({ sessionId: 's1', sourceRefs: ['e1', 'e3'], sourceSessions: { e3: 's2' } });
+    expect(withSources(merged, ['e4'], 's3').sourceSessions).toEqual({ e3: 's2', e4: 's3' });
   });
 
   it('cuts evidence without splitting a surrogate pair', () => {

@@ -7,7 +7,7 @@
 -- KEYS (2n + m): 1..n each event's session events hash, n+1..2n each event's conversation record,
 --                then m session meta hashes
 -- ARGV: 1 n, 2 now (ms), 3 max text bytes, 4..n+3 the event ids
--- Returns, per event, 6 values {code, text, fullBytes, role, actorId, occurredAt}:
+-- Returns 6 values per event {code, text, fullBytes, role, actorId, occurredAt}, then one per session.
 --   code 1 from the session event (occurredAt its createdAt text), 2 from the conversation record
 --   (occurredAt epoch ms), 3 the session event's JSON as stored, uncut, when cjson cannot decode it
 --   (a lone surrogate escape: the caller parses it), 0 neither exists ('' for the rest);
