@@ -40,7 +40,24 @@ export async function measureEndpoints(stack: LocalStack, calls: number): Promis
     ],
     createdAt: new Date(Date.UTC(2026, 5, 25, 18, 0, i)).toISOString(),
   });
-  for (let i = 0; i < 40; i++) await api.post(`${base}/session-memory/events`, turn(i, 'read-me'));
+  const readMeEvents: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    readMeEvents.push(
+      (await api.post(`${base}/session-memory/events`, turn(i, 'read-me'))).body.event.eventId,
+    );
+  }
+  // A memory traced to those 40 events (as a promoted memory lists its source events), and a
+  // keyed create to replay.
+  const traced = {
+    id: 'traced',
+    text: 'The user wants a vegetarian restaurant near Kyoto station',
+    ownerId: 'user-1',
+    sessionId: 'read-me',
+    sourceRefs: readMeEvents,
+  };
+  await api.post(`${base}/long-term-memory`, { memories: [traced] });
+  const keyed = { headers: { 'Idempotency-Key': 'bench-create-1' } };
+  await api.post(`${base}/long-term-memory`, { memories: [{ ...traced, id: 'keyed' }] }, keyed);
   for (let i = 0; i < 50; i++) await api.post(`${base}/session-memory/events`, turn(0, `listed-${i}`));
   const probe = await api.post(`${base}/session-memory/events`, turn(0, 'probe'));
   // A session already promoted, so promote-now finds nothing pending.
@@ -90,6 +107,16 @@ export async function measureEndpoints(stack: LocalStack, calls: number): Promis
       'GET /session-memory/{sessionId}/promotion (40 events)',
       (a) => a.get(`${base}/session-memory/read-me/promotion`),
       200,
+    ],
+    [
+      'GET /long-term-memory/{memoryId}/sources (25 of 40 live events, with evidence)',
+      (a) => a.get(`${base}/long-term-memory/traced/sources`),
+      200,
+    ],
+    [
+      'POST /long-term-memory with a replayed Idempotency-Key',
+      () => api.post(`${base}/long-term-memory`, { memories: [{ ...traced, id: 'keyed' }] }, keyed),
+      201,
     ],
     // Promote now with nothing pending: the status read alone. With events pending it adds one SQS
     // send, whose jobs the local consumer then works on concurrently, muddying both columns here.

@@ -206,6 +206,14 @@ const specs = {
     needs: ['data'],
     profile: 'http',
   },
+  'get-memory-sources': {
+    // Extension (the managed product's Get Sources): where a memory came from, with the evidence.
+    entry: 'functions/http/get-memory-sources.ts',
+    trigger: http('GET', `${store}/long-term-memory/{memoryId}/sources`, 'read'),
+    app: 'memory',
+    needs: ['data'],
+    profile: 'http',
+  },
   'update-memory': {
     entry: 'functions/http/update-memory.ts',
     trigger: http('PATCH', `${store}/long-term-memory/{memoryId}`, 'write'),

@@ -1,10 +1,14 @@
+import { UpstashEventSourceResolver } from '../adapters/upstash/upstash-event-source-resolver.js';
+import { UpstashIdempotencyStore } from '../adapters/upstash/upstash-idempotency-store.js';
 import { UpstashKeywordIndex } from '../adapters/upstash/upstash-keyword-index.js';
 import { UpstashMemoryRecordStore } from '../adapters/upstash/upstash-memory-record-store.js';
 import { UpstashVectorIndex } from '../adapters/upstash/upstash-vector-index.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { Embedder } from '../ports/embedder.js';
+import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { KeywordIndex } from '../ports/keyword-index.js';
 import type { MemoryRecordStore } from '../ports/memory-record-store.js';
+import type { SourceResolvers } from '../ports/source-resolver.js';
 import type { VectorIndex } from '../ports/vector-index.js';
 import { oncePerColdStart } from './cold-start.js';
 import { type CoreApp, createCoreApp } from './core-app.js';
@@ -16,6 +20,13 @@ export interface MemoryApp extends CoreApp {
   readonly records: MemoryRecordStore;
   readonly vectors: VectorIndex;
   readonly keywords: KeywordIndex;
+  /**
+   * What a memory's sources point at, by kind (the sources route). Document ingestion adds its
+   * `documents` resolver here; until then document refs are reported unresolved.
+   */
+  readonly sourceResolvers: SourceResolvers;
+  /** Answers of long-term creates sent with an `Idempotency-Key`. */
+  readonly idempotency: IdempotencyStore;
   /**
    * Uncached. The app of a request or job (`forRequest`) carries the cached embedder of its store
    * instead, so nothing that forgets to scope can share cached vectors across tenants.
@@ -37,6 +48,8 @@ export function createMemoryApp(config: RuntimeConfig): MemoryApp {
     records,
     vectors: new UpstashVectorIndex({ redis: core.redis, model: cache.model }),
     keywords: new UpstashKeywordIndex(core.redis),
+    sourceResolvers: { events: new UpstashEventSourceResolver(core.redis) },
+    idempotency: new UpstashIdempotencyStore(core.redis),
     embedder: cache.inner,
     forRequest(scope) {
       return {

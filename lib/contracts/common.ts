@@ -18,6 +18,14 @@ export const storePathSchema = z.object({ storeId: idSchema });
 export const EVENT_ID_PATTERN = /^[a-zA-Z0-9]{32}$/;
 export const eventIdSchema = z.string().regex(EVENT_ID_PATTERN, 'must be 32 characters of [a-zA-Z0-9]');
 
+/**
+ * Extension: the `Idempotency-Key` header of appends and long-term creates, 1-128 visible ASCII
+ * characters (the rules: lib/domain/idempotency.ts).
+ */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters');
+
 /** RFC 3339 date-time with an offset or Z, e.g. 2026-06-25T18:00:00Z. */
 export const dateTimeSchema = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' });
 

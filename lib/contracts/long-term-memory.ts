@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { dateTimeSchema, idSchema, storePathSchema } from './common.js';
+import { dateTimeSchema, idempotencyKeySchema, idSchema, storePathSchema } from './common.js';
 
 /** Wire types of the Data Plane v1 long-term routes (reference §3.9–3.14), plus opt-in extensions. */
 
@@ -78,6 +78,14 @@ export const bulkCreateRequestSchema = z.object({
     .array(z.unknown())
     .min(1, 'must have at least one memory')
     .max(BULK_MAX, `must have at most ${BULK_MAX} memories`),
+});
+
+/**
+ * Extension: `Idempotency-Key` on a bulk create. A retry with the same key and body answers what
+ * the first request answered (201, same body) without writing; another body under the key is a 409.
+ */
+export const bulkCreateHeadersSchema = z.object({
+  'Idempotency-Key': idempotencyKeySchema.optional(),
 });
 
 export const bulkDeleteRequestSchema = z.object({
@@ -221,6 +229,11 @@ export const storedMemorySchema = z.object({
   topics: z.array(z.string()),
   attributes: z.record(z.string(), z.unknown()).optional(),
   sourceRefs: z.array(z.string()).optional(),
+  /**
+   * Source event id -> its session, for the events a consolidation merge brought in from a session
+   * other than the record's `sessionId` (the sources route finds them there). Not returned by reads.
+   */
+  sourceSessions: z.record(z.string(), z.string()).optional(),
   /** Epoch ms of `occurredAt`, when the writer gave one. */
   occurredAt: z.number().optional(),
   entities: z.array(z.string()).optional(),

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import { healthResponseSchema, storeHealthResponseSchema, storePathSchema } from './common.js';
 import {
+  bulkCreateHeadersSchema,
   bulkCreateRequestDocumentedSchema,
   bulkCreateResponseSchema,
   bulkDeleteRequestDocumentedSchema,
@@ -14,6 +15,11 @@ import {
 } from './long-term-memory.js';
 import { jsonRpcRequestSchema, jsonRpcResponseSchema } from './mcp.js';
 import { memoryPromptRequestSchema, memoryPromptResponseSchema } from './memory-prompt.js';
+import {
+  memorySourcesPathSchema,
+  memorySourcesQuerySchema,
+  memorySourcesResponseSchema,
+} from './provenance.js';
 import {
   addSessionEventHeadersSchema,
   addSessionEventRequestSchema,
@@ -184,8 +190,11 @@ const contracts = {
     description:
       'Each item succeeds or fails on its own (`errors`). Re-posting an id with the same content ' +
       'succeeds without duplicating; with other content it is an error (use PATCH). Direct writes ' +
-      'skip extraction and exclusions and are searchable on return.',
+      'skip extraction and exclusions and are searchable on return. With an `Idempotency-Key` ' +
+      'header (extension) a retry with the same body answers what the first request answered ' +
+      '(kept 24 hours); another body under the same key is a 409.',
     pathParameters: storePathSchema,
+    headers: bulkCreateHeadersSchema,
     body: bulkCreateRequestDocumentedSchema,
     bodyRequired: true,
     status: 201,
@@ -220,6 +229,22 @@ const contracts = {
     pathParameters: memoryPathSchema,
     status: 200,
     response: memoryRecordSchema,
+    errors: [404],
+  },
+  'get-memory-sources': {
+    operationId: 'GetLongTermMemorySources',
+    summary: 'Where a long-term memory came from: its sessions, events and documents, with evidence',
+    description:
+      "Each of the memory's `sourceRefs`, classified: `event` (an event of the memory's session: " +
+      'its text from session memory while the event exists, else from its conversation record), ' +
+      '`document` (`doc:<documentId>:<start>-<end>`; `unresolved` until document resolution is ' +
+      'available) or `external` (any other reference, reported as written). Paged (`limit` 1-100, ' +
+      'default 25); evidence text is cut at 8,192 characters (`textTruncated`).',
+    extension: true,
+    pathParameters: memorySourcesPathSchema,
+    query: memorySourcesQuerySchema,
+    status: 200,
+    response: memorySourcesResponseSchema,
     errors: [404],
   },
   'update-memory': {
@@ -263,7 +288,8 @@ const contracts = {
     description:
       'JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, ' +
       '`tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, ' +
-      'create_long_term_memories, get_long_term_memory, delete_long_term_memories, memory_prompt). ' +
+      'create_long_term_memories, get_long_term_memory, get_memory_sources, delete_long_term_memories, ' +
+      'memory_prompt). ' +
       'Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.',
     extension: true,
     pathParameters: storePathSchema,

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { LIMITS } from '../domain/limits.js';
-import { dateTimeSchema, eventIdSchema, idSchema, storePathSchema } from './common.js';
+import { dateTimeSchema, eventIdSchema, idempotencyKeySchema, idSchema, storePathSchema } from './common.js';
 
 /** Wire types of the Data Plane v1 session-memory routes (reference §3.3–3.8, v1+ §3.5). */
 
@@ -30,10 +30,7 @@ export type AddSessionEventRequest = z.infer<typeof addSessionEventRequestSchema
  * whose answer was lost returns the event stored the first time instead of a copy.
  */
 export const addSessionEventHeadersSchema = z.object({
-  'Idempotency-Key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 visible ASCII characters')
-    .optional(),
+  'Idempotency-Key': idempotencyKeySchema.optional(),
 });
 
 export const sessionEventSchema = z.object({
@@ -71,9 +68,9 @@ const queryBoolean = z
   .enum(['true', 'false'], { message: 'must be true or false' })
   .transform((v) => v === 'true');
 
-const pageTokenSchema = z.string().min(1).max(LIMITS.pageTokenChars, 'is too long');
+export const pageTokenSchema = z.string().min(1).max(LIMITS.pageTokenChars, 'is too long');
 
-const limitSchema = (max: number, fallback: number) =>
+export const limitSchema = (max: number, fallback: number) =>
   z.coerce
     .number({ message: 'must be an integer' })
     .int('must be an integer')

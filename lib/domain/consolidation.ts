@@ -99,11 +99,26 @@ export function extractedMemoryId(ownerId: string, namespace: string | undefined
     .slice(0, 31)}`;
 }
 
-/** The record with `sources` added to its source events (no duplicates, at most {@link MAX_SOURCE_REFS}). */
-export function withSources<T extends Pick<StoredMemory, 'sourceRefs'>>(
+/**
+ * The record with `sources` added to its source events (no duplicates, at most
+ * {@link MAX_SOURCE_REFS}). Events of a session other than the record's own (`fromSessionId`) are
+ * noted in `sourceSessions`, so provenance can find them where they live.
+ */
+export function withSources<T extends Pick<StoredMemory, 'sourceRefs' | 'sessionId' | 'sourceSessions'>>(
   record: T,
   sources: readonly string[],
+  fromSessionId?: string,
 ): T {
   const merged = [...new Set([...(record.sourceRefs ?? []), ...sources])].slice(0, MAX_SOURCE_REFS);
-  return { ...record, sourceRefs: merged };
+  if (fromSessionId === undefined || fromSessionId === record.sessionId)
+    return { ...record, sourceRefs: merged };
+  const kept = new Set(merged);
+  const foreign = { ...record.sourceSessions };
+  for (const ref of sources)
+    if (kept.has(ref) && !record.sourceRefs?.includes(ref)) foreign[ref] = fromSessionId;
+  return {
+    ...record,
+    sourceRefs: merged,
+    ...(Object.keys(foreign).length > 0 ? { sourceSessions: foreign } : {}),
+  };
 }

@@ -62,7 +62,11 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly code = 'conflict';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The field (or header) whose value conflicts, when one does, e.g. `Idempotency-Key`. */
+    readonly fields: readonly FieldError[] = [],
+  ) {
     super(message);
     this.name = 'ConflictError';
   }
@@ -105,9 +109,13 @@ export class DependencyUnavailableError extends DomainError {
   }
 }
 
-/** The bad fields a domain error names (400, 413), for every front end that shows them. */
+/** The bad fields a domain error names (400, 409, 413), for every front end that shows them. */
 export function fieldErrorsOf(error: DomainError): readonly FieldError[] {
-  return error instanceof ValidationError || error instanceof PayloadTooLargeError ? error.fields : [];
+  return error instanceof ValidationError ||
+    error instanceof PayloadTooLargeError ||
+    error instanceof ConflictError
+    ? error.fields
+    : [];
 }
 
 /** Seconds the caller should wait before retrying, when the error says (429, 424). */

@@ -29,6 +29,9 @@ import type {
   MemoryPromptRequest,
   MemoryPromptResponse,
   MemoryRecord,
+  MemorySource,
+  MemorySourcesQuery,
+  MemorySourcesResponse,
   PromoteSessionNowResponse,
   PromotionStatus,
   RetryParkedRangesResponse,
@@ -59,6 +62,15 @@ export interface AddSessionEventOptions extends RequestOptions {
    * Sent as `Idempotency-Key` (1-128 visible ASCII characters): a repeat of the same request with
    * the same key returns the event stored the first time. Without one, the SDK generates a key per
    * call when retries are on, so its own retries never store an event twice.
+   */
+  readonly idempotencyKey?: string;
+}
+
+export interface BulkCreateOptions extends RequestOptions {
+  /**
+   * Sent as `Idempotency-Key` (1-128 visible ASCII characters): a repeat of the same request with
+   * the same key, within 24 hours, answers what the first one answered without writing; another
+   * body under the key is a 409 (`ConflictError`). Keys are per store.
    */
   readonly idempotencyKey?: string;
 }
@@ -310,8 +322,9 @@ export class AgentMemory {
    */
   async bulkCreateLongTermMemories(
     request: BulkCreateInput,
-    options?: RequestOptions,
+    options: BulkCreateOptions = {},
   ): Promise<BulkCreateResponse> {
+    const { idempotencyKey, ...rest } = options;
     const memories = request.memories.map(({ occurredAt, ...memory }) => ({
       ...memory,
       ...(occurredAt !== undefined ? { occurredAt: isoOf(occurredAt) } : {}),
@@ -322,8 +335,9 @@ export class AgentMemory {
         path: `${this.#store(options)}/long-term-memory`,
         body: { memories },
         idempotent: true,
+        ...(idempotencyKey !== undefined ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
       },
-      options,
+      rest,
     );
   }
 
@@ -395,6 +409,41 @@ export class AgentMemory {
         idempotent: true,
       },
       options,
+    );
+  }
+
+  /**
+   * `GET …/long-term-memory/{memoryId}/sources` (extension): one page of where a memory came from,
+   * each source with its kind (`event`, `document`, `external`), its state (`live`, `expired`,
+   * `unresolved`) and, while it exists, its evidence text; and the memory's sessions. Retried.
+   */
+  async getMemorySources(
+    memoryId: string,
+    query: MemorySourcesQuery = {},
+    options?: RequestOptions,
+  ): Promise<MemorySourcesResponse> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}${pathOf`/long-term-memory/${memoryId}/sources`}`,
+        query: { ...query },
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** Every source of {@link getMemorySources}, page after page. */
+  iterateMemorySources(
+    memoryId: string,
+    query: MemorySourcesQuery = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<MemorySource, void, undefined> {
+    return paginate(
+      (pageToken) =>
+        this.getMemorySources(memoryId, { ...query, ...(pageToken ? { pageToken } : {}) }, options),
+      (page) => page.sources,
+      query.pageToken,
     );
   }
 

@@ -4,6 +4,7 @@ export {
   AgentMemory,
   type AgentMemoryOptions,
   type BulkCreateInput,
+  type BulkCreateOptions,
   type CreatedAtFilterInput,
   type CreateMemoryInput,
   type DateInput,

@@ -62,6 +62,9 @@ export type Recency = Schemas['Recency'];
 export type SearchRequest = Schemas['SearchLongTermMemoryRequest'];
 export type SearchResponse = Schemas['SearchLongTermMemoryResponse'];
 export type UpdateMemoryRequest = Schemas['UpdateLongTermMemoryRequest'];
+export type MemorySourcesQuery = QueryOf<'GetLongTermMemorySources'>;
+export type MemorySourcesResponse = Answer<'GetLongTermMemorySources', 200>;
+export type MemorySource = MemorySourcesResponse['sources'][number];
 export type UpdateMemoryFieldsRequest = Schemas['UpdateLongTermMemoryFieldsRequest'];
 
 // ---- memory prompt (extension) ----

@@ -103,6 +103,7 @@ describe('the contracts the OpenAPI document is generated from', () => {
       }),
     );
     await call('get-memory', api.get(`${ltm}/veg`));
+    await call('get-memory-sources', api.get(`${ltm}/veg/sources`));
     await call(
       'memory-prompt',
       api.post(`${base}/memory-prompt`, { query: 'Where should we eat in Kyoto?', sessionId: 'trip' }),

@@ -521,6 +521,28 @@ function queryCases(route: HttpRouteDefinition): Case[] {
       expect: [400],
     });
   }
+  if (route.name === 'get-memory-sources') {
+    // Page tokens are bound to the store, the route and the memory: every foreign one is a 400.
+    for (const [label, token] of [
+      ["B's search token", world.bTokens.search],
+      ["B's session token", world.bTokens.sessions],
+      ["A's search token", world.aTokens.search],
+      ["A's search token, tampered", tamper(world.aTokens.search)],
+      ...[...HOSTILE_IDS, ...INJECTIONS.filter((v) => v !== '\ud800')].map((v) => [
+        `pageToken=${JSON.stringify(v.slice(0, 20))}`,
+        v,
+      ]),
+    ] as const) {
+      cases.push({ label, method: 'GET', path: `${path}?pageToken=${enc(token)}`, expect: [400] });
+    }
+    for (const value of ['-1', '0', '1e9', 'NaN', '1.5', '', TEN_K, '100']) {
+      cases.push({
+        label: `limit=${value.slice(0, 20)}`,
+        method: 'GET',
+        path: `${path}?limit=${enc(value)}`,
+      });
+    }
+  }
   if (route.name === 'get-session-memory') {
     for (const value of ['true', 'TRUE', '1', '', TEN_K, '*']) {
       cases.push({
@@ -736,6 +758,18 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
         toolCall('search_long_term_memory', { filter: { ownerId: { eq: B_ONLY.owner } } }),
         [200],
         toolOutcome('ok'),
+      );
+      add(
+        "sources of B's memory",
+        toolCall('get_memory_sources', { memoryId: B_ONLY.memory }),
+        [200],
+        toolOutcome('resource-not-found'),
+      );
+      add(
+        "sources with B's page token",
+        toolCall('get_memory_sources', { memoryId: 'a-only-mem', pageToken: world.bTokens.search }),
+        [200],
+        toolOutcome('invalid-data'),
       );
       add(
         "B's page token",

@@ -61,6 +61,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       'create_long_term_memories',
       'delete_long_term_memories',
       'get_long_term_memory',
+      'get_memory_sources',
       'get_session_memory',
       'memory_prompt',
       'search_long_term_memory',
@@ -149,7 +150,13 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
 
     const created = await call(client, 'create_long_term_memories', {
       memories: [
-        { id: 'veg', text: 'The user is a vegetarian', ownerId: 'alice', topics: ['food'] },
+        {
+          id: 'veg',
+          text: 'The user is a vegetarian',
+          ownerId: 'alice',
+          topics: ['food'],
+          sourceRefs: ['crm:7'],
+        },
         { id: 'dog', text: 'The user has a golden retriever named Max', ownerId: 'alice' },
       ],
     });
@@ -170,6 +177,15 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       id: 'veg',
       text: 'The user is a vegetarian',
       topics: ['food'],
+    });
+
+    const sources = await call(client, 'get_memory_sources', { memoryId: 'veg', limit: 5 });
+    expect(sources.isError).toBeFalsy();
+    expect(sources.structuredContent).toEqual({
+      memoryId: 'veg',
+      sessions: [],
+      sources: [{ kind: 'external', ref: 'crm:7', state: 'unresolved' }],
+      totalSources: 1,
     });
 
     const deleted = await call(client, 'delete_long_term_memories', { memoryIds: ['veg', 'nope'] });

@@ -2,6 +2,7 @@ import { type StoreConfig, type StoreRecord, storeConfigSchema } from '../../lib
 import { createPageTokenCodec } from '../../lib/domain/page-token.js';
 import { FakeClock } from './clock.js';
 import { HashEmbedder } from './hash-embedder.js';
+import { InMemoryIdempotencyStore } from './in-memory-idempotency-store.js';
 import { InMemoryKeywordIndex } from './in-memory-keyword-index.js';
 import { InMemoryMemoryRecordStore } from './in-memory-memory-record-store.js';
 import { InMemoryPromotionLedger } from './in-memory-promotion-ledger.js';
@@ -37,6 +38,7 @@ export function world(
     ledger: new InMemoryPromotionLedger(sessions, clock),
     promotionQueue: new RecordingPromotionQueue(),
     records: new InMemoryMemoryRecordStore(),
+    idempotency: new InMemoryIdempotencyStore(clock),
     vectors: new InMemoryVectorIndex({ maxTopK: options.maxTopK }),
     keywords: new InMemoryKeywordIndex(),
     embedder: new HashEmbedder({ maxBatch: options.maxBatch }),

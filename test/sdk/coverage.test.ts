@@ -23,6 +23,7 @@ const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
   BulkDeleteLongTermMemories: 'bulkDeleteLongTermMemories',
   SearchLongTermMemory: 'searchLongTermMemory',
   GetLongTermMemory: 'getLongTermMemory',
+  GetLongTermMemorySources: 'getMemorySources',
   UpdateLongTermMemory: 'updateLongTermMemory',
   UpdateLongTermMemoryFields: 'updateLongTermMemoryFields',
   MemoryPrompt: 'memoryPrompt',

@@ -191,6 +191,34 @@ describe('SDK against the local stack: round trips', () => {
   });
 });
 
+describe('SDK against the local stack: provenance and idempotent creates', () => {
+  it('pages a memory’s sources and sends the Idempotency-Key of a bulk create', async () => {
+    const { am } = await newStore();
+    const refs = ['crm:1', 'doc:guide-1:0-10', 'ticket_9'];
+    const memories = [{ id: 'm1', text: 'The user likes trains', ownerId: 'alice', sourceRefs: refs }];
+    const first = await am.bulkCreateLongTermMemories({ memories }, { idempotencyKey: 'sdk-key-1' });
+    expect(first).toEqual({ created: ['m1'], errors: [] });
+    await am.bulkDeleteLongTermMemories({ memoryIds: ['m1'] });
+    // The retry answers the first answer without writing again.
+    expect(await am.bulkCreateLongTermMemories({ memories }, { idempotencyKey: 'sdk-key-1' })).toEqual(first);
+    await expect(am.getLongTermMemory('m1')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      am.bulkCreateLongTermMemories(
+        { memories: [{ ...memories[0]!, text: 'other' }] },
+        { idempotencyKey: 'sdk-key-1' },
+      ),
+    ).rejects.toBeInstanceOf(ConflictError);
+
+    await am.bulkCreateLongTermMemories({ memories });
+    const page = await am.getMemorySources('m1', { limit: 2 });
+    expect(page.totalSources).toBe(3);
+    expect(page.sources.map((s) => s.kind)).toEqual(['external', 'document']);
+    const all = [];
+    for await (const source of am.iterateMemorySources('m1', { limit: 1 })) all.push(source.ref);
+    expect(all).toEqual(refs);
+  });
+});
+
 describe('SDK against the local stack: browsers', () => {
   it('lets a page read Retry-After and the request id of a cross-origin answer', async () => {
     const { storeId, apiKey } = await newStore();

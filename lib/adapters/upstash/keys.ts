@@ -52,6 +52,12 @@ export const storeKeys = {
    * outside the session's expiring keys so an expired session's share can still be given back.
    */
   sessionUsage: (storeId: string) => `${storePrefix(storeId)}sessions:usage`,
+  /**
+   * String: the record of one `Idempotency-Key` of one operation (a claim, then the answer), with
+   * an expiry. The key text is any visible ASCII, braces included, so it enters as its SHA-256.
+   */
+  idempotency: (storeId: string, operation: 'ltm-create', keyHash: string) =>
+    `${storePrefix(storeId)}idempotency:${operation}:${checked(keyHash, /^[0-9a-f]{64}$/, 'idempotency key hash')}`,
   /** String: model tokens promotion spent for this store on one UTC day (`YYYY-MM-DD`), with an expiry. */
   extractionTokens: (storeId: string, day: string) => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error('refusing to build a key from an invalid day');

@@ -1,11 +1,39 @@
-import { createMemoryRecordSchema, type StoredMemory } from '../../contracts/long-term-memory.js';
+import {
+  bulkCreateResponseSchema,
+  createMemoryRecordSchema,
+  type StoredMemory,
+} from '../../contracts/long-term-memory.js';
 import { quotaExceededError } from '../../domain/errors.js';
+import { requestHashOf } from '../../domain/idempotency.js';
 import { LIMITS } from '../../domain/limits.js';
 import { typeProblem } from '../../domain/records/memory-type.js';
 import { toStored } from '../../domain/records/stored-memory.js';
 import { type BulkOperationError, describeIssues, labelOf } from '../shared/bulk-items.js';
+import { type IdempotencyDeps, runIdempotently } from '../shared/idempotent.js';
 import { requireStore } from '../shared/require-store.js';
 import { createIndexedRecords, embedTexts, type MemoryDeps } from './indexing.js';
+
+/**
+ * BulkCreateLongTermMemories with an `Idempotency-Key` (extension): a retry with the same key and
+ * items answers what the first request answered, without writing; other items under the key are
+ * a 409. Keys are per store. The store is checked first, so no key is claimed in a store that
+ * does not exist.
+ */
+export async function bulkCreateMemoriesIdempotently(
+  deps: MemoryDeps & IdempotencyDeps,
+  storeId: string,
+  items: readonly unknown[],
+  idempotencyKey: string,
+): Promise<{ created: string[]; errors: BulkOperationError[] }> {
+  await requireStore(deps, storeId);
+  return runIdempotently(
+    deps,
+    { storeId, operation: 'ltm-create', key: idempotencyKey },
+    requestHashOf({ memories: items }),
+    bulkCreateResponseSchema,
+    () => bulkCreateMemories(deps, storeId, items),
+  );
+}
 
 /**
  * Reference BulkCreateLongTermMemories: each item succeeds or fails on its own. Re-posting an id

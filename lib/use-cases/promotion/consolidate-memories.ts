@@ -57,7 +57,7 @@ export async function consolidate(
   for (const [i, record] of list.entries()) {
     const current = stored[i];
     if (current) {
-      await mergeSources(deps, storeId, current, record.sourceRefs ?? []);
+      await mergeSources(deps, storeId, current, record.sourceRefs ?? [], session.sessionId);
       known.push(current);
       merged += 1;
     } else fresh.push(record);
@@ -91,7 +91,7 @@ export async function consolidate(
       if (!other) continue;
       const verdict = judgeNeighbour(record, other, hit.score);
       if (verdict === 'merge') {
-        await mergeSources(deps, storeId, other, record.sourceRefs ?? []);
+        await mergeSources(deps, storeId, other, record.sourceRefs ?? [], session.sessionId);
         merged += 1;
         handled = true;
         break;
@@ -169,14 +169,18 @@ function toExtractedRecord(
   return { ...record, contentHash: contentHash(record) };
 }
 
-/** Adds source events to an existing memory (compare-and-set; a lost race only loses a reference). */
+/**
+ * Adds source events of session `fromSessionId` to an existing memory (compare-and-set; a lost race
+ * only loses a reference).
+ */
 async function mergeSources(
   deps: PromotionDeps,
   storeId: string,
   current: StoredMemory,
   sources: readonly string[],
+  fromSessionId: string,
 ) {
-  const next = withSources(current, sources);
+  const next = withSources(current, sources, fromSessionId);
   if (next.sourceRefs?.length === current.sourceRefs?.length) return;
   const outcome = await deps.records.replace(
     storeId,

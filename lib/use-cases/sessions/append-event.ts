@@ -7,6 +7,7 @@ import {
   PayloadTooLargeError,
   quotaExceededError,
 } from '../../domain/errors.js';
+import { idempotencyKeyReused, requestHashOf } from '../../domain/idempotency.js';
 import { newEventId, newSessionId } from '../../domain/ids.js';
 import { LIMITS } from '../../domain/limits.js';
 import { describeError, type Logger } from '../../observability/logger.js';
@@ -50,7 +51,7 @@ export async function appendSessionEvent(
     ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
   };
 
-  const requestHash = idempotencyKey ? hashOf(request) : '';
+  const requestHash = idempotencyKey ? requestHashOf(request) : '';
   const result = await deps.sessions.appendEvent({
     storeId,
     event,
@@ -60,9 +61,7 @@ export async function appendSessionEvent(
   });
   if (result.status === 'store-not-found') throw new NotFoundError('Store not found');
   if (result.status === 'replayed') {
-    if (result.requestHash !== requestHash) {
-      throw new ConflictError('This Idempotency-Key was used with a different request in this session');
-    }
+    if (result.requestHash !== requestHash) throw idempotencyKeyReused('in this session');
     const stored = await deps.sessions.getEvent(storeId, event.sessionId, result.eventId);
     if (!stored)
       throw new ConflictError('The event first stored under this Idempotency-Key has been deleted');
@@ -105,10 +104,6 @@ export async function appendSessionEvent(
 /** A new session's id derived from the idempotency key: 32 hex, like generated ids. */
 function sessionIdFor(storeId: string, idempotencyKey: string): string {
   return createHash('sha256').update(`${storeId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
-}
-
-function hashOf(request: AddSessionEventRequest): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('base64url');
 }
 
 function assertWithinLimits(request: AddSessionEventRequest): void {

@@ -188,7 +188,7 @@ export interface paths {
         put?: never;
         /**
          * Create up to 100 long-term memories (partial success)
-         * @description Each item succeeds or fails on its own (`errors`). Re-posting an id with the same content succeeds without duplicating; with other content it is an error (use PATCH). Direct writes skip extraction and exclusions and are searchable on return.
+         * @description Each item succeeds or fails on its own (`errors`). Re-posting an id with the same content succeeds without duplicating; with other content it is an error (use PATCH). Direct writes skip extraction and exclusions and are searchable on return. With an `Idempotency-Key` header (extension) a retry with the same body answers what the first request answered (kept 24 hours); another body under the same key is a 409.
          */
         post: operations["BulkCreateLongTermMemories"];
         /** Delete up to 100 long-term memories (partial success) */
@@ -234,6 +234,26 @@ export interface paths {
         head?: never;
         /** Change the text, type, topics, owner, namespace or session of a memory */
         patch: operations["UpdateLongTermMemory"];
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/long-term-memory/{memoryId}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a long-term memory came from: its sessions, events and documents, with evidence
+         * @description Each of the memory's `sourceRefs`, classified: `event` (an event of the memory's session: its text from session memory while the event exists, else from its conversation record), `document` (`doc:<documentId>:<start>-<end>`; `unresolved` until document resolution is available) or `external` (any other reference, reported as written). Paged (`limit` 1-100, default 25); evidence text is cut at 8,192 characters (`textTruncated`).
+         */
+        get: operations["GetLongTermMemorySources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/stores/{storeId}/long-term-memory/{memoryId}/fields": {
@@ -284,7 +304,7 @@ export interface paths {
         put?: never;
         /**
          * Model Context Protocol endpoint (Streamable HTTP, stateless, JSON answers)
-         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, delete_long_term_memories, memory_prompt). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
+         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, get_memory_sources, delete_long_term_memories, memory_prompt). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
          */
         post: operations["Mcp"];
         delete?: never;
@@ -1706,7 +1726,9 @@ export interface operations {
     BulkCreateLongTermMemories: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
             path: {
                 storeId: string;
             };
@@ -2173,6 +2195,158 @@ export interface operations {
             };
             /** @description The body (or an item of it) exceeds a documented limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetLongTermMemorySources: {
+        parameters: {
+            query?: {
+                limit?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+                memoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        memoryId: string;
+                        sessions: {
+                            sessionId: string;
+                            /** @enum {string} */
+                            state: "live" | "expired";
+                        }[];
+                        sources: ({
+                            /** @constant */
+                            kind: "event";
+                            ref: string;
+                            sessionId: string;
+                            eventId: string;
+                            /**
+                             * @description `live`: still there; `expired`: gone from session memory (the session expired or was deleted, or the event was deleted); `unresolved`: not looked up (external refs, document refs until document resolution is available)
+                             * @enum {string}
+                             */
+                            state: "live" | "expired" | "unresolved";
+                            evidence?: {
+                                text: string;
+                                textTruncated: boolean;
+                                /** @enum {string} */
+                                from: "session-memory" | "conversation-record" | "document";
+                                memoryId?: string;
+                                actorId?: string;
+                                /** @enum {string} */
+                                role?: "USER" | "ASSISTANT" | "SYSTEM";
+                                occurredAt?: string;
+                            };
+                        } | {
+                            /** @constant */
+                            kind: "document";
+                            ref: string;
+                            documentId: string;
+                            span: {
+                                start: number;
+                                end: number;
+                            };
+                            /**
+                             * @description `live`: still there; `expired`: gone from session memory (the session expired or was deleted, or the event was deleted); `unresolved`: not looked up (external refs, document refs until document resolution is available)
+                             * @enum {string}
+                             */
+                            state: "live" | "expired" | "unresolved";
+                            evidence?: {
+                                text: string;
+                                textTruncated: boolean;
+                                /** @enum {string} */
+                                from: "session-memory" | "conversation-record" | "document";
+                                memoryId?: string;
+                                actorId?: string;
+                                /** @enum {string} */
+                                role?: "USER" | "ASSISTANT" | "SYSTEM";
+                                occurredAt?: string;
+                            };
+                        } | {
+                            /** @constant */
+                            kind: "external";
+                            ref: string;
+                            /** @constant */
+                            state: "unresolved";
+                        })[];
+                        totalSources: number;
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

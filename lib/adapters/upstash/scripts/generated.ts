@@ -358,6 +358,25 @@ return {1, owner, namespace, created, opened, due}
 };
 
 /**
+ * claim-idempotency-key.lua
+ *
+ * Claims an Idempotency-Key for a request about to run, unless the key already has a record.
+ *
+ * KEYS (1): 1 the key's record (keys.ts `storeKeys.idempotency`)
+ * ARGV: 1 the claim's record JSON, 2 lease (ms)
+ * Returns the existing record's JSON, or false when this call claimed the key.
+ */
+export const CLAIM_IDEMPOTENCY_KEY: LuaScript = {
+  name: 'claim-idempotency-key',
+  sha1: '2a7103354930af6a76c64f2a10b85c19847b38e2',
+  source: /* @__PURE__ */ lua(`local prior = redis.call('GET', KEYS[1])
+if prior then return prior end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+`),
+};
+
+/**
  * commit-promotion-run.lua
  *
  * Commits a promotion run: moves the watermark, adds the run's counters, clears the failure
@@ -822,6 +841,90 @@ return json
 };
 
 /**
+ * read-source-evidence.lua
+ *
+ * Reads the evidence of a memory's event sources (the sources route) in one round trip: for each
+ * event, its text from session memory while the event exists, else from its conversation record
+ * while that exists (and is not past its TTL); and which of the memory's sessions still live.
+ * Texts are cut here, at a byte bound on a UTF-8 character boundary, so a page of sources never
+ * carries whole 256 KiB events over the wire; the caller cuts to its character limit.
+ *
+ * KEYS (2n + m): 1..n each event's session events hash, n+1..2n each event's conversation record,
+ *                then m session meta hashes
+ * ARGV: 1 n, 2 now (ms), 3 max text bytes, 4..n+3 the event ids
+ * Returns 6 values per event {code, text, fullBytes, role, actorId, occurredAt}, then one per session.
+ *   code 1 from the session event (occurredAt its createdAt text), 2 from the conversation record
+ *   (occurredAt epoch ms), 3 the session event's JSON as stored, uncut, when cjson cannot decode it
+ *   (a lone surrogate escape: the caller parses it), 0 neither exists ('' for the rest);
+ *   then per session 1 (live) or 0.
+ */
+export const READ_SOURCE_EVIDENCE: LuaScript = {
+  name: 'read-source-evidence',
+  sha1: '704ebd0f9af894ec56f991ac48565927ac8fe8ed',
+  source: /* @__PURE__ */ lua(`local n, now, max_bytes = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+
+local function cut(text)
+if #text <= max_bytes then return text end
+local stop = max_bytes
+
+while stop > 0 do
+local b = string.byte(text, stop + 1)
+if b < 128 or b >= 192 then break end
+stop = stop - 1
+end
+return string.sub(text, 1, stop)
+end
+
+local function str(v) return type(v) == 'string' and v or '' end
+
+local out = {}
+for i = 1, n do
+local event_json = redis.call('HGET', KEYS[i], ARGV[3 + i])
+local done = false
+if event_json then
+local ok, event = pcall(cjson.decode, event_json)
+if ok and type(event) == 'table' then
+local parts = {}
+if type(event.content) == 'table' then
+for _, part in ipairs(event.content) do
+if type(part) == 'table' and type(part.text) == 'string' then parts[#parts + 1] = part.text end
+end
+end
+local text = table.concat(parts, '\\n')
+for _, v in ipairs({1, cut(text), #text, str(event.role), str(event.actorId), str(event.createdAt)}) do
+out[#out + 1] = v
+end
+else
+for _, v in ipairs({3, event_json, #event_json, '', '', ''}) do out[#out + 1] = v end
+end
+done = true
+end
+if not done then
+local record_json = redis.call('GET', KEYS[n + i])
+if record_json then
+local ok, record = pcall(cjson.decode, record_json)
+if ok and type(record) == 'table' and type(record.text) == 'string'
+and tonumber(record.expiresAt) and tonumber(record.expiresAt) > now then
+local at = tonumber(record.occurredAt) or ''
+for _, v in ipairs({2, cut(record.text), #record.text, str(record.role), str(record.actorId), at}) do
+out[#out + 1] = v
+end
+done = true
+end
+end
+end
+if not done then
+for _, v in ipairs({0, '', 0, '', '', ''}) do out[#out + 1] = v end
+end
+end
+for j = 2 * n + 1, #KEYS do
+out[#out + 1] = redis.call('EXISTS', KEYS[j])
+end
+return out
+`),
+};
+
+/**
  * record-promotion-failure.lua
  *
  * Records a failed promotion run. Counts the runs in a row that failed on the batch starting at
@@ -874,6 +977,24 @@ redis.call('HSET', KEYS[2], 'lastJobId', ARGV[2], 'lastWindowStartedAt', ARGV[3]
 redis.call('HINCRBY', KEYS[2], 'jobsReceived', 1)
 redis.call('PEXPIRE', KEYS[2], redis.call('PTTL', KEYS[1]))
 return 1
+`),
+};
+
+/**
+ * release-idempotency-key.lua
+ *
+ * Drops a claim on an Idempotency-Key if it is still the caller's (a failed request: the retry
+ * runs afresh). A claim taken over after its lease, or already completed, is left alone.
+ *
+ * KEYS (1): 1 the key's record
+ * ARGV: 1 the claim's record JSON as the caller wrote it
+ * Returns 1 when dropped, 0 otherwise.
+ */
+export const RELEASE_IDEMPOTENCY_KEY: LuaScript = {
+  name: 'release-idempotency-key',
+  sha1: 'e5a212447e6ae33c5b92e0c862054e8ac229b69b',
+  source: /* @__PURE__ */ lua(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 `),
 };
 
