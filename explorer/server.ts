@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, resolve } from 'node:path';
-import { buildExplorer, EXPLORER_DIST } from './build.js';
+import { buildExplorer, EXPLORER_DIST, SITE_FILES } from './build.js';
 import type { ExplorerConfig } from './config.js';
 import { originOf, securityHeaders } from './security-headers.js';
 
@@ -11,8 +11,6 @@ const TYPES: Readonly<Record<string, string>> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
 };
-/** The only files served: no directory listing, no path from the request ever reaches the file system. */
-const FILES = ['index.html', 'explorer.js', 'explorer.css'] as const;
 
 export interface ExplorerServerOptions {
   /** The data API the page talks to (its origin goes into the CSP's connect-src). */
@@ -37,9 +35,10 @@ export interface ExplorerServer {
  * CSP, nosniff, frame deny) and a `config.json` naming the API. Local and plain HTTP, so no HSTS.
  */
 export async function startExplorerServer(options: ExplorerServerOptions): Promise<ExplorerServer> {
-  if (options.build ?? true) await buildExplorer();
+  if (options.build ?? true) buildExplorer();
   const files = new Map<string, Buffer>();
-  for (const file of FILES) files.set(`/${file}`, await readFile(resolve(EXPLORER_DIST, file)));
+  // The only files served: no directory listing, no path from the request ever reaches the file system.
+  for (const file of SITE_FILES) files.set(`/${file}`, await readFile(resolve(EXPLORER_DIST, file)));
   const config: ExplorerConfig = {
     apiUrl: options.apiUrl,
     ...(options.storeId ? { storeId: options.storeId } : {}),
