@@ -1,4 +1,5 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startLocalStack } from '../dev/local-stack/local-stack.js';
 import { cachedUseLiteEmbedder } from '../dev/offline-models/cached-use-lite.js';
@@ -43,6 +44,21 @@ try {
   await stack.stop();
 }
 const coldStarts = await measureColdStarts();
+// Its own process: the explorer needs a local stack whose functions allow its origin (CORS is read
+// when a handler module loads, once per process).
+const explorerRun = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', resolve(import.meta.dirname, 'explorer.ts')],
+  {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, BENCH_RECORDS: String(LONG_TERM_RECORDS) },
+  },
+);
+const explorer =
+  explorerRun.status === 0
+    ? JSON.parse(await readFile(resolve(import.meta.dirname, 'results/explorer-latest.json'), 'utf8'))
+        .explorer
+    : { error: `bench/explorer.ts exited with ${explorerRun.status}` };
 
 console.log('\nEndpoints through the local stack (sequential calls)');
 console.log(formatEndpointTable(endpoints, formatTable));
@@ -74,6 +90,7 @@ const result = {
   controlPlane,
   mcp,
   coldStarts,
+  explorer,
 };
 const dir = resolve(import.meta.dirname, 'results');
 await mkdir(dir, { recursive: true });

@@ -16,7 +16,7 @@ import { createSqsClient } from '../../lib/adapters/sqs/sqs-client.js';
 import { createUpstashRedis } from '../../lib/adapters/upstash/redis-client.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../../lib/adapters/upstash/upstash-registry.js';
 import { ENV } from '../../lib/config/env-names.js';
-import { DEFAULT_EXTRACTION_MODEL } from '../../lib/config/runtime-config.js';
+import { DEFAULT_EXTRACTION_MODEL, readHttpConfig } from '../../lib/config/runtime-config.js';
 import { promotionJob } from '../../lib/contracts/promotion-message.js';
 import { type StoreConfig, storeConfigSchema } from '../../lib/contracts/store-config.js';
 import { keyIdOf, usageIdentifierOf } from '../../lib/domain/api-key.js';
@@ -84,6 +84,11 @@ export interface LocalStackOptions {
    * the AWS path: a secret in the Secrets Manager fake, read through the SDK at cold start.
    */
   readonly upstashCredentials?: 'environment' | 'secrets-manager';
+  /**
+   * Browser origins allowed to call the data API (the memory explorer's): preflight at the gateway
+   * and `CORS_ALLOW_ORIGINS` for the HTTP functions, as the stage's `api.corsAllowOrigins` on AWS.
+   */
+  readonly corsAllowOrigins?: readonly string[];
   /** Usage-plan tiers of the API Gateway fake; default: one generous `standard` tier. */
   readonly usagePlans?: readonly UsagePlanSeed[];
 }
@@ -213,6 +218,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       // As the CDK stack sets it; the model behind it is the fake's offline responder (above).
       [ENV.extractionProvider]: 'bedrock',
+      ...(options.corsAllowOrigins ? { [ENV.corsAllowOrigins]: options.corsAllowOrigins.join(',') } : {}),
       AWS_ACCESS_KEY_ID: sqs.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: sqs.credentials.secretAccessKey,
     });
@@ -305,6 +311,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : {}),
       usagePlans: apiGatewayControl,
       documents: { '/openapi.json': await readFile(OPENAPI_DOCUMENT, 'utf8') },
+      // The same origins as the functions' (an explicit option, or CORS_ALLOW_ORIGINS set by the caller).
+      corsAllowOrigins: readHttpConfig(process.env).corsAllowOrigins,
     });
     stops.push(() => gateway.stop());
 

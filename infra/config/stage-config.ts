@@ -181,6 +181,16 @@ export const stageConfigSchema = z
       })
       .strict(),
     /**
+     * The memory explorer as a static site (infra/constructs/explorer-site.ts: private S3 bucket,
+     * CloudFront with origin access control and security headers). Its origin is added to the data
+     * API's CORS origins. Off unless a stage (or `-c explorer=true`) turns it on: it adds about 10
+     * resources and a public page, which a stage serving only agents does not want.
+     */
+    explorer: z
+      .object({ enabled: z.boolean().default(false) })
+      .strict()
+      .default({ enabled: false }),
+    /**
      * CloudWatch alarms, all notifying the stateful stack's alarm topic. Each alarm fires when its
      * metric is above the threshold in `datapointsToAlarm` of `evaluationPeriods` periods.
      */
@@ -315,7 +325,7 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageConfigInput>> = {
 };
 
 /** Context keys (`-c key=value`) that override the chosen stage's defaults. No secrets among them. */
-export const CONTEXT_OVERRIDES = ['account', 'region', 'upstashSecretName'] as const;
+export const CONTEXT_OVERRIDES = ['account', 'region', 'upstashSecretName', 'explorer'] as const;
 
 /** The subset of `Node` this module needs, so callers can pass `app.node` or a stub. */
 export interface ContextSource {
@@ -349,8 +359,18 @@ export function loadStageConfig(context: ContextSource): StageConfig {
     ...(account === undefined ? {} : { account }),
     region: text('region') ?? defaults.region,
     upstash: existingSecretName === undefined ? {} : { existingSecretName },
+    ...(text('explorer') === undefined
+      ? {}
+      : { explorer: { enabled: parseFlag('explorer', text('explorer')!) } }),
   };
   return parseStageConfig(input);
+}
+
+/** `-c key=true|false` (the CLI passes context values as strings). */
+function parseFlag(key: string, value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new StageConfigError(`context ${key} must be true or false, not ${JSON.stringify(value)}`);
 }
 
 /** Validates a stage configuration; the error lists every problem by path. */

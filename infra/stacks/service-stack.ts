@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -20,6 +20,7 @@ import { ENV } from '../../lib/config/env-names.js';
 import { type StageConfig, wafEnabled } from '../config/stage-config.js';
 import { AdminApi } from '../constructs/admin-api.js';
 import { BedrockModelAccess } from '../constructs/bedrock-model-access.js';
+import { ExplorerSite } from '../constructs/explorer-site.js';
 import { MemoryApi } from '../constructs/memory-api.js';
 import { MemoryFunction } from '../constructs/memory-function.js';
 import { PromotionPipeline } from '../constructs/promotion-pipeline.js';
@@ -53,6 +54,8 @@ export class ServiceStack extends Stack {
   readonly monitoring: ServiceMonitoring;
   /** Every function of the catalog, by catalog name. */
   readonly functions: ReadonlyMap<string, MemoryFunction>;
+  /** The memory explorer's static site (`explorer.enabled`). */
+  readonly explorer: ExplorerSite | undefined;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -71,11 +74,33 @@ export class ServiceStack extends Stack {
       maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
       maxConcurrency: config.queue.maxConcurrency,
     });
+    // The explorer's site first: the data API allows its origin. The page may connect only to the
+    // API's origin, which exists once the API does (below), hence the lazy values.
+    let dataApi: RestApi | undefined;
+    const apiValue = (produce: (api: RestApi) => string) =>
+      Lazy.string({
+        produce: () => {
+          if (!dataApi) throw new Error('the data API was not created');
+          return produce(dataApi);
+        },
+      });
+    this.explorer = config.explorer.enabled
+      ? new ExplorerSite(this, 'Explorer', {
+          apiOrigin: apiValue(
+            (api) => `https://${api.restApiId}.execute-api.${this.region}.${this.urlSuffix}`,
+          ),
+          apiUrl: apiValue((api) => api.url),
+          removalPolicy,
+        })
+      : undefined;
+    // `*` already admits the explorer, and must stay the only origin.
+    const corsAllowOrigins =
+      this.explorer && !config.api.corsAllowOrigins.includes('*')
+        ? [...config.api.corsAllowOrigins, this.explorer.origin]
+        : config.api.corsAllowOrigins;
     // HTTP functions answer browsers' origins themselves (the gateway only answers preflights).
     const cors: Record<string, string> =
-      config.api.corsAllowOrigins.length > 0
-        ? { [ENV.corsAllowOrigins]: config.api.corsAllowOrigins.join(',') }
-        : {};
+      corsAllowOrigins.length > 0 ? { [ENV.corsAllowOrigins]: corsAllowOrigins.join(',') } : {};
     /** Settings of a trigger rather than of a need (nothing is granted with them). */
     const triggerEnvironment = (definition: FunctionDefinition): Record<string, string> => {
       switch (definition.trigger.kind) {
@@ -127,12 +152,13 @@ export class ServiceStack extends Stack {
       authorizer: functionOf(authorizer).lambda,
       routes: httpRoutes.map((route) => ({ route, handler: functions.get(route.name)!.lambda })),
       plans: config.api.plans,
-      corsAllowOrigins: config.api.corsAllowOrigins,
+      corsAllowOrigins,
       ...(wafEnabled(config)
         ? { webAcl: { requestsPerIpPer5Minutes: config.api.waf.requestsPerIpPer5Minutes } }
         : {}),
     });
     this.api = this.memoryApi.api;
+    dataApi = this.api;
 
     // API Gateway keys: the usage plans' ids with the grant of each level.
     for (const definition of allFunctions) {
@@ -192,6 +218,12 @@ export class ServiceStack extends Stack {
     });
 
     new CfnOutput(this, 'DataApiUrl', { value: this.api.url, description: 'Data API base URL' });
+    if (this.explorer) {
+      new CfnOutput(this, 'ExplorerUrl', {
+        value: `${this.explorer.origin}/`,
+        description: 'The memory explorer (enter a store id and an API key)',
+      });
+    }
     new CfnOutput(this, 'AdminApiUrl', {
       value: this.adminApi.api.url,
       description: 'Admin API base URL (SigV4, execute-api)',

@@ -53,11 +53,13 @@ describe('npm run dev', () => {
     timeout: 90_000,
   }, async () => {
     const port = await freePort();
+    const explorerPort = await freePort();
     dev = spawn(resolve(ROOT, 'node_modules/.bin/tsx'), ['dev/main.ts'], {
       cwd: ROOT,
       env: {
         ...process.env,
         PORT: String(port),
+        EXPLORER_PORT: String(explorerPort),
         DEV_STORE_ID: 'dev-test-store',
         DEV_API_KEY: DEV_KEY,
         LOG_LEVEL: 'warn',
@@ -96,6 +98,29 @@ describe('npm run dev', () => {
     for (let i = 0; i < 50 && !output.includes('DEV_STORE_ID='); i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(output).toContain('DEV_STORE_ID=dev-test-store');
+
+    // The memory explorer beside it: printed, served with its CSP, pointed at this API, allowed by it.
+    const explorerOrigin = `http://127.0.0.1:${explorerPort}`;
+    for (let i = 0; i < 50 && !output.includes('memory explorer at'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain(`memory explorer at ${explorerOrigin}/`);
+    const page = await fetch(`${explorerOrigin}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await (await fetch(`${explorerOrigin}/config.json`)).json()).toEqual({
+      apiUrl: url,
+      storeId: 'dev-test-store',
+    });
+    const preflight = await fetch(`${url}/v1/stores/dev-test-store/sessions`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: explorerOrigin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(explorerOrigin);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
 
     const children = descendants(dev.pid!);
     expect(children.length).toBeGreaterThan(0);

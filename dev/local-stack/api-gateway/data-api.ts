@@ -64,7 +64,17 @@ export interface LocalApiGatewayOptions {
    * they are published with the API's docs, not by a function.
    */
   readonly documents?: Readonly<Record<string, string>>;
+  /**
+   * Browser origins allowed to call the API (`*` for any), as the stage's `api.corsAllowOrigins`:
+   * preflight (OPTIONS) is answered here as API Gateway's mock integration answers it, and the
+   * responses the gateway makes itself (401, 403, 429) carry the origin as its gateway responses do.
+   * The functions add their own header (CORS_ALLOW_ORIGINS). Unset: no CORS at all.
+   */
+  readonly corsAllowOrigins?: readonly string[];
 }
+
+/** What infra/constructs/memory-api.ts allows in preflight (CORS_ALLOW_HEADERS there). */
+const CORS_ALLOW_HEADERS = 'Authorization,X-Api-Key,Content-Type,Idempotency-Key,Mcp-Protocol-Version';
 
 export interface ThrottleLimits {
   readonly rateLimit: number;
@@ -141,8 +151,34 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     return false;
   };
 
+  const corsOrigins = options.corsAllowOrigins ?? [];
+  const allowMethods = [...new Set([...options.routes.map((route) => route.method), 'OPTIONS'])].join(',');
+  const allowedOrigin = (req: IncomingMessage): string | undefined => {
+    const origin = req.headers.origin;
+    if (!origin || corsOrigins.length === 0) return undefined;
+    if (corsOrigins.includes('*')) return '*';
+    return corsOrigins.includes(origin) ? origin : undefined;
+  };
+
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests += 1;
+    const origin = allowedOrigin(req);
+    if (origin) {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-origin': origin,
+          'access-control-allow-methods': allowMethods,
+          'access-control-allow-headers': CORS_ALLOW_HEADERS,
+          'access-control-max-age': '3600',
+          vary: 'Origin',
+        });
+        res.end();
+        return;
+      }
+      // Merged under what `writeHead` sets, so a function's own CORS headers win.
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+    }
     const document = req.method === 'GET' ? documentAt(options.documents, req.url) : undefined;
     if (document !== undefined) {
       res.writeHead(200, {
