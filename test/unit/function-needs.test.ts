@@ -20,6 +20,7 @@ import { promotionJob } from '../../lib/contracts/promotion-message.js';
 const VALUES = {
   upstash: { url: 'http://127.0.0.1:9', token: 'unit-test-token' },
   promotionQueueUrl: 'http://127.0.0.1:9/000000000000/promotion',
+  viewRefreshQueueUrl: 'http://127.0.0.1:9/000000000000/views',
   embedding: { provider: 'bedrock-titan', modelId: undefined, dimensions: 1024 },
   extraction: { provider: 'bedrock', modelId: DEFAULT_EXTRACTION_MODEL },
   usagePlans: { idsJson: '{"standard":"plan0001"}', defaultPlan: 'standard' },
