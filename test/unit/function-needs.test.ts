@@ -147,6 +147,7 @@ describe('the catalog is consistent with the code it describes', () => {
   it('pairs triggers and needs: the queue trigger with queue:consume, an app with data', () => {
     for (const fn of allFunctions) {
       expect(fn.trigger.kind === 'queue', fn.name).toBe(fn.needs.includes('queue:consume'));
+      expect(fn.trigger.kind === 'view-queue', fn.name).toBe(fn.needs.includes('view-queue:consume'));
       expect(fn.app !== 'none', fn.name).toBe(fn.needs.includes('data'));
       if (fn.app === 'promotion') expect(fn.needs, fn.name).toContain('extraction');
     }
