@@ -62,6 +62,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       'delete_long_term_memories',
       'get_long_term_memory',
       'get_session_memory',
+      'get_summary_view',
       'memory_prompt',
       'search_long_term_memory',
     ]);

@@ -252,6 +252,64 @@ describe('summary views', () => {
     expect(ready.fields).toEqual({ hobbies: ['Fi has hobbies: knitting.'], count: 2 });
   });
 
+  it('feeds a per-user profile view into the memory prompt and the MCP tool', async () => {
+    const view = await createView(api, storeId, {
+      name: 'user profile',
+      groupBy: ['ownerId'],
+      filters: { namespace: 'profile' },
+      refresh: { mode: 'continuous', debounceSeconds: 0 },
+      instructions: 'Lead with dietary needs.',
+    });
+    await write(api, storeId, [
+      memory('p-1', 'gus', 'Gus is vegetarian.', { namespace: 'profile' }),
+      memory('p-2', 'gus', 'Gus lives in Porto.', { namespace: 'profile' }),
+    ]);
+    await until('the profile', () => partition(api, storeId, view.id, { ownerId: 'gus' }), readyAfter(1));
+    const prompt = await api.post(`/v1/stores/${storeId}/memory-prompt`, {
+      query: 'What should I cook tonight?',
+      ownerId: 'gus',
+      summaryViewId: view.id,
+    });
+    expect(prompt.status, JSON.stringify(prompt.body)).toBe(200);
+    const body = prompt.body as { messages: Array<{ role: string; content: string }>; summaryView: unknown };
+    expect(body.summaryView).toMatchObject({ viewId: view.id, state: 'ready', result: 'included' });
+    const system = body.messages.find((m) => m.role === 'system')!.content;
+    // Delimited data, quoted, before the memories.
+    expect(system).toContain('<summary-view>\n"Gus is vegetarian. Gus lives in Porto."\n</summary-view>');
+    // A budget too small for it leaves it out and says so.
+    const tight = await api.post(`/v1/stores/${storeId}/memory-prompt`, {
+      query: 'x'.repeat(900),
+      ownerId: 'gus',
+      summaryViewId: view.id,
+      tokenBudget: 256,
+    });
+    expect((tight.body as { summaryView: { result: string } }).summaryView.result).toBe('omitted');
+    // Grouped by owner, the prompt must name one.
+    const ownerless = await api.post(`/v1/stores/${storeId}/memory-prompt`, {
+      query: 'hi',
+      summaryViewId: view.id,
+    });
+    expect(ownerless.status).toBe(400);
+    expect(JSON.stringify(ownerless.body)).toContain('summaryViewId');
+
+    const mcp = await api.post(
+      `/v1/stores/${storeId}/mcp`,
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'get_summary_view', arguments: { viewId: view.id, ownerId: 'gus' } },
+      },
+      { headers: { accept: 'application/json, text/event-stream' } },
+    );
+    expect(mcp.status).toBe(200);
+    const result = (mcp.body as { result: { structuredContent: unknown; isError?: boolean } }).result;
+    expect(result.isError).toBeFalsy();
+    expect(viewPartitionSchema.parse(result.structuredContent).text).toBe(
+      'Gus is vegetarian. Gus lives in Porto.',
+    );
+  });
+
   it('keeps private views to their owner key and shared views to the store', async () => {
     const mine = await createView(api, storeId, { name: 'private', visibility: 'private' });
     const shared = await createView(api, storeId, { name: 'shared', visibility: 'shared' });

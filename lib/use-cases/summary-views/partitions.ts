@@ -1,5 +1,5 @@
 import type { GroupValues, ViewPartition } from '../../contracts/summary-views.js';
-import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import { exactGroup, partitionIdOf } from '../../domain/summary-views.js';
 import { requireView, toApiPartition, type ViewCaller, type ViewDeps } from './view-deps.js';
 
@@ -67,4 +67,49 @@ export async function requestViewRefresh(
     0,
   );
   return { viewId, partitionId, status: 'queued' as const, requestedAt };
+}
+
+/**
+ * A view's partition for the memory prompt: the group values come from the prompt's request (owner,
+ * namespace, session); a view grouped by a field the request does not give is a 400 naming
+ * `summaryViewId`. No partition yet, or one never computed, gives no content (not an error).
+ */
+export async function getPartitionForPrompt(
+  deps: Pick<ViewDeps, 'views'>,
+  storeId: string,
+  viewId: string,
+  caller: ViewCaller,
+  available: { ownerId?: string; namespace?: string; sessionId?: string },
+) {
+  const view = await requireView(deps, storeId, viewId, caller);
+  const given: GroupValues = {};
+  for (const field of view.groupBy) {
+    const value = field === 'memoryType' ? undefined : available[field];
+    if (value === undefined) {
+      throw new ValidationError(`The summary view is grouped by ${field}, which this request does not give`, [
+        {
+          field: 'summaryViewId',
+          rule: 'group',
+          message: `the view is grouped by ${field}; give it (ownerId, namespace and sessionId can be given)`,
+        },
+      ]);
+    }
+    given[field] = value;
+  }
+  const group = exactGroup(view, given, '');
+  const partition = await deps.views.getPartition(storeId, viewId, partitionIdOf(group));
+  if (!partition) return { viewId };
+  const shown = toApiPartition(view, partition);
+  const content =
+    partition.text !== undefined
+      ? partition.text
+      : partition.fields !== undefined
+        ? JSON.stringify(partition.fields)
+        : undefined;
+  return {
+    viewId,
+    partitionId: shown.partitionId,
+    state: shown.state,
+    ...(content !== undefined && content.length > 0 ? { content } : {}),
+  };
 }

@@ -577,6 +577,7 @@ export interface components {
             sessionId?: string;
             ownerId?: string;
             namespace?: string;
+            summaryViewId?: string;
             /** @default 4000 */
             tokenBudget?: number;
             /** @default 10 */
@@ -690,6 +691,14 @@ export interface components {
                 summary: "included" | "omitted" | "none";
                 eventsIncluded: number;
                 eventsOmitted: number;
+            };
+            summaryView?: {
+                viewId: string;
+                partitionId?: string;
+                /** @enum {string} */
+                state?: "pending" | "ready" | "failed" | "stale";
+                /** @enum {string} */
+                result: "included" | "omitted" | "none";
             };
             ownerId?: string;
             usage: {
