@@ -89,7 +89,8 @@ export async function measureSummaryViews(
     const p = await waitReady(continuous, owner, round + 1);
     // Round 0 is the first, full computation; later bursts fold in incrementally. Writes of one
     // burst may land in two refreshes when the first refresh starts mid-burst: counted as they come.
-    while ((await read(continuous, owner))!.memoryCount < written) await new Promise((r) => setTimeout(r, 20));
+    while ((await read(continuous, owner))!.memoryCount < written)
+      await new Promise((r) => setTimeout(r, 20));
     const done = (await read(continuous, owner))!;
     if (round > 0) {
       incremental.push(performance.now() - started);
@@ -138,7 +139,10 @@ export async function measureSummaryViews(
     latencyP50Ms: round(percentile(latencies, 50), 1),
     latencyP95Ms: round(percentile(latencies, 95), 1),
     inputTokensPerRefresh: round(usage.reduce((s, u) => s + u.inputTokens, 0) / Math.max(1, usage.length), 1),
-    outputTokensPerRefresh: round(usage.reduce((s, u) => s + u.outputTokens, 0) / Math.max(1, usage.length), 1),
+    outputTokensPerRefresh: round(
+      usage.reduce((s, u) => s + u.outputTokens, 0) / Math.max(1, usage.length),
+      1,
+    ),
   });
   return [
     figures('incremental', incremental, incUsage, BURST, refreshesIncremental),
@@ -147,7 +151,8 @@ export async function measureSummaryViews(
 }
 
 export function formatViewTable(rows: readonly ViewRefreshFigures[]): string {
-  const header = 'mode         refreshes  memories/refresh  write→ready p50 ms  p95 ms  input tok/refresh  output tok/refresh';
+  const header =
+    'mode         refreshes  memories/refresh  write→ready p50 ms  p95 ms  input tok/refresh  output tok/refresh';
   const lines = rows.map(
     (r) =>
       `${r.mode.padEnd(12)} ${String(r.refreshes).padStart(9)}  ${String(r.memoriesPerRefresh).padStart(16)}  ${String(r.latencyP50Ms).padStart(18)}  ${String(r.latencyP95Ms).padStart(6)}  ${String(r.inputTokensPerRefresh).padStart(17)}  ${String(r.outputTokensPerRefresh).padStart(18)}`,
@@ -159,7 +164,10 @@ if (isMainModule(import.meta.url)) {
   const rounds = Number(process.env.BENCH_VIEW_ROUNDS ?? 20);
   const fullMemories = Number(process.env.BENCH_VIEW_MEMORIES ?? 100);
   process.env.LOG_LEVEL ??= 'warn';
-  const stack = await startLocalStack({ apiKeyCacheSeconds: 60, bedrockBaseEmbedder: cachedUseLiteEmbedder() });
+  const stack = await startLocalStack({
+    apiKeyCacheSeconds: 60,
+    bedrockBaseEmbedder: cachedUseLiteEmbedder(),
+  });
   let rows: ViewRefreshFigures[];
   try {
     rows = await measureSummaryViews(stack, rounds, fullMemories);

@@ -18,6 +18,7 @@ import type {
   BulkDeleteResponse,
   CreatedAtFilter,
   CreateMemoryRecord,
+  CreateSummaryViewRequest,
   GetSessionEventResponse,
   GetSessionMemoryQuery,
   HealthResponse,
@@ -25,27 +26,26 @@ import type {
   ListSessionSummariesResponse,
   ListSessionsQuery,
   ListSessionsResponse,
+  ListSummaryViewsQuery,
+  ListSummaryViewsResponse,
+  ListViewPartitionsQuery,
+  ListViewPartitionsResponse,
   MemoryFilter,
   MemoryPromptRequest,
   MemoryPromptResponse,
   MemoryRecord,
   PromoteSessionNowResponse,
   PromotionStatus,
+  RefreshSummaryViewResponse,
   RetryParkedRangesResponse,
   SearchRequest,
   SearchResponse,
   SessionListItem,
   SessionMemory,
   StoreHealth,
+  SummaryView,
   UpdateMemoryFieldsRequest,
   UpdateMemoryRequest,
-  CreateSummaryViewRequest,
-  ListSummaryViewsQuery,
-  ListSummaryViewsResponse,
-  ListViewPartitionsQuery,
-  ListViewPartitionsResponse,
-  RefreshSummaryViewResponse,
-  SummaryView,
   UpdateSummaryViewRequest,
   ViewGroup,
   ViewPartition,
@@ -533,7 +533,11 @@ export class AgentMemory {
   /** `DELETE …/summary-views/{viewId}`: the view and its results, never memories. */
   async deleteSummaryView(viewId: string, options?: RequestOptions): Promise<void> {
     await this.#send(
-      { method: 'DELETE', path: `${this.#store(options)}${pathOf`/summary-views/${viewId}`}`, idempotent: true },
+      {
+        method: 'DELETE',
+        path: `${this.#store(options)}${pathOf`/summary-views/${viewId}`}`,
+        idempotent: true,
+      },
       options,
     );
   }
@@ -543,7 +547,11 @@ export class AgentMemory {
    * the view's `groupBy`; `{}` for an ungrouped view). Check `state`: `pending` until the first
    * refresh, `stale` when memories changed since. Retried.
    */
-  async getSummaryViewResult(viewId: string, group: ViewGroup = {}, options?: RequestOptions): Promise<ViewPartition> {
+  async getSummaryViewResult(
+    viewId: string,
+    group: ViewGroup = {},
+    options?: RequestOptions,
+  ): Promise<ViewPartition> {
     return this.#send(
       {
         method: 'GET',
