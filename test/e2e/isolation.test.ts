@@ -599,7 +599,11 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
     case 'create-summary-view':
     case 'update-summary-view': {
       // First: the injections below may fill the store's 50 views (a 409 then, as it should be).
-      add("B's owner in filters", { name: 'x', filters: { ownerId: B_ONLY.owner } }, [200, 201]);
+      // On create only: a PATCH would keep B's owner id in A's view, which every later answer about
+      // that view then echoes (A's own input, not a leak, but indistinguishable from one here).
+      if (route.name === 'create-summary-view') {
+        add("B's owner in filters", { name: 'x', filters: { ownerId: B_ONLY.owner } }, [201]);
+      }
       add('owner taken from the body', { name: 'x', ownerId: 'someone' }, [400]);
       for (const value of INJECTIONS.filter((v) => v !== '\ud800')) {
         const label = JSON.stringify(value.slice(0, 20));
