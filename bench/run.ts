@@ -9,6 +9,7 @@ import { formatControlPlaneTable, measureControlPlane } from './control-plane.js
 import { formatEndpointTable, measureConsumer, measureEndpoints } from './endpoints.js';
 import { measureLongTerm } from './long-term.js';
 import { measureMcp } from './mcp.js';
+import { formatViewTable, measureSummaryViews } from './summary-views.js';
 
 /**
  * `npm run bench`: the figures every issue reports. Prints tables and writes
@@ -34,12 +35,14 @@ let consumer: Awaited<ReturnType<typeof measureConsumer>>;
 let longTerm: Awaited<ReturnType<typeof measureLongTerm>>;
 let controlPlane: Awaited<ReturnType<typeof measureControlPlane>>;
 let mcp: Awaited<ReturnType<typeof measureMcp>>;
+let views: Awaited<ReturnType<typeof measureSummaryViews>>;
 try {
   endpoints = await measureEndpoints(stack, CALLS);
   controlPlane = await measureControlPlane(stack, Math.min(CALLS, 100));
   consumer = await measureConsumer(stack, CONSUMER_MESSAGES);
   longTerm = await measureLongTerm(stack, LONG_TERM_RECORDS, Math.min(CALLS, 100));
   mcp = await measureMcp(stack, Math.min(CALLS, 100));
+  views = await measureSummaryViews(stack, Math.min(CALLS / 10, 20), 100);
 } finally {
   await stack.stop();
 }
@@ -77,6 +80,8 @@ console.log(formatControlPlaneTable(controlPlane, formatTable));
 console.log(
   `\nPromotion consumer: ${consumer.messages} messages in ${consumer.seconds} s = ${consumer.messagesPerSecond} msg/s`,
 );
+console.log('\nSummary-view refreshes: write → ready and model tokens per refresh (offline view summarizer)');
+console.log(formatViewTable(views));
 console.log('\nCold start (fresh Node process per function, median of 3)');
 console.log(formatColdStartTable(coldStarts));
 
@@ -89,6 +94,7 @@ const result = {
   longTerm,
   controlPlane,
   mcp,
+  views,
   coldStarts,
   explorer,
 };

@@ -65,6 +65,8 @@ export type Trigger =
   | { readonly kind: 'authorizer' }
   /** SQS event source on the promotion queue, with partial batch failures. */
   | { readonly kind: 'queue' }
+  /** SQS event source on the summary-view refresh queue, with partial batch failures. */
+  | { readonly kind: 'view-queue' }
   /** EventBridge rate schedule; the rate is per stage (`functions.maintenance.scheduleMinutes`). */
   | { readonly kind: 'schedule' }
   /** Every route of the IAM-authorized admin REST API. */
@@ -181,7 +183,7 @@ const specs = {
     entry: 'functions/http/bulk-create-memories.ts',
     trigger: http('POST', `${store}/long-term-memory`, 'write'),
     app: 'memory',
-    needs: ['data', 'embedding'],
+    needs: ['data', 'embedding', 'view-queue:send'],
     profile: 'http',
   },
   'bulk-delete-memories': {
@@ -189,7 +191,7 @@ const specs = {
     trigger: http('DELETE', `${store}/long-term-memory`, 'write'),
     app: 'memory',
     // Deletes vectors by id: no embedding.
-    needs: ['data'],
+    needs: ['data', 'view-queue:send'],
     profile: 'http',
   },
   'search-memories': {
@@ -219,14 +221,74 @@ const specs = {
     trigger: http('PATCH', `${store}/long-term-memory/{memoryId}`, 'write'),
     app: 'memory',
     // A changed text is embedded again.
-    needs: ['data', 'embedding'],
+    needs: ['data', 'embedding', 'view-queue:send'],
     profile: 'http',
   },
   'update-memory-fields': {
     entry: 'functions/http/update-memory-fields.ts',
     trigger: http('PATCH', `${store}/long-term-memory/{memoryId}/fields`, 'write'),
     app: 'memory',
-    needs: ['data', 'embedding'],
+    needs: ['data', 'embedding', 'view-queue:send'],
+    profile: 'http',
+  },
+  // Summary views (decision record 0020). Definitions and partitions live in Redis (core); a refresh
+  // is a job on the view-refresh queue. The routes check the caller's principal against private views.
+  'create-summary-view': {
+    entry: 'functions/http/summary-views/create-summary-view.ts',
+    trigger: http('POST', `${store}/summary-views`, 'write'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'list-summary-views': {
+    entry: 'functions/http/summary-views/list-summary-views.ts',
+    trigger: http('GET', `${store}/summary-views`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'get-summary-view': {
+    entry: 'functions/http/summary-views/get-summary-view.ts',
+    trigger: http('GET', `${store}/summary-views/{viewId}`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'update-summary-view': {
+    entry: 'functions/http/summary-views/update-summary-view.ts',
+    trigger: http('PATCH', `${store}/summary-views/{viewId}`, 'write'),
+    app: 'core',
+    // A change that alters results queues a refresh of a continuous view.
+    needs: ['data', 'view-queue:send'],
+    profile: 'http',
+  },
+  'delete-summary-view': {
+    entry: 'functions/http/summary-views/delete-summary-view.ts',
+    trigger: http('DELETE', `${store}/summary-views/{viewId}`, 'write'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'list-view-partitions': {
+    entry: 'functions/http/summary-views/list-view-partitions.ts',
+    trigger: http('GET', `${store}/summary-views/{viewId}/partitions`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'get-view-partition': {
+    entry: 'functions/http/summary-views/get-view-partition.ts',
+    trigger: http('GET', `${store}/summary-views/{viewId}/partition`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'refresh-summary-view': {
+    entry: 'functions/http/summary-views/refresh-summary-view.ts',
+    // `write`: a refresh spends the store's extraction budget.
+    trigger: http('POST', `${store}/summary-views/{viewId}/refresh`, 'write'),
+    app: 'core',
+    needs: ['data', 'view-queue:send'],
     profile: 'http',
   },
   'memory-prompt': {
@@ -243,7 +305,7 @@ const specs = {
     entry: 'functions/http/mcp.ts',
     trigger: http('POST', `${store}/mcp`, 'read', { otherMethods: ['GET', 'DELETE'], body: 'raw' }),
     app: 'memory',
-    needs: ['data', 'queue:send', 'embedding'],
+    needs: ['data', 'queue:send', 'embedding', 'view-queue:send'],
     profile: 'http',
   },
   authorizer: {
@@ -259,7 +321,16 @@ const specs = {
     entry: 'functions/queue/promotion-consumer.ts',
     trigger: { kind: 'queue' },
     app: 'promotion',
-    needs: ['data', 'queue:consume', 'queue:send', 'embedding', 'extraction'],
+    needs: ['data', 'queue:consume', 'queue:send', 'embedding', 'extraction', 'view-queue:send'],
+    profile: 'consumer',
+  },
+  'view-refresh-consumer': {
+    // Consumes the summary-view refresh queue: reads partitions' memories, calls the model, writes
+    // results; queues follow-up refreshes (a view's partitions, writes that landed meanwhile).
+    entry: 'functions/queue/view-refresh-consumer.ts',
+    trigger: { kind: 'view-queue' },
+    app: 'promotion',
+    needs: ['data', 'view-queue:consume', 'view-queue:send', 'extraction'],
     profile: 'consumer',
   },
   maintenance: {
@@ -270,7 +341,7 @@ const specs = {
     entry: 'functions/scheduled/maintenance.ts',
     trigger: { kind: 'schedule' },
     app: 'maintenance',
-    needs: ['data', 'queue:send', 'gateway-keys:retire'],
+    needs: ['data', 'queue:send', 'gateway-keys:retire', 'view-queue:send'],
     profile: 'maintenance',
   },
   'admin-api': {
@@ -341,6 +412,8 @@ function only<K extends Exclude<Trigger['kind'], 'http'>>(
 export const authorizer = only('authorizer');
 /** Consumes the promotion queue. */
 export const promotionConsumer = only('queue');
+/** Consumes the summary-view refresh queue. */
+export const viewRefreshConsumer = only('view-queue');
 /** Scheduled maintenance. */
 export const maintenance = only('schedule');
 /** The control plane's function and its routes. */

@@ -9,6 +9,7 @@ import {
   type HttpRouteDefinition,
   httpRoutes,
   promotionConsumer,
+  viewRefreshConsumer,
 } from '../../functions/catalog.js';
 import { signedFetch } from '../../lib/adapters/admin-client/signed-fetch.js';
 import { usagePlanKeysFromEnv } from '../../lib/adapters/apigateway/api-gateway-usage-plan-keys.js';
@@ -120,6 +121,10 @@ export interface LocalStack {
   readonly apiGatewayControl: ApiGatewayControlFake;
   readonly secretsManager: SecretsManagerFake;
   readonly consumer: QueuePoller | undefined;
+  /** The summary-view refresh queue (decision record 0020). */
+  readonly viewRefreshQueue: QueuePair;
+  /** Feeds the view refresh queue to its consumer (when `runConsumer`). */
+  readonly viewConsumer: QueuePoller | undefined;
   /** Creates (or replaces) a store with the given configuration. */
   createStore(storeId: string, config?: Partial<StoreConfig>): Promise<void>;
   /**
@@ -169,6 +174,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxReceiveCount: options.maxReceiveCount ?? 3,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
     });
+    // Summary-view refreshes (decision record 0020): a queue pair of its own, like the stack's.
+    const viewRefreshQueue = await sqs.createQueuePair('agent-memory-view-refresh', {
+      maxReceiveCount: options.maxReceiveCount ?? 3,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    });
     progress(`SQS (${sqs.kind}) at ${sqs.endpoint}`);
 
     const bedrock = await startBedrockFake({
@@ -213,6 +223,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_API_GATEWAY: apiGatewayControl.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
       [ENV.promotionQueueUrl]: promotionQueue.queueUrl,
+      [ENV.viewRefreshQueueUrl]: viewRefreshQueue.queueUrl,
       [ENV.region]: sqs.region,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
@@ -228,6 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { secretArn: upstashSecretArn }
         : { url: upstash.url, token: upstash.token },
       promotionQueueUrl: promotionQueue.queueUrl,
+      viewRefreshQueueUrl: viewRefreshQueue.queueUrl,
       embedding: {
         provider: process.env[ENV.embeddingProvider] ?? 'bedrock-titan',
         modelId: process.env[ENV.embeddingModelId],
@@ -341,6 +353,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       stops.push(() => consumer!.stop());
     }
+    let viewConsumer: QueuePoller | undefined;
+    if (options.runConsumer ?? true) {
+      const handler = await loadFunction<(event: SQSEvent) => Promise<SQSBatchResponse>>(
+        viewRefreshConsumer,
+        environments,
+      );
+      viewConsumer = startQueuePoller({
+        client: createSqsClient({ region: sqs.region, endpoint: sqs.endpoint, credentials: sqs.credentials }),
+        queueUrl: viewRefreshQueue.queueUrl,
+        queueArn: viewRefreshQueue.queueArn,
+        region: sqs.region,
+        handler,
+        functionName: viewRefreshConsumer.name,
+      });
+      stops.push(() => viewConsumer!.stop());
+    }
 
     const sendPromotionJob: LocalStack['sendPromotionJob'] = async (storeId, sessionId, copies = 1) => {
       const now = Date.now();
@@ -379,6 +407,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       bedrock,
       promotionQueue,
+      viewRefreshQueue,
+      viewConsumer,
       gateway,
       adminUrl: adminGateway.url,
       adminCredentials,

@@ -8,9 +8,15 @@ import {
   SUMMARY_MEMORY_MARKER,
 } from '../../lib/adapters/bedrock/converse/prompts.js';
 import { RECORD_MEMORIES_TOOL } from '../../lib/adapters/bedrock/converse/tool-schema.js';
+import {
+  RECORD_VIEW_SUMMARY_TOOL,
+  VIEW_SUMMARY_RULES,
+} from '../../lib/adapters/bedrock/converse/view-prompts.js';
 import type { CustomFieldType, CustomMemoryType } from '../../lib/contracts/store-config.js';
 import type { ExtractionStrategy, ExtractionTurn } from '../../lib/ports/memory-extractor.js';
+import type { ViewMemory } from '../../lib/ports/summary-views.js';
 import { OfflineExtractor, OfflineSummarizer } from '../offline-models/offline-extractor.js';
+import { offlineViewFields, offlineViewText } from '../offline-models/offline-view-summarizer.js';
 import type { ConverseFakeReply, ConverseFakeRequest } from './bedrock/server.js';
 
 /**
@@ -35,6 +41,7 @@ export function offlineConverseResponder(): (request: ConverseFakeRequest) => Pr
   const summarizer = new OfflineSummarizer();
   return async (request) => {
     const text = request.messages.map((m) => m.text).join('\n');
+    if (request.system.join('\n').startsWith(VIEW_SUMMARY_RULES)) return answerView(request, text);
     const ownerId = parseOwner(text);
     const summary = parseSummary(text);
     if (request.forcedTool === RECORD_MEMORIES_TOOL) {
@@ -69,6 +76,66 @@ export function offlineConverseResponder(): (request: ConverseFakeRequest) => Pr
     });
     return { text: result.text || '(nothing to summarize)' };
   };
+}
+
+/**
+ * A summary-view refresh (lib/adapters/bedrock/converse/view-prompts.ts): the memories and the
+ * current summary read back from the user message, the declared fields from the forced tool's schema.
+ */
+function answerView(request: ConverseFakeRequest, text: string): ConverseFakeReply {
+  const currentMatch = /<current_summary>\n(.*?)\n<\/current_summary>/s.exec(text);
+  const current =
+    !currentMatch || currentMatch[1] === '(none)' ? undefined : (JSON.parse(currentMatch[1]!) as string);
+  const memories = parseViewMemories(text);
+  if (request.forcedTool === RECORD_VIEW_SUMMARY_TOOL) {
+    const schema = request.tools.find((t) => t.name === RECORD_VIEW_SUMMARY_TOOL)?.inputSchema as
+      | { properties?: Record<string, { type?: string; items?: { type?: string }; description?: string }> }
+      | undefined;
+    const fields = Object.entries(schema?.properties ?? {}).map(([name, p]) => ({
+      name,
+      type: fieldTypeOf(p),
+    }));
+    const prior = current === undefined ? undefined : (JSON.parse(current) as Record<string, unknown>);
+    return { toolInput: offlineViewFields(fields, prior, memories) };
+  }
+  return { text: offlineViewText(current, memories) || '(no memories)' };
+}
+
+const VIEW_MEMORY_LINE = /^\[([^\]]+)\] (\S+) (\S+) (\[.*?\]): (".*")$/;
+
+function parseViewMemories(text: string): ViewMemory[] {
+  const match = /<memories>\n(.*?)\n<\/memories>/s.exec(text);
+  if (!match) return [];
+  return match[1]!.split('\n').flatMap((line) => {
+    const m = VIEW_MEMORY_LINE.exec(line);
+    if (!m) return [];
+    return [
+      {
+        id: m[1]!,
+        createdAt: Date.parse(m[2]!),
+        memoryType: m[3]!,
+        topics: JSON.parse(m[4]!) as string[],
+        text: JSON.parse(m[5]!) as string,
+      },
+    ];
+  });
+}
+
+function fieldTypeOf(p: { type?: string; items?: { type?: string } }): CustomFieldType {
+  switch (p.type) {
+    case 'integer':
+      return 'int';
+    case 'number':
+      return 'float';
+    case 'boolean':
+      return 'bool';
+    case 'array':
+      return p.items?.type === 'number' ? 'list[float]' : 'list[str]';
+    case 'object':
+      return 'object';
+    default:
+      return 'str';
+  }
 }
 
 function parseOwner(text: string): string {

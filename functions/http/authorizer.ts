@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Cont
 import { checkEnvironmentAtInit, readConfigAtInit } from '../../lib/composition/cold-start.js';
 import { coreApp } from '../../lib/composition/core-app.js';
 import { readAuthorizerConfig } from '../../lib/config/runtime-config.js';
-import { presentedApiKey, usageIdentifierOf } from '../../lib/domain/api-key.js';
+import { presentedApiKey, principalOf, usageIdentifierOf } from '../../lib/domain/api-key.js';
 import { describeError, logger, powertoolsLogger } from '../../lib/observability/logger.js';
 import { flushMetrics } from '../../lib/observability/metrics.js';
 import { CachedKeyResolver } from '../../lib/use-cases/access/resolve-api-key.js';
@@ -58,7 +58,12 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWideArn(event.methodArn) }],
     },
-    context: { keyId: record.keyId, grants: JSON.stringify(record.grants) },
+    context: {
+      keyId: record.keyId,
+      grants: JSON.stringify(record.grants),
+      // Who owns what the key creates (summary views): stable across rotation.
+      principal: principalOf(record),
+    },
   };
 }
 

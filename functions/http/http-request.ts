@@ -16,6 +16,11 @@ export interface HttpRequest {
   readonly rawBody: string | undefined;
   /** The caller's grants, as the authorizer resolved them (empty for `action: 'none'`). */
   readonly grants: readonly Grant[];
+  /**
+   * The caller key's principal (decision record 0020): the same for a key and the keys that
+   * replaced it by rotation. Undefined for `action: 'none'` routes.
+   */
+  readonly principal: string | undefined;
   readonly method: string;
   /** The matched API Gateway resource, e.g. `/v1/api-keys/{keyId}`. */
   readonly resource: string;
@@ -48,6 +53,7 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
     body: read.parsedBody,
     rawBody: read.rawBody,
     grants: read.grants ?? [],
+    principal: read.principal,
     method: event.httpMethod,
     resource: event.resource,
     callerArn: event.requestContext?.identity?.userArn ?? undefined,

@@ -14,7 +14,10 @@ import { fromWebResponse, toWebRequest } from './web-request.js';
 export const handler = httpRoute({ action: 'read', app: memoryApp, body: 'raw' }, async (request, app) => {
   if (request.method !== 'POST') return METHOD_NOT_ALLOWED;
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
-  const response = await handleMcpRequest({ app, storeId, grants: request.grants }, toWebRequest(request));
+  const response = await handleMcpRequest(
+    { app, storeId, grants: request.grants, principal: request.principal },
+    toWebRequest(request),
+  );
   return fromWebResponse(response);
 });
 

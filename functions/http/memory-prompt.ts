@@ -4,6 +4,7 @@ import { memoryPromptRequestSchema } from '../../lib/contracts/memory-prompt.js'
 import { parseInput } from '../../lib/contracts/parse.js';
 import { searchMemories } from '../../lib/use-cases/long-term/search.js';
 import { buildMemoryPrompt } from '../../lib/use-cases/prompt/build-memory-prompt.js';
+import { getPartitionForPrompt } from '../../lib/use-cases/summary-views/partitions.js';
 import { httpRoute } from './http-route.js';
 
 /**
@@ -13,5 +14,11 @@ import { httpRoute } from './http-route.js';
 export const handler = httpRoute({ action: 'read', app: memoryApp }, async (request, app) => {
   const { storeId } = parseInput(storePathSchema, request.pathParameters, 'path');
   const body = parseInput(memoryPromptRequestSchema, request.body ?? {}, 'body');
-  return { status: 200, body: await buildMemoryPrompt({ ...app, searchMemories }, storeId, body) };
+  // A named summary view is read as the caller sees it (private views: their owner's keys only).
+  const readSummaryView = (viewId: string, available: Parameters<typeof getPartitionForPrompt>[4]) =>
+    getPartitionForPrompt(app, storeId, viewId, { principal: request.principal ?? '' }, available);
+  return {
+    status: 200,
+    body: await buildMemoryPrompt({ ...app, searchMemories, readSummaryView }, storeId, body),
+  };
 });

@@ -6,10 +6,13 @@ import { parseInput } from '../../lib/contracts/parse.js';
 import { assertStoreAccess, type Grant, grantsSchema, type StoreAction } from '../../lib/domain/grants.js';
 
 /** The event once the caller's grants are resolved (empty for `action: 'none'`). */
-export type AuthorizedEvent = APIGatewayProxyEvent & { grants?: Grant[] };
+export type AuthorizedEvent = APIGatewayProxyEvent & { grants?: Grant[]; principal?: string };
 
-/** What the authorizer (functions/http/authorizer.ts) returns in its context: the grants as JSON text. */
-const authorizerContextSchema = z.object({ grants: z.string() });
+/**
+ * What the authorizer (functions/http/authorizer.ts) returns in its context: the grants as JSON
+ * text and the key's principal (the first key id of its rotation line: decision record 0020).
+ */
+const authorizerContextSchema = z.object({ grants: z.string(), principal: z.string().optional() });
 
 /**
  * The path's store against the grants the authorizer resolved for the caller's key (before): a
@@ -29,6 +32,8 @@ export function storeAuthorization(action: StoreAction | 'none'): MiddlewareObj<
       const resolved = grants?.success ? grants.data : [];
       assertStoreAccess(resolved, storeId, action);
       (request.event as AuthorizedEvent).grants = resolved;
+      const principal = context.success ? context.data.principal : undefined;
+      if (principal) (request.event as AuthorizedEvent).principal = principal;
     },
   };
 }

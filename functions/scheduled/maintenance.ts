@@ -6,6 +6,7 @@ import { sweepExpiredApiKeys } from '../../lib/use-cases/control-plane/api-keys.
 import { reflushDeletedStores } from '../../lib/use-cases/control-plane/stores.js';
 import { sweepExpiredMemories } from '../../lib/use-cases/long-term/expiry.js';
 import { sweepOverduePromotions } from '../../lib/use-cases/promotion/sweep-overdue.js';
+import { reconcileSummaryViews } from '../../lib/use-cases/summary-views/reconcile.js';
 
 /** A promotion window is re-sent once it is this late: long enough for SQS delivery and a busy consumer. */
 const PROMOTION_GRACE_MS = 5 * 60_000;
@@ -13,7 +14,8 @@ const PROMOTION_GRACE_MS = 5 * 60_000;
 /**
  * EventBridge-scheduled maintenance: overdue promotion jobs, expired long-term memories, API keys
  * whose rotation grace (or expiry) has passed, gateway keys whose removal failed, and keyspaces of
- * recently deleted stores.
+ * recently deleted stores; and queues the reconcile refresh of continuous summary views whose
+ * reconcile interval has passed.
  */
 export async function handler(_event?: unknown, context?: Context) {
   // Optional: tests and scripts call it without a Lambda context.
@@ -31,6 +33,7 @@ async function runMaintenance() {
   const expiry = await sweepExpiredMemories(app, { perStoreLimit: 1_000 });
   const apiKeys = await sweepExpiredApiKeys(app, { limit: 100 });
   const deletedStores = await reflushDeletedStores(app);
+  const views = await reconcileSummaryViews(app);
   app.logger.info('maintenance finished', {
     storesVisited: promotions.storesVisited,
     promotionsResent: promotions.resent,
@@ -40,6 +43,8 @@ async function runMaintenance() {
     gatewayKeysRemoved: apiKeys.gatewayKeysRemoved,
     deletedStoresReflushed: deletedStores.stores,
     deletedStoreKeysFlushed: deletedStores.keysFlushed,
+    summaryViewsReconciled: views.queued,
+    summaryViewReconcileFailures: views.failed,
   });
-  return { promotions, expiry, apiKeys, deletedStores };
+  return { promotions, expiry, apiKeys, deletedStores, views };
 }

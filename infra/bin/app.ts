@@ -49,6 +49,7 @@ export function defineAgentMemoryApp(
     description: `Agent Memory (${config.stage}): data and admin APIs, functions, consumer, maintenance, alarms`,
     promotionQueue: stateful.promotionQueue,
     promotionDeadLetterQueue: stateful.promotionDeadLetterQueue,
+    viewRefreshQueue: stateful.viewRefreshQueue,
     upstashSecret: stateful.upstashSecret,
     alarmTopic: stateful.alarmTopic,
   });

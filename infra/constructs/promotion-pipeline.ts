@@ -8,6 +8,11 @@ import type { MemoryFunction } from './memory-function.js';
 export interface PromotionPipelineProps {
   /** The promotion queue (the stateful stack's, with its DLQ). */
   readonly queue: IQueue;
+  /**
+   * The variable that hands senders the queue's URL.
+   * @default ENV.promotionQueueUrl
+   */
+  readonly queueUrlVariable?: string;
   /** Messages per consumer invocation (SQS allows 1-10 for a standard queue without a window). */
   readonly batchSize: number;
   /**
@@ -23,7 +28,9 @@ export interface PromotionPipelineProps {
  * The promotion queue's two sides, per function: senders get the queue URL and `sqs:SendMessage`
  * together (`queue:send`), the consumer gets an event source with partial batch failures
  * (`queue:consume`; the event source grants receive and delete). A function never knows a queue it
- * may not use. Holds no resources of its own: the queue and DLQ live in the stateful stack.
+ * may not use. Holds no resources of its own: the queue and DLQ live in the stateful stack. The
+ * summary-view refresh queue has a pipeline of its own too (`queueUrlVariable`, and the
+ * `view-queue:*` needs map onto it).
  */
 export class PromotionPipeline extends Construct {
   readonly queue: IQueue;
@@ -37,7 +44,7 @@ export class PromotionPipeline extends Construct {
 
   /** The `queue:send` need: `PROMOTION_QUEUE_URL` and `sqs:SendMessage` on this queue. */
   grantSend(fn: MemoryFunction): void {
-    fn.lambda.addEnvironment(ENV.promotionQueueUrl, this.queue.queueUrl);
+    fn.lambda.addEnvironment(this.props.queueUrlVariable ?? ENV.promotionQueueUrl, this.queue.queueUrl);
     this.queue.grantSendMessages(fn.lambda);
   }
 

@@ -32,6 +32,8 @@ export interface ServiceStackProps extends StackProps {
   readonly promotionQueue: IQueue;
   /** From the stateful stack: monitored on the dashboard and by an alarm. */
   readonly promotionDeadLetterQueue: IQueue;
+  /** The summary-view refresh queue (the stateful stack's, with its DLQ). */
+  readonly viewRefreshQueue: IQueue;
   /** From the stateful stack: the Upstash credentials every function that needs `data` reads at cold start. */
   readonly upstashSecret: ISecret;
   /** From the stateful stack: where alarms notify. */
@@ -59,7 +61,7 @@ export class ServiceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const { config, promotionQueue, upstashSecret } = props;
+    const { config, promotionQueue, viewRefreshQueue, upstashSecret } = props;
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const namePrefix = `agent-memory-${config.stage}`;
 
@@ -98,6 +100,14 @@ export class ServiceStack extends Stack {
       this.explorer && !config.api.corsAllowOrigins.includes('*')
         ? [...config.api.corsAllowOrigins, this.explorer.origin]
         : config.api.corsAllowOrigins;
+    // The same two sides for summary-view refreshes (decision record 0020).
+    const viewPipeline = new PromotionPipeline(this, 'ViewRefreshPipeline', {
+      queue: viewRefreshQueue,
+      queueUrlVariable: ENV.viewRefreshQueueUrl,
+      batchSize: config.queue.batchSize,
+      maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
+      maxConcurrency: config.queue.maxConcurrency,
+    });
     // HTTP functions answer browsers' origins themselves (the gateway only answers preflights).
     const cors: Record<string, string> =
       corsAllowOrigins.length > 0 ? { [ENV.corsAllowOrigins]: corsAllowOrigins.join(',') } : {};
@@ -134,6 +144,8 @@ export class ServiceStack extends Stack {
       });
       if (needs.has('queue:send')) pipeline.grantSend(fn);
       if (needs.has('queue:consume')) pipeline.attachConsumer(fn);
+      if (needs.has('view-queue:send')) viewPipeline.grantSend(fn);
+      if (needs.has('view-queue:consume')) viewPipeline.attachConsumer(fn);
       if (needs.has('embedding')) models.grantEmbedding(fn);
       if (needs.has('extraction')) models.grantExtraction(fn);
       if (needs.has('model-ids')) models.bindModelIds(fn);

@@ -19,13 +19,16 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What outlives a redeploy of the functions: the promotion queue and its dead-letter queue, the
+ * What outlives a redeploy of the functions: the promotion and view-refresh queues and their dead-letter queues, the
  * reference to the Upstash credentials, and the topic alarms notify. Redis itself is Upstash
  * (outside AWS).
  */
 export class StatefulStack extends Stack {
   readonly promotionQueue: Queue;
   readonly promotionDeadLetterQueue: Queue;
+  /** Summary-view refresh jobs (decision record 0020), with the same settings as the promotion queue. */
+  readonly viewRefreshQueue: Queue;
+  readonly viewRefreshDeadLetterQueue: Queue;
   /** `{"url": "https://…", "token": "…"}` for the Upstash REST API; every function may read it. */
   readonly upstashSecret: ISecret;
   /** Every alarm of the service notifies this topic (alarm and OK). */
@@ -60,6 +63,27 @@ export class StatefulStack extends Stack {
       removalPolicy,
     });
 
+    this.viewRefreshDeadLetterQueue = new Queue(this, 'ViewRefreshDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(settings.deadLetterRetentionDays),
+      removalPolicy,
+    });
+    Validations.of(this.viewRefreshDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the dead-letter queue of the view refresh queue; a DLQ of its own would only move the problem.',
+    });
+    // The consumer has the promotion consumer's profile (timeout), so the same visibility timeout holds.
+    this.viewRefreshQueue = new Queue(this, 'ViewRefreshQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(settings.retentionDays),
+      deadLetterQueue: { queue: this.viewRefreshDeadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+      removalPolicy,
+    });
+
     this.upstashSecret = config.upstash.existingSecretName
       ? Secret.fromSecretNameV2(this, 'UpstashSecret', config.upstash.existingSecretName)
       : this.createUpstashSecret(config.stage);
@@ -77,6 +101,8 @@ export class StatefulStack extends Stack {
 
     new CfnOutput(this, 'PromotionQueueUrl', { value: this.promotionQueue.queueUrl });
     new CfnOutput(this, 'PromotionDeadLetterQueueUrl', { value: this.promotionDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ViewRefreshQueueUrl', { value: this.viewRefreshQueue.queueUrl });
+    new CfnOutput(this, 'ViewRefreshDeadLetterQueueUrl', { value: this.viewRefreshDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'UpstashSecretArn', {
       value: this.upstashSecret.secretArn,
       description: 'Put {"url": "https://…", "token": "…"} here (aws secretsmanager put-secret-value)',

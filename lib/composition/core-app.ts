@@ -5,6 +5,7 @@ import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
+import { UpstashSummaryViewStore } from '../adapters/upstash/upstash-summary-view-store.js';
 import { ENV } from '../config/env-names.js';
 import { ConfigError, type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import { createPageTokenCodec, type PageTokenCodec } from '../domain/page-token.js';
@@ -16,6 +17,7 @@ import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
 import type { SessionStore } from '../ports/session-store.js';
+import type { SummaryViewStore, ViewRefreshQueue } from '../ports/summary-views.js';
 import { oncePerColdStart } from './cold-start.js';
 
 /**
@@ -33,6 +35,9 @@ export interface CoreApp {
   readonly apiKeys: ApiKeyRegistry;
   readonly ledger: PromotionLedger;
   readonly promotionQueue: PromotionQueue;
+  /** Summary-view definitions and partitions (decision record 0020). */
+  readonly views: SummaryViewStore;
+  readonly viewQueue: ViewRefreshQueue;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Signs page tokens with a key derived from the Upstash token: no configuration of its own. */
@@ -53,6 +58,8 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     apiKeys: new UpstashApiKeyRegistry(redis),
     ledger: new UpstashPromotionLedger(redis),
     promotionQueue: lazySqsPromotionQueue(config),
+    views: new UpstashSummaryViewStore(redis),
+    viewQueue: lazySqsViewQueue(config),
     clock: systemClock,
     logger,
     pageTokens: createPageTokenCodec(config.upstash.token),
@@ -74,6 +81,22 @@ function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
     ]);
     const client = new SQSClient(sqsClientOptions({ region: config.region }));
     return new SqsPromotionQueue({ client, queueUrl: config.promotionQueueUrl });
+  });
+  return { enqueue: async (message, delaySeconds) => (await queue()).enqueue(message, delaySeconds) };
+}
+
+/** The view refresh queue's SQS adapter, loaded on the first send (as the promotion queue's). */
+function lazySqsViewQueue(config: RuntimeConfig): ViewRefreshQueue {
+  const queue = lazy(async (): Promise<ViewRefreshQueue> => {
+    requireNeed(config, 'view-queue:send', 'queuing a summary-view refresh');
+    if (!config.viewRefreshQueueUrl) throw new ConfigError(`${ENV.viewRefreshQueueUrl} is not set`);
+    const [{ SQSClient }, { SqsViewRefreshQueue }, { sqsClientOptions }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('../adapters/sqs/sqs-view-refresh-queue.js'),
+      import('../adapters/sqs/sqs-client-options.js'),
+    ]);
+    const client = new SQSClient(sqsClientOptions({ region: config.region }));
+    return new SqsViewRefreshQueue({ client, queueUrl: config.viewRefreshQueueUrl });
   });
   return { enqueue: async (message, delaySeconds) => (await queue()).enqueue(message, delaySeconds) };
 }

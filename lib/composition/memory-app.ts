@@ -1,3 +1,4 @@
+import { withViewChanges } from '../adapters/decorators/view-change-feed.js';
 import { UpstashEventSourceResolver } from '../adapters/upstash/upstash-event-source-resolver.js';
 import { UpstashIdempotencyStore } from '../adapters/upstash/upstash-idempotency-store.js';
 import { UpstashKeywordIndex } from '../adapters/upstash/upstash-keyword-index.js';
@@ -10,6 +11,7 @@ import type { KeywordIndex } from '../ports/keyword-index.js';
 import type { MemoryRecordStore } from '../ports/memory-record-store.js';
 import type { SourceResolvers } from '../ports/source-resolver.js';
 import type { VectorIndex } from '../ports/vector-index.js';
+import { noteMemoryChanges } from '../use-cases/summary-views/changes.js';
 import { oncePerColdStart } from './cold-start.js';
 import { type CoreApp, createCoreApp } from './core-app.js';
 import { createEmbedder } from './embedder.js';
@@ -42,7 +44,12 @@ export interface MemoryApp extends CoreApp {
 export function createMemoryApp(config: RuntimeConfig): MemoryApp {
   const core = createCoreApp(config);
   const cache = createEmbedder(config);
-  const records = new UpstashMemoryRecordStore(core.redis);
+  // Every write of long-term memory tells summary views which partitions changed.
+  const records = withViewChanges(
+    new UpstashMemoryRecordStore(core.redis),
+    (storeId, changed) => noteMemoryChanges(core, storeId, changed),
+    core.logger,
+  );
   return {
     ...core,
     records,

@@ -1,5 +1,6 @@
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { MemoryExtractor, SessionSummarizer } from '../ports/memory-extractor.js';
+import type { ViewSummarizer } from '../ports/summary-views.js';
 import { oncePerColdStart } from './cold-start.js';
 import { createExtraction } from './extraction.js';
 import { createMemoryApp, type MemoryApp } from './memory-app.js';
@@ -8,6 +9,8 @@ import { createMemoryApp, type MemoryApp } from './memory-app.js';
 export interface PromotionApp extends MemoryApp {
   readonly extractor: MemoryExtractor;
   readonly summarizer: SessionSummarizer;
+  /** Summary-view refreshes (the view-refresh consumer). */
+  readonly viewSummarizer: ViewSummarizer;
 }
 
 export function createPromotionApp(config: RuntimeConfig): PromotionApp {

@@ -37,6 +37,7 @@ const runtimeConfigSchema = z.object({
   [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token').optional(),
   [ENV.upstashSecretArn]: z.string().min(1).optional(),
   [ENV.promotionQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
+  [ENV.viewRefreshQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
   [ENV.region]: z.string().min(1).default('us-east-1'),
   [ENV.embeddingProvider]: z.enum(['bedrock-titan', 'bedrock-cohere']).default('bedrock-titan'),
   [ENV.embeddingModelId]: z.string().min(1).optional(),
@@ -67,6 +68,8 @@ export interface RuntimeConfig {
   readonly upstash: UpstashCredentials;
   /** Absent in functions that never enqueue (e.g. the authorizer). */
   readonly promotionQueueUrl: string | undefined;
+  /** Absent in functions that never queue a summary-view refresh. */
+  readonly viewRefreshQueueUrl: string | undefined;
   readonly region: string;
   /**
    * Read from the environment only with the `embedding` or `model-ids` need; otherwise the defaults,
@@ -106,6 +109,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
 const SECTIONS: ReadonlyArray<{ readonly needs: readonly Need[]; readonly variables: readonly string[] }> = [
   { needs: ['data'], variables: [ENV.upstashUrl, ENV.upstashToken, ENV.upstashSecretArn] },
   { needs: ['queue:send'], variables: [ENV.promotionQueueUrl] },
+  { needs: ['view-queue:send'], variables: [ENV.viewRefreshQueueUrl] },
   {
     needs: ['embedding', 'model-ids'],
     variables: [ENV.embeddingProvider, ENV.embeddingModelId, ENV.embeddingDimensions],
@@ -166,6 +170,15 @@ export function readEnvironmentConfig(env: NodeJS.ProcessEnv = process.env): Env
   if (needs.has('queue:send') && env[ENV.functionNeeds] !== undefined && !visible[ENV.promotionQueueUrl]) {
     throw new ConfigError(`invalid environment: ${ENV.promotionQueueUrl} must be set (need 'queue:send')`);
   }
+  if (
+    needs.has('view-queue:send') &&
+    env[ENV.functionNeeds] !== undefined &&
+    !visible[ENV.viewRefreshQueueUrl]
+  ) {
+    throw new ConfigError(
+      `invalid environment: ${ENV.viewRefreshQueueUrl} must be set (need 'view-queue:send')`,
+    );
+  }
   const parsed = runtimeConfigSchema.safeParse(visible);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -187,6 +200,7 @@ export function readEnvironmentConfig(env: NodeJS.ProcessEnv = process.env): Env
     needs,
     upstash,
     promotionQueueUrl: values[ENV.promotionQueueUrl],
+    viewRefreshQueueUrl: values[ENV.viewRefreshQueueUrl],
     region: values[ENV.region],
     embedding: {
       provider: values[ENV.embeddingProvider],

@@ -47,6 +47,13 @@ export const memoryPromptRequestSchema = z
     ownerId: idSchema.optional(),
     /** Narrows the long-term search to a namespace (`filter.namespace.eq`); no default. */
     namespace: idSchema.optional(),
+    /**
+     * A summary view whose partition for this request goes first in the system message, as a
+     * delimited data block (decision record 0020). The partition is picked by the view's `groupBy`
+     * from the request: `ownerId` (the owner as above), `namespace`, `sessionId`; a view grouped by
+     * `memoryType` cannot be picked (400).
+     */
+    summaryViewId: idSchema.optional(),
     tokenBudget: z
       .number()
       .int('must be an integer')
@@ -117,6 +124,19 @@ export const memoryPromptResponseSchema = z
         eventsIncluded: count,
         /** The oldest events, left out for the budget (events without text are never rendered). */
         eventsOmitted: count,
+      })
+      .strict()
+      .optional(),
+    /** Present when the request named a summary view. */
+    summaryView: z
+      .object({
+        viewId: z.string(),
+        /** Absent when the view has no partition for these group values yet. */
+        partitionId: z.string().optional(),
+        /** The partition's state (a `stale` result is still included). */
+        state: z.enum(['pending', 'ready', 'failed', 'stale']).optional(),
+        /** `none`: no result to include (no partition, or never computed); `omitted`: it did not fit. */
+        result: z.enum(['included', 'omitted', 'none']),
       })
       .strict()
       .optional(),

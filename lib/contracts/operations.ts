@@ -37,6 +37,20 @@ import {
   sessionMemorySchema,
   sessionPathSchema,
 } from './session-memory.js';
+import {
+  createSummaryViewRequestSchema,
+  getPartitionQuerySchema,
+  listPartitionsQuerySchema,
+  listPartitionsResponseSchema,
+  listSummaryViewsQuerySchema,
+  listSummaryViewsResponseSchema,
+  refreshViewRequestSchema,
+  refreshViewResponseSchema,
+  summaryViewPathSchema,
+  summaryViewSchema,
+  updateSummaryViewRequestSchema,
+  viewPartitionSchema,
+} from './summary-views.js';
 
 /**
  * What each data-plane route takes and answers, by its name in `functions/catalog.ts` (which
@@ -183,6 +197,91 @@ const contracts = {
     status: 200,
     response: listSessionSummariesResponseSchema,
     errors: [404],
+  },
+  'create-summary-view': {
+    operationId: 'CreateSummaryView',
+    summary: 'Create a summary view of long-term memory',
+    description:
+      'A materialized summary of long-term memory, one result per combination of the `groupBy` values ' +
+      "(a partition). The view's `ownerId` is the calling key's principal; `private` views are visible " +
+      "to that principal's keys only. Records written by document ingestion are never summarized.",
+    pathParameters: storePathSchema,
+    body: createSummaryViewRequestSchema,
+    bodyRequired: true,
+    status: 201,
+    response: summaryViewSchema,
+    errors: [404, 409],
+  },
+  'list-summary-views': {
+    operationId: 'ListSummaryViews',
+    summary: 'The summary views the calling key may see, paged',
+    pathParameters: storePathSchema,
+    query: listSummaryViewsQuerySchema,
+    status: 200,
+    response: listSummaryViewsResponseSchema,
+    errors: [404],
+  },
+  'get-summary-view': {
+    operationId: 'GetSummaryView',
+    summary: "A summary view's definition",
+    pathParameters: summaryViewPathSchema,
+    status: 200,
+    response: summaryViewSchema,
+    errors: [404],
+  },
+  'update-summary-view': {
+    operationId: 'UpdateSummaryView',
+    summary: 'Change a summary view (not its grouping)',
+    description:
+      'A change of filters, output or instructions makes every partition `stale` until refreshed; a ' +
+      'continuous view is refreshed at once.',
+    pathParameters: summaryViewPathSchema,
+    body: updateSummaryViewRequestSchema,
+    bodyRequired: true,
+    status: 200,
+    response: summaryViewSchema,
+    errors: [404],
+  },
+  'delete-summary-view': {
+    operationId: 'DeleteSummaryView',
+    summary: 'Delete a summary view and its results (never memories)',
+    pathParameters: summaryViewPathSchema,
+    status: 204,
+    errors: [404],
+  },
+  'list-view-partitions': {
+    operationId: 'ListSummaryViewPartitions',
+    summary: "A summary view's partitions with their results, paged",
+    pathParameters: summaryViewPathSchema,
+    query: listPartitionsQuerySchema,
+    status: 200,
+    response: listPartitionsResponseSchema,
+    errors: [404],
+  },
+  'get-view-partition': {
+    operationId: 'GetSummaryViewResult',
+    summary: "One partition's result, by its group values",
+    description:
+      "Give exactly the view's `groupBy` fields as query parameters (none for an ungrouped view). " +
+      '`state` is `pending` until the first refresh, `stale` when memories changed since ' +
+      '(`coverage.newerCount`), `failed` with `error` when the last refresh failed.',
+    pathParameters: summaryViewPathSchema,
+    query: getPartitionQuerySchema,
+    status: 200,
+    response: viewPartitionSchema,
+    errors: [404],
+  },
+  'refresh-summary-view': {
+    operationId: 'RefreshSummaryView',
+    summary: 'Queue a refresh of one partition (`group`) or of every partition',
+    description:
+      "Asynchronous: poll the partition's state. A refresh without `group` also finds partitions not " +
+      "seen yet. Model tokens count against the store's extraction budget.",
+    pathParameters: summaryViewPathSchema,
+    body: refreshViewRequestSchema,
+    status: 202,
+    response: refreshViewResponseSchema,
+    errors: [404, 409],
   },
   'bulk-create-memories': {
     operationId: 'BulkCreateLongTermMemories',

@@ -57,3 +57,12 @@ export function presentedApiKey(headers: Readonly<Record<string, string | undefi
   }
   return apiKey ?? bearer;
 }
+
+/**
+ * A key's principal: the first key id of its rotation line (`principalId`, carried over by every
+ * rotation), or its own id. What a caller creates that is private to it (summary views) is owned by
+ * the principal, so a rotation does not lose it (decision record 0020).
+ */
+export function principalOf(record: { readonly keyId: string; readonly principalId?: string }): string {
+  return record.principalId ?? record.keyId;
+}

@@ -17,7 +17,8 @@ export function attributeProblem(
   return undefined;
 }
 
-function fits(value: unknown, type: CustomFieldType): boolean {
+/** Whether a value has a declared field type (custom memory types, structured summary views). */
+export function fits(value: unknown, type: CustomFieldType): boolean {
   switch (type) {
     case 'str':
       return typeof value === 'string';

@@ -13,6 +13,11 @@ export interface ApiKeyRecord {
   readonly expiresAt: number;
   /** The key this one replaced by rotation. */
   readonly rotatedFrom?: string;
+  /**
+   * The first key id of the key's rotation line, carried over by every rotation (absent on a key
+   * never rotated, whose principal is its own id): who owns what the key creates.
+   */
+  readonly principalId?: string;
   /** Set on a key winding down after rotation: its replacement. */
   readonly rotatedTo?: string;
   /** Usage-plan tier the key is metered under. */

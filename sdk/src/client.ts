@@ -18,6 +18,7 @@ import type {
   BulkDeleteResponse,
   CreatedAtFilter,
   CreateMemoryRecord,
+  CreateSummaryViewRequest,
   GetSessionEventResponse,
   GetSessionMemoryQuery,
   HealthResponse,
@@ -25,6 +26,10 @@ import type {
   ListSessionSummariesResponse,
   ListSessionsQuery,
   ListSessionsResponse,
+  ListSummaryViewsQuery,
+  ListSummaryViewsResponse,
+  ListViewPartitionsQuery,
+  ListViewPartitionsResponse,
   MemoryFilter,
   MemoryPromptRequest,
   MemoryPromptResponse,
@@ -34,14 +39,19 @@ import type {
   MemorySourcesResponse,
   PromoteSessionNowResponse,
   PromotionStatus,
+  RefreshSummaryViewResponse,
   RetryParkedRangesResponse,
   SearchRequest,
   SearchResponse,
   SessionListItem,
   SessionMemory,
   StoreHealth,
+  SummaryView,
   UpdateMemoryFieldsRequest,
   UpdateMemoryRequest,
+  UpdateSummaryViewRequest,
+  ViewGroup,
+  ViewPartition,
 } from './types.js';
 
 /** A time the SDK sends as an RFC 3339 string: a `Date`, or a string passed through as is. */
@@ -501,6 +511,138 @@ export class AgentMemory {
         method: 'POST',
         path: `${this.#store(options)}/memory-prompt`,
         body: filter ? { ...rest, filter: filterBody(filter) } : rest,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  // ---- summary views (extension) ----
+
+  /**
+   * `POST …/summary-views`: a materialized summary of long-term memory, one result per combination
+   * of its `groupBy` values. Owned by this key's principal; `private` (default) views are visible to
+   * its keys only. Not retried (it creates).
+   */
+  async createSummaryView(request: CreateSummaryViewRequest, options?: RequestOptions): Promise<SummaryView> {
+    return this.#send(
+      { method: 'POST', path: `${this.#store(options)}/summary-views`, body: request, idempotent: false },
+      options,
+    );
+  }
+
+  /** `GET …/summary-views`: one page of the views this key may see. Retried. */
+  async listSummaryViews(
+    query: ListSummaryViewsQuery = {},
+    options?: RequestOptions,
+  ): Promise<ListSummaryViewsResponse> {
+    return this.#send(
+      { method: 'GET', path: `${this.#store(options)}/summary-views`, query: { ...query }, idempotent: true },
+      options,
+    );
+  }
+
+  /** Every view of {@link listSummaryViews}, page after page. */
+  iterateSummaryViews(
+    query: ListSummaryViewsQuery = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<SummaryView, void, undefined> {
+    return paginate(
+      (pageToken) => this.listSummaryViews({ ...query, pageToken }, options),
+      (page) => page.items,
+      query.pageToken,
+    );
+  }
+
+  /** `GET …/summary-views/{viewId}`. Retried. */
+  async getSummaryView(viewId: string, options?: RequestOptions): Promise<SummaryView> {
+    return this.#send(
+      { method: 'GET', path: `${this.#store(options)}${pathOf`/summary-views/${viewId}`}`, idempotent: true },
+      options,
+    );
+  }
+
+  /** `PATCH …/summary-views/{viewId}`: not its grouping; a result-changing edit makes partitions stale. */
+  async updateSummaryView(
+    viewId: string,
+    request: UpdateSummaryViewRequest,
+    options?: RequestOptions,
+  ): Promise<SummaryView> {
+    return this.#send(
+      {
+        method: 'PATCH',
+        path: `${this.#store(options)}${pathOf`/summary-views/${viewId}`}`,
+        body: request,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `DELETE …/summary-views/{viewId}`: the view and its results, never memories. */
+  async deleteSummaryView(viewId: string, options?: RequestOptions): Promise<void> {
+    await this.#send(
+      {
+        method: 'DELETE',
+        path: `${this.#store(options)}${pathOf`/summary-views/${viewId}`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * `GET …/summary-views/{viewId}/partition`: one partition's result by its group values (exactly
+   * the view's `groupBy`; `{}` for an ungrouped view). Check `state`: `pending` until the first
+   * refresh, `stale` when memories changed since. Retried.
+   */
+  async getSummaryViewResult(
+    viewId: string,
+    group: ViewGroup = {},
+    options?: RequestOptions,
+  ): Promise<ViewPartition> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}${pathOf`/summary-views/${viewId}/partition`}`,
+        query: { ...group },
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `GET …/summary-views/{viewId}/partitions`: one page of partitions with their results. Retried. */
+  async listSummaryViewPartitions(
+    viewId: string,
+    query: ListViewPartitionsQuery = {},
+    options?: RequestOptions,
+  ): Promise<ListViewPartitionsResponse> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}${pathOf`/summary-views/${viewId}/partitions`}`,
+        query: { ...query },
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * `POST …/summary-views/{viewId}/refresh`: queues a refresh of one partition (`group`) or, without
+   * it, of every partition (202; poll the partition's state). Retried: a repeat only queues again.
+   */
+  async refreshSummaryView(
+    viewId: string,
+    group?: ViewGroup,
+    options?: RequestOptions,
+  ): Promise<RefreshSummaryViewResponse> {
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}${pathOf`/summary-views/${viewId}/refresh`}`,
+        body: group === undefined ? {} : { group },
         idempotent: true,
       },
       options,

@@ -72,6 +72,22 @@ export type PromptMessage = Schemas['PromptMessage'];
 export type MemoryPromptRequest = Schemas['MemoryPromptRequest'];
 export type MemoryPromptResponse = Schemas['MemoryPromptResponse'];
 
+// ---- summary views (extension; decision record 0020) ----
+/** An operation's JSON request body. */
+type BodyOf<Op extends keyof operations> = JsonOf<NonNullable<operations[Op]['requestBody']>>;
+export type CreateSummaryViewRequest = BodyOf<'CreateSummaryView'>;
+export type UpdateSummaryViewRequest = BodyOf<'UpdateSummaryView'>;
+export type RefreshSummaryViewRequest = BodyOf<'RefreshSummaryView'>;
+export type SummaryView = Answer<'GetSummaryView', 200>;
+export type ListSummaryViewsQuery = QueryOf<'ListSummaryViews'>;
+export type ListSummaryViewsResponse = Answer<'ListSummaryViews', 200>;
+export type ViewPartition = Answer<'GetSummaryViewResult', 200>;
+/** The group values of one partition: exactly the view's `groupBy` fields. */
+export type ViewGroup = QueryOf<'GetSummaryViewResult'>;
+export type ListViewPartitionsQuery = QueryOf<'ListSummaryViewPartitions'>;
+export type ListViewPartitionsResponse = Answer<'ListSummaryViewPartitions', 200>;
+export type RefreshSummaryViewResponse = Answer<'RefreshSummaryView', 202>;
+
 // ---- errors ----
 export type FieldError = Schemas['FieldError'];
 export type ProblemBody = Schemas['Problem'];

@@ -110,7 +110,18 @@ describe('keys and stores', () => {
       await stack().mintApiKey({ [storeA]: ['read', 'write'] }),
       await stack().mintApiKey({ [storeA]: ['read'] }),
     ];
-    const params: Record<string, string> = { storeId: storeB, sessionId: 's-b', eventId, memoryId: 'm-b' };
+    const view = await writerB.post(`/v1/stores/${storeB}/summary-views`, {
+      name: 'secret plans view',
+      visibility: 'shared',
+    });
+    expect(view.status).toBe(201);
+    const params: Record<string, string> = {
+      storeId: storeB,
+      sessionId: 's-b',
+      eventId,
+      memoryId: 'm-b',
+      viewId: view.body.id,
+    };
     const bodies: Record<string, unknown> = {
       'add-session-event': event,
       'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },
@@ -119,6 +130,9 @@ describe('keys and stores', () => {
       'memory-prompt': { query: 'secret plans', sessionId: 's-b' },
       'update-memory': { text: 'overwritten' },
       'update-memory-fields': { topics: ['x'] },
+      'create-summary-view': { name: 'planted' },
+      'update-summary-view': { name: 'renamed' },
+      'refresh-summary-view': {},
       mcp: {
         jsonrpc: '2.0',
         id: 1,
@@ -141,6 +155,9 @@ describe('keys and stores', () => {
     }
     // Nothing of B changed: its event and memory are intact.
     expect((await writerB.get(`/v1/stores/${storeB}/session-memory/s-b/events/${eventId}`)).status).toBe(200);
+    expect((await writerB.get(`/v1/stores/${storeB}/summary-views/${view.body.id}`)).body.name).toBe(
+      'secret plans view',
+    );
     const memory = await writerB.get(`/v1/stores/${storeB}/long-term-memory/m-b`);
     expect(memory.body.text).toBe('secret plans of B');
   });

@@ -121,6 +121,32 @@ describe('the contracts the OpenAPI document is generated from', () => {
         { headers: { accept: 'application/json, text/event-stream' } },
       ),
     );
+    // Summary views: a manual view, refreshed once and read back with its result.
+    const views = `${base}/summary-views`;
+    const view = await call(
+      'create-summary-view',
+      api.post(views, {
+        name: 'diet',
+        groupBy: ['ownerId'],
+        instructions: 'Lead with dietary needs.',
+        refresh: { mode: 'continuous', debounceSeconds: 0 },
+      }),
+    );
+    const viewId = view.body.id as string;
+    await call('list-summary-views', api.get(`${views}?limit=1`));
+    await call('get-summary-view', api.get(`${views}/${viewId}`));
+    await call(
+      'refresh-summary-view',
+      api.post(`${views}/${viewId}/refresh`, { group: { ownerId: 'alice' } }),
+    );
+    for (let i = 0; i < 200; i++) {
+      const read = await api.get(`${views}/${viewId}/partition?ownerId=alice`);
+      if (read.body?.state === 'ready') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await call('get-view-partition', api.get(`${views}/${viewId}/partition?ownerId=alice`));
+    await call('list-view-partitions', api.get(`${views}/${viewId}/partitions`));
+    await call('update-summary-view', api.patch(`${views}/${viewId}`, { name: 'diet (renamed)' }));
     await call('update-memory', api.patch(`${ltm}/veg`, { topics: ['food', 'diet'] }));
     await call(
       'update-memory-fields',
@@ -132,6 +158,7 @@ describe('the contracts the OpenAPI document is generated from', () => {
     await call('bulk-delete-memories', api.delete(ltm, { memoryIds: ['japan', 'never-was'] }));
     await call('delete-session-event', api.delete(`${base}/session-memory/trip/events/${eventId}`));
     await call('delete-session-memory', api.delete(`${base}/session-memory/other`));
+    await call('delete-summary-view', api.delete(`${views}/${viewId}`));
 
     expect([...answers.keys()].sort()).toEqual(httpRoutes.map((r) => r.name).sort());
     for (const [route, answer] of answers) {
@@ -146,6 +173,9 @@ describe('the contracts the OpenAPI document is generated from', () => {
     expect(answers.get('list-sessions')?.body).toHaveProperty('nextPageToken');
     expect(answers.get('memory-prompt')?.body.memoryIds).toContain('veg');
     expect(answers.get('mcp')?.body.result.isError).not.toBe(true);
+    expect(answers.get('get-view-partition')?.body.state).toBe('ready');
+    expect(answers.get('get-view-partition')?.body.memoryCount).toBeGreaterThanOrEqual(2);
+    expect(answers.get('get-view-partition')?.body.text).toContain('vegetarian');
   });
 
   it('match the problem bodies of errors', async () => {

@@ -39,6 +39,7 @@ const CUSTOM_TYPE = {
 let storeId = '';
 let apiKey = '';
 let eventId = '';
+let viewId = '';
 
 const SESSION_ID = 'fuzz-session';
 const MEMORY_ID = 'fuzz-memory';
@@ -61,6 +62,9 @@ beforeAll(async () => {
     memories: [{ ...validMemory, id: MEMORY_ID }],
   });
   expect(created.body).toEqual({ created: [MEMORY_ID], errors: [] });
+  const view = await api.post(`/v1/stores/${storeId}/summary-views`, validBodies['create-summary-view']);
+  expect(view.status).toBe(201);
+  viewId = view.body.id;
 });
 
 // ---- what a valid request of each route looks like, and which fields it has ----
@@ -157,6 +161,30 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'delete-session-event': {},
   'promote-session-now': {},
   'retry-parked-ranges': {},
+  'create-summary-view': {
+    name: 'fuzz view',
+    groupBy: ['ownerId', 'namespace'],
+    filters: { namespace: 'travel', topics: ['travel'], memoryType: 'fuzz_type', timeWindowSeconds: 86_400 },
+    output: {
+      format: 'structured',
+      schema: { fields: [{ name: 'seats', description: 'Seat preferences', type: 'list[str]' }] },
+    },
+    instructions: 'Say which seats the user likes.',
+    refresh: { mode: 'continuous', debounceSeconds: 30, reconcileIntervalSeconds: 3600 },
+    maxPartitions: 10,
+    visibility: 'shared',
+  },
+  'update-summary-view': {
+    name: 'fuzz view renamed',
+    filters: { namespace: 'travel' },
+    output: { format: 'text' },
+    instructions: null,
+    refresh: { mode: 'manual' },
+    maxPartitions: 20,
+    visibility: 'private',
+  },
+  'delete-summary-view': {},
+  'refresh-summary-view': { group: { ownerId: 'alice', namespace: 'travel' } },
   mcp: {
     jsonrpc: '2.0',
     id: 1,
@@ -186,9 +214,10 @@ function withField(body: unknown, path: readonly (string | number)[], value: unk
 
 // ---- requests ----
 
-const STORE_PARAMS = () => ({ storeId, sessionId: SESSION_ID, eventId, memoryId: MEMORY_ID });
+const STORE_PARAMS = () => ({ storeId, sessionId: SESSION_ID, eventId, memoryId: MEMORY_ID, viewId });
 const SCRATCH_PARAMS = () => ({
   storeId,
+  viewId: SCRATCH_ID,
   sessionId: SCRATCH_ID,
   eventId: 'a'.repeat(32),
   memoryId: SCRATCH_ID,

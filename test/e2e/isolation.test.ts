@@ -128,6 +128,9 @@ interface World {
   b: ReturnType<typeof apiClient>;
   bEventIds: string[];
   aEventId: string;
+  /** A's and B's summary views (B's named with the marker). */
+  aViewId: string;
+  bViewId: string;
   bTokens: { sessions: string; summaries: string; search: string };
   aTokens: { sessions: string; summaries: string; search: string };
   /** What key B sees of store B before the probes, to compare afterwards. */
@@ -183,7 +186,7 @@ const toolOutcome =
 /** What the MCP client sends with every request (Streamable HTTP needs both media types). */
 const MCP_HEADERS = { accept: 'application/json, text/event-stream' };
 
-async function snapshotB(w: Pick<World, 'b' | 'storeB' | 'bEventIds'>): Promise<string> {
+async function snapshotB(w: Pick<World, 'b' | 'storeB' | 'bEventIds' | 'bViewId'>): Promise<string> {
   const base = `/v1/stores/${w.storeB}`;
   const reads = await Promise.all([
     w.b.get(`${base}/session-memory/${SHARED.session}`),
@@ -194,6 +197,8 @@ async function snapshotB(w: Pick<World, 'b' | 'storeB' | 'bEventIds'>): Promise<
     w.b.get(`${base}/long-term-memory/${B_ONLY.memory}`),
     w.b.post(`${base}/long-term-memory/search`, { limit: 100 }),
     ...w.bEventIds.map((id) => w.b.get(`${base}/session-memory/${SHARED.session}/events/${id}`)),
+    w.b.get(`${base}/summary-views/${w.bViewId}`),
+    w.b.get(`${base}/summary-views/${w.bViewId}/partitions`),
   ]);
   for (const read of reads) expect(read.status).toBe(200);
   // Last-access times move with reads; everything else must stay as it was.
@@ -265,6 +270,20 @@ beforeAll(async () => {
   });
   expect(aMemories.status).toBe(201);
 
+  // Summary views: B's carries the marker in its name and instructions; both are shared.
+  const view = async (api: typeof a, storeId: string, name: string) => {
+    const created = await api.post(`/v1/stores/${storeId}/summary-views`, {
+      name,
+      instructions: `Summarize ${name}.`,
+      groupBy: ['ownerId'],
+      visibility: 'shared',
+    });
+    expect(created.status).toBe(201);
+    return created.body.id as string;
+  };
+  const bViewId = await view(b, storeB, `${MARKER} view`);
+  const aViewId = await view(a, storeA, 'A view');
+
   const tokens = async (api: typeof a, storeId: string) => {
     const base = `/v1/stores/${storeId}`;
     const sessions = await api.get(`${base}/session-memory?includeAll=true&limit=1`);
@@ -286,6 +305,8 @@ beforeAll(async () => {
     b,
     bEventIds,
     aEventId: aEvents[0]!,
+    aViewId,
+    bViewId,
     bTokens: await tokens(b, storeB),
     aTokens: await tokens(a, storeA),
     bSnapshot: '',
@@ -312,6 +333,7 @@ function legit(name: string): string {
     sessionId: SHARED.session,
     eventId: world.aEventId,
     memoryId: 'a-only-mem',
+    viewId: world.aViewId,
   };
   return values[name]!;
 }
@@ -322,6 +344,7 @@ function fromB(name: string): string[] {
     sessionId: [B_ONLY.session],
     eventId: world.bEventIds,
     memoryId: [B_ONLY.memory],
+    viewId: [world.bViewId],
   };
   return values[name] ?? [];
 }
@@ -344,12 +367,16 @@ function baseBody(route: HttpRouteDefinition): Body {
     'update-memory': { text: 'A updated note' },
     'update-memory-fields': { memoryType: 'trip_preference', attributes: { travel_period: 'August' } },
     mcp: toolCall('search_long_term_memory', SEARCH_BODY),
+    'create-summary-view': { name: 'A probe view' },
+    'update-summary-view': { name: 'A view renamed' },
+    'refresh-summary-view': { group: { ownerId: SHARED.owner } },
   };
   return bodies[route.name];
 }
 
 /** The query string a GET needs to be valid (list routes want an owner scope). */
 function baseQuery(route: HttpRouteDefinition): string {
+  if (route.name === 'get-view-partition') return `?ownerId=${SHARED.owner}`;
   return route.name === 'list-sessions' || route.name === 'list-session-summaries' ? '?includeAll=true' : '';
 }
 
@@ -543,6 +570,28 @@ function queryCases(route: HttpRouteDefinition): Case[] {
       });
     }
   }
+  if (
+    route.name === 'get-view-partition' ||
+    route.name === 'list-view-partitions' ||
+    route.name === 'list-summary-views'
+  ) {
+    for (const value of [...HOSTILE_IDS, ...INJECTIONS.filter((v) => v !== '\ud800')]) {
+      const label = JSON.stringify(value.slice(0, 20));
+      cases.push({ label: `ownerId=${label}`, method: 'GET', path: `${path}?ownerId=${enc(value)}` });
+      cases.push({
+        label: `pageToken=${label}`,
+        method: 'GET',
+        path: `${path}?pageToken=${enc(value)}`,
+        expect: [400],
+      });
+    }
+    cases.push({
+      label: 'search token',
+      method: 'GET',
+      path: `${path}?pageToken=${enc(world.aTokens.search)}`,
+      expect: [400],
+    });
+  }
   if (route.name === 'get-session-memory') {
     for (const value of ['true', 'TRUE', '1', '', TEN_K, '*']) {
       cases.push({
@@ -569,6 +618,35 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
       ...(check ? { check } : {}),
     });
   switch (route.name) {
+    case 'create-summary-view':
+    case 'update-summary-view': {
+      // First: the injections below may fill the store's 50 views (a 409 then, as it should be).
+      // On create only: a PATCH would keep B's owner id in A's view, which every later answer about
+      // that view then echoes (A's own input, not a leak, but indistinguishable from one here).
+      if (route.name === 'create-summary-view') {
+        add("B's owner in filters", { name: 'x', filters: { ownerId: B_ONLY.owner } }, [201]);
+      }
+      add('owner taken from the body', { name: 'x', ownerId: 'someone' }, [400]);
+      for (const value of INJECTIONS.filter((v) => v !== '\ud800')) {
+        const label = JSON.stringify(value.slice(0, 20));
+        add(`name=${label}`, { name: value });
+        add(`instructions=${label}`, {
+          ...(route.name === 'create-summary-view' ? { name: 'x' } : {}),
+          instructions: value,
+        });
+        add(`filters.ownerId=${label}`, { name: 'x', filters: { ownerId: value } });
+        add(`filters.topics=${label}`, { name: 'x', filters: { topics: [value] } });
+      }
+      break;
+    }
+    case 'refresh-summary-view': {
+      add("B's owner", { group: { ownerId: B_ONLY.owner } }, [202]);
+      for (const value of INJECTIONS.filter((v) => v !== '\ud800')) {
+        add(`group.ownerId=${JSON.stringify(value.slice(0, 20))}`, { group: { ownerId: value } });
+      }
+      add('group by an unknown field', { group: { storeId: world.storeB } }, [400]);
+      break;
+    }
     case 'search-memories': {
       add("B's page token", { ...SEARCH_BODY, pageToken: world.bTokens.search }, [400]);
       add("B's page token, tampered", { ...SEARCH_BODY, pageToken: tamper(world.bTokens.search) }, [400]);

@@ -63,6 +63,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       'get_long_term_memory',
       'get_memory_sources',
       'get_session_memory',
+      'get_summary_view',
       'memory_prompt',
       'search_long_term_memory',
     ]);

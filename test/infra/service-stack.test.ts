@@ -7,6 +7,7 @@ import {
   type Need,
   promotionConsumer,
   methodsOf as routeMethods,
+  viewRefreshConsumer,
 } from '../../functions/catalog.js';
 import { ENV } from '../../lib/config/env-names.js';
 import { NEED_VARIABLES, NEEDS } from '../../lib/config/needs.js';
@@ -141,66 +142,104 @@ describe('service stack', () => {
   });
 });
 
-describe('promotion queue', () => {
+/**
+ * The two queues (promotion; summary-view refresh, decision record 0020): each is the stateful
+ * stack's, with a DLQ, fed to exactly the functions that declare its consume need and writable by
+ * exactly those that declare its send need, which alone get its URL.
+ */
+const QUEUES = [
+  {
+    name: 'promotion queue',
+    logicalPrefix: 'PromotionQueue',
+    consumer: promotionConsumer,
+    send: 'queue:send',
+    consume: 'queue:consume',
+    urlVariable: ENV.promotionQueueUrl,
+  },
+  {
+    name: 'view refresh queue',
+    logicalPrefix: 'ViewRefreshQueue',
+    consumer: viewRefreshConsumer,
+    send: 'view-queue:send',
+    consume: 'view-queue:consume',
+    urlVariable: ENV.viewRefreshQueueUrl,
+  },
+] as const;
+
+describe.each(QUEUES)('$name', (spec) => {
   const queues = Object.entries(statefulResources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
-  const [queueId, queue] = queues.find(([, q]) => q.Properties.RedrivePolicy) ?? [];
+  const [queueId, queue] =
+    queues.find(([id, q]) => id.startsWith(spec.logicalPrefix) && q.Properties.RedrivePolicy) ?? [];
+  const mappingsOfQueue = () =>
+    synth
+      .ofType('AWS::Lambda::EventSourceMapping')
+      .filter(
+        ([, m]) =>
+          JSON.stringify(outputValue(m.Properties.EventSourceArn)) ===
+          JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] }),
+      );
+  /** Policy statements whose resources name this queue (an import of its ARN output). */
+  const statementsOnQueue = (action: string) =>
+    policyStatements(serviceResources).filter(
+      ({ statement }) =>
+        JSON.stringify(statement.Action).includes(action) &&
+        [statement.Resource]
+          .flat()
+          .some((resource: Json) => JSON.stringify(outputValue(resource)).includes(`"${queueId}"`)),
+    );
+
+  it('exists in the stateful stack, with a DLQ', () => {
+    expect(queueId, spec.logicalPrefix).toBeDefined();
+  });
 
   it('feeds the consumer with partial batch failures', () => {
-    const [[, mapping] = []] = synth.ofType('AWS::Lambda::EventSourceMapping');
+    const [[, mapping] = []] = mappingsOfQueue();
     expect(mapping?.Properties).toMatchObject({
-      FunctionName: { Ref: synth.functionId(promotionConsumer.name) },
+      FunctionName: { Ref: synth.functionId(spec.consumer.name) },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: expect.any(Number),
       ScalingConfig: { MaximumConcurrency: expect.any(Number) },
     });
-    // The event source is the stateful stack's promotion queue (weak or strong cross-stack reference).
-    expect(outputValue(mapping?.Properties.EventSourceArn)).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
   });
 
   it('parks a job in the encrypted DLQ after 3-5 receives', () => {
     const policy = queue?.Properties.RedrivePolicy;
     const dlqId = policy.deadLetterTargetArn['Fn::GetAtt'][0];
     expect(statefulResources[dlqId]!.Type).toBe('AWS::SQS::Queue');
+    expect(dlqId).not.toBe(queueId);
     expect(policy.maxReceiveCount).toBeGreaterThanOrEqual(3);
     expect(policy.maxReceiveCount).toBeLessThanOrEqual(5);
     for (const [, q] of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
   });
 
-  it('feeds the queue to the functions that need queue:consume, and only to them', () => {
-    const mappings = synth.ofType('AWS::Lambda::EventSourceMapping');
-    const consumers = allFunctions.filter((fn) => declares(fn, 'queue:consume'));
+  it('is fed to the functions that need its consume need, and only to them', () => {
+    const consumers = allFunctions.filter((fn) => declares(fn, spec.consume));
     expect(consumers.length).toBeGreaterThan(0);
-    expect(mappings.map(([, m]) => m.Properties.FunctionName.Ref).sort()).toEqual(
-      consumers.map((fn) => synth.functionId(fn.name)).sort(),
-    );
-    const rolesReceiving = new Set(
-      policyStatements(serviceResources)
-        .filter(({ statement }) => JSON.stringify(statement.Action).includes('sqs:ReceiveMessage'))
-        .flatMap(({ roles }) => roles),
-    );
+    expect(
+      mappingsOfQueue()
+        .map(([, m]) => m.Properties.FunctionName.Ref)
+        .sort(),
+    ).toEqual(consumers.map((fn) => synth.functionId(fn.name)).sort());
+    const rolesReceiving = new Set(statementsOnQueue('sqs:ReceiveMessage').flatMap(({ roles }) => roles));
     for (const fn of allFunctions) {
-      expect(rolesReceiving.has(synth.roleId(fn.name)), fn.name).toBe(declares(fn, 'queue:consume'));
+      expect(rolesReceiving.has(synth.roleId(fn.name)), fn.name).toBe(declares(fn, spec.consume));
     }
   });
 
-  it('gives the queue URL and sqs:SendMessage to the functions that need queue:send, and only to them', () => {
-    const senders = new Set(allFunctions.filter((fn) => declares(fn, 'queue:send')).map((fn) => fn.name));
+  it('gives its URL and sqs:SendMessage to the functions that need its send need, and only to them', () => {
+    const senders = new Set(allFunctions.filter((fn) => declares(fn, spec.send)).map((fn) => fn.name));
     expect(senders.size).toBeGreaterThan(0);
-    const rolesSending = new Set(
-      policyStatements(serviceResources)
-        .filter(({ statement }) => JSON.stringify(statement.Action).includes('sqs:SendMessage'))
-        .flatMap(({ roles }) => roles),
-    );
+    const rolesSending = new Set(statementsOnQueue('sqs:SendMessage').flatMap(({ roles }) => roles));
     for (const fn of allFunctions) {
       expect(rolesSending.has(synth.roleId(fn.name)), fn.name).toBe(senders.has(fn.name));
-      expect(synth.environmentOf(fn.name).PROMOTION_QUEUE_URL !== undefined, fn.name).toBe(
+      expect(synth.environmentOf(fn.name)[spec.urlVariable] !== undefined, fn.name).toBe(
         senders.has(fn.name),
       );
     }
   });
 
   it('keeps messages invisible for at least 6x the consumer timeout', () => {
-    const consumer = serviceResources[synth.functionId(promotionConsumer.name)]!;
+    const consumer = serviceResources[synth.functionId(spec.consumer.name)]!;
     expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * consumer.Properties.Timeout);
   });
 });
@@ -243,13 +282,18 @@ describe('bedrock access', () => {
     const extractorRoles = allFunctions
       .filter((fn) => declares(fn, 'extraction'))
       .map((fn) => synth.roleId(fn.name));
-    expect(extractorRoles).toEqual([synth.roleId(promotionConsumer.name)]);
+    // Promotion (extraction, session summaries) and summary-view refreshes.
+    expect(extractorRoles.sort()).toEqual(
+      [synth.roleId(promotionConsumer.name), synth.roleId(viewRefreshConsumer.name)].sort(),
+    );
     const statements = bedrockStatements.filter(({ statement }) =>
       JSON.stringify(statement.Resource).includes('claude'),
     );
     expect(statements.length).toBeGreaterThan(0);
+    // One statement per function's own policy: together, exactly the extractors' roles.
+    expect(statements.flatMap(({ roles }) => roles).sort()).toEqual(extractorRoles);
     for (const { roles, statement } of statements) {
-      expect(roles).toEqual(extractorRoles);
+      expect(roles.every((role) => extractorRoles.includes(role))).toBe(true);
       const resources: Json[] = [statement.Resource].flat();
       const profile = resources.find((r) => JSON.stringify(r).includes('inference-profile'));
       expect(JSON.stringify(profile)).toContain(

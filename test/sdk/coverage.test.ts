@@ -27,6 +27,14 @@ const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
   UpdateLongTermMemory: 'updateLongTermMemory',
   UpdateLongTermMemoryFields: 'updateLongTermMemoryFields',
   MemoryPrompt: 'memoryPrompt',
+  CreateSummaryView: 'createSummaryView',
+  ListSummaryViews: 'listSummaryViews',
+  GetSummaryView: 'getSummaryView',
+  UpdateSummaryView: 'updateSummaryView',
+  DeleteSummaryView: 'deleteSummaryView',
+  ListSummaryViewPartitions: 'listSummaryViewPartitions',
+  GetSummaryViewResult: 'getSummaryViewResult',
+  RefreshSummaryView: 'refreshSummaryView',
 };
 
 /** Operations the SDK leaves to other clients, and why. */

@@ -219,6 +219,37 @@ describe('SDK against the local stack: provenance and idempotent creates', () =>
   });
 });
 
+describe('SDK against the local stack: summary views', () => {
+  it('create, list, get, refresh, read the result, feed the prompt, update, delete', async () => {
+    const { am } = await newStore();
+    await am.bulkCreateLongTermMemories({
+      memories: [
+        { id: 'v1', text: 'Ida swims every morning.', ownerId: 'ida' },
+        { id: 'v2', text: 'Ida is allergic to cats.', ownerId: 'ida' },
+      ],
+    });
+    const view = await am.createSummaryView({ name: 'profile', groupBy: ['ownerId'] });
+    expect(view).toMatchObject({ name: 'profile', visibility: 'private', refresh: { mode: 'manual' } });
+    expect((await am.listSummaryViews()).items.map((v) => v.id)).toEqual([view.id]);
+    expect((await am.getSummaryView(view.id)).groupBy).toEqual(['ownerId']);
+    const queued = await am.refreshSummaryView(view.id, { ownerId: 'ida' });
+    expect(queued.status).toBe('queued');
+    let result = await am.getSummaryViewResult(view.id, { ownerId: 'ida' });
+    for (let i = 0; i < 200 && result.state !== 'ready'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      result = await am.getSummaryViewResult(view.id, { ownerId: 'ida' });
+    }
+    expect(result).toMatchObject({ state: 'ready', memoryCount: 2 });
+    expect(result.text).toContain('Ida swims every morning.');
+    expect((await am.listSummaryViewPartitions(view.id)).items).toHaveLength(1);
+    const prompt = await am.memoryPrompt({ query: 'Any pets?', ownerId: 'ida', summaryViewId: view.id });
+    expect(prompt.summaryView?.result).toBe('included');
+    expect((await am.updateSummaryView(view.id, { name: 'renamed' })).name).toBe('renamed');
+    await am.deleteSummaryView(view.id);
+    await expect(am.getSummaryView(view.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
 describe('SDK against the local stack: browsers', () => {
   it('lets a page read Retry-After and the request id of a cross-origin answer', async () => {
     const { storeId, apiKey } = await newStore();

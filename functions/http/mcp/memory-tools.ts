@@ -17,6 +17,7 @@ import {
 } from '../../../lib/contracts/memory-prompt.js';
 import { memorySourcesResponseSchema } from '../../../lib/contracts/provenance.js';
 import { addSessionEventRequestSchema, sessionPathSchema } from '../../../lib/contracts/session-memory.js';
+import { getPartitionQuerySchema, viewPartitionSchema } from '../../../lib/contracts/summary-views.js';
 import { DomainError, fieldErrorsOf, retryAfterSecondsOf } from '../../../lib/domain/errors.js';
 import { assertStoreAccess, type Grant, type StoreAction } from '../../../lib/domain/grants.js';
 import { PROVENANCE_LIMITS } from '../../../lib/domain/provenance.js';
@@ -29,6 +30,7 @@ import { getMemorySources } from '../../../lib/use-cases/long-term/sources.js';
 import { buildMemoryPrompt } from '../../../lib/use-cases/prompt/build-memory-prompt.js';
 import { appendSessionEvent } from '../../../lib/use-cases/sessions/append-event.js';
 import { getSessionMemory } from '../../../lib/use-cases/sessions/get-session.js';
+import { getPartitionForPrompt, getViewPartition } from '../../../lib/use-cases/summary-views/partitions.js';
 
 /** Who is calling, on which store: fixed per request, never taken from tool arguments. */
 export interface MemoryToolContext {
@@ -37,6 +39,8 @@ export interface MemoryToolContext {
   readonly storeId: string;
   /** The caller's grants as the authorizer resolved them; write tools check `write` on the store. */
   readonly grants: readonly Grant[];
+  /** The caller key's principal: which private summary views it sees (decision record 0020). */
+  readonly principal?: string | undefined;
 }
 
 export const MCP_SERVER_INFO = { name: 'agent-memory', version: '0.1.0' } as const;
@@ -55,6 +59,7 @@ export const MCP_TOOL_ACTIONS = {
   get_memory_sources: 'read',
   delete_long_term_memories: 'write',
   memory_prompt: 'read',
+  get_summary_view: 'read',
 } as const satisfies Record<string, StoreAction>;
 
 type ToolName = keyof typeof MCP_TOOL_ACTIONS;
@@ -266,7 +271,31 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
       inputSchema: memoryPromptRequestSchema,
       outputSchema: memoryPromptResponseSchema,
     },
-    (request) => buildMemoryPrompt({ ...app, searchMemories }, storeId, request),
+    (request) =>
+      buildMemoryPrompt<MemoryApp>(
+        {
+          ...app,
+          searchMemories,
+          readSummaryView: (viewId, available) =>
+            getPartitionForPrompt(app, storeId, viewId, { principal: context.principal ?? '' }, available),
+        },
+        storeId,
+        request,
+      ),
+  );
+
+  tool(
+    'get_summary_view',
+    {
+      title: "Get a summary view's result",
+      description:
+        "One partition of a summary view: a compact, current summary of long-term memory (e.g. a user's " +
+        "profile), picked by the view's group values. `state` says whether it is ready, stale, pending or failed.",
+      inputSchema: getPartitionQuerySchema.extend({ viewId: idSchema }),
+      outputSchema: viewPartitionSchema,
+    },
+    ({ viewId, ...group }) =>
+      getViewPartition(app, storeId, viewId, { principal: context.principal ?? '' }, group),
   );
 
   return server;

@@ -171,3 +171,29 @@ export const keywordKeys = {
   /** Followed by a term: the term's postings, a sorted set of document ids. */
   termPrefix: (prefix: string) => `${prefix}t:`,
 };
+
+const PARTITION_ID = /^[a-f0-9]{32}$/;
+
+/**
+ * Summary views (decision record 0020). Per-partition keys share the view's prefix, which
+ * delete-summary-view.lua receives to remove them: `view:<viewId>:<what>:<partitionId>`.
+ */
+export const viewKeys = {
+  /** Hash: view id -> the view's JSON. */
+  views: (storeId: string) => `${storePrefix(storeId)}views`,
+  /** Hash: view id -> when maintenance last reconciled it (ms). */
+  reconciled: (storeId: string) => `${storePrefix(storeId)}views:reconciled`,
+  /** The prefix of one view's keys (scripts derive the per-partition keys from it). */
+  prefix: (storeId: string, viewId: string) => `${storePrefix(storeId)}view:${part(viewId, 'view id')}:`,
+  /** Hash: partition id -> the partition's JSON (group values, state, result). */
+  partitions: (storeId: string, viewId: string) => `${viewKeys.prefix(storeId, viewId)}parts`,
+  /** Set: ids of memories changed in the partition since its result (`*`: too many, read it all). */
+  changed: (storeId: string, viewId: string, partitionId: string) =>
+    `${viewKeys.prefix(storeId, viewId)}changed:${checked(partitionId, PARTITION_ID, 'partition id')}`,
+  /** Sorted set: the memory ids the result covers, scored by their createdAt (ms). */
+  covered: (storeId: string, viewId: string, partitionId: string) =>
+    `${viewKeys.prefix(storeId, viewId)}covered:${checked(partitionId, PARTITION_ID, 'partition id')}`,
+  /** String with an expiry: a debounced refresh of the partition is queued (the debounce's latch). */
+  scheduled: (storeId: string, viewId: string, partitionId: string) =>
+    `${viewKeys.prefix(storeId, viewId)}sched:${checked(partitionId, PARTITION_ID, 'partition id')}`,
+};

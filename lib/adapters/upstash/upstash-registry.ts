@@ -21,6 +21,7 @@ const apiKeyRecordSchema = z.object({
   createdAt: z.number().int(),
   expiresAt: z.number().int().min(0),
   rotatedFrom: z.string().optional(),
+  principalId: z.string().optional(),
   rotatedTo: z.string().optional(),
   plan: z.string(),
   gatewayKeyId: z.string().optional(),

@@ -155,6 +155,8 @@ export async function rotateApiKey(
         // A key minted with an expiry keeps it: rotation replaces the secret, not the policy.
         expiresAt: old.expiresAt,
         rotatedFrom: old.keyId,
+        // Views and other things the line of keys owns stay theirs after a rotation.
+        principalId: old.principalId ?? old.keyId,
         plan: old.plan,
         ...(gatewayKeyId ? { gatewayKeyId } : {}),
       };

@@ -30,8 +30,28 @@ export type PromptSearch<D> = (
   request: SearchRequest,
 ) => Promise<{ readonly items: MemoryRecordView[] }>;
 
+/** A summary view's result for the prompt, as the summary-views feature reads it (passed in). */
+export interface PromptViewResult {
+  readonly viewId: string;
+  readonly partitionId?: string;
+  readonly state?: 'pending' | 'ready' | 'failed' | 'stale';
+  /** The text, or the fields as JSON; undefined when the partition has no result yet. */
+  readonly content?: string;
+}
+
+/**
+ * Reads a view's partition for the request's group values (`getPartitionForPrompt` of
+ * lib/use-cases/summary-views/partitions.ts, bound to the caller by the handler).
+ */
+export type PromptViewReader = (
+  viewId: string,
+  available: { ownerId?: string; namespace?: string; sessionId?: string },
+) => Promise<PromptViewResult>;
+
 export type MemoryPromptDeps<D extends PromptBaseDeps> = D & {
   readonly searchMemories: PromptSearch<NoInfer<D>>;
+  /** Required when the request names a `summaryViewId`. */
+  readonly readSummaryView?: PromptViewReader;
 };
 
 /**
@@ -83,9 +103,23 @@ export async function buildMemoryPrompt<D extends PromptBaseDeps>(
     found = await search({ ...deps, embedder }, session.ownerId);
   }
 
+  const ownerForView =
+    request.ownerId ??
+    request.filter?.ownerId?.eq ??
+    (explicitOwner === undefined ? session?.ownerId : undefined);
+  let view: PromptViewResult | undefined;
+  if (request.summaryViewId !== undefined) {
+    if (!deps.readSummaryView) throw new Error('summary views are not wired into this prompt');
+    view = await deps.readSummaryView(request.summaryViewId, {
+      ...(ownerForView !== undefined ? { ownerId: ownerForView } : {}),
+      ...(request.namespace !== undefined ? { namespace: request.namespace } : {}),
+      ...(request.sessionId !== undefined ? { sessionId: request.sessionId } : {}),
+    });
+  }
   const packed = packPrompt(
     {
       query: request.query,
+      ...(view?.content !== undefined ? { viewSummary: view.content } : {}),
       ...(session?.summary ? { summary: session.summary.text } : {}),
       events: (session?.events ?? []).map((event) => ({
         role: event.role,
@@ -112,6 +146,16 @@ export async function buildMemoryPrompt<D extends PromptBaseDeps>(
             summary: packed.summary,
             eventsIncluded: packed.eventsIncluded,
             eventsOmitted: packed.eventsOmitted,
+          },
+        }
+      : {}),
+    ...(view
+      ? {
+          summaryView: {
+            viewId: view.viewId,
+            ...(view.partitionId !== undefined ? { partitionId: view.partitionId } : {}),
+            ...(view.state !== undefined ? { state: view.state } : {}),
+            result: packed.view,
           },
         }
       : {}),

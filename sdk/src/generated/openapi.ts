@@ -273,6 +273,106 @@ export interface paths {
         patch: operations["UpdateLongTermMemoryFields"];
         trace?: never;
     };
+    "/v1/stores/{storeId}/summary-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The summary views the calling key may see, paged */
+        get: operations["ListSummaryViews"];
+        put?: never;
+        /**
+         * Create a summary view of long-term memory
+         * @description A materialized summary of long-term memory, one result per combination of the `groupBy` values (a partition). The view's `ownerId` is the calling key's principal; `private` views are visible to that principal's keys only. Records written by document ingestion are never summarized.
+         */
+        post: operations["CreateSummaryView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/summary-views/{viewId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A summary view's definition */
+        get: operations["GetSummaryView"];
+        put?: never;
+        post?: never;
+        /** Delete a summary view and its results (never memories) */
+        delete: operations["DeleteSummaryView"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a summary view (not its grouping)
+         * @description A change of filters, output or instructions makes every partition `stale` until refreshed; a continuous view is refreshed at once.
+         */
+        patch: operations["UpdateSummaryView"];
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/summary-views/{viewId}/partitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A summary view's partitions with their results, paged */
+        get: operations["ListSummaryViewPartitions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/summary-views/{viewId}/partition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One partition's result, by its group values
+         * @description Give exactly the view's `groupBy` fields as query parameters (none for an ungrouped view). `state` is `pending` until the first refresh, `stale` when memories changed since (`coverage.newerCount`), `failed` with `error` when the last refresh failed.
+         */
+        get: operations["GetSummaryViewResult"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/summary-views/{viewId}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a refresh of one partition (`group`) or of every partition
+         * @description Asynchronous: poll the partition's state. A refresh without `group` also finds partitions not seen yet. Model tokens count against the store's extraction budget.
+         */
+        post: operations["RefreshSummaryView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/memory-prompt": {
         parameters: {
             query?: never;
@@ -497,6 +597,7 @@ export interface components {
             sessionId?: string;
             ownerId?: string;
             namespace?: string;
+            summaryViewId?: string;
             /** @default 4000 */
             tokenBudget?: number;
             /** @default 10 */
@@ -610,6 +711,14 @@ export interface components {
                 summary: "included" | "omitted" | "none";
                 eventsIncluded: number;
                 eventsOmitted: number;
+            };
+            summaryView?: {
+                viewId: string;
+                partitionId?: string;
+                /** @enum {string} */
+                state?: "pending" | "ready" | "failed" | "stale";
+                /** @enum {string} */
+                result: "included" | "omitted" | "none";
             };
             ownerId?: string;
             usage: {
@@ -2455,6 +2564,1119 @@ export interface operations {
             };
             /** @description The body (or an item of it) exceeds a documented limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListSummaryViews: {
+        parameters: {
+            query?: {
+                limit?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            ownerId: string;
+                            /** @enum {string} */
+                            visibility: "private" | "shared";
+                            /** @constant */
+                            source: "longTermMemory";
+                            groupBy: ("ownerId" | "sessionId" | "namespace" | "memoryType")[];
+                            filters: {
+                                ownerId?: string;
+                                namespace?: string;
+                                sessionId?: string;
+                                memoryType?: string;
+                                topics?: string[];
+                                timeWindowSeconds?: number;
+                            };
+                            output: {
+                                /** @constant */
+                                format: "text";
+                            } | {
+                                /** @constant */
+                                format: "structured";
+                                schema: {
+                                    fields: {
+                                        name: string;
+                                        description: string;
+                                        /** @enum {string} */
+                                        type: "str" | "int" | "float" | "bool" | "list[str]" | "list[float]" | "object";
+                                    }[];
+                                };
+                            };
+                            instructions?: string;
+                            refresh: {
+                                /** @constant */
+                                mode: "manual";
+                            } | {
+                                /** @constant */
+                                mode: "continuous";
+                                /** @default 30 */
+                                debounceSeconds: number;
+                                /** @default 3600 */
+                                reconcileIntervalSeconds: number;
+                            };
+                            maxPartitions: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        total: number;
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    CreateSummaryView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * @default longTermMemory
+                     * @constant
+                     */
+                    source?: "longTermMemory";
+                    /** @default [] */
+                    groupBy?: ("ownerId" | "sessionId" | "namespace" | "memoryType")[];
+                    /** @default {} */
+                    filters?: {
+                        ownerId?: string;
+                        namespace?: string;
+                        sessionId?: string;
+                        memoryType?: string;
+                        topics?: string[];
+                        timeWindowSeconds?: number;
+                    };
+                    /**
+                     * @default {
+                     *       "format": "text"
+                     *     }
+                     */
+                    output?: {
+                        /** @constant */
+                        format: "text";
+                    } | {
+                        /** @constant */
+                        format: "structured";
+                        schema: {
+                            fields: {
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                type: "str" | "int" | "float" | "bool" | "list[str]" | "list[float]" | "object";
+                            }[];
+                        };
+                    };
+                    instructions?: string;
+                    /**
+                     * @default {
+                     *       "mode": "manual"
+                     *     }
+                     */
+                    refresh?: {
+                        /** @constant */
+                        mode: "manual";
+                    } | {
+                        /** @constant */
+                        mode: "continuous";
+                        /** @default 30 */
+                        debounceSeconds?: number;
+                        /** @default 3600 */
+                        reconcileIntervalSeconds?: number;
+                    };
+                    /** @default 100 */
+                    maxPartitions?: number;
+                    /**
+                     * @default private
+                     * @enum {string}
+                     */
+                    visibility?: "private" | "shared";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** @enum {string} */
+                        visibility: "private" | "shared";
+                        /** @constant */
+                        source: "longTermMemory";
+                        groupBy: ("ownerId" | "sessionId" | "namespace" | "memoryType")[];
+                        filters: {
+                            ownerId?: string;
+                            namespace?: string;
+                            sessionId?: string;
+                            memoryType?: string;
+                            topics?: string[];
+                            timeWindowSeconds?: number;
+                        };
+                        output: {
+                            /** @constant */
+                            format: "text";
+                        } | {
+                            /** @constant */
+                            format: "structured";
+                            schema: {
+                                fields: {
+                                    name: string;
+                                    description: string;
+                                    /** @enum {string} */
+                                    type: "str" | "int" | "float" | "bool" | "list[str]" | "list[float]" | "object";
+                                }[];
+                            };
+                        };
+                        instructions?: string;
+                        refresh: {
+                            /** @constant */
+                            mode: "manual";
+                        } | {
+                            /** @constant */
+                            mode: "continuous";
+                            /** @default 30 */
+                            debounceSeconds: number;
+                            /** @default 3600 */
+                            reconcileIntervalSeconds: number;
+                        };
+                        maxPartitions: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetSummaryView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** @enum {string} */
+                        visibility: "private" | "shared";
+                        /** @constant */
+                        source: "longTermMemory";
+                        groupBy: ("ownerId" | "sessionId" | "namespace" | "memoryType")[];
+                        filters: {
+                            ownerId?: string;
+                            namespace?: string;
+                            sessionId?: string;
+                            memoryType?: string;
+                            topics?: string[];
+                            timeWindowSeconds?: number;
+                        };
+                        output: {
+                            /** @constant */
+                            format: "text";
+                        } | {
+                            /** @constant */
+                            format: "structured";
+                            schema: {
+                                fields: {
+                                    name: string;
+                                    description: string;
+                                    /** @enum {string} */
+                                    type: "str" | "int" | "float" | "bool" | "list[str]" | "list[float]" | "object";
+                                }[];
+                            };
+                        };
+                        instructions?: string;
+                        refresh: {
+                            /** @constant */
+                            mode: "manual";
+                        } | {
+                            /** @constant */
+                            mode: "continuous";
+                            /** @default 30 */
+                            debounceSeconds: number;
+                            /** @default 3600 */
+                            reconcileIntervalSeconds: number;
+                        };
+                        maxPartitions: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DeleteSummaryView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    UpdateSummaryView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    filters?: {
+                        ownerId?: string;
+                        namespace?: string;
+                        sessionId?: string;
+                        memoryType?: string;
+                        topics?: string[];
+                        timeWindowSeconds?: number;
+                    };
+                    output?: {
+                        /** @constant */
+                        format: "text";
+                    } | {
+                        /** @constant */
+                        format: "structured";
+                        schema: {
+                            fields: {
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                type: "str" | "int" | "float" | "bool" | "list[str]" | "list[float]" | "object";
+                            }[];
+                        };
+                    };
+                    instructions?: string | null;
+                    refresh?: {
+                        /** @constant */
+                        mode: "manual";
+                    } | {
+                        /** @constant */
+                        mode: "continuous";
+                        /** @default 30 */
+                        debounceSeconds?: number;
+                        /** @default 3600 */
+                        reconcileIntervalSeconds?: number;
+                    };
+                    maxPartitions?: number;
+                    /** @enum {string} */
+                    visibility?: "private" | "shared";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        ownerId: string;
+                        /** @enum {string} */
+                        visibility: "private" | "shared";
+                        /** @constant */
+                        source: "longTermMemory";
+                        groupBy: ("ownerId" | "sessionId" | "namespace" | "memoryType")[];
+                        filters: {
+                            ownerId?: string;
+                            namespace?: string;
+                            sessionId?: string;
+                            memoryType?: string;
+                            topics?: string[];
+                            timeWindowSeconds?: number;
+                        };
+                        output: {
+                            /** @constant */
+                            format: "text";
+                        } | {
+                            /** @constant */
+                            format: "structured";
+                            schema: {
+                                fields: {
+                                    name: string;
+                                    description: string;
+                                    /** @enum {string} */
+                                    type: "str" | "int" | "float" | "bool" | "list[str]" | "list[float]" | "object";
+                                }[];
+                            };
+                        };
+                        instructions?: string;
+                        refresh: {
+                            /** @constant */
+                            mode: "manual";
+                        } | {
+                            /** @constant */
+                            mode: "continuous";
+                            /** @default 30 */
+                            debounceSeconds: number;
+                            /** @default 3600 */
+                            reconcileIntervalSeconds: number;
+                        };
+                        maxPartitions: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListSummaryViewPartitions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            viewId: string;
+                            partitionId: string;
+                            group: {
+                                ownerId?: string;
+                                sessionId?: string;
+                                namespace?: string;
+                                memoryType?: string;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "ready" | "failed" | "stale";
+                            memoryCount: number;
+                            /** Format: date-time */
+                            computedAt?: string;
+                            text?: string;
+                            fields?: {
+                                [key: string]: unknown;
+                            };
+                            coverage: {
+                                memoryIds: string[];
+                                memoryIdsTruncated: boolean;
+                                newerCount: number;
+                            };
+                            usage?: {
+                                inputTokens: number;
+                                outputTokens: number;
+                            };
+                            error?: {
+                                code: string;
+                                message: string;
+                                /** Format: date-time */
+                                at: string;
+                            };
+                            refreshes: number;
+                        }[];
+                        total: number;
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetSummaryViewResult: {
+        parameters: {
+            query?: {
+                ownerId?: string;
+                sessionId?: string;
+                namespace?: string;
+                memoryType?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        viewId: string;
+                        partitionId: string;
+                        group: {
+                            ownerId?: string;
+                            sessionId?: string;
+                            namespace?: string;
+                            memoryType?: string;
+                        };
+                        /** @enum {string} */
+                        state: "pending" | "ready" | "failed" | "stale";
+                        memoryCount: number;
+                        /** Format: date-time */
+                        computedAt?: string;
+                        text?: string;
+                        fields?: {
+                            [key: string]: unknown;
+                        };
+                        coverage: {
+                            memoryIds: string[];
+                            memoryIdsTruncated: boolean;
+                            newerCount: number;
+                        };
+                        usage?: {
+                            inputTokens: number;
+                            outputTokens: number;
+                        };
+                        error?: {
+                            code: string;
+                            message: string;
+                            /** Format: date-time */
+                            at: string;
+                        };
+                        refreshes: number;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RefreshSummaryView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    group?: {
+                        ownerId?: string;
+                        sessionId?: string;
+                        namespace?: string;
+                        memoryType?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        viewId: string;
+                        partitionId?: string;
+                        /** @constant */
+                        status: "queued";
+                        /** Format: date-time */
+                        requestedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

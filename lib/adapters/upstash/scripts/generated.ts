@@ -413,6 +413,37 @@ return 1
 };
 
 /**
+ * commit-view-refresh.lua
+ *
+ * Stores a partition's refreshed result: the partition JSON, its covered memory ids (replaced on a
+ * full refresh, edited on an incremental one), removes the changed ids the refresh read (ids
+ * changed meanwhile stay for the next refresh) and opens the debounce latch.
+ *
+ * KEYS (4): 1 partitions hash, 2 changed set, 3 covered sorted set, 4 scheduled latch
+ * ARGV: 1 partition id, 2 partition JSON, 3 '1' full / '0' incremental,
+ *       4 n processed ids, then the ids; then m covered adds as score,id pairs; then k removals
+ * Returns the number of changes still waiting (the caller queues another refresh when > 0).
+ */
+export const COMMIT_VIEW_REFRESH: LuaScript = {
+  name: 'commit-view-refresh',
+  sha1: 'cc3b739f8b2e0153778144f0d5fdc5e5c2de42b2',
+  source: /* @__PURE__ */ lua(`redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local a = 4
+local n = tonumber(ARGV[a])
+for i = 1, n do redis.call('SREM', KEYS[2], ARGV[a + i]) end
+a = a + n + 1
+if ARGV[3] == '1' then redis.call('DEL', KEYS[3]) end
+local m = tonumber(ARGV[a])
+for i = 1, m do redis.call('ZADD', KEYS[3], ARGV[a + i * 2 - 1], ARGV[a + i * 2]) end
+a = a + m * 2 + 1
+local k = tonumber(ARGV[a])
+for i = 1, k do redis.call('ZREM', KEYS[3], ARGV[a + i]) end
+redis.call('DEL', KEYS[4])
+return redis.call('SCARD', KEYS[2])
+`),
+};
+
+/**
  * create-records.lua
  *
  * Creates long-term records that do not exist yet (SET NX semantics), with their index entries,
@@ -606,6 +637,28 @@ redis.call('ZREM', KEYS[7], sid)
 return existed
 `,
   ),
+};
+
+/**
+ * delete-summary-view.lua
+ *
+ * Deletes a summary view with its partitions and their bookkeeping.
+ *
+ * KEYS (3): 1 the store's views hash, 2 the view's partitions hash, 3 the store's reconcile hash
+ * ARGV: 1 view id, 2 the view's key prefix (keys.ts viewKeys.prefix)
+ * Returns 1 when the view existed.
+ */
+export const DELETE_SUMMARY_VIEW: LuaScript = {
+  name: 'delete-summary-view',
+  sha1: 'fef3cab6c2815d585957f63d026c6c3ed8059ca2',
+  source: /* @__PURE__ */ lua(`local existed = redis.call('HDEL', KEYS[1], ARGV[1])
+for _, pid in ipairs(redis.call('HKEYS', KEYS[2])) do
+redis.call('DEL', ARGV[2] .. 'changed:' .. pid, ARGV[2] .. 'covered:' .. pid, ARGV[2] .. 'sched:' .. pid)
+end
+redis.call('DEL', KEYS[2])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return existed
+`),
 };
 
 /**
@@ -820,6 +873,71 @@ end
 return out
 `,
   ),
+};
+
+/**
+ * mark-view-changes.lua
+ *
+ * Records memory changes in summary-view partitions: creates the partition (pending) when new and
+ * under the view's cap, adds the changed memory ids (or the overflow marker `*` past the cap on
+ * them), and, for continuous views, takes the debounce latch so one refresh is queued per burst.
+ *
+ * KEYS (3 per mark): partitions hash, changed set, scheduled latch (keys.ts viewKeys)
+ * ARGV: 1 number of marks, then per mark: partition id, pending partition JSON, max partitions,
+ *       cap on changed ids, latch expiry in s (0: manual view, no latch), id count, the ids…
+ * Returns one code per mark: 1 the caller must queue a refresh, 0 nothing to send, -1 the view is
+ * at its cap on partitions (the change is not recorded).
+ */
+export const MARK_VIEW_CHANGES: LuaScript = {
+  name: 'mark-view-changes',
+  sha1: '1110520688685880fdc389834e1e4c829fa9a08b',
+  source: /* @__PURE__ */ lua(`local out = {}
+local a = 2
+for m = 1, tonumber(ARGV[1]) do
+local parts, changed, latch = KEYS[m * 3 - 2], KEYS[m * 3 - 1], KEYS[m * 3]
+local pid, pending, maxParts = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+local cap, ttl, n = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
+local ok = true
+if redis.call('HEXISTS', parts, pid) == 0 then
+if redis.call('HLEN', parts) >= maxParts then ok = false
+else redis.call('HSET', parts, pid, pending) end
+end
+if ok then
+for i = 1, n do
+if redis.call('SCARD', changed) >= cap then
+redis.call('SADD', changed, '*')
+break
+end
+redis.call('SADD', changed, ARGV[a + 5 + i])
+end
+if ttl > 0 and redis.call('SET', latch, '1', 'NX', 'EX', ttl) then out[m] = 1 else out[m] = 0 end
+else
+out[m] = -1
+end
+a = a + 6 + n
+end
+return out
+`),
+};
+
+/**
+ * put-summary-view.lua
+ *
+ * Creates or replaces a summary view, refusing a new one past the store's cap on views.
+ *
+ * KEYS (1): 1 the store's views hash (keys.ts viewKeys.views)
+ * ARGV: 1 view id, 2 view JSON, 3 most views a store may hold, 4 '1' to create only
+ * Returns 1 when written, 0 when the store is at its cap, -1 when create-only found the id taken.
+ */
+export const PUT_SUMMARY_VIEW: LuaScript = {
+  name: 'put-summary-view',
+  sha1: '921dcbd3dec22ed0291f231c2d936bc53b92fbbe',
+  source: /* @__PURE__ */ lua(`local exists = redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1
+if ARGV[4] == '1' and exists then return -1 end
+if not exists and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`),
 };
 
 /**
