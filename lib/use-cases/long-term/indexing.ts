@@ -9,6 +9,7 @@ import type { KeywordIndex } from '../../ports/keyword-index.js';
 import type { MemoryRecords, OverQuota } from '../../ports/memory-record-store.js';
 import type { StoreLookup } from '../../ports/registry.js';
 import type { VectorIndex } from '../../ports/vector-index.js';
+import type { NamespaceRefDeps } from '../shared/namespace-refs.js';
 
 /**
  * Writing long-term records together with their search indexes, and embedding their texts: the one
@@ -25,7 +26,7 @@ export interface IndexingDeps {
 }
 
 /** What most long-term use cases need: indexing plus the store's configuration. */
-export interface MemoryDeps extends IndexingDeps {
+export interface MemoryDeps extends IndexingDeps, NamespaceRefDeps {
   readonly stores: StoreLookup;
 }
 
