@@ -11,6 +11,11 @@ export interface AppendEventInput {
   readonly event: SessionEvent;
   /** Only used when this event creates the session (the first event fixes it). */
   readonly namespace: string | undefined;
+  /**
+   * Namespace resource: binds the session when this event creates it; on a bound session it must
+   * be the bound one. Every append checks the bound namespace is active.
+   */
+  readonly namespaceId?: string;
   /** Server time of the append (ms), also the base of TTL and promotion windows. */
   readonly now: number;
   /**
@@ -32,6 +37,9 @@ export type AppendEventResult =
   | { readonly status: 'replayed'; readonly eventId: string; readonly requestHash: string }
   | { readonly status: 'store-not-found' }
   | { readonly status: 'session-full' }
+  | { readonly status: 'namespace-mismatch' }
+  | { readonly status: 'namespace-missing' }
+  | { readonly status: 'namespace-archived' }
   /** The event would take the store past one of its storage quotas (store config `quotas`). */
   | {
       readonly status: 'over-quota';
@@ -52,6 +60,8 @@ export interface SessionRow {
   readonly sessionId: string;
   readonly ownerId: string | undefined;
   readonly namespace: string | undefined;
+  /** The namespace resource the session is bound to. */
+  readonly namespaceId?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -88,6 +98,10 @@ export interface SessionListing {
   listSessionIds(query: SessionPageQuery): Promise<{ ids: string[]; total: number }>;
   listSessionRows(
     query: SessionPageQuery & { sortBy: SessionSortBy; sortOrder: SortOrder },
+  ): Promise<{ rows: SessionRow[]; total: number }>;
+  /** The live sessions bound to one namespace resource (and owner, when given), sorted and paged. */
+  listNamespaceSessionRows(
+    query: SessionPageQuery & { namespaceId: string; sortBy: SessionSortBy; sortOrder: SortOrder },
   ): Promise<{ rows: SessionRow[]; total: number }>;
 }
 

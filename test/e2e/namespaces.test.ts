@@ -376,4 +376,89 @@ describe('namespaces as resources over HTTP', () => {
     // And the other store's key cannot reach the first store's routes at all.
     expect((await two.api.get(`${one.ns}/${mine}`)).status).toBe(403);
   });
+
+  it('binds sessions on their first event, lists them by namespaceRef, files their promotion there', async () => {
+    const { storeId, api, ns, ltm } = await newStore();
+    const base = `/v1/stores/${storeId}`;
+    const home = (await api.post(ns, { path: 'life/home', scope: 'PERSONAL', ownerId: 'kim' })).body
+      .namespace;
+    const other = (await api.post(ns, { name: 'other', scope: 'SHARED' })).body.namespace;
+    const event = (sessionId: string, text: string, extra: Record<string, unknown> = {}) =>
+      api.post(`${base}/session-memory/events`, {
+        sessionId,
+        actorId: 'kim',
+        role: 'USER',
+        content: [{ text }],
+        createdAt: new Date().toISOString(),
+        ...extra,
+      });
+    expect(
+      (await event('s1', "I'm a vegetarian", { namespaceRef: { namespaceId: home.namespaceId } })).status,
+    ).toBe(201);
+    // Later events may repeat the binding or leave it out, not change it.
+    expect(
+      (await event('s1', 'I live in Lisbon', { namespaceRef: { namespaceId: home.namespaceId } })).status,
+    ).toBe(201);
+    expect((await event('s1', 'I have two cats')).status).toBe(201);
+    expect((await event('s1', 'x', { namespaceRef: { namespaceId: other.namespaceId } })).status).toBe(409);
+    expect((await event('s2', 'unbound')).status).toBe(201);
+    expect((await event('s3', 'x', { namespaceRef: { namespaceId: 'missing-ns' } })).status).toBe(404);
+    const both = await event('s4', 'x', {
+      namespace: 'label',
+      namespaceRef: { namespaceId: home.namespaceId },
+    });
+    expect(both.status).toBe(400);
+    expect(fieldsOf(both.body)).toContain('namespaceRef');
+
+    const rows = await api.get(`${base}/sessions?namespaceRef=${home.namespaceId}`);
+    expect(rows.status).toBe(200);
+    expect(rows.body.items.map((r: { sessionId: string }) => r.sessionId)).toEqual(['s1']);
+    expect(rows.body.items[0].namespaceRef).toEqual({
+      namespaceId: home.namespaceId,
+      name: 'home',
+      path: 'life/home',
+    });
+    expect(
+      (await api.get(`${base}/sessions?namespaceRef=${home.namespaceId}&filterOwnerId=someone-else`)).body
+        .items,
+    ).toEqual([]);
+    expect((await api.get(`${base}/sessions?namespaceRef=${home.namespaceId}&includeAll=true`)).status).toBe(
+      400,
+    );
+    const session = await api.get(`${base}/session-memory/s1`);
+    expect(session.body.namespaceRef.path).toBe('life/home');
+
+    // A namespace that holds a live session is not empty.
+    const leaf = (await api.post(ns, { name: 'temp', scope: 'SHARED' })).body.namespace.namespaceId;
+    await event('s5', 'temp', { namespaceRef: { namespaceId: leaf } });
+    expect((await api.delete(`${ns}/${leaf}`)).status).toBe(409);
+    expect((await api.delete(`${base}/session-memory/s5`)).status).toBe(204);
+    expect((await api.delete(`${ns}/${leaf}`)).status).toBe(204);
+
+    // Promotion files the session's memories and conversation records under its namespace.
+    await stack().sendPromotionJob(storeId, 's1');
+    await stack().consumer!.drain(30_000);
+    const filed = await api.post(`${ltm}/search`, {
+      limit: 100,
+      filter: { namespaceRef: { eq: home.namespaceId } },
+    });
+    const types = new Set(filed.body.items.map((i: { memoryType: string }) => i.memoryType));
+    expect(types.has('conversation')).toBe(true);
+    expect(
+      filed.body.items.some(
+        (i: { text: string }) => /vegetarian/i.test(i.text) && i.memoryType !== 'conversation',
+      ),
+    ).toBe(true);
+    for (const item of filed.body.items) expect(item.namespaceRef.namespaceId).toBe(home.namespaceId);
+    const unfiled = await api.post(`${ltm}/search`, {
+      limit: 100,
+      filter: { namespaceRef: { eq: other.namespaceId } },
+    });
+    expect(unfiled.body.items).toEqual([]);
+
+    // Archived: the bound session takes no new events; it stays readable.
+    await api.patch(`${ns}/${home.namespaceId}`, { state: 'ARCHIVED' });
+    expect((await event('s1', 'more')).status).toBe(409);
+    expect((await api.get(`${base}/session-memory/s1`)).status).toBe(200);
+  });
 });

@@ -181,4 +181,9 @@ export class InMemorySessionStore implements SessionStore {
     }));
     return { rows, total: all.length };
   }
+
+  /** Namespace resources are an Upstash-adapter feature (e2e-tested); the fake binds none. */
+  async listNamespaceSessionRows(): Promise<{ rows: SessionRow[]; total: number }> {
+    return { rows: [], total: 0 };
+  }
 }

@@ -94,12 +94,12 @@ export async function bulkCreateMemories(
 }
 
 /**
- * The records whose namespace resource (`namespaceRef`) exists and is active, noted as its members
- * before they are written (a namespace delete then sees them; a noted write that then fails only
- * costs the delete a check). The others fail on their own: 404 and 409 in words.
+ * The records whose namespace resource (`namespaceRef`) exists and is active (createIndexedRecords
+ * notes them as its members). The others fail on their own: 404 and 409 in words. An archive
+ * racing this request may let its records in; the namespace takes nothing after it.
  */
 async function fileUnderNamespaces(
-  deps: { readonly namespaces?: Pick<NamespaceStore, 'getMany' | 'noteMembers'> },
+  deps: { readonly namespaces?: Pick<NamespaceStore, 'getMany'> },
   storeId: string,
   records: readonly StoredMemory[],
   errors: BulkOperationError[],
@@ -123,13 +123,5 @@ async function fileUnderNamespaces(
     });
     return false;
   });
-  for (const id of ids) {
-    if (state.get(id) !== 'ACTIVE') continue;
-    await namespaces.noteMembers(
-      storeId,
-      id,
-      kept.filter((r) => r.namespaceId === id).map((r) => r.id),
-    );
-  }
   return kept;
 }

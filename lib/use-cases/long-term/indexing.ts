@@ -45,13 +45,14 @@ export interface IndexedCreation {
  * records would pass a store quota none of them is written, and `overQuota` says which quota.
  */
 export async function createIndexedRecords(
-  deps: IndexingDeps,
+  deps: IndexingDeps & NamespaceRefDeps,
   storeId: string,
   records: readonly StoredMemory[],
   vectorOf: ReadonlyMap<string, Float32Array>,
   reindex: readonly StoredMemory[] = [],
   indexTextOf: ReadonlyMap<string, string> = new Map(),
 ): Promise<IndexedCreation> {
+  await noteNamespaceMembers(deps, storeId, records);
   const outcomes = await deps.records.createMany(storeId, records);
   const created = records.filter((_, i) => outcomes[i] === 'created');
   const ownerFull = records.filter((_, i) => outcomes[i] === 'owner-full').map((r) => r.id);
@@ -236,4 +237,23 @@ export function logOwnerFull(logger: Logger, storeId: string, what: string, drop
     dropped,
     limit: LIMITS.memoriesPerOwner,
   });
+}
+
+/**
+ * Notes records filed under namespace resources as members of them before they are written, so a
+ * namespace delete sees them (a noted write that then fails only costs that delete a check). One
+ * round trip per namespace, none for records without one.
+ */
+async function noteNamespaceMembers(
+  deps: NamespaceRefDeps,
+  storeId: string,
+  records: readonly StoredMemory[],
+): Promise<void> {
+  const byNamespace = new Map<string, string[]>();
+  for (const r of records) {
+    if (r.namespaceId) byNamespace.set(r.namespaceId, [...(byNamespace.get(r.namespaceId) ?? []), r.id]);
+  }
+  if (byNamespace.size === 0) return;
+  if (!deps.namespaces) throw new Error('records filed under a namespace need the namespace store');
+  for (const [namespaceId, ids] of byNamespace) await deps.namespaces.noteMembers(storeId, namespaceId, ids);
 }

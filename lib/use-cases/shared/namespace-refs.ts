@@ -2,9 +2,12 @@ import type { StoredMemory } from '../../contracts/long-term-memory.js';
 import type { NamespaceRef } from '../../contracts/namespaces.js';
 import type { NamespaceStore } from '../../ports/namespace-store.js';
 
-/** What reading namespace refs needs; optional so use cases built without namespaces still run. */
+/**
+ * What reading (and noting) namespace membership needs; optional so use cases and unit tests
+ * built without namespaces still run (a record naming one then shows its id as name and path).
+ */
 export interface NamespaceRefDeps {
-  readonly namespaces?: Pick<NamespaceStore, 'getMany'>;
+  readonly namespaces?: Pick<NamespaceStore, 'getMany' | 'noteMembers'>;
 }
 
 /**

@@ -369,6 +369,9 @@ export interface components {
             sessionId?: string;
             actorId: string;
             namespace?: string;
+            namespaceRef?: {
+                namespaceId: string;
+            };
             role: components["schemas"]["MessageRole"];
             content: components["schemas"]["ContentPart"][];
             /** Format: date-time */
@@ -594,6 +597,11 @@ export interface components {
             sessionId: string;
             ownerId: string;
             namespace?: string;
+            namespaceRef?: {
+                namespaceId: string;
+                name: string;
+                path: string;
+            };
             events: components["schemas"]["SessionEvent"][];
             summary?: components["schemas"]["SessionSummary"];
         };
@@ -1715,6 +1723,7 @@ export interface operations {
                 limit?: number;
                 pageToken?: string;
                 filterOwnerId?: string;
+                namespaceRef?: string;
                 includeAll?: "true" | "false";
                 sortBy?: "sessionId" | "createdAt" | "updatedAt";
                 sortOrder?: "asc" | "desc";

@@ -311,19 +311,23 @@ return total
  * ARGV: 1 store prefix, 2 session id, 3 event id, 4 event JSON, 5 event createdAt (ms),
  *       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session,
  *       10 Idempotency-Key ('' for none), 11 the request's hash (with 10),
- *       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed)
+ *       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed),
+ *       15 namespace resource id ('' for none): binds a new session; must match a bound one
  * Returns {1, ownerId, namespace, sessionCreated, promotionOpened, dueAt} when appended;
  *   {0} no such store, {-1} session full, {-2, quota, limit} over a quota,
+ *   {-3} the session is bound to another namespace resource, {-4} no such namespace,
+ *   {-5} the session's namespace is archived (it takes no new events),
  *   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const APPEND_EVENT: LuaScript = {
   name: 'append-event',
-  sha1: '43d18e60d06a4eb6c12f859e6b1f8d99b92105ce',
+  sha1: '1bb591c34c1cd3465cc8c17712a9d0cc171e8c08',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
     INCLUDE_SESSIONS,
+    INCLUDE_NAMESPACES,
     `local cfg = redis.call('HMGET', KEYS[1], 'shortTermTtlSeconds', 'extractionCadenceSeconds')
 if not cfg[1] then return {0} end
 local ttl_ms = tonumber(cfg[1]) * 1000
@@ -340,9 +344,22 @@ return {2, event_id, request_hash}
 end
 end
 
-local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
+local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace', 'namespaceId')
 local owner, namespace, created = meta[1], meta[2], 0
 if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1} end
+
+
+local namespace_id = ARGV[15]
+if owner then
+local bound = meta[3] or ''
+if namespace_id ~= '' and namespace_id ~= bound then return {-3} end
+namespace_id = bound
+end
+if namespace_id ~= '' then
+local state = redis.call('HGET', namespace_key(prefix, namespace_id), 'state')
+if not state then return {-4} end
+if state == 'ARCHIVED' then return {-5} end
+end
 
 
 sweep_expired(prefix, KEYS[5], KEYS[6], KEYS[8], KEYS[9], now)
@@ -367,6 +384,10 @@ end
 end
 redis.call('DEL', KEYS[3], KEYS[4])
 redis.call('HSET', KEYS[2], 'ownerId', owner, 'namespace', namespace, 'createdAt', now, 'updatedAt', now)
+if namespace_id ~= '' then
+redis.call('HSET', KEYS[2], 'namespaceId', namespace_id)
+redis.call('SADD', namespace_members_key(prefix, namespace_id), 's:' .. sid)
+end
 redis.call('HSET', KEYS[6], sid, owner)
 redis.call('ZADD', session_index_key(prefix, 'created'), now, sid)
 redis.call('ZADD', session_index_key(prefix, 'lex'), 0, sid)
@@ -769,14 +790,15 @@ return out
  * KEYS (3): 1 session meta, 2 session events, 3 session order
  * ARGV: none
  * Returns false when the session does not exist, else
- *   {ownerId, namespace or '', summary JSON or '', event JSON...} (events in order).
+ *   {ownerId, namespace or '', summary JSON or '', namespace resource id or '', event JSON...}
+ *   (events in order).
  */
 export const GET_SESSION: LuaScript = {
   name: 'get-session',
-  sha1: '69fc44ba121a74a1179271d4aa9864dde50c92fe',
-  source: /* @__PURE__ */ lua(`local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary')
+  sha1: '1d66d40b1560f75af9d41b1836b5e6f0654a9efe',
+  source: /* @__PURE__ */ lua(`local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary', 'namespaceId')
 if not meta[1] then return false end
-local out = {meta[1], meta[2] or '', meta[3] or ''}
+local out = {meta[1], meta[2] or '', meta[3] or '', meta[4] or ''}
 local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
 
 for i = 1, #ids, 1000 do
@@ -935,6 +957,62 @@ return n
 };
 
 /**
+ * list-namespace-sessions.lua
+ *
+ * One page of the live sessions bound to a namespace resource (optionally of one owner), sorted.
+ * Reads the namespace's member set (includes/keys.lua `namespace_members_key`): its cost grows with
+ * the sessions ever bound to the namespace; entries of sessions that expired or were deleted are
+ * dropped on the way.
+ *
+ * KEYS: none (derived from the prefix: includes/keys.lua)
+ * ARGV: 1 store prefix, 2 namespace id, 3 owner id ('' for all), 4 sort field (createdAt,
+ *       updatedAt or sessionId), 5 '1' for descending, 6 offset, 7 limit
+ * Returns {total, n, [sessionId, ownerId, namespace, createdAt, updatedAt, namespace id] x n}.
+ */
+export const LIST_NAMESPACE_SESSIONS: LuaScript = {
+  name: 'list-namespace-sessions',
+  sha1: '45c6e45babc612de41b7ea26d81cc9233648360f',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    `local prefix, ns, owner, sort_by, desc = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
+local offset, limit = tonumber(ARGV[6]), tonumber(ARGV[7])
+local members_key = namespace_members_key(prefix, ns)
+local rows = {}
+for _, member in ipairs(redis.call('SMEMBERS', members_key)) do
+if string.sub(member, 1, 2) == 's:' then
+local sid = string.sub(member, 3)
+local m = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt', 'namespaceId')
+if m[5] ~= ns then
+redis.call('SREM', members_key, member)
+elseif owner == '' or m[1] == owner then
+rows[#rows + 1] = {sid, m[1] or '', m[2] or '', m[3] or '0', m[4] or '0', m[5]}
+end
+end
+end
+local function key_of(row)
+if sort_by == 'sessionId' then return row[1] end
+return tonumber(sort_by == 'createdAt' and row[4] or row[5])
+end
+table.sort(rows, function(a, b)
+local ka, kb = key_of(a), key_of(b)
+if ka == kb then
+if desc then return a[1] > b[1] end
+return a[1] < b[1]
+end
+if desc then return ka > kb end
+return ka < kb
+end)
+local out = {#rows, 0}
+for i = offset + 1, math.min(offset + limit, #rows) do
+for k = 1, 6 do out[#out + 1] = rows[i][k] end
+out[2] = out[2] + 1
+end
+return out
+`,
+  ),
+};
+
+/**
  * list-namespaces.lua
  *
  * One page of the namespaces at a location (a parent's children or a root list), by name.
@@ -971,12 +1049,13 @@ return out
  * KEYS (5): 1 expiry index, 2 owners hash, 3 the index to page through (store-wide or one
  *           owner's, by created/updated/lex), 4 store usage, 5 session usage
  * ARGV: 1 store prefix, 2 now (ms), 3 offset, 4 limit, 5 '1' for descending, 6 '1' to include rows
- * Returns {total, n, id1..idn, [ownerId, namespace, createdAt, updatedAt] x n when rows are asked}.
+ * Returns {total, n, id1..idn, [ownerId, namespace, createdAt, updatedAt, namespace resource id]
+ *   x n when rows are asked}.
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const LIST_SESSIONS: LuaScript = {
   name: 'list-sessions',
-  sha1: 'b34a4932f2df39e61df66f9d549ae4c7e3952b2a',
+  sha1: '117e9bce0da65b9e712756c0456bf36aeb347d70',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -995,8 +1074,8 @@ local out = {total, #ids}
 for _, sid in ipairs(ids) do out[#out + 1] = sid end
 if ARGV[6] == '1' then
 for _, sid in ipairs(ids) do
-local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt')
-for k = 1, 4 do out[#out + 1] = row[k] or '' end
+local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt', 'namespaceId')
+for k = 1, 5 do out[#out + 1] = row[k] or '' end
 end
 end
 return out
