@@ -446,7 +446,8 @@ describe('namespaces as resources over HTTP', () => {
     expect(types.has('conversation')).toBe(true);
     expect(
       filed.body.items.some(
-        (i: { text: string }) => /vegetarian/i.test(i.text) && i.memoryType !== 'conversation',
+        (i: { text: string; memoryType: string }) =>
+          /vegetarian/i.test(i.text) && i.memoryType !== 'conversation',
       ),
     ).toBe(true);
     for (const item of filed.body.items) expect(item.namespaceRef.namespaceId).toBe(home.namespaceId);
