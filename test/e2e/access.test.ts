@@ -110,7 +110,18 @@ describe('keys and stores', () => {
       await stack().mintApiKey({ [storeA]: ['read', 'write'] }),
       await stack().mintApiKey({ [storeA]: ['read'] }),
     ];
-    const params: Record<string, string> = { storeId: storeB, sessionId: 's-b', eventId, memoryId: 'm-b' };
+    const namespace = await writerB.post(`/v1/stores/${storeB}/namespaces`, {
+      name: 'b-ns',
+      scope: 'SHARED',
+    });
+    const namespaceId = namespace.body.namespace.namespaceId as string;
+    const params: Record<string, string> = {
+      storeId: storeB,
+      sessionId: 's-b',
+      eventId,
+      memoryId: 'm-b',
+      namespaceId,
+    };
     const bodies: Record<string, unknown> = {
       'add-session-event': event,
       'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },
@@ -119,6 +130,9 @@ describe('keys and stores', () => {
       'memory-prompt': { query: 'secret plans', sessionId: 's-b' },
       'update-memory': { text: 'overwritten' },
       'update-memory-fields': { topics: ['x'] },
+      'move-memories': { memoryIds: ['m-b'], namespaceRef: { namespaceId } },
+      'create-namespace': { name: 'planted', scope: 'SHARED' },
+      'update-namespace': { name: 'renamed' },
       mcp: {
         jsonrpc: '2.0',
         id: 1,
@@ -143,6 +157,10 @@ describe('keys and stores', () => {
     expect((await writerB.get(`/v1/stores/${storeB}/session-memory/s-b/events/${eventId}`)).status).toBe(200);
     const memory = await writerB.get(`/v1/stores/${storeB}/long-term-memory/m-b`);
     expect(memory.body.text).toBe('secret plans of B');
+    expect(memory.body).not.toHaveProperty('namespaceRef');
+    expect((await writerB.get(`/v1/stores/${storeB}/namespaces/${namespaceId}`)).body.namespace.name).toBe(
+      'b-ns',
+    );
   });
 
   it('answers 404 with a problem body for routes that do not exist', async () => {

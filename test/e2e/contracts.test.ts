@@ -102,6 +102,18 @@ describe('the contracts the OpenAPI document is generated from', () => {
         limit: 1,
       }),
     );
+    const created = await call(
+      'create-namespace',
+      api.post(`${base}/namespaces`, { path: 'life/food', scope: 'PERSONAL', ownerId: 'alice' }),
+    );
+    const namespaceId = created.body.namespace.namespaceId as string;
+    await call('list-namespaces', api.get(`${base}/namespaces?scope=PERSONAL&ownerId=alice&limit=1`));
+    await call('get-namespace', api.get(`${base}/namespaces/${namespaceId}`));
+    await call('update-namespace', api.patch(`${base}/namespaces/${namespaceId}`, { name: 'diet' }));
+    await call(
+      'move-memories',
+      api.post(`${ltm}/move`, { memoryIds: ['veg', 'never-was'], namespaceRef: { namespaceId } }),
+    );
     await call('get-memory', api.get(`${ltm}/veg`));
     await call(
       'memory-prompt',
@@ -131,6 +143,8 @@ describe('the contracts the OpenAPI document is generated from', () => {
     await call('bulk-delete-memories', api.delete(ltm, { memoryIds: ['japan', 'never-was'] }));
     await call('delete-session-event', api.delete(`${base}/session-memory/trip/events/${eventId}`));
     await call('delete-session-memory', api.delete(`${base}/session-memory/other`));
+    const empty = await api.post(`${base}/namespaces`, { name: 'empty', scope: 'SHARED' });
+    await call('delete-namespace', api.delete(`${base}/namespaces/${empty.body.namespace.namespaceId}`));
 
     expect([...answers.keys()].sort()).toEqual(httpRoutes.map((r) => r.name).sort());
     for (const [route, answer] of answers) {
@@ -145,6 +159,13 @@ describe('the contracts the OpenAPI document is generated from', () => {
     expect(answers.get('list-sessions')?.body).toHaveProperty('nextPageToken');
     expect(answers.get('memory-prompt')?.body.memoryIds).toContain('veg');
     expect(answers.get('mcp')?.body.result.isError).not.toBe(true);
+    expect(answers.get('get-memory')?.body.namespaceRef).toEqual({
+      namespaceId,
+      name: 'diet',
+      path: 'life/diet',
+    });
+    expect(answers.get('list-namespaces')?.body).toHaveProperty('nextPageToken');
+    expect(answers.get('move-memories')?.body.errors).toHaveLength(1);
   });
 
   it('match the problem bodies of errors', async () => {

@@ -39,6 +39,7 @@ const CUSTOM_TYPE = {
 let storeId = '';
 let apiKey = '';
 let eventId = '';
+let namespaceId = '';
 
 const SESSION_ID = 'fuzz-session';
 const MEMORY_ID = 'fuzz-memory';
@@ -61,6 +62,9 @@ beforeAll(async () => {
     memories: [{ ...validMemory, id: MEMORY_ID }],
   });
   expect(created.body).toEqual({ created: [MEMORY_ID], errors: [] });
+  const namespace = await api.post(`/v1/stores/${storeId}/namespaces`, { name: 'fuzz', scope: 'SHARED' });
+  expect(namespace.status).toBe(201);
+  namespaceId = namespace.body.namespace.namespaceId;
 });
 
 // ---- what a valid request of each route looks like, and which fields it has ----
@@ -153,6 +157,10 @@ const validBodies: Record<string, Record<string, unknown>> = {
     text: 'The user prefers aisle seats.',
     attributes: { label: 'aisle', count: 3 },
   },
+  'move-memories': { memoryIds: [SCRATCH_ID], namespaceRef: { namespaceId: 'fuzz-namespace' } },
+  'create-namespace': { path: 'fuzz/made', scope: 'PERSONAL', ownerId: 'alice' },
+  'update-namespace': { name: 'fuzz-renamed', state: 'ACTIVE' },
+  'delete-namespace': {},
   'delete-session-memory': {},
   'delete-session-event': {},
   'promote-session-now': {},
@@ -186,12 +194,13 @@ function withField(body: unknown, path: readonly (string | number)[], value: unk
 
 // ---- requests ----
 
-const STORE_PARAMS = () => ({ storeId, sessionId: SESSION_ID, eventId, memoryId: MEMORY_ID });
+const STORE_PARAMS = () => ({ storeId, sessionId: SESSION_ID, eventId, memoryId: MEMORY_ID, namespaceId });
 const SCRATCH_PARAMS = () => ({
   storeId,
   sessionId: SCRATCH_ID,
   eventId: 'a'.repeat(32),
   memoryId: SCRATCH_ID,
+  namespaceId: SCRATCH_ID,
 });
 
 function pathOf(route: HttpRouteDefinition): string {
@@ -478,6 +487,10 @@ const queryName = fc.constantFrom(
   'sortBy',
   'sortOrder',
   'includeSummarisedEvents',
+  'scope',
+  'ownerId',
+  'parentId',
+  'namespaceRef',
   'x',
   '__proto__',
   'constructor',
@@ -504,6 +517,7 @@ const queryValue = fc.oneof(
     'asc',
   ),
   fc.constantFrom('updatedAt', 'createdAt', 'sessionId', 'desc', 'alice', '../x', 'a'.repeat(65)),
+  fc.constantFrom('PERSONAL', 'SHARED', 'personal'),
   fc.constant('p'.repeat(LIMITS.pageTokenChars + 1)),
   fc.string({ maxLength: 200 }).map((s) => Buffer.from(s).toString('base64url')),
 );
