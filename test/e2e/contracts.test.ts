@@ -112,7 +112,7 @@ describe('the contracts the OpenAPI document is generated from', () => {
     await call('update-namespace', api.patch(`${base}/namespaces/${namespaceId}`, { name: 'diet' }));
     await call(
       'move-memories',
-      api.post(`${ltm}/move`, { memoryIds: ['veg', 'never-was'], namespaceRef: { namespaceId } }),
+      api.post(`${ltm}/move`, { memoryIds: ['japan', 'never-was'], namespaceRef: { namespaceId } }),
     );
     await call('get-memory', api.get(`${ltm}/veg`));
     await call(
@@ -159,7 +159,7 @@ describe('the contracts the OpenAPI document is generated from', () => {
     expect(answers.get('list-sessions')?.body).toHaveProperty('nextPageToken');
     expect(answers.get('memory-prompt')?.body.memoryIds).toContain('veg');
     expect(answers.get('mcp')?.body.result.isError).not.toBe(true);
-    expect(answers.get('get-memory')?.body.namespaceRef).toEqual({
+    expect(answers.get('update-memory-fields')?.body.namespaceRef).toEqual({
       namespaceId,
       name: 'diet',
       path: 'life/diet',
