@@ -107,6 +107,7 @@ describe('the contracts the OpenAPI document is generated from', () => {
       api.post(`${base}/namespaces`, { path: 'life/food', scope: 'PERSONAL', ownerId: 'alice' }),
     );
     const namespaceId = created.body.namespace.namespaceId as string;
+    await api.post(`${base}/namespaces`, { name: 'work', scope: 'PERSONAL', ownerId: 'alice' });
     await call('list-namespaces', api.get(`${base}/namespaces?scope=PERSONAL&ownerId=alice&limit=1`));
     await call('get-namespace', api.get(`${base}/namespaces/${namespaceId}`));
     await call('update-namespace', api.patch(`${base}/namespaces/${namespaceId}`, { name: 'diet' }));

@@ -1,7 +1,8 @@
 -- Creates a namespace, or the missing segments of a path: existing segments are walked, missing
 -- ones created; the last segment must not exist (an archived occupant counts: 409 either way).
 --
--- KEYS: none (every key is derived from the prefix and the ids: includes/keys.lua)
+-- KEYS (0): none; every key is derived from the prefix and the ids (includes/keys.lua), all in the
+--           store's hash slot
 -- ARGV: 1 store prefix, 2 parent id ('' for a root), 3 scope, 4 owner id ('' for none),
 --       5 now (ms), 6 max path length, 7 max depth, 8 n segments, 9..8+n names, 9+n..8+2n new ids
 -- Returns {1, id, name, path, scope, ownerId, parentId, state, createdAt, updatedAt, depth} created;

@@ -2,7 +2,7 @@
 -- member set is checked against the records and sessions here (a moved or deleted memory, an
 -- expired session no longer counts) and its stale entries dropped on the way.
 --
--- KEYS: none (derived from the prefix: includes/keys.lua)
+-- KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
 -- ARGV: 1 store prefix, 2 id, 3 now (ms)
 -- Returns 1 deleted, 0 missing, -1 has children, -2 not empty.
 

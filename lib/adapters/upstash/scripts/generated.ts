@@ -467,7 +467,8 @@ return 1
  * Creates a namespace, or the missing segments of a path: existing segments are walked, missing
  * ones created; the last segment must not exist (an archived occupant counts: 409 either way).
  *
- * KEYS: none (every key is derived from the prefix and the ids: includes/keys.lua)
+ * KEYS (0): none; every key is derived from the prefix and the ids (includes/keys.lua), all in the
+ *           store's hash slot
  * ARGV: 1 store prefix, 2 parent id ('' for a root), 3 scope, 4 owner id ('' for none),
  *       5 now (ms), 6 max path length, 7 max depth, 8 n segments, 9..8+n names, 9+n..8+2n new ids
  * Returns {1, id, name, path, scope, ownerId, parentId, state, createdAt, updatedAt, depth} created;
@@ -640,7 +641,7 @@ return 1
  * member set is checked against the records and sessions here (a moved or deleted memory, an
  * expired session no longer counts) and its stale entries dropped on the way.
  *
- * KEYS: none (derived from the prefix: includes/keys.lua)
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
  * ARGV: 1 store prefix, 2 id, 3 now (ms)
  * Returns 1 deleted, 0 missing, -1 has children, -2 not empty.
  */
@@ -762,7 +763,7 @@ return existed
  *
  * Namespaces by id, each with its current path. Read-only (EVALSHA_RO).
  *
- * KEYS: none (derived from the prefix: includes/keys.lua)
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
  * ARGV: 1 store prefix, 2.. namespace ids
  * Returns one entry per id: {id, name, path, scope, ownerId, parentId, state, createdAt, updatedAt,
  *   depth}, or 0 where missing.
@@ -964,7 +965,7 @@ return n
  * the sessions ever bound to the namespace; entries of sessions that expired or were deleted are
  * dropped on the way.
  *
- * KEYS: none (derived from the prefix: includes/keys.lua)
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
  * ARGV: 1 store prefix, 2 namespace id, 3 owner id ('' for all), 4 sort field (createdAt,
  *       updatedAt or sessionId), 5 '1' for descending, 6 offset, 7 limit
  * Returns {total, n, [sessionId, ownerId, namespace, createdAt, updatedAt, namespace id] x n}.
@@ -1018,7 +1019,7 @@ return out
  * One page of the namespaces at a location (a parent's children or a root list), by name.
  * Read-only (EVALSHA_RO).
  *
- * KEYS: none (derived from the prefix: includes/keys.lua)
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
  * ARGV: 1 store prefix, 2 parent id ('' for roots), 3 scope, 4 owner id, 5 start rank, 6 stop rank
  * Returns {total, namespace...} (each as get-namespaces.lua gives it), or {-1} when the parent is missing.
  */
@@ -1376,7 +1377,7 @@ return 1
  * Renames and/or archives a namespace. An archived namespace stays archived (no unarchive) and
  * refuses a rename; archiving it again changes nothing.
  *
- * KEYS: none (derived from the prefix: includes/keys.lua)
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
  * ARGV: 1 store prefix, 2 id, 3 new name ('' to keep), 4 archive ('1' or '0'), 5 now (ms),
  *       6 max path length
  * Returns {1, namespace...} (as get-namespaces.lua) updated; {0} missing; {-1} the name is taken at

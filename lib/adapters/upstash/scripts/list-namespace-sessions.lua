@@ -3,7 +3,7 @@
 -- the sessions ever bound to the namespace; entries of sessions that expired or were deleted are
 -- dropped on the way.
 --
--- KEYS: none (derived from the prefix: includes/keys.lua)
+-- KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
 -- ARGV: 1 store prefix, 2 namespace id, 3 owner id ('' for all), 4 sort field (createdAt,
 --       updatedAt or sessionId), 5 '1' for descending, 6 offset, 7 limit
 -- Returns {total, n, [sessionId, ownerId, namespace, createdAt, updatedAt, namespace id] x n}.

@@ -1,7 +1,7 @@
 -- One page of the namespaces at a location (a parent's children or a root list), by name.
 -- Read-only (EVALSHA_RO).
 --
--- KEYS: none (derived from the prefix: includes/keys.lua)
+-- KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
 -- ARGV: 1 store prefix, 2 parent id ('' for roots), 3 scope, 4 owner id, 5 start rank, 6 stop rank
 -- Returns {total, namespace...} (each as get-namespaces.lua gives it), or {-1} when the parent is missing.
 

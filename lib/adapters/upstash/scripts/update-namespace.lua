@@ -1,7 +1,7 @@
 -- Renames and/or archives a namespace. An archived namespace stays archived (no unarchive) and
 -- refuses a rename; archiving it again changes nothing.
 --
--- KEYS: none (derived from the prefix: includes/keys.lua)
+-- KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
 -- ARGV: 1 store prefix, 2 id, 3 new name ('' to keep), 4 archive ('1' or '0'), 5 now (ms),
 --       6 max path length
 -- Returns {1, namespace...} (as get-namespaces.lua) updated; {0} missing; {-1} the name is taken at
