@@ -26,6 +26,12 @@ const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
   UpdateLongTermMemory: 'updateLongTermMemory',
   UpdateLongTermMemoryFields: 'updateLongTermMemoryFields',
   MemoryPrompt: 'memoryPrompt',
+  MoveLongTermMemories: 'moveLongTermMemories',
+  CreateNamespace: 'createNamespace',
+  ListNamespaces: 'listNamespaces',
+  GetNamespace: 'getNamespace',
+  UpdateNamespace: 'updateNamespace',
+  DeleteNamespace: 'deleteNamespace',
 };
 
 /** Operations the SDK leaves to other clients, and why. */
