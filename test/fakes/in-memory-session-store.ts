@@ -20,6 +20,8 @@ interface StoredSession {
   sessionId: string;
   ownerId: string;
   namespace: string | undefined;
+  /** Bound namespace resource (the fake holds no namespaces, so it checks only the binding). */
+  namespaceId?: string;
   events: SessionEvent[];
   summary?: SessionSummary;
   createdAt: number;
@@ -69,11 +71,15 @@ export class InMemorySessionStore implements SessionStore {
     const replay = input.idempotency && session?.idempotency.get(input.idempotency.key);
     if (replay) return { status: 'replayed', ...replay };
     if (session && session.events.length >= LIMITS.eventsPerSession) return { status: 'session-full' };
+    if (session && input.namespaceId !== undefined && input.namespaceId !== session.namespaceId) {
+      return { status: 'namespace-mismatch' };
+    }
     const created = !session;
     session ??= {
       sessionId: input.event.sessionId,
       ownerId: input.event.actorId,
       namespace: input.namespace,
+      ...(input.namespaceId ? { namespaceId: input.namespaceId } : {}),
       events: [],
       createdAt: input.now,
       updatedAt: input.now,
@@ -115,6 +121,7 @@ export class InMemorySessionStore implements SessionStore {
       sessionId: session.sessionId,
       ownerId: session.ownerId,
       ...(session.namespace ? { namespace: session.namespace } : {}),
+      ...(session.namespaceId ? { namespaceId: session.namespaceId } : {}),
       events: session.events,
       ...(session.summary ? { summary: session.summary } : {}),
     });
@@ -176,14 +183,22 @@ export class InMemorySessionStore implements SessionStore {
       sessionId: s.sessionId,
       ownerId: s.ownerId,
       namespace: s.namespace,
+      ...(s.namespaceId ? { namespaceId: s.namespaceId } : {}),
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
     }));
     return { rows, total: all.length };
   }
 
-  /** Namespace resources are an Upstash-adapter feature (e2e-tested); the fake binds none. */
-  async listNamespaceSessionRows(): Promise<{ rows: SessionRow[]; total: number }> {
-    return { rows: [], total: 0 };
+  async listNamespaceSessionRows(
+    query: SessionPageQuery & { namespaceId: string; sortBy: SessionSortBy; sortOrder: SortOrder },
+  ) {
+    const { rows } = await this.listSessionRows({
+      ...query,
+      offset: 0,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    const bound = rows.filter((row) => row.namespaceId === query.namespaceId);
+    return { rows: bound.slice(query.offset, query.offset + query.limit), total: bound.length };
   }
 }
