@@ -66,6 +66,31 @@ export async function measureEndpoints(stack: LocalStack, calls: number): Promis
   await stack.consumer?.drain(30_000);
   const probeEventId: string = probe.body.event.eventId;
 
+  // Namespaces (decision record 0014): a personal tree three deep with 50 siblings at the leaf
+  // level, and 10 memories that the move endpoint shuttles between two namespaces.
+  const leaf = await api.post(`${base}/namespaces`, {
+    path: 'home/kitchen/spices',
+    scope: 'PERSONAL',
+    ownerId: 'user-1',
+  });
+  const leafId: string = leaf.body.namespace.namespaceId;
+  const kitchenId: string = leaf.body.namespace.parentId;
+  for (let i = 0; i < 50; i++) {
+    await api.post(`${base}/namespaces`, { name: `shelf-${i}`, parentId: kitchenId });
+    await api.post(`${base}/namespaces`, { name: `room-${i}`, scope: 'PERSONAL', ownerId: 'user-1' });
+  }
+  const moveTargets = [leafId, kitchenId];
+  const moveIds = Array.from({ length: 10 }, (_, i) => `moved-${i}`);
+  await api.post(`${base}/long-term-memory`, {
+    memories: moveIds.map((id, i) => ({
+      id,
+      text: `The user keeps jar ${i} of saffron on the top shelf`,
+      ownerId: 'user-1',
+      namespaceRef: { namespaceId: leafId },
+    })),
+  });
+  let moves = 0;
+
   // Fresh keys, minted before counting starts, so each call misses the authorizer cache.
   const freshKeys: Api[] = [];
   for (let i = 0; i < calls + 6; i++) {
@@ -124,6 +149,26 @@ export async function measureEndpoints(stack: LocalStack, calls: number): Promis
       'POST /session-memory/{sessionId}/promotion (nothing pending)',
       (a) => a.post(`${base}/session-memory/promoted/promotion`),
       202,
+    ],
+    ['GET /namespaces/{namespaceId} (3 deep)', (a) => a.get(`${base}/namespaces/${leafId}`), 200],
+    [
+      'GET /namespaces?scope=PERSONAL&ownerId (50 of 51)',
+      (a) => a.get(`${base}/namespaces?scope=PERSONAL&ownerId=user-1&limit=50`),
+      200,
+    ],
+    [
+      'GET /namespaces?parentId (50 of 51, 2 deep)',
+      (a) => a.get(`${base}/namespaces?parentId=${kitchenId}&limit=50`),
+      200,
+    ],
+    [
+      'POST /long-term-memory/move (10 memories)',
+      (a) =>
+        a.post(`${base}/long-term-memory/move`, {
+          memoryIds: moveIds,
+          namespaceRef: { namespaceId: moveTargets[++moves % 2] },
+        }),
+      200,
     ],
   ];
 

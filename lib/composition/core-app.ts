@@ -2,6 +2,7 @@ import type { Redis } from '@upstash/redis';
 import { CachedStoreRegistry } from '../adapters/decorators/cached-store-registry.js';
 import { lazy } from '../adapters/decorators/lazy.js';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
+import { UpstashNamespaceStore } from '../adapters/upstash/upstash-namespace-store.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
@@ -13,6 +14,7 @@ import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import { type Logger, logger } from '../observability/logger.js';
 import { countRedisRoundTrip } from '../observability/metrics.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { NamespaceStore } from '../ports/namespace-store.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
@@ -31,6 +33,8 @@ export interface CoreApp {
   readonly config: RuntimeConfig;
   readonly redis: Redis;
   readonly sessions: SessionStore;
+  /** Namespaces as resources (decision record 0014). */
+  readonly namespaces: NamespaceStore;
   readonly stores: StoreRegistry;
   readonly apiKeys: ApiKeyRegistry;
   readonly ledger: PromotionLedger;
@@ -54,6 +58,7 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     config,
     redis,
     sessions: new UpstashSessionStore(redis),
+    namespaces: new UpstashNamespaceStore(redis),
     stores: new CachedStoreRegistry(new UpstashStoreRegistry(redis)),
     apiKeys: new UpstashApiKeyRegistry(redis),
     ledger: new UpstashPromotionLedger(redis),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { dateTimeSchema, idempotencyKeySchema, idSchema, storePathSchema } from './common.js';
+import { type NamespaceRef, namespaceRefInputSchema, namespaceRefSchema } from './namespaces.js';
 
 /** Wire types of the Data Plane v1 long-term routes (reference §3.9–3.14), plus opt-in extensions. */
 
@@ -51,25 +52,32 @@ export const sourceRefsSchema = z
   )
   .max(100, 'must have at most 100 references');
 
-export const createMemoryRecordSchema = z.object({
-  id: idSchema,
-  text: memoryTextSchema,
-  memoryType: memoryTypeSchema.optional(),
-  sessionId: idSchema.optional(),
-  ownerId: idSchema,
-  namespace: idSchema.optional(),
-  topics: topicsSchema.optional(),
-  attributes: attributeMapSchema.optional(),
-  sourceRefs: sourceRefsSchema.optional(),
-  /**
-   * Extension: when what the memory records happened or was said (RFC 3339), e.g. the time of the
-   * message it came from; `createdAt` stays the time it was stored. Returned in UTC. Hybrid search
-   * orders a session's memories by it to give each its conversational context.
-   */
-  occurredAt: dateTimeSchema.optional(),
-  /** Extension: named things the memory mentions (people, places, products). */
-  entities: z.array(z.string().min(1).max(100)).max(50).optional(),
-});
+export const createMemoryRecordSchema = z
+  .object({
+    id: idSchema,
+    text: memoryTextSchema,
+    memoryType: memoryTypeSchema.optional(),
+    sessionId: idSchema.optional(),
+    ownerId: idSchema,
+    namespace: idSchema.optional(),
+    topics: topicsSchema.optional(),
+    attributes: attributeMapSchema.optional(),
+    sourceRefs: sourceRefsSchema.optional(),
+    /**
+     * Extension: when what the memory records happened or was said (RFC 3339), e.g. the time of the
+     * message it came from; `createdAt` stays the time it was stored. Returned in UTC. Hybrid search
+     * orders a session's memories by it to give each its conversational context.
+     */
+    occurredAt: dateTimeSchema.optional(),
+    /** Extension: named things the memory mentions (people, places, products). */
+    entities: z.array(z.string().min(1).max(100)).max(50).optional(),
+    /** The namespace resource to file it under (reference §3.16); never together with `namespace`. */
+    namespaceRef: namespaceRefInputSchema.optional(),
+  })
+  .refine((r) => r.namespace === undefined || r.namespaceRef === undefined, {
+    path: ['namespaceRef'],
+    message: 'must not be combined with namespace',
+  });
 export type CreateMemoryRecord = z.infer<typeof createMemoryRecordSchema>;
 
 /** Items are validated one by one (partial success), so the envelope only checks the array. */
@@ -157,12 +165,24 @@ export const memoryFilterSchema = z
     sessionId: tagFilter(idSchema).optional(),
     ownerId: tagFilter(idSchema).optional(),
     namespace: tagFilter(idSchema).optional(),
+    /** Namespace resources by exact id (`eq` or `in`); a parent does not match its descendants. */
+    namespaceRef: z
+      .object({ eq: idSchema.optional(), in: z.array(idSchema).min(1).max(100).optional() })
+      .strict()
+      .refine((f) => (f.eq === undefined) !== (f.in === undefined), {
+        message: 'must set exactly one of eq, in',
+      })
+      .optional(),
     topics: tagFilter(topicSchema).optional(),
     memoryType: tagFilter(z.string().min(1).max(64)).optional(),
     createdAt: createdAtFilterSchema.optional(),
     attributes: z.record(z.string().min(1).max(64), attributeClauseSchema).optional(),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.namespace === undefined || f.namespaceRef === undefined, {
+    path: ['namespaceRef'],
+    message: 'must not be combined with namespace',
+  });
 export type MemoryFilter = z.infer<typeof memoryFilterSchema>;
 export type TagFilter = { eq?: string; ne?: string; in?: string[]; all?: string[] };
 
@@ -201,6 +221,8 @@ export interface MemoryRecordView {
   readonly sessionId?: string;
   readonly ownerId: string;
   readonly namespace?: string;
+  /** The namespace resource it is filed under, with that namespace's name and path as they are now. */
+  readonly namespaceRef?: NamespaceRef;
   readonly topics: readonly string[];
   readonly attributes?: Readonly<Record<string, unknown>>;
   readonly createdAt: string;
@@ -226,6 +248,11 @@ export const storedMemorySchema = z.object({
   sessionId: z.string().optional(),
   ownerId: z.string(),
   namespace: z.string().optional(),
+  /**
+   * The namespace resource it is filed under. Only the id is stored: the name and path a client
+   * sees are read from the namespace, so a rename rewrites no record (decision record 0014).
+   */
+  namespaceId: z.string().optional(),
   topics: z.array(z.string()),
   attributes: z.record(z.string(), z.unknown()).optional(),
   sourceRefs: z.array(z.string()).optional(),
@@ -286,6 +313,7 @@ export const memoryRecordSchema = z.object({
   sessionId: idSchema.optional(),
   ownerId: idSchema,
   namespace: idSchema.optional(),
+  namespaceRef: namespaceRefSchema.optional(),
   topics: z.array(z.string()),
   attributes: z.record(z.string(), z.unknown()).optional(),
   createdAt: z.string(),

@@ -16,6 +16,16 @@ import {
 import { jsonRpcRequestSchema, jsonRpcResponseSchema } from './mcp.js';
 import { memoryPromptRequestSchema, memoryPromptResponseSchema } from './memory-prompt.js';
 import {
+  createNamespaceRequestSchema,
+  listNamespacesQuerySchema,
+  listNamespacesResponseSchema,
+  moveMemoriesRequestDocumentedSchema,
+  moveMemoriesResponseSchema,
+  namespacePathParamsSchema,
+  namespaceResponseSchema,
+  updateNamespaceRequestSchema,
+} from './namespaces.js';
+import {
   memorySourcesPathSchema,
   memorySourcesQuerySchema,
   memorySourcesResponseSchema,
@@ -322,6 +332,68 @@ const contracts = {
     response: searchResponseSchema,
     errors: [404, 409, 413],
   },
+  'move-memories': {
+    operationId: 'MoveLongTermMemories',
+    summary: 'File up to 100 long-term memories under a namespace (partial success)',
+    description:
+      'Each memory moves or fails on its own (`errors`); a missing namespace is 404 and an archived ' +
+      'one 409 for the whole request. Search by the new `namespaceRef` finds them at once, by the old ' +
+      'one no longer. A memory with a `namespace` label is refused (clear the label first).',
+    pathParameters: storePathSchema,
+    body: moveMemoriesRequestDocumentedSchema,
+    bodyRequired: true,
+    status: 200,
+    response: moveMemoriesResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'create-namespace': {
+    operationId: 'CreateNamespace',
+    summary: 'Create a namespace (or the missing segments of a path)',
+    description:
+      'One of `{name, scope: "PERSONAL", ownerId}`, `{name, scope: "SHARED"}`, `{name, parentId}` or ' +
+      '`{path, scope, ownerId?}`. A location already taken, even by an archived namespace, is 409.',
+    pathParameters: storePathSchema,
+    body: createNamespaceRequestSchema,
+    bodyRequired: true,
+    status: 201,
+    response: namespaceResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'list-namespaces': {
+    operationId: 'ListNamespaces',
+    summary: 'Root namespaces of a scope (and owner), or the children of one, by name, paged',
+    pathParameters: storePathSchema,
+    query: listNamespacesQuerySchema,
+    status: 200,
+    response: listNamespacesResponseSchema,
+    errors: [404],
+  },
+  'get-namespace': {
+    operationId: 'GetNamespace',
+    summary: 'One namespace, with its current path and state',
+    pathParameters: namespacePathParamsSchema,
+    status: 200,
+    response: namespaceResponseSchema,
+    errors: [404],
+  },
+  'update-namespace': {
+    operationId: 'UpdateNamespace',
+    summary: 'Rename (`name`) or archive (`state: "ARCHIVED"`) a namespace',
+    description: 'There is no unarchive (409). An archived namespace refuses new writes and stays readable.',
+    pathParameters: namespacePathParamsSchema,
+    body: updateNamespaceRequestSchema,
+    bodyRequired: true,
+    status: 200,
+    response: namespaceResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'delete-namespace': {
+    operationId: 'DeleteNamespace',
+    summary: 'Delete an empty leaf namespace (409 while it has children, memories or sessions)',
+    pathParameters: namespacePathParamsSchema,
+    status: 204,
+    errors: [404, 409],
+  },
   'get-memory': {
     operationId: 'GetLongTermMemory',
     summary: 'One long-term memory',
@@ -388,7 +460,7 @@ const contracts = {
       'JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, ' +
       '`tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, ' +
       'create_long_term_memories, get_long_term_memory, get_memory_sources, delete_long_term_memories, ' +
-      'memory_prompt). ' +
+      'move_long_term_memories, memory_prompt). ' +
       'Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.',
     extension: true,
     pathParameters: storePathSchema,

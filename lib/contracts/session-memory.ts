@@ -15,6 +15,11 @@ export const addSessionEventRequestSchema = z.object({
   sessionId: idSchema.optional(),
   actorId: idSchema,
   namespace: idSchema.optional(),
+  /**
+   * The namespace resource (reference §3.16): the first event binds the session; later events may
+   * repeat it. Never together with `namespace` (the use case answers 400).
+   */
+  namespaceRef: z.object({ namespaceId: idSchema }).strict().optional(),
   role: messageRoleSchema,
   content: z
     .array(contentPartSchema)
@@ -59,6 +64,9 @@ export interface SessionMemory {
   readonly sessionId: string;
   readonly ownerId: string;
   readonly namespace?: string;
+  /** Storage only: the bound namespace resource's id (the response shows `namespaceRef`). */
+  readonly namespaceId?: string;
+  readonly namespaceRef?: { readonly namespaceId: string; readonly name: string; readonly path: string };
   readonly events: readonly SessionEvent[];
   readonly summary?: SessionSummary;
 }
@@ -118,11 +126,22 @@ export const listSessionSummariesQuerySchema = z
     limit: limitSchema(LIMITS.listSessionsMax, LIMITS.listSessionsDefault),
     pageToken: pageTokenSchema.optional(),
     filterOwnerId: idSchema.optional(),
+    /** Only the sessions bound to this namespace resource (ANDed with `filterOwnerId`). */
+    namespaceRef: idSchema.optional(),
     includeAll: queryBoolean.optional(),
     sortBy: sessionSortBySchema.default('updatedAt'),
     sortOrder: sortOrderSchema.optional(),
   })
-  .superRefine(ownerScope)
+  .superRefine((query, ctx) => {
+    // A namespace is a filter of its own (reference §3.5): no includeAll needed with it, or allowed.
+    if (query.namespaceRef === undefined) return ownerScope(query, ctx);
+    if (query.includeAll !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['includeAll'],
+        message: 'must not be combined with namespaceRef',
+      });
+  })
   .transform((query) => ({
     ...query,
     // Reference: default desc for timestamps, asc for sessionId.
@@ -164,6 +183,7 @@ export const sessionMemorySchema = z.object({
   sessionId: idSchema,
   ownerId: idSchema,
   namespace: idSchema.optional(),
+  namespaceRef: z.object({ namespaceId: idSchema, name: z.string(), path: z.string() }).optional(),
   events: z.array(sessionEventSchema),
   summary: sessionSummarySchema.optional(),
 });

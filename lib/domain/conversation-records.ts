@@ -70,6 +70,8 @@ export interface ConversationSession {
   readonly sessionId: string;
   readonly ownerId: string;
   readonly namespace?: string;
+  /** The namespace resource the session is bound to: its records are filed there too. */
+  readonly namespaceId?: string;
 }
 
 const KEPT_ROLES: ReadonlySet<ScreenedTurn['role']> = new Set(['USER', 'ASSISTANT']);
@@ -116,6 +118,7 @@ export function conversationRecords(input: {
       sessionId: session.sessionId,
       ownerId: session.ownerId,
       ...(session.namespace ? { namespace: session.namespace } : {}),
+      ...(session.namespaceId ? { namespaceId: session.namespaceId } : {}),
       topics: [],
       sourceRefs: [turn.eventId],
       occurredAt: turn.createdAt,

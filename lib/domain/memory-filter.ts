@@ -27,6 +27,7 @@ export function matchesFilter(
   if (filter.sessionId) checks.push(single(record.sessionId, filter.sessionId, false));
   if (filter.ownerId) checks.push(single(record.ownerId, filter.ownerId, false));
   if (filter.namespace) checks.push(single(record.namespace, filter.namespace, true));
+  if (filter.namespaceRef) checks.push(namespaceRefMatches(record.namespaceId, filter.namespaceRef));
   if (filter.memoryType) checks.push(single(record.memoryType, filter.memoryType, true));
   if (filter.topics) checks.push(multi(record.topics, filter.topics));
   if (filter.createdAt) checks.push(withinDates(record.createdAt, filter.createdAt));
@@ -50,6 +51,15 @@ function single(value: string | undefined, filter: TagFilter, caseInsensitive: b
   if (filter.in !== undefined) return filter.in.some((x) => norm(x) === v);
   if (filter.all !== undefined) return filter.all.every((x) => norm(x) === v);
   return true;
+}
+
+/** Exact namespace ids, case-sensitive; a record without one never matches (as `eq`/`in` above). */
+function namespaceRefMatches(
+  id: string | undefined,
+  filter: NonNullable<MemoryFilter['namespaceRef']>,
+): boolean {
+  if (id === undefined) return false;
+  return filter.eq !== undefined ? id === filter.eq : (filter.in ?? []).includes(id);
 }
 
 function multi(values: readonly string[], filter: TagFilter): boolean {
@@ -126,9 +136,14 @@ export function partitionCouldMatch(
   if (!filter) return true;
   const owner = filter.ownerId ? single(partition.ownerId, filter.ownerId, false) : undefined;
   const namespace = filter.namespace ? single(partition.namespace, filter.namespace, true) : undefined;
-  const decided = [owner, namespace].filter((v): v is boolean => v !== undefined);
+  // Records filed under a namespace resource carry no namespace label, so they sit in the
+  // owner's label-less partition.
+  const ref = filter.namespaceRef ? partition.namespace === undefined : undefined;
+  const decided = [owner, namespace, ref].filter((v): v is boolean => v !== undefined);
   if (op === 'all') return decided.every(Boolean);
-  const others = Object.keys(filter).some((key) => key !== 'ownerId' && key !== 'namespace');
+  const others = Object.keys(filter).some(
+    (key) => key !== 'ownerId' && key !== 'namespace' && key !== 'namespaceRef',
+  );
   if (others || decided.length === 0) return true;
   return decided.some(Boolean);
 }

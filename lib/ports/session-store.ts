@@ -11,6 +11,11 @@ export interface AppendEventInput {
   readonly event: SessionEvent;
   /** Only used when this event creates the session (the first event fixes it). */
   readonly namespace: string | undefined;
+  /**
+   * Namespace resource: binds the session when this event creates it; on a bound session it must
+   * be the bound one. Every append checks the bound namespace is active.
+   */
+  readonly namespaceId?: string;
   /** Server time of the append (ms), also the base of TTL and promotion windows. */
   readonly now: number;
   /**
@@ -33,6 +38,9 @@ export type AppendEventResult =
   | { readonly status: 'store-not-found' }
   /** The session holds `LIMITS.eventsPerSession` events or `LIMITS.sessionBytes` bytes of event JSON. */
   | { readonly status: 'session-full'; readonly limit: 'events' | 'bytes'; readonly max: number }
+  | { readonly status: 'namespace-mismatch' }
+  | { readonly status: 'namespace-missing' }
+  | { readonly status: 'namespace-archived' }
   /** The event would take the store past one of its storage quotas (store config `quotas`). */
   | {
       readonly status: 'over-quota';
@@ -53,6 +61,8 @@ export interface SessionRow {
   readonly sessionId: string;
   readonly ownerId: string | undefined;
   readonly namespace: string | undefined;
+  /** The namespace resource the session is bound to. */
+  readonly namespaceId?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -89,6 +99,10 @@ export interface SessionListing {
   listSessionIds(query: SessionPageQuery): Promise<{ ids: string[]; total: number }>;
   listSessionRows(
     query: SessionPageQuery & { sortBy: SessionSortBy; sortOrder: SortOrder },
+  ): Promise<{ rows: SessionRow[]; total: number }>;
+  /** The live sessions bound to one namespace resource (and owner, when given), sorted and paged. */
+  listNamespaceSessionRows(
+    query: SessionPageQuery & { namespaceId: string; sortBy: SessionSortBy; sortOrder: SortOrder },
   ): Promise<{ rows: SessionRow[]; total: number }>;
 }
 

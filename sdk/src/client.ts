@@ -18,10 +18,13 @@ import type {
   BulkDeleteResponse,
   CreatedAtFilter,
   CreateMemoryRecord,
+  CreateNamespaceRequest,
   CreateSummaryViewRequest,
   GetSessionEventResponse,
   GetSessionMemoryQuery,
   HealthResponse,
+  ListNamespacesQuery,
+  ListNamespacesResponse,
   ListSessionSummariesQuery,
   ListSessionSummariesResponse,
   ListSessionsQuery,
@@ -37,6 +40,10 @@ import type {
   MemorySource,
   MemorySourcesQuery,
   MemorySourcesResponse,
+  MoveLongTermMemoriesRequest,
+  MoveLongTermMemoriesResponse,
+  Namespace,
+  NamespaceResponse,
   PromoteSessionNowResponse,
   PromotionStatus,
   RefreshSummaryViewResponse,
@@ -49,6 +56,7 @@ import type {
   SummaryView,
   UpdateMemoryFieldsRequest,
   UpdateMemoryRequest,
+  UpdateNamespaceRequest,
   UpdateSummaryViewRequest,
   ViewGroup,
   ViewPartition,
@@ -492,6 +500,106 @@ export class AgentMemory {
         path: `${this.#store(options)}${pathOf`/long-term-memory/${memoryId}/fields`}`,
         body: patch,
         idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * `POST …/long-term-memory/move`: files up to 100 memories under a namespace (`{moved, errors}`,
+   * per item). Retried: moving twice leaves the same state (a memory already there counts as moved).
+   */
+  async moveLongTermMemories(
+    request: MoveLongTermMemoriesRequest,
+    options?: RequestOptions,
+  ): Promise<MoveLongTermMemoriesResponse> {
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}/long-term-memory/move`,
+        body: request,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  // ---- namespaces ----
+
+  /**
+   * `POST …/namespaces`: `{name, scope, ownerId?}`, `{name, parentId}` or `{path, scope, ownerId?}`
+   * (201 `{namespace}`). Not retried: a retry after a lost answer would meet its own 409.
+   */
+  async createNamespace(
+    request: CreateNamespaceRequest,
+    options?: RequestOptions,
+  ): Promise<NamespaceResponse> {
+    return this.#send(
+      { method: 'POST', path: `${this.#store(options)}/namespaces`, body: request, idempotent: false },
+      options,
+    );
+  }
+
+  /** `GET …/namespaces`: roots (`scope`, `ownerId`) or children (`parentId`), one page. Retried. */
+  async listNamespaces(
+    query: ListNamespacesQuery,
+    options?: RequestOptions,
+  ): Promise<ListNamespacesResponse> {
+    return this.#send(
+      { method: 'GET', path: `${this.#store(options)}/namespaces`, query: { ...query }, idempotent: true },
+      options,
+    );
+  }
+
+  /** Every namespace of {@link listNamespaces}, page after page. */
+  iterateNamespaces(
+    query: ListNamespacesQuery,
+    options?: RequestOptions,
+  ): AsyncGenerator<Namespace, void, undefined> {
+    return paginate(
+      (pageToken) => this.listNamespaces({ ...query, pageToken }, options),
+      (page) => page.namespaces,
+      query.pageToken,
+    );
+  }
+
+  /** `GET …/namespaces/{namespaceId}` (`{namespace}`). Retried. */
+  async getNamespace(namespaceId: string, options?: RequestOptions): Promise<NamespaceResponse> {
+    return this.#send(
+      {
+        method: 'GET',
+        path: `${this.#store(options)}${pathOf`/namespaces/${namespaceId}`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `PATCH …/namespaces/{namespaceId}`: rename (`name`) or archive (`state: "ARCHIVED"`). Retried: it sets values. */
+  async updateNamespace(
+    namespaceId: string,
+    patch: UpdateNamespaceRequest,
+    options?: RequestOptions,
+  ): Promise<NamespaceResponse> {
+    return this.#send(
+      {
+        method: 'PATCH',
+        path: `${this.#store(options)}${pathOf`/namespaces/${namespaceId}`}`,
+        body: patch,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `DELETE …/namespaces/{namespaceId}` (204; 409 unless an empty leaf). Retried; a 404 on a retry counts as deleted. */
+  async deleteNamespace(namespaceId: string, options?: RequestOptions): Promise<void> {
+    return this.#send(
+      {
+        method: 'DELETE',
+        path: `${this.#store(options)}${pathOf`/namespaces/${namespaceId}`}`,
+        idempotent: true,
+        notFoundAfterRetryIsSuccess: true,
       },
       options,
     );

@@ -13,6 +13,10 @@ type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : ne
 type Answer<Op extends keyof operations, Status extends keyof operations[Op]['responses']> = JsonOf<
   operations[Op]['responses'][Status]
 >;
+/** The JSON request body of an operation. */
+type BodyOf<Op extends keyof operations> = operations[Op] extends { requestBody?: infer R }
+  ? JsonOf<NonNullable<R>>
+  : never;
 /** An operation's query parameters, with `"true" | "false"` taken as `boolean`. */
 type QueryOf<Op extends keyof operations> = {
   [K in keyof NonNullable<operations[Op]['parameters']['query']>]: NonNullable<
@@ -67,14 +71,24 @@ export type MemorySourcesResponse = Answer<'GetLongTermMemorySources', 200>;
 export type MemorySource = MemorySourcesResponse['sources'][number];
 export type UpdateMemoryFieldsRequest = Schemas['UpdateLongTermMemoryFieldsRequest'];
 
+export type MoveLongTermMemoriesRequest = BodyOf<'MoveLongTermMemories'>;
+export type MoveLongTermMemoriesResponse = Answer<'MoveLongTermMemories', 200>;
+export type NamespaceRef = NonNullable<MemoryRecord['namespaceRef']>;
+
+// ---- namespaces ----
+export type CreateNamespaceRequest = BodyOf<'CreateNamespace'>;
+export type NamespaceResponse = Answer<'GetNamespace', 200>;
+export type Namespace = NamespaceResponse['namespace'];
+export type ListNamespacesQuery = QueryOf<'ListNamespaces'>;
+export type ListNamespacesResponse = Answer<'ListNamespaces', 200>;
+export type UpdateNamespaceRequest = BodyOf<'UpdateNamespace'>;
+
 // ---- memory prompt (extension) ----
 export type PromptMessage = Schemas['PromptMessage'];
 export type MemoryPromptRequest = Schemas['MemoryPromptRequest'];
 export type MemoryPromptResponse = Schemas['MemoryPromptResponse'];
 
 // ---- summary views (extension; decision record 0020) ----
-/** An operation's JSON request body. */
-type BodyOf<Op extends keyof operations> = JsonOf<NonNullable<operations[Op]['requestBody']>>;
 export type CreateSummaryViewRequest = BodyOf<'CreateSummaryView'>;
 export type UpdateSummaryViewRequest = BodyOf<'UpdateSummaryView'>;
 export type RefreshSummaryViewRequest = BodyOf<'RefreshSummaryView'>;

@@ -115,12 +115,18 @@ describe('keys and stores', () => {
       visibility: 'shared',
     });
     expect(view.status).toBe(201);
+    const namespace = await writerB.post(`/v1/stores/${storeB}/namespaces`, {
+      name: 'b-ns',
+      scope: 'SHARED',
+    });
+    const namespaceId = namespace.body.namespace.namespaceId as string;
     const params: Record<string, string> = {
       storeId: storeB,
       sessionId: 's-b',
       eventId,
       memoryId: 'm-b',
       viewId: view.body.id,
+      namespaceId,
     };
     const bodies: Record<string, unknown> = {
       'add-session-event': event,
@@ -133,6 +139,9 @@ describe('keys and stores', () => {
       'create-summary-view': { name: 'planted' },
       'update-summary-view': { name: 'renamed' },
       'refresh-summary-view': {},
+      'move-memories': { memoryIds: ['m-b'], namespaceRef: { namespaceId } },
+      'create-namespace': { name: 'planted', scope: 'SHARED' },
+      'update-namespace': { name: 'renamed' },
       mcp: {
         jsonrpc: '2.0',
         id: 1,
@@ -160,6 +169,10 @@ describe('keys and stores', () => {
     );
     const memory = await writerB.get(`/v1/stores/${storeB}/long-term-memory/m-b`);
     expect(memory.body.text).toBe('secret plans of B');
+    expect(memory.body).not.toHaveProperty('namespaceRef');
+    expect((await writerB.get(`/v1/stores/${storeB}/namespaces/${namespaceId}`)).body.namespace.name).toBe(
+      'b-ns',
+    );
   });
 
   it('answers 404 with a problem body for routes that do not exist', async () => {

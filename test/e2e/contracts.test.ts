@@ -102,6 +102,19 @@ describe('the contracts the OpenAPI document is generated from', () => {
         limit: 1,
       }),
     );
+    const created = await call(
+      'create-namespace',
+      api.post(`${base}/namespaces`, { path: 'life/food', scope: 'PERSONAL', ownerId: 'alice' }),
+    );
+    const namespaceId = created.body.namespace.namespaceId as string;
+    await api.post(`${base}/namespaces`, { name: 'work', scope: 'PERSONAL', ownerId: 'alice' });
+    await call('list-namespaces', api.get(`${base}/namespaces?scope=PERSONAL&ownerId=alice&limit=1`));
+    await call('get-namespace', api.get(`${base}/namespaces/${namespaceId}`));
+    await call('update-namespace', api.patch(`${base}/namespaces/${namespaceId}`, { name: 'diet' }));
+    await call(
+      'move-memories',
+      api.post(`${ltm}/move`, { memoryIds: ['japan', 'never-was'], namespaceRef: { namespaceId } }),
+    );
     await call('get-memory', api.get(`${ltm}/veg`));
     await call('get-memory-sources', api.get(`${ltm}/veg/sources`));
     await call(
@@ -159,6 +172,8 @@ describe('the contracts the OpenAPI document is generated from', () => {
     await call('delete-session-event', api.delete(`${base}/session-memory/trip/events/${eventId}`));
     await call('delete-session-memory', api.delete(`${base}/session-memory/other`));
     await call('delete-summary-view', api.delete(`${views}/${viewId}`));
+    const empty = await api.post(`${base}/namespaces`, { name: 'empty', scope: 'SHARED' });
+    await call('delete-namespace', api.delete(`${base}/namespaces/${empty.body.namespace.namespaceId}`));
 
     expect([...answers.keys()].sort()).toEqual(httpRoutes.map((r) => r.name).sort());
     for (const [route, answer] of answers) {
@@ -176,6 +191,13 @@ describe('the contracts the OpenAPI document is generated from', () => {
     expect(answers.get('get-view-partition')?.body.state).toBe('ready');
     expect(answers.get('get-view-partition')?.body.memoryCount).toBeGreaterThanOrEqual(2);
     expect(answers.get('get-view-partition')?.body.text).toContain('vegetarian');
+    expect(answers.get('update-memory-fields')?.body.namespaceRef).toEqual({
+      namespaceId,
+      name: 'diet',
+      path: 'life/diet',
+    });
+    expect(answers.get('list-namespaces')?.body).toHaveProperty('nextPageToken');
+    expect(answers.get('move-memories')?.body.errors).toHaveLength(1);
   });
 
   it('match the problem bodies of errors', async () => {

@@ -40,6 +40,7 @@ let storeId = '';
 let apiKey = '';
 let eventId = '';
 let viewId = '';
+let namespaceId = '';
 
 const SESSION_ID = 'fuzz-session';
 const MEMORY_ID = 'fuzz-memory';
@@ -65,6 +66,9 @@ beforeAll(async () => {
   const view = await api.post(`/v1/stores/${storeId}/summary-views`, validBodies['create-summary-view']);
   expect(view.status).toBe(201);
   viewId = view.body.id;
+  const namespace = await api.post(`/v1/stores/${storeId}/namespaces`, { name: 'fuzz', scope: 'SHARED' });
+  expect(namespace.status).toBe(201);
+  namespaceId = namespace.body.namespace.namespaceId;
 });
 
 // ---- what a valid request of each route looks like, and which fields it has ----
@@ -157,6 +161,10 @@ const validBodies: Record<string, Record<string, unknown>> = {
     text: 'The user prefers aisle seats.',
     attributes: { label: 'aisle', count: 3 },
   },
+  'move-memories': { memoryIds: [SCRATCH_ID], namespaceRef: { namespaceId: 'fuzz-namespace' } },
+  'create-namespace': { path: 'fuzz/made', scope: 'PERSONAL', ownerId: 'alice' },
+  'update-namespace': { name: 'fuzz-renamed', state: 'ACTIVE' },
+  'delete-namespace': {},
   'delete-session-memory': {},
   'delete-session-event': {},
   'promote-session-now': {},
@@ -214,13 +222,21 @@ function withField(body: unknown, path: readonly (string | number)[], value: unk
 
 // ---- requests ----
 
-const STORE_PARAMS = () => ({ storeId, sessionId: SESSION_ID, eventId, memoryId: MEMORY_ID, viewId });
+const STORE_PARAMS = () => ({
+  storeId,
+  sessionId: SESSION_ID,
+  eventId,
+  memoryId: MEMORY_ID,
+  viewId,
+  namespaceId,
+});
 const SCRATCH_PARAMS = () => ({
   storeId,
   viewId: SCRATCH_ID,
   sessionId: SCRATCH_ID,
   eventId: 'a'.repeat(32),
   memoryId: SCRATCH_ID,
+  namespaceId: SCRATCH_ID,
 });
 
 function pathOf(route: HttpRouteDefinition): string {
@@ -507,6 +523,10 @@ const queryName = fc.constantFrom(
   'sortBy',
   'sortOrder',
   'includeSummarisedEvents',
+  'scope',
+  'ownerId',
+  'parentId',
+  'namespaceRef',
   'x',
   '__proto__',
   'constructor',
@@ -533,6 +553,7 @@ const queryValue = fc.oneof(
     'asc',
   ),
   fc.constantFrom('updatedAt', 'createdAt', 'sessionId', 'desc', 'alice', '../x', 'a'.repeat(65)),
+  fc.constantFrom('PERSONAL', 'SHARED', 'personal'),
   fc.constant('p'.repeat(LIMITS.pageTokenChars + 1)),
   fc.string({ maxLength: 200 }).map((s) => Buffer.from(s).toString('base64url')),
 );

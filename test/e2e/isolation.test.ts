@@ -131,6 +131,9 @@ interface World {
   /** A's and B's summary views (B's named with the marker). */
   aViewId: string;
   bViewId: string;
+  /** A namespace resource of each store (B's holds a marked memory). */
+  aNamespace: string;
+  bNamespace: string;
   bTokens: { sessions: string; summaries: string; search: string };
   aTokens: { sessions: string; summaries: string; search: string };
   /** What key B sees of store B before the probes, to compare afterwards. */
@@ -186,7 +189,9 @@ const toolOutcome =
 /** What the MCP client sends with every request (Streamable HTTP needs both media types). */
 const MCP_HEADERS = { accept: 'application/json, text/event-stream' };
 
-async function snapshotB(w: Pick<World, 'b' | 'storeB' | 'bEventIds' | 'bViewId'>): Promise<string> {
+async function snapshotB(
+  w: Pick<World, 'b' | 'storeB' | 'bEventIds' | 'bViewId' | 'bNamespace'>,
+): Promise<string> {
   const base = `/v1/stores/${w.storeB}`;
   const reads = await Promise.all([
     w.b.get(`${base}/session-memory/${SHARED.session}`),
@@ -199,6 +204,8 @@ async function snapshotB(w: Pick<World, 'b' | 'storeB' | 'bEventIds' | 'bViewId'
     ...w.bEventIds.map((id) => w.b.get(`${base}/session-memory/${SHARED.session}/events/${id}`)),
     w.b.get(`${base}/summary-views/${w.bViewId}`),
     w.b.get(`${base}/summary-views/${w.bViewId}/partitions`),
+    w.b.get(`${base}/namespaces/${w.bNamespace}`),
+    w.b.get(`${base}/namespaces?scope=SHARED`),
   ]);
   for (const read of reads) expect(read.status).toBe(200);
   // Last-access times move with reads; everything else must stay as it was.
@@ -248,6 +255,19 @@ beforeAll(async () => {
   });
   expect(bMemories.status).toBe(201);
   expect(bMemories.body.errors).toEqual([]);
+  const bNamespace = await b.post(`/v1/stores/${storeB}/namespaces`, { name: 'shared-ns', scope: 'SHARED' });
+  expect(bNamespace.status).toBe(201);
+  const bFiled = await b.post(`/v1/stores/${storeB}/long-term-memory`, {
+    memories: [
+      {
+        id: `b-filed-${uniq}`,
+        text: `${MARKER} a filed zebracorn plan`,
+        ownerId: SHARED.owner,
+        namespaceRef: { namespaceId: bNamespace.body.namespace.namespaceId },
+      },
+    ],
+  });
+  expect(bFiled.body.errors).toEqual([]);
 
   // Store A: the same shared ids with its own, unmarked, data.
   const aEvents: string[] = [];
@@ -269,6 +289,8 @@ beforeAll(async () => {
     ],
   });
   expect(aMemories.status).toBe(201);
+  const aNamespace = await a.post(`/v1/stores/${storeA}/namespaces`, { name: 'shared-ns', scope: 'SHARED' });
+  expect(aNamespace.status).toBe(201);
 
   // Summary views: B's carries the marker in its name and instructions; both are shared.
   const view = async (api: typeof a, storeId: string, name: string) => {
@@ -307,6 +329,8 @@ beforeAll(async () => {
     aEventId: aEvents[0]!,
     aViewId,
     bViewId,
+    aNamespace: aNamespace.body.namespace.namespaceId,
+    bNamespace: bNamespace.body.namespace.namespaceId,
     bTokens: await tokens(b, storeB),
     aTokens: await tokens(a, storeA),
     bSnapshot: '',
@@ -334,6 +358,7 @@ function legit(name: string): string {
     eventId: world.aEventId,
     memoryId: 'a-only-mem',
     viewId: world.aViewId,
+    namespaceId: world.aNamespace,
   };
   return values[name]!;
 }
@@ -345,6 +370,7 @@ function fromB(name: string): string[] {
     eventId: world.bEventIds,
     memoryId: [B_ONLY.memory],
     viewId: [world.bViewId],
+    namespaceId: [world.bNamespace],
   };
   return values[name] ?? [];
 }
@@ -370,6 +396,9 @@ function baseBody(route: HttpRouteDefinition): Body {
     'create-summary-view': { name: 'A probe view' },
     'update-summary-view': { name: 'A view renamed' },
     'refresh-summary-view': { group: { ownerId: SHARED.owner } },
+    'move-memories': { memoryIds: ['a-only-mem'], namespaceRef: { namespaceId: world.aNamespace } },
+    'create-namespace': { name: 'a-made', scope: 'SHARED' },
+    'update-namespace': { name: 'a-renamed' },
   };
   return bodies[route.name];
 }
@@ -377,6 +406,7 @@ function baseBody(route: HttpRouteDefinition): Body {
 /** The query string a GET needs to be valid (list routes want an owner scope). */
 function baseQuery(route: HttpRouteDefinition): string {
   if (route.name === 'get-view-partition') return `?ownerId=${SHARED.owner}`;
+  if (route.name === 'list-namespaces') return '?scope=SHARED';
   return route.name === 'list-sessions' || route.name === 'list-session-summaries' ? '?includeAll=true' : '';
 }
 
@@ -592,6 +622,39 @@ function queryCases(route: HttpRouteDefinition): Case[] {
       expect: [400],
     });
   }
+  if (route.name === 'list-namespaces') {
+    cases.push({
+      label: "B's parent",
+      method: 'GET',
+      path: `${path}?parentId=${world.bNamespace}`,
+      expect: [404],
+    });
+    cases.push({ label: 'shared roots', method: 'GET', path: `${path}?scope=SHARED`, expect: [200] });
+    for (const value of [...HOSTILE_IDS, ...INJECTIONS.filter((v) => v !== '\ud800')]) {
+      const label = JSON.stringify(value.slice(0, 20));
+      cases.push({ label: `parentId=${label}`, method: 'GET', path: `${path}?parentId=${enc(value)}` });
+      cases.push({
+        label: `ownerId=${label}`,
+        method: 'GET',
+        path: `${path}?scope=PERSONAL&ownerId=${enc(value)}`,
+      });
+      cases.push({
+        label: `pageToken=${label}`,
+        method: 'GET',
+        path: `${path}?scope=SHARED&pageToken=${enc(value)}`,
+        expect: [400],
+      });
+    }
+  }
+  if (route.name === 'list-session-summaries') {
+    cases.push({
+      label: "B's namespaceRef",
+      method: 'GET',
+      path: `${path}?namespaceRef=${world.bNamespace}`,
+      expect: [200],
+      check: (body) => (body.items?.length === 0 ? undefined : `listed: ${JSON.stringify(body.items)}`),
+    });
+  }
   if (route.name === 'get-session-memory') {
     for (const value of ['true', 'TRUE', '1', '', TEN_K, '*']) {
       cases.push({
@@ -657,6 +720,14 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
       );
       add('own token', { ...SEARCH_BODY, pageToken: world.aTokens.search }, [200]);
       add("B's owner", { filter: { ownerId: { eq: B_ONLY.owner } } }, [200]);
+      add("B's namespaceRef", { filter: { namespaceRef: { eq: world.bNamespace } } }, [200], (body) =>
+        body.items?.length === 0 ? undefined : `found: ${JSON.stringify(body.items)}`,
+      );
+      add(
+        "B's namespaceRef, ranked",
+        { text: 'filed zebracorn plan', filter: { namespaceRef: { in: [world.bNamespace] } } },
+        [200],
+      );
       add("B's memory text", { text: 'another secret zebracorn plan of B', searchMode: 'hybrid' }, [200]);
       for (const mode of ['keyword', 'semantic', 'hybrid']) {
         for (const value of INJECTIONS) {
@@ -907,6 +978,50 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
       }
       break;
     }
+    case 'move-memories':
+      add(
+        "into B's namespace",
+        { memoryIds: ['a-only-mem'], namespaceRef: { namespaceId: world.bNamespace } },
+        [404],
+      );
+      add(
+        "B's memory ids",
+        { memoryIds: [B_ONLY.memory, `b-filed-${uniq}`], namespaceRef: { namespaceId: world.aNamespace } },
+        [200],
+        (body) => (body.moved?.length === 0 ? undefined : `moved: ${JSON.stringify(body.moved)}`),
+      );
+      add(
+        'hostile ids',
+        {
+          memoryIds: [...HOSTILE_IDS, ...INJECTIONS].slice(0, 100),
+          namespaceRef: { namespaceId: world.aNamespace },
+        },
+        [200, 400],
+      );
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        add(`namespaceId ${JSON.stringify(value.slice(0, 16))}`, {
+          memoryIds: ['a-only-mem'],
+          namespaceRef: { namespaceId: value },
+        });
+      }
+      break;
+    case 'create-namespace':
+      add("under B's namespace", { name: 'x', parentId: world.bNamespace }, [404]);
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        const label = JSON.stringify(value.slice(0, 16));
+        add(`name ${label}`, { name: value, scope: 'SHARED' });
+        add(`ownerId ${label}`, { name: 'x', scope: 'PERSONAL', ownerId: value });
+        add(`parentId ${label}`, { name: 'x', parentId: value });
+        add(`path ${label}`, { path: `a/${value}`, scope: 'SHARED' });
+      }
+      break;
+    case 'update-namespace':
+      for (const value of [...HOSTILE_IDS, ...INJECTIONS]) {
+        const label = JSON.stringify(value.slice(0, 16));
+        add(`name ${label}`, { name: value });
+        add(`state ${label}`, { state: value });
+      }
+      break;
     case 'bulk-delete-memories':
       add("B's memory ids", { memoryIds: [B_ONLY.memory, `b-third-${uniq}`] }, [200]);
       add('a record stored with lone surrogates', { memoryIds: ['a-lone'] }, [200], (body) =>
@@ -948,7 +1063,15 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
 
 /** Ids of B the request did not send must not come back either (a B session id in a listing, …). */
 function bOnlyIds(): string[] {
-  return [B_ONLY.session, B_ONLY.memory, B_ONLY.owner, `b-third-${uniq}`, ...world.bEventIds];
+  return [
+    B_ONLY.session,
+    B_ONLY.memory,
+    B_ONLY.owner,
+    `b-third-${uniq}`,
+    `b-filed-${uniq}`,
+    world.bNamespace,
+    ...world.bEventIds,
+  ];
 }
 
 async function run(route: HttpRouteDefinition, cases: readonly Case[]): Promise<string[]> {

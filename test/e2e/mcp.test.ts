@@ -65,6 +65,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       'get_session_memory',
       'get_summary_view',
       'memory_prompt',
+      'move_long_term_memories',
       'search_long_term_memory',
     ]);
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
@@ -187,6 +188,33 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       sessions: [],
       sources: [{ kind: 'external', ref: 'crm:7', state: 'unresolved' }],
       totalSources: 1,
+    });
+
+    // Curation: file a memory under a namespace; search by the namespace finds it at once.
+    const namespace = await apiClient(stack().apiUrl, key).post(`/v1/stores/${storeId}/namespaces`, {
+      name: 'pets',
+      scope: 'PERSONAL',
+      ownerId: 'alice',
+    });
+    const namespaceId = namespace.body.namespace.namespaceId as string;
+    const moved = await call(client, 'move_long_term_memories', {
+      memoryIds: ['dog', 'nope'],
+      namespaceRef: { namespaceId },
+    });
+    expect(moved.structuredContent).toEqual({ moved: ['dog'], errors: [{ id: 'nope', error: 'not found' }] });
+    const filed = await call(client, 'search_long_term_memory', {
+      filter: { namespaceRef: { eq: namespaceId } },
+    });
+    expect((filed.structuredContent as { items: Array<{ id: string }> }).items.map((m) => m.id)).toEqual([
+      'dog',
+    ]);
+    const nowhere = await call(client, 'move_long_term_memories', {
+      memoryIds: ['dog'],
+      namespaceRef: { namespaceId: 'no-such-namespace' },
+    });
+    expect(nowhere).toMatchObject({
+      isError: true,
+      structuredContent: { error: { code: 'resource-not-found' } },
     });
 
     const deleted = await call(client, 'delete_long_term_memories', { memoryIds: ['veg', 'nope'] });

@@ -20,6 +20,8 @@ interface StoredSession {
   sessionId: string;
   ownerId: string;
   namespace: string | undefined;
+  /** Bound namespace resource (the fake holds no namespaces, so it checks only the binding). */
+  namespaceId?: string;
   events: SessionEvent[];
   summary?: SessionSummary;
   createdAt: number;
@@ -76,11 +78,15 @@ export class InMemorySessionStore implements SessionStore {
     if (session && eventBytes([...session.events, input.event]) > LIMITS.sessionBytes) {
       return { status: 'session-full', limit: 'bytes', max: LIMITS.sessionBytes };
     }
+    if (session && input.namespaceId !== undefined && input.namespaceId !== session.namespaceId) {
+      return { status: 'namespace-mismatch' };
+    }
     const created = !session;
     session ??= {
       sessionId: input.event.sessionId,
       ownerId: input.event.actorId,
       namespace: input.namespace,
+      ...(input.namespaceId ? { namespaceId: input.namespaceId } : {}),
       events: [],
       createdAt: input.now,
       updatedAt: input.now,
@@ -122,6 +128,7 @@ export class InMemorySessionStore implements SessionStore {
       sessionId: session.sessionId,
       ownerId: session.ownerId,
       ...(session.namespace ? { namespace: session.namespace } : {}),
+      ...(session.namespaceId ? { namespaceId: session.namespaceId } : {}),
       events: session.events,
       ...(session.summary ? { summary: session.summary } : {}),
     });
@@ -183,9 +190,22 @@ export class InMemorySessionStore implements SessionStore {
       sessionId: s.sessionId,
       ownerId: s.ownerId,
       namespace: s.namespace,
+      ...(s.namespaceId ? { namespaceId: s.namespaceId } : {}),
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
     }));
     return { rows, total: all.length };
+  }
+
+  async listNamespaceSessionRows(
+    query: SessionPageQuery & { namespaceId: string; sortBy: SessionSortBy; sortOrder: SortOrder },
+  ) {
+    const { rows } = await this.listSessionRows({
+      ...query,
+      offset: 0,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    const bound = rows.filter((row) => row.namespaceId === query.namespaceId);
+    return { rows: bound.slice(query.offset, query.offset + query.limit), total: bound.length };
   }
 }

@@ -7,6 +7,7 @@ import {
   indexKeys,
   keywordKeys,
   memoryKeys,
+  namespaceKeys,
   partitionTag,
   type SessionIndexSort,
   sessionKeys,
@@ -105,6 +106,27 @@ describe('Lua key shapes', () => {
     ]);
     cases.push(['partitions_key(ARGV[1])', [prefix], memoryKeys.partitions(storeId)]);
     cases.push(['partition_counts_key(ARGV[1])', [prefix], memoryKeys.partitionCounts(storeId)]);
+    cases.push([
+      'namespace_key(ARGV[1], ARGV[2])',
+      [prefix, 'ns-1'],
+      namespaceKeys.namespace(storeId, 'ns-1'),
+    ]);
+    cases.push([
+      'namespace_members_key(ARGV[1], ARGV[2])',
+      [prefix, 'ns-1'],
+      namespaceKeys.members(storeId, 'ns-1'),
+    ]);
+    cases.push([
+      'namespace_children_key(ARGV[1], ARGV[2])',
+      [prefix, 'ns-1'],
+      namespaceKeys.children(storeId, 'ns-1'),
+    ]);
+    cases.push([
+      'namespace_personal_roots_key(ARGV[1], ARGV[2])',
+      [prefix, 'owner-7'],
+      namespaceKeys.personalRoots(storeId, 'owner-7'),
+    ]);
+    cases.push(['namespace_shared_roots_key(ARGV[1])', [prefix], namespaceKeys.sharedRoots(storeId)]);
     for (const namespace of ['Travel-Plans', 'notes', undefined]) {
       cases.push([
         namespace === undefined ? 'partition_tag(ARGV[1], nil)' : 'partition_tag(ARGV[1], ARGV[2])',

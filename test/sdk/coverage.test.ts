@@ -35,6 +35,12 @@ const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
   ListSummaryViewPartitions: 'listSummaryViewPartitions',
   GetSummaryViewResult: 'getSummaryViewResult',
   RefreshSummaryView: 'refreshSummaryView',
+  MoveLongTermMemories: 'moveLongTermMemories',
+  CreateNamespace: 'createNamespace',
+  ListNamespaces: 'listNamespaces',
+  GetNamespace: 'getNamespace',
+  UpdateNamespace: 'updateNamespace',
+  DeleteNamespace: 'deleteNamespace',
 };
 
 /** Operations the SDK leaves to other clients, and why. */

@@ -251,6 +251,38 @@ describe('SDK against the local stack: summary views', () => {
 });
 
 describe('SDK against the local stack: browsers', () => {
+  it('namespaces: create by path, list, get, rename, move memories, archive, delete', async () => {
+    const { am } = await newStore();
+    const { namespace: leaf } = await am.createNamespace({
+      path: 'trips/japan',
+      scope: 'PERSONAL',
+      ownerId: 'u1',
+    });
+    expect(leaf.path).toBe('trips/japan');
+    const names: string[] = [];
+    for await (const ns of am.iterateNamespaces({ scope: 'PERSONAL', ownerId: 'u1', limit: 1 }))
+      names.push(ns.name);
+    expect(names).toEqual(['trips']);
+    const renamed = await am.updateNamespace(leaf.parentId!, { name: 'travel' });
+    expect(renamed.namespace.path).toBe('travel');
+    expect((await am.getNamespace(leaf.namespaceId)).namespace.path).toBe('travel/japan');
+    await am.bulkCreateLongTermMemories({
+      memories: [{ id: 'kyoto', text: 'Visit Kyoto in spring', ownerId: 'u1' }],
+    });
+    const moved = await am.moveLongTermMemories({
+      memoryIds: ['kyoto'],
+      namespaceRef: { namespaceId: leaf.namespaceId },
+    });
+    expect(moved).toEqual({ moved: ['kyoto'], errors: [] });
+    const found = await am.searchLongTermMemory({ filter: { namespaceRef: { eq: leaf.namespaceId } } });
+    expect(found.items.map((m) => m.namespaceRef?.path)).toEqual(['travel/japan']);
+    await expect(am.deleteNamespace(leaf.namespaceId)).rejects.toBeInstanceOf(ConflictError);
+    await am.updateNamespace(leaf.namespaceId, { state: 'ARCHIVED' });
+    await am.bulkDeleteLongTermMemories({ memoryIds: ['kyoto'] });
+    await am.deleteNamespace(leaf.namespaceId);
+    await expect(am.getNamespace(leaf.namespaceId)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it('lets a page read Retry-After and the request id of a cross-origin answer', async () => {
     const { storeId, apiKey } = await newStore();
     const response = await fetch(`${stack().apiUrl}/v1/stores/${storeId}/health`, {

@@ -26,6 +26,22 @@ const noNamespace: StoredMemory = { ...base, id: 'm2', namespace: undefined, ses
 const all = (filter: MemoryFilter, record = base) => matchesFilter(record, filter, 'all');
 
 describe('matchesFilter', () => {
+  it('matches namespaceRef by exact id only (case-sensitive, no descendants, never without one)', () => {
+    const filed: StoredMemory = { ...noNamespace, id: 'm3', namespaceId: 'ns-Child' };
+    expect(all({ namespaceRef: { eq: 'ns-Child' } }, filed)).toBe(true);
+    expect(all({ namespaceRef: { eq: 'ns-child' } }, filed)).toBe(false);
+    expect(all({ namespaceRef: { in: ['ns-parent', 'ns-Child'] } }, filed)).toBe(true);
+    expect(all({ namespaceRef: { eq: 'ns-parent' } }, filed)).toBe(false);
+    expect(all({ namespaceRef: { eq: 'ns-Child' } }, noNamespace)).toBe(false);
+    // Filed records sit in their owner's label-less partition only.
+    expect(
+      partitionCouldMatch({ ownerId: 'Alice', namespace: undefined }, { namespaceRef: { eq: 'x' } }, 'all'),
+    ).toBe(true);
+    expect(
+      partitionCouldMatch({ ownerId: 'Alice', namespace: 'travel' }, { namespaceRef: { eq: 'x' } }, 'all'),
+    ).toBe(false);
+  });
+
   it('compares owner and session ids case-sensitively', () => {
     expect(all({ ownerId: { eq: 'Alice' } })).toBe(true);
     expect(all({ ownerId: { eq: 'alice' } })).toBe(false);

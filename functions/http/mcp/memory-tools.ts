@@ -15,6 +15,7 @@ import {
   memoryPromptRequestSchema,
   memoryPromptResponseSchema,
 } from '../../../lib/contracts/memory-prompt.js';
+import { moveMemoriesRequestDocumentedSchema } from '../../../lib/contracts/namespaces.js';
 import { memorySourcesResponseSchema } from '../../../lib/contracts/provenance.js';
 import { addSessionEventRequestSchema, sessionPathSchema } from '../../../lib/contracts/session-memory.js';
 import { getPartitionQuerySchema, viewPartitionSchema } from '../../../lib/contracts/summary-views.js';
@@ -25,6 +26,7 @@ import { describeError } from '../../../lib/observability/logger.js';
 import { bulkCreateMemories } from '../../../lib/use-cases/long-term/bulk-create.js';
 import { bulkDeleteMemories } from '../../../lib/use-cases/long-term/bulk-delete.js';
 import { getMemory } from '../../../lib/use-cases/long-term/get.js';
+import { moveMemories } from '../../../lib/use-cases/long-term/move.js';
 import { searchMemories } from '../../../lib/use-cases/long-term/search.js';
 import { getMemorySources } from '../../../lib/use-cases/long-term/sources.js';
 import { buildMemoryPrompt } from '../../../lib/use-cases/prompt/build-memory-prompt.js';
@@ -58,6 +60,7 @@ export const MCP_TOOL_ACTIONS = {
   get_long_term_memory: 'read',
   get_memory_sources: 'read',
   delete_long_term_memories: 'write',
+  move_long_term_memories: 'write',
   memory_prompt: 'read',
   get_summary_view: 'read',
 } as const satisfies Record<string, StoreAction>;
@@ -259,6 +262,19 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
       annotations: { destructiveHint: true, idempotentHint: true },
     },
     ({ memoryIds }) => bulkDeleteMemories(app, storeId, memoryIds),
+  );
+
+  tool(
+    'move_long_term_memories',
+    {
+      title: 'Move long-term memories to a namespace',
+      description:
+        `Files 1-${BULK_MAX} long-term memories under a namespace (namespaceRef.namespaceId). Answers the ` +
+        'moved ids and per-item errors; searches by the new namespace find them at once.',
+      inputSchema: moveMemoriesRequestDocumentedSchema,
+      annotations: { destructiveHint: false, idempotentHint: true },
+    },
+    ({ memoryIds, namespaceRef }) => moveMemories(app, storeId, memoryIds, namespaceRef.namespaceId),
   );
 
   tool(

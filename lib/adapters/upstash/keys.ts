@@ -134,6 +134,30 @@ export const memoryKeys = {
 };
 
 /**
+ * Namespaces as resources (docs/decisions/0014-namespaces-and-move.md). Scripts build these from the
+ * prefix (scripts/includes/keys.lua), since they walk from a namespace to its parent by id.
+ */
+export const namespaceKeys = {
+  /** Hash: name, scope, ownerId ('' none), parentId ('' for a root), state, createdAt, updatedAt. */
+  namespace: (storeId: string, namespaceId: string) =>
+    `${storePrefix(storeId)}ns:${part(namespaceId, 'namespace id')}`,
+  /**
+   * Set: `m:<memoryId>` and `s:<sessionId>` ever filed under the namespace; checked against the
+   * records and sessions when a delete asks whether the namespace is empty, so nothing else keeps it.
+   */
+  members: (storeId: string, namespaceId: string) =>
+    `${storePrefix(storeId)}ns:${part(namespaceId, 'namespace id')}:members`,
+  /** Sorted set, all scored 0: `<name>/<id>` of each child, so a page lists by name and a name is found by range. */
+  children: (storeId: string, namespaceId: string) =>
+    `${storePrefix(storeId)}ns:${part(namespaceId, 'namespace id')}:children`,
+  /** Same, for the roots of one owner's PERSONAL namespaces. */
+  personalRoots: (storeId: string, ownerId: string) =>
+    `${storePrefix(storeId)}ns-roots:personal:${part(ownerId, 'owner id')}`,
+  /** Same, for the SHARED roots. */
+  sharedRoots: (storeId: string) => `${storePrefix(storeId)}ns-roots:shared`,
+};
+
+/**
  * An index partition: one owner in one namespace (lower-cased, since namespace filters are
  * case-insensitive; `_` for none, which no namespace id can be).
  */

@@ -16,13 +16,14 @@ import type {
   SessionStore,
 } from '../../ports/session-store.js';
 import type { SessionIndexSort } from './keys.js';
-import { sessionKeys, storeKeys, storePrefix } from './keys.js';
+import { namespaceKeys, sessionKeys, storeKeys, storePrefix } from './keys.js';
 import { redisCall } from './redis-call.js';
 import {
   APPEND_EVENT,
   DELETE_EVENT,
   DELETE_SESSION,
   GET_SESSION,
+  LIST_NAMESPACE_SESSIONS,
   LIST_SESSIONS,
   SET_SUMMARY,
 } from './scripts/generated.js';
@@ -33,6 +34,9 @@ const appendReplySchema = z.union([
   z.tuple([z.literal(0)]),
   z.tuple([z.literal(-1), z.enum(['events', 'bytes']), z.number()]),
   z.tuple([z.literal(-2), z.enum(['sessions', 'events', 'bytes']), z.number()]),
+  z.tuple([z.literal(-3)]),
+  z.tuple([z.literal(-4)]),
+  z.tuple([z.literal(-5)]),
 ]);
 const listReplySchema = z.array(z.union([z.number(), z.string()]));
 const storedEventSchema = z.string().transform((raw) => sessionEventSchema.parse(JSON.parse(raw)));
@@ -55,6 +59,7 @@ export class UpstashSessionStore implements SessionStore {
   private readonly deleteEventScript;
   private readonly deleteSessionScript;
   private readonly listScript;
+  private readonly namespaceListScript;
   private readonly summaryScript;
 
   constructor(
@@ -69,6 +74,7 @@ export class UpstashSessionStore implements SessionStore {
     this.deleteEventScript = redis.createScript<unknown>(DELETE_EVENT.source);
     this.deleteSessionScript = redis.createScript<unknown>(DELETE_SESSION.source);
     this.listScript = redis.createScript<unknown>(LIST_SESSIONS.source);
+    this.namespaceListScript = redis.createScript<unknown>(LIST_NAMESPACE_SESSIONS.source);
     this.summaryScript = redis.createScript<unknown>(SET_SUMMARY.source);
   }
 
@@ -76,6 +82,7 @@ export class UpstashSessionStore implements SessionStore {
     storeId,
     event,
     namespace,
+    namespaceId,
     now,
     idempotency,
   }: AppendEventInput): Promise<AppendEventResult> {
@@ -109,11 +116,15 @@ export class UpstashSessionStore implements SessionStore {
           String(DEFAULT_QUOTAS.sessions),
           String(DEFAULT_QUOTAS.events),
           String(DEFAULT_QUOTAS.bytes),
+          namespaceId ?? '',
           String(this.options.maxBytesPerSession ?? LIMITS.sessionBytes),
         ],
       ),
     );
     const parsed = appendReplySchema.parse(reply);
+    if (parsed[0] === -3) return { status: 'namespace-mismatch' };
+    if (parsed[0] === -4) return { status: 'namespace-missing' };
+    if (parsed[0] === -5) return { status: 'namespace-archived' };
     if (parsed[0] === 0) return { status: 'store-not-found' };
     if (parsed[0] === -1) return { status: 'session-full', limit: parsed[1], max: parsed[2] };
     if (parsed[0] === -2) return { status: 'over-quota', quota: parsed[1], limit: parsed[2] };
@@ -140,11 +151,12 @@ export class UpstashSessionStore implements SessionStore {
       ),
     );
     if (reply === null) return undefined;
-    const [ownerId, namespace, summary, ...events] = z.array(z.string()).min(3).parse(reply);
+    const [ownerId, namespace, summary, namespaceId, ...events] = z.array(z.string()).min(4).parse(reply);
     return {
       sessionId,
       ownerId: ownerId!,
       ...(namespace ? { namespace } : {}),
+      ...(namespaceId ? { namespaceId } : {}),
       events: events.map((raw) => storedEventSchema.parse(raw)),
       ...(summary ? { summary: sessionSummarySchema.parse(JSON.parse(summary)) } : {}),
     };
@@ -218,15 +230,55 @@ export class UpstashSessionStore implements SessionStore {
       true,
     );
     const rows = ids.map((sessionId, i): SessionRow => {
-      const [ownerId, namespace, createdAt, updatedAt] = rowFields.slice(i * 4, i * 4 + 4);
+      const [ownerId, namespace, createdAt, updatedAt, namespaceId] = rowFields.slice(i * 5, i * 5 + 5);
       return {
         sessionId,
         ownerId: ownerId || undefined,
         namespace: namespace || undefined,
+        ...(namespaceId ? { namespaceId } : {}),
         createdAt: Number(createdAt),
         updatedAt: Number(updatedAt),
       };
     });
+    return { rows, total };
+  }
+
+  async listNamespaceSessionRows(
+    query: SessionPageQuery & {
+      namespaceId: string;
+      sortBy: 'sessionId' | 'createdAt' | 'updatedAt';
+      sortOrder: 'asc' | 'desc';
+    },
+  ): Promise<{ rows: SessionRow[]; total: number }> {
+    namespaceKeys.members(query.storeId, query.namespaceId); // validates the id as a key part
+    const reply = await redisCall('list sessions', () =>
+      this.namespaceListScript.exec(
+        [],
+        [
+          storePrefix(query.storeId),
+          query.namespaceId,
+          query.ownerId ?? '',
+          query.sortBy,
+          query.sortOrder === 'desc' ? '1' : '0',
+          String(query.offset),
+          String(query.limit),
+        ],
+      ),
+    );
+    const values = listReplySchema.parse(reply).map(String);
+    const total = Number(values[0]);
+    const rows: SessionRow[] = [];
+    for (let i = 2; i + 6 <= values.length; i += 6) {
+      const [sessionId, ownerId, namespace, createdAt, updatedAt, namespaceId] = values.slice(i, i + 6);
+      rows.push({
+        sessionId: sessionId!,
+        ownerId: ownerId || undefined,
+        namespace: namespace || undefined,
+        namespaceId: namespaceId!,
+        createdAt: Number(createdAt),
+        updatedAt: Number(updatedAt),
+      });
+    }
     return { rows, total };
   }
 

@@ -22,6 +22,7 @@ export function toStored(
     ...(input.sessionId ? { sessionId: input.sessionId } : {}),
     ownerId: input.ownerId,
     ...(input.namespace ? { namespace: input.namespace } : {}),
+    ...(input.namespaceRef ? { namespaceId: input.namespaceRef.namespaceId } : {}),
     topics: input.topics ?? [],
     ...(input.attributes ? { attributes: input.attributes } : {}),
     ...(input.sourceRefs ? { sourceRefs: input.sourceRefs } : {}),

@@ -1,7 +1,16 @@
 import type { MemoryRecordView, StoredMemory } from '../../contracts/long-term-memory.js';
+import type { NamespaceRef } from '../../contracts/namespaces.js';
 
-/** What clients see of a stored record (ISO times, no storage bookkeeping), with its score if ranked. */
-export function toView(record: StoredMemory, score?: number): MemoryRecordView {
+/**
+ * What clients see of a stored record (ISO times, no storage bookkeeping), with its score if ranked.
+ * `namespaces` gives the current name and path of the namespace resources the records name (read
+ * when the view is made: decision record 0014); a namespace it lacks shows its id as name and path.
+ */
+export function toView(
+  record: StoredMemory,
+  score?: number,
+  namespaces?: ReadonlyMap<string, NamespaceRef>,
+): MemoryRecordView {
   return {
     id: record.id,
     text: record.text,
@@ -9,6 +18,15 @@ export function toView(record: StoredMemory, score?: number): MemoryRecordView {
     ...(record.sessionId ? { sessionId: record.sessionId } : {}),
     ownerId: record.ownerId,
     ...(record.namespace ? { namespace: record.namespace } : {}),
+    ...(record.namespaceId
+      ? {
+          namespaceRef: namespaces?.get(record.namespaceId) ?? {
+            namespaceId: record.namespaceId,
+            name: record.namespaceId,
+            path: record.namespaceId,
+          },
+        }
+      : {}),
     topics: record.topics,
     ...(record.attributes ? { attributes: record.attributes } : {}),
     createdAt: new Date(record.createdAt).toISOString(),

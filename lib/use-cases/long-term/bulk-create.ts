@@ -8,6 +8,7 @@ import { requestHashOf } from '../../domain/idempotency.js';
 import { LIMITS } from '../../domain/limits.js';
 import { typeProblem } from '../../domain/records/memory-type.js';
 import { toStored } from '../../domain/records/stored-memory.js';
+import type { NamespaceStore } from '../../ports/namespace-store.js';
 import { type BulkOperationError, describeIssues, labelOf } from '../shared/bulk-items.js';
 import { type IdempotencyDeps, runIdempotently } from '../shared/idempotent.js';
 import { requireStore } from '../shared/require-store.js';
@@ -42,7 +43,7 @@ export async function bulkCreateMemoriesIdempotently(
  * Direct writes skip extraction, prompts and exclusions and are searchable on return.
  */
 export async function bulkCreateMemories(
-  deps: MemoryDeps,
+  deps: MemoryDeps & { readonly namespaces?: Pick<NamespaceStore, 'getMany' | 'noteMembers'> },
   storeId: string,
   items: readonly unknown[],
 ): Promise<{ created: string[]; errors: BulkOperationError[] }> {
@@ -72,6 +73,9 @@ export async function bulkCreateMemories(
     valid.push(toStored(parsed.data, now, store, deps.embedder.model.id, index));
   });
 
+  const filed = await fileUnderNamespaces(deps, storeId, valid, errors);
+  valid.splice(0, valid.length, ...filed);
+
   const existing = await deps.records.getMany(
     storeId,
     valid.map((r) => r.id),
@@ -82,7 +86,8 @@ export async function bulkCreateMemories(
   valid.forEach((record, i) => {
     const current = existing[i];
     if (!current) toCreate.push(record);
-    else if (current.contentHash === record.contentHash) toReindex.push(current);
+    else if (current.contentHash === record.contentHash && current.namespaceId === record.namespaceId)
+      toReindex.push(current);
     else
       errors.push({
         id: record.id,
@@ -114,4 +119,37 @@ export async function bulkCreateMemories(
     });
   }
   return { created: [...created, ...toReindex].map((r) => r.id), errors };
+}
+
+/**
+ * The records whose namespace resource (`namespaceRef`) exists and is active (createIndexedRecords
+ * notes them as its members). The others fail on their own: 404 and 409 in words. An archive
+ * racing this request may let its records in; the namespace takes nothing after it.
+ */
+async function fileUnderNamespaces(
+  deps: { readonly namespaces?: Pick<NamespaceStore, 'getMany'> },
+  storeId: string,
+  records: readonly StoredMemory[],
+  errors: BulkOperationError[],
+): Promise<StoredMemory[]> {
+  const ids = [...new Set(records.flatMap((r) => (r.namespaceId ? [r.namespaceId] : [])))];
+  if (ids.length === 0) return [...records];
+  const namespaces = deps.namespaces;
+  if (!namespaces) throw new Error('bulk create with namespaceRef needs the namespace store');
+  const found = await namespaces.getMany(storeId, ids);
+  const state = new Map(ids.map((id, i) => [id, found[i]?.state]));
+  const kept = records.filter((record) => {
+    if (!record.namespaceId) return true;
+    const s = state.get(record.namespaceId);
+    if (s === 'ACTIVE') return true;
+    errors.push({
+      id: record.id,
+      error:
+        s === undefined
+          ? 'namespaceRef.namespaceId: no such namespace in this store'
+          : 'namespaceRef.namespaceId: the namespace is archived and takes no new memories',
+    });
+    return false;
+  });
+  return kept;
 }

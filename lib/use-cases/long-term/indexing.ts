@@ -9,6 +9,7 @@ import type { KeywordIndex } from '../../ports/keyword-index.js';
 import type { MemoryRecords, OverQuota } from '../../ports/memory-record-store.js';
 import type { StoreLookup } from '../../ports/registry.js';
 import type { VectorIndex } from '../../ports/vector-index.js';
+import type { NamespaceRefDeps } from '../shared/namespace-refs.js';
 
 /**
  * Writing long-term records together with their search indexes, and embedding their texts: the one
@@ -25,7 +26,7 @@ export interface IndexingDeps {
 }
 
 /** What most long-term use cases need: indexing plus the store's configuration. */
-export interface MemoryDeps extends IndexingDeps {
+export interface MemoryDeps extends IndexingDeps, NamespaceRefDeps {
   readonly stores: StoreLookup;
 }
 
@@ -44,13 +45,14 @@ export interface IndexedCreation {
  * records would pass a store quota none of them is written, and `overQuota` says which quota.
  */
 export async function createIndexedRecords(
-  deps: IndexingDeps,
+  deps: IndexingDeps & NamespaceRefDeps,
   storeId: string,
   records: readonly StoredMemory[],
   vectorOf: ReadonlyMap<string, Float32Array>,
   reindex: readonly StoredMemory[] = [],
   indexTextOf: ReadonlyMap<string, string> = new Map(),
 ): Promise<IndexedCreation> {
+  await noteNamespaceMembers(deps, storeId, records);
   const outcomes = await deps.records.createMany(storeId, records);
   const created = records.filter((_, i) => outcomes[i] === 'created');
   const ownerFull = records.filter((_, i) => outcomes[i] === 'owner-full').map((r) => r.id);
@@ -235,4 +237,23 @@ export function logOwnerFull(logger: Logger, storeId: string, what: string, drop
     dropped,
     limit: LIMITS.memoriesPerOwner,
   });
+}
+
+/**
+ * Notes records filed under namespace resources as members of them before they are written, so a
+ * namespace delete sees them (a noted write that then fails only costs that delete a check). One
+ * round trip per namespace, none for records without one.
+ */
+async function noteNamespaceMembers(
+  deps: NamespaceRefDeps,
+  storeId: string,
+  records: readonly StoredMemory[],
+): Promise<void> {
+  const byNamespace = new Map<string, string[]>();
+  for (const r of records) {
+    if (r.namespaceId) byNamespace.set(r.namespaceId, [...(byNamespace.get(r.namespaceId) ?? []), r.id]);
+  }
+  if (byNamespace.size === 0) return;
+  if (!deps.namespaces) throw new Error('records filed under a namespace need the namespace store');
+  for (const [namespaceId, ids] of byNamespace) await deps.namespaces.noteMembers(storeId, namespaceId, ids);
 }

@@ -18,6 +18,7 @@ import type { KeywordIndex } from '../../ports/keyword-index.js';
 import type { MemoryAccessLog, MemoryListing, MemoryRecords } from '../../ports/memory-record-store.js';
 import type { StoreLookup } from '../../ports/registry.js';
 import type { VectorIndex, VectorPartition } from '../../ports/vector-index.js';
+import { type NamespaceRefDeps, namespaceRefsOf } from '../shared/namespace-refs.js';
 import { requireStore } from '../shared/require-store.js';
 import { embedQueryText } from './indexing.js';
 
@@ -32,7 +33,7 @@ const SCAN_CHUNK = 250;
 export const MAX_SEARCH_PARTITIONS = 256;
 
 /** What search reads: the records with their listing and access log, both indexes, the embedder. */
-export interface SearchDeps extends PageTokenDeps {
+export interface SearchDeps extends PageTokenDeps, NamespaceRefDeps {
   readonly records: MemoryRecords & MemoryListing & MemoryAccessLog;
   readonly vectors: VectorIndex;
   readonly keywords: KeywordIndex;
@@ -134,8 +135,13 @@ async function rankedSearch(
 
   const page = ranked.slice(offset, offset + limit);
   const more = ranked.length > offset + limit;
+  const refs = await namespaceRefsOf(
+    deps,
+    storeId,
+    page.map((r) => r.record),
+  );
   return {
-    items: page.map((r) => toView(r.record, request.includeScores ? round(r.score) : undefined)),
+    items: page.map((r) => toView(r.record, request.includeScores ? round(r.score) : undefined, refs)),
     ...(more ? { nextPageToken: deps.pageTokens.encode(scope, offset + limit) } : {}),
   };
 }
@@ -172,7 +178,14 @@ async function filterListing(
 ): Promise<SearchResult> {
   const now = deps.clock.now();
   const owner = request.filterOp === 'all' ? request.filter?.ownerId?.eq : undefined;
-  const items: MemoryRecordView[] = [];
+  const items: StoredMemory[] = [];
+  const page = async (nextPageToken?: string): Promise<SearchResult> => {
+    const refs = await namespaceRefsOf(deps, storeId, items);
+    return {
+      items: items.map((record) => toView(record, undefined, refs)),
+      ...(nextPageToken ? { nextPageToken } : {}),
+    };
+  };
   let cursor = offset;
   let scanned = 0;
   for (;;) {
@@ -185,18 +198,15 @@ async function filterListing(
     for (const record of records) {
       cursor += 1;
       if (record && !record.supersededBy && matchesFilter(record, request.filter, request.filterOp)) {
-        items.push(toView(record));
+        items.push(record);
         if (items.length === limit) {
-          return {
-            items,
-            ...(cursor < total ? { nextPageToken: deps.pageTokens.encode(scope, cursor) } : {}),
-          };
+          return page(cursor < total ? deps.pageTokens.encode(scope, cursor) : undefined);
         }
       }
     }
     scanned += records.length;
-    if (cursor >= total || records.length === 0) return { items };
-    if (scanned >= MAX_SCAN) return { items, nextPageToken: deps.pageTokens.encode(scope, cursor) };
+    if (cursor >= total || records.length === 0) return page();
+    if (scanned >= MAX_SCAN) return page(deps.pageTokens.encode(scope, cursor));
   }
 }
 
@@ -208,6 +218,11 @@ async function candidatePartitions(
   const { filter, filterOp } = request;
   const owners = filter?.ownerId?.eq !== undefined ? [filter.ownerId.eq] : filter?.ownerId?.in;
   const namespaces = filter?.namespace?.eq !== undefined ? [filter.namespace.eq] : filter?.namespace?.in;
+  // Records filed under a namespace resource sit in their owner's label-less partition.
+  if (filterOp === 'all' && owners && filter?.namespaceRef) {
+    assertPartitionsFit(owners.length);
+    return owners.map((ownerId) => ({ storeId, ownerId, namespace: undefined }));
+  }
   // The common query names its owner and namespace: no need to read the partition list.
   if (filterOp === 'all' && owners && namespaces) {
     const distinct = [...new Set(namespaces.map((n) => n.toLowerCase()))];

@@ -10,6 +10,7 @@ import { contentHash } from '../../domain/records/content-hash.js';
 import { typeProblem } from '../../domain/records/memory-type.js';
 import { partitionKey } from '../../domain/records/partition.js';
 import { toView } from '../../domain/records/view.js';
+import { namespaceRefsOf } from '../shared/namespace-refs.js';
 import { requireStore } from '../shared/require-store.js';
 import { embedTexts, indexRecords, type MemoryDeps, unindexRecords } from './indexing.js';
 
@@ -33,6 +34,12 @@ export async function updateMemory(
       ...(patch.ownerId !== undefined ? { ownerId: patch.ownerId } : {}),
     };
     if (patch.namespace !== undefined) next.namespace = patch.namespace === '' ? undefined : patch.namespace;
+    // A record has a namespace label or a namespace resource, never both (decision record 0014).
+    if (next.namespace !== undefined && next.namespaceId !== undefined) {
+      throw new ConflictError(
+        'The memory is filed under a namespace resource (namespaceRef); move it instead',
+      );
+    }
     if (patch.sessionId !== undefined) next.sessionId = patch.sessionId === '' ? undefined : patch.sessionId;
     const problem = typeProblem(next, store.config.customMemoryTypes);
     if (problem)
@@ -95,7 +102,7 @@ async function compareAndSet(
       await indexRecords(deps, storeId, [next], new Map([[next.id, vector!]]));
     }
     const outcome = await deps.records.replace(storeId, next, current.updatedAt);
-    if (outcome === 'replaced') return toView(next);
+    if (outcome === 'replaced') return toView(next, undefined, await namespaceRefsOf(deps, storeId, [next]));
     if (outcome === 'missing') throw new NotFoundError('Memory not found');
   }
   throw new ConflictError('The memory changed concurrently; retry');

@@ -22,7 +22,7 @@ import type { PromotionDeps } from './run-context.js';
 export async function consolidate(
   deps: PromotionDeps,
   store: StoreRecord,
-  session: { ownerId: string; namespace?: string; sessionId: string },
+  session: { ownerId: string; namespace?: string; namespaceId?: string; sessionId: string },
   extracted: readonly ExtractedMemory[],
   eventTimes: ReadonlyMap<string, number>,
 ): Promise<{ created: number; merged: number; superseded: number }> {
@@ -88,7 +88,8 @@ export async function consolidate(
     let handled = false;
     for (const [j, hit] of hits.entries()) {
       const other = near[j];
-      if (!other) continue;
+      // The label-less partition holds every namespace resource's memories: stay within this one.
+      if (!other || other.namespaceId !== record.namespaceId) continue;
       const verdict = judgeNeighbour(record, other, hit.score);
       if (verdict === 'merge') {
         await mergeSources(deps, storeId, other, record.sourceRefs ?? [], session.sessionId);
@@ -128,7 +129,7 @@ export async function consolidate(
 
 function toExtractedRecord(
   store: StoreRecord,
-  session: { ownerId: string; namespace?: string; sessionId: string },
+  session: { ownerId: string; namespace?: string; namespaceId?: string; sessionId: string },
   memory: ExtractedMemory,
   eventTimes: ReadonlyMap<string, number>,
   now: number,
@@ -147,7 +148,12 @@ function toExtractedRecord(
     return undefined;
   }
   const namespace = session.namespace;
-  const id = extractedMemoryId(session.ownerId, namespace, text);
+  // A namespace resource keeps its memories apart as a label does (and ids never collide with one).
+  const id = extractedMemoryId(
+    session.ownerId,
+    namespace ?? (session.namespaceId ? `ref:${session.namespaceId}` : undefined),
+    text,
+  );
   const record: Omit<StoredMemory, 'contentHash'> = {
     id,
     text,
@@ -155,6 +161,7 @@ function toExtractedRecord(
     sessionId: session.sessionId,
     ownerId: session.ownerId,
     ...(namespace ? { namespace } : {}),
+    ...(session.namespaceId ? { namespaceId: session.namespaceId } : {}),
     topics: [...new Set(memory.topics.map((t) => t.toLowerCase()))].slice(0, 10),
     ...(memory.entities.length > 0 ? { entities: [...new Set(memory.entities)].slice(0, 50) } : {}),
     ...(memory.attributes ? { attributes: memory.attributes } : {}),

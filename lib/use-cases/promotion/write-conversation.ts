@@ -20,7 +20,7 @@ import type { PromotionDeps } from './run-context.js';
 export async function writeConversation(
   deps: PromotionDeps,
   store: StoreRecord,
-  session: { ownerId: string; namespace?: string; sessionId: string },
+  session: { ownerId: string; namespace?: string; namespaceId?: string; sessionId: string },
   turns: readonly ScreenedTurn[],
   before: readonly ScreenedTurn[],
 ): Promise<number> {

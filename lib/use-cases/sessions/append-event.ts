@@ -6,6 +6,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   quotaExceededError,
+  ValidationError,
 } from '../../domain/errors.js';
 import { idempotencyKeyReused, requestHashOf } from '../../domain/idempotency.js';
 import { newEventId, newSessionId } from '../../domain/ids.js';
@@ -37,6 +38,11 @@ export async function appendSessionEvent(
   options: { readonly idempotencyKey?: string } = {},
 ): Promise<SessionEvent> {
   assertWithinLimits(request);
+  if (request.namespace !== undefined && request.namespaceRef !== undefined) {
+    throw new ValidationError('Give namespace or namespaceRef, not both', [
+      { field: 'namespaceRef', rule: 'exclusive', message: 'must not be combined with namespace' },
+    ]);
+  }
   const now = deps.clock.now();
   const { idempotencyKey } = options;
   const event: SessionEvent = {
@@ -56,6 +62,7 @@ export async function appendSessionEvent(
     storeId,
     event,
     namespace: request.namespace,
+    ...(request.namespaceRef ? { namespaceId: request.namespaceRef.namespaceId } : {}),
     now,
     ...(idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash } } : {}),
   });
@@ -78,6 +85,11 @@ export async function appendSessionEvent(
   }
 
   if (result.status === 'over-quota') throw quotaExceededError(result.quota, result.limit);
+  if (result.status === 'namespace-missing') throw new NotFoundError('Namespace not found (namespaceRef)');
+  if (result.status === 'namespace-mismatch')
+    throw new ConflictError('The session is bound to another namespace (its first event chose it)');
+  if (result.status === 'namespace-archived')
+    throw new ConflictError("The session's namespace is archived and takes no new events");
 
   if (result.promotionWindow) {
     const message = promotionJob({

@@ -2,8 +2,9 @@ import type { SessionEvent, SessionMemory } from '../../contracts/session-memory
 import { NotFoundError } from '../../domain/errors.js';
 import { eventsAfterSummary } from '../../domain/promotion/summary-coverage.js';
 import type { SessionReader } from '../../ports/session-store.js';
+import { type NamespaceRefDeps, namespaceRefsOf } from '../shared/namespace-refs.js';
 
-export interface SessionReadDeps {
+export interface SessionReadDeps extends NamespaceRefDeps {
   readonly sessions: SessionReader;
 }
 
@@ -18,8 +19,20 @@ export async function getSessionMemory(
   sessionId: string,
   options: { includeSummarisedEvents?: boolean } = {},
 ): Promise<SessionMemory> {
-  const session = await deps.sessions.getSession(storeId, sessionId);
-  if (!session) throw new NotFoundError('Session not found');
+  const stored = await deps.sessions.getSession(storeId, sessionId);
+  if (!stored) throw new NotFoundError('Session not found');
+  // The bound namespace resource shows its current name and path (decision record 0014).
+  const { namespaceId, ...rest } = stored;
+  const session: SessionMemory = namespaceId
+    ? {
+        ...rest,
+        namespaceRef: (await namespaceRefsOf(deps, storeId, [{ namespaceId }])).get(namespaceId) ?? {
+          namespaceId,
+          name: namespaceId,
+          path: namespaceId,
+        },
+      }
+    : rest;
   if (!session.summary || options.includeSummarisedEvents) return session;
   return { ...session, events: eventsAfterSummary(session.events, session.summary) };
 }

@@ -1,3 +1,4 @@
+import type { NamespaceRef } from '../../contracts/namespaces.js';
 import type {
   ListSessionSummariesQuery,
   ListSessionsQuery,
@@ -7,8 +8,9 @@ import type {
 import type { PageTokenCodec, PageTokenDeps } from '../../domain/page-token.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SessionListing, SessionRow } from '../../ports/session-store.js';
+import { type NamespaceRefDeps, namespaceRefsOf } from '../shared/namespace-refs.js';
 
-export interface SessionListDeps extends PageTokenDeps {
+export interface SessionListDeps extends PageTokenDeps, NamespaceRefDeps {
   readonly sessions: SessionListing;
   readonly clock: Clock;
 }
@@ -37,9 +39,11 @@ export async function listSessionSummaries(
   storeId: string,
   query: ListSessionSummariesQuery,
 ): Promise<Page<SessionListItem>> {
-  const scope = `${storeId}|sessions|${query.filterOwnerId ?? '*'}|${query.sortBy}|${query.sortOrder}`;
+  const scope = `${storeId}|sessions|${query.filterOwnerId ?? '*'}|${query.sortBy}|${query.sortOrder}${
+    query.namespaceRef ? `|ns:${query.namespaceRef}` : ''
+  }`;
   const offset = query.pageToken ? deps.pageTokens.decode(query.pageToken, scope) : 0;
-  const { rows, total } = await deps.sessions.listSessionRows({
+  const page = {
     storeId,
     ownerId: query.filterOwnerId,
     offset,
@@ -47,8 +51,18 @@ export async function listSessionSummaries(
     now: deps.clock.now(),
     sortBy: query.sortBy,
     sortOrder: query.sortOrder,
-  });
-  return withNextPage(deps.pageTokens, rows.map(toListItem), total, offset, scope);
+  };
+  const { rows, total } = query.namespaceRef
+    ? await deps.sessions.listNamespaceSessionRows({ ...page, namespaceId: query.namespaceRef })
+    : await deps.sessions.listSessionRows(page);
+  const refs = await namespaceRefsOf(deps, storeId, rows);
+  return withNextPage(
+    deps.pageTokens,
+    rows.map((row) => toListItem(row, refs)),
+    total,
+    offset,
+    scope,
+  );
 }
 
 function withNextPage<T>(
@@ -66,13 +80,23 @@ function withNextPage<T>(
   };
 }
 
-function toListItem(row: SessionRow): SessionListItem {
+function toListItem(row: SessionRow, refs: ReadonlyMap<string, NamespaceRef>): SessionListItem {
   return {
     sessionId: row.sessionId,
     ...(row.ownerId ? { ownerId: row.ownerId } : {}),
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
-    ...(row.namespace
+    // A namespace resource shows its current name and path; a label stands for all three.
+    ...(row.namespaceId
+      ? {
+          namespaceRef: refs.get(row.namespaceId) ?? {
+            namespaceId: row.namespaceId,
+            name: row.namespaceId,
+            path: row.namespaceId,
+          },
+        }
+      : {}),
+    ...(row.namespace && !row.namespaceId
       ? { namespaceRef: { namespaceId: row.namespace, name: row.namespace, path: row.namespace } }
       : {}),
   };

@@ -218,6 +218,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/long-term-memory/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File up to 100 long-term memories under a namespace (partial success)
+         * @description Each memory moves or fails on its own (`errors`); a missing namespace is 404 and an archived one 409 for the whole request. Search by the new `namespaceRef` finds them at once, by the old one no longer. A memory with a `namespace` label is refused (clear the label first).
+         */
+        post: operations["MoveLongTermMemories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/namespaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Root namespaces of a scope (and owner), or the children of one, by name, paged */
+        get: operations["ListNamespaces"];
+        put?: never;
+        /**
+         * Create a namespace (or the missing segments of a path)
+         * @description One of `{name, scope: "PERSONAL", ownerId}`, `{name, scope: "SHARED"}`, `{name, parentId}` or `{path, scope, ownerId?}`. A location already taken, even by an archived namespace, is 409.
+         */
+        post: operations["CreateNamespace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/namespaces/{namespaceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One namespace, with its current path and state */
+        get: operations["GetNamespace"];
+        put?: never;
+        post?: never;
+        /** Delete an empty leaf namespace (409 while it has children, memories or sessions) */
+        delete: operations["DeleteNamespace"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename (`name`) or archive (`state: "ARCHIVED"`) a namespace
+         * @description There is no unarchive (409). An archived namespace refuses new writes and stays readable.
+         */
+        patch: operations["UpdateNamespace"];
+        trace?: never;
+    };
     "/v1/stores/{storeId}/long-term-memory/{memoryId}": {
         parameters: {
             query?: never;
@@ -404,7 +467,7 @@ export interface paths {
         put?: never;
         /**
          * Model Context Protocol endpoint (Streamable HTTP, stateless, JSON answers)
-         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, get_memory_sources, delete_long_term_memories, memory_prompt). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
+         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, get_memory_sources, delete_long_term_memories, move_long_term_memories, memory_prompt). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
          */
         post: operations["Mcp"];
         delete?: never;
@@ -426,6 +489,9 @@ export interface components {
             sessionId?: string;
             actorId: string;
             namespace?: string;
+            namespaceRef?: {
+                namespaceId: string;
+            };
             role: components["schemas"]["MessageRole"];
             content: components["schemas"]["ContentPart"][];
             /** Format: date-time */
@@ -478,6 +544,9 @@ export interface components {
             /** Format: date-time */
             occurredAt?: string;
             entities?: string[];
+            namespaceRef?: {
+                namespaceId: string;
+            };
         };
         MemoryRecord: {
             id: string;
@@ -486,6 +555,11 @@ export interface components {
             sessionId?: string;
             ownerId: string;
             namespace?: string;
+            namespaceRef?: {
+                namespaceId: string;
+                name: string;
+                path: string;
+            };
             topics: string[];
             attributes?: {
                 [key: string]: unknown;
@@ -526,6 +600,10 @@ export interface components {
                 ne?: string;
                 in?: string[];
                 all?: string[];
+            };
+            namespaceRef?: {
+                eq?: string;
+                in?: string[];
             };
             topics?: {
                 eq?: string;
@@ -640,6 +718,11 @@ export interface components {
             sessionId: string;
             ownerId: string;
             namespace?: string;
+            namespaceRef?: {
+                namespaceId: string;
+                name: string;
+                path: string;
+            };
             events: components["schemas"]["SessionEvent"][];
             summary?: components["schemas"]["SessionSummary"];
         };
@@ -745,6 +828,25 @@ export interface components {
             instance?: string;
             fields?: components["schemas"]["FieldError"][];
         };
+        CreateMemoryRecordOutput: {
+            id: string;
+            text: string;
+            memoryType?: string;
+            sessionId?: string;
+            ownerId: string;
+            namespace?: string;
+            topics?: string[];
+            attributes?: {
+                [key: string]: unknown;
+            };
+            sourceRefs?: string[];
+            /** Format: date-time */
+            occurredAt?: string;
+            entities?: string[];
+            namespaceRef?: {
+                namespaceId: string;
+            };
+        };
         MemoryFilterOutput: {
             sessionId?: {
                 eq?: string;
@@ -763,6 +865,10 @@ export interface components {
                 ne?: string;
                 in?: string[];
                 all?: string[];
+            };
+            namespaceRef?: {
+                eq?: string;
+                in?: string[];
             };
             topics?: {
                 eq?: string;
@@ -1746,6 +1852,7 @@ export interface operations {
                 limit?: number;
                 pageToken?: string;
                 filterOwnerId?: string;
+                namespaceRef?: string;
                 includeAll?: "true" | "false";
                 sortBy?: "sessionId" | "createdAt" | "updatedAt";
                 sortOrder?: "asc" | "desc";
@@ -2061,6 +2168,677 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchLongTermMemoryResponse"];
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MoveLongTermMemories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    memoryIds: string[];
+                    namespaceRef: {
+                        namespaceId: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        moved: string[];
+                        errors: {
+                            id: string;
+                            error: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ListNamespaces: {
+        parameters: {
+            query?: {
+                scope?: "PERSONAL" | "SHARED";
+                ownerId?: string;
+                parentId?: string;
+                limit?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        namespaces: {
+                            namespaceId: string;
+                            name: string;
+                            path: string;
+                            /** @enum {string} */
+                            scope: "PERSONAL" | "SHARED";
+                            ownerId?: string;
+                            parentId?: string;
+                            /** @enum {string} */
+                            state: "ACTIVE" | "ARCHIVED";
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        nextPageToken?: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    CreateNamespace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    path?: string;
+                    parentId?: string;
+                    /** @enum {string} */
+                    scope?: "PERSONAL" | "SHARED";
+                    ownerId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        namespace: {
+                            namespaceId: string;
+                            name: string;
+                            path: string;
+                            /** @enum {string} */
+                            scope: "PERSONAL" | "SHARED";
+                            ownerId?: string;
+                            parentId?: string;
+                            /** @enum {string} */
+                            state: "ACTIVE" | "ARCHIVED";
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetNamespace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                namespaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        namespace: {
+                            namespaceId: string;
+                            name: string;
+                            path: string;
+                            /** @enum {string} */
+                            scope: "PERSONAL" | "SHARED";
+                            ownerId?: string;
+                            parentId?: string;
+                            /** @enum {string} */
+                            state: "ACTIVE" | "ARCHIVED";
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DeleteNamespace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                namespaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    UpdateNamespace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                namespaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @enum {string} */
+                    state?: "ACTIVE" | "ARCHIVED";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        namespace: {
+                            namespaceId: string;
+                            name: string;
+                            path: string;
+                            /** @enum {string} */
+                            scope: "PERSONAL" | "SHARED";
+                            ownerId?: string;
+                            parentId?: string;
+                            /** @enum {string} */
+                            state: "ACTIVE" | "ARCHIVED";
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
                 };
             };
             /** @description Invalid request: `fields` names each bad field, the rule it broke and why */

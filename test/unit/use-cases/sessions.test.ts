@@ -103,6 +103,33 @@ describe('listSessions and listSessionSummaries', () => {
     ).rejects.toThrow();
   });
 
+  it('binds a session to the namespace of its first event and lists the bound ones by namespaceRef', async () => {
+    // Arrange
+    const w = world();
+    const ref = { namespaceId: 'ns-1' };
+    await appendSessionEvent(w, STORE_ID, say('a', { sessionId: 's1', namespaceRef: ref }));
+    await appendSessionEvent(w, STORE_ID, say('b', { sessionId: 's2' }));
+    // Act
+    await appendSessionEvent(w, STORE_ID, say('c', { sessionId: 's1' }));
+    const page = await listSessionSummaries(w, STORE_ID, {
+      limit: 10,
+      namespaceRef: 'ns-1',
+      sortBy: 'updatedAt',
+      sortOrder: 'desc',
+    });
+    // Assert
+    await expect(
+      appendSessionEvent(w, STORE_ID, say('d', { sessionId: 's1', namespaceRef: { namespaceId: 'ns-2' } })),
+    ).rejects.toThrow(ConflictError);
+    await expect(
+      appendSessionEvent(w, STORE_ID, say('e', { sessionId: 's3', namespace: 'x', namespaceRef: ref })),
+    ).rejects.toThrow(/namespace or namespaceRef/);
+    expect(page.items.map((row) => row.sessionId)).toEqual(['s1']);
+    expect(page.total).toBe(1);
+    // Without a namespace store the ref shows its id; the service resolves name and path.
+    expect(page.items[0]?.namespaceRef).toEqual({ namespaceId: 'ns-1', name: 'ns-1', path: 'ns-1' });
+  });
+
   it('sorts summaries by update time, newest first when asked', async () => {
     const w = world();
     await appendSessionEvent(w, STORE_ID, say('a', { sessionId: 's1' }));

@@ -17,13 +17,17 @@
 --       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session,
 --       10 Idempotency-Key ('' for none), 11 the request's hash (with 10),
 --       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed),
---       15 max bytes of event JSON per session
+--       15 namespace resource id ('' for none): binds a new session; must match a bound one,
+--       16 max bytes of event JSON per session
 -- Returns {1, ownerId, namespace, sessionCreated, promotionOpened, dueAt} when appended;
 --   {0} no such store, {-1, 'events' or 'bytes', limit} session full, {-2, quota, limit} over a quota,
+--   {-3} the session is bound to another namespace resource, {-4} no such namespace,
+--   {-5} the session's namespace is archived (it takes no new events),
 --   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
 -- Key shapes derived from the prefix: includes/keys.lua.
 
 --- @include "includes/sessions"
+--- @include "includes/namespaces"
 
 local cfg = redis.call('HMGET', KEYS[1], 'shortTermTtlSeconds', 'extractionCadenceSeconds')
 if not cfg[1] then return {0} end
@@ -41,14 +45,27 @@ if idempotency_field then
   end
 end
 
-local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
+local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace', 'namespaceId')
 local owner, namespace, created = meta[1], meta[2], 0
 if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1, 'events', tonumber(ARGV[9])} end
 -- The session's own bytes (its share in the session usage hash, released with it): a full session
 -- is refused before the quota sweep below, as an event-count-full one is.
 local bytes = #ARGV[4]
-if owner and (tonumber(redis.call('HGET', KEYS[9], sid .. ':bytes')) or 0) + bytes > tonumber(ARGV[15]) then
-  return {-1, 'bytes', tonumber(ARGV[15])}
+if owner and (tonumber(redis.call('HGET', KEYS[9], sid .. ':bytes')) or 0) + bytes > tonumber(ARGV[16]) then
+  return {-1, 'bytes', tonumber(ARGV[16])}
+end
+
+-- Namespace resource: the first event binds the session; later ones may repeat it, not change it.
+local namespace_id = ARGV[15]
+if owner then
+  local bound = meta[3] or ''
+  if namespace_id ~= '' and namespace_id ~= bound then return {-3} end
+  namespace_id = bound
+end
+if namespace_id ~= '' then
+  local state = redis.call('HGET', namespace_key(prefix, namespace_id), 'state')
+  if not state then return {-4} end
+  if state == 'ARCHIVED' then return {-5} end
 end
 
 -- Quotas, checked before anything is written. Expired sessions are swept first: their share is free.
@@ -73,6 +90,10 @@ if not owner then
   end
   redis.call('DEL', KEYS[3], KEYS[4])
   redis.call('HSET', KEYS[2], 'ownerId', owner, 'namespace', namespace, 'createdAt', now, 'updatedAt', now)
+  if namespace_id ~= '' then
+    redis.call('HSET', KEYS[2], 'namespaceId', namespace_id)
+    redis.call('SADD', namespace_members_key(prefix, namespace_id), 's:' .. sid)
+  end
   redis.call('HSET', KEYS[6], sid, owner)
   redis.call('ZADD', session_index_key(prefix, 'created'), now, sid)
   redis.call('ZADD', session_index_key(prefix, 'lex'), 0, sid)

@@ -45,6 +45,26 @@ end
 local function partition_tag(owner, namespace)
 return owner .. ':' .. (type(namespace) == 'string' and string.lower(namespace) or '_')
 end
+
+local function namespace_key(prefix, id)
+return prefix .. 'ns:' .. id
+end
+
+local function namespace_members_key(prefix, id)
+return prefix .. 'ns:' .. id .. ':members'
+end
+
+local function namespace_children_key(prefix, id)
+return prefix .. 'ns:' .. id .. ':children'
+end
+
+local function namespace_personal_roots_key(prefix, owner)
+return prefix .. 'ns-roots:personal:' .. owner
+end
+
+local function namespace_shared_roots_key(prefix)
+return prefix .. 'ns-roots:shared'
+end
 `;
 
 /** includes/keyword-documents.lua */
@@ -150,6 +170,39 @@ out[#out + 1] = hi[j]
 out[#out + 1] = string.format('%.17g', hs[j])
 end
 return out
+end
+`;
+
+/** includes/namespaces.lua */
+const INCLUDE_NAMESPACES = `local NAMESPACE_FIELDS = {'name', 'scope', 'ownerId', 'parentId', 'state', 'createdAt', 'updatedAt'}
+
+
+local function namespace_read(prefix, id)
+local v = redis.call('HMGET', namespace_key(prefix, id), unpack(NAMESPACE_FIELDS))
+if not v[1] then return nil end
+local path, depth, parent = v[1], 1, v[4]
+while parent and parent ~= '' and depth < 64 do
+local p = redis.call('HMGET', namespace_key(prefix, parent), 'name', 'parentId')
+if not p[1] then break end
+path = p[1] .. '/' .. path
+parent, depth = p[2], depth + 1
+end
+return {id, v[1], path, v[2], v[3] or '', v[4] or '', v[5], v[6], v[7], depth}
+end
+
+
+local function namespace_list_key(prefix, parent, scope, owner)
+if parent ~= '' then return namespace_children_key(prefix, parent) end
+if scope == 'SHARED' then return namespace_shared_roots_key(prefix) end
+return namespace_personal_roots_key(prefix, owner)
+end
+
+
+
+local function namespace_find(list_key, name)
+local m = redis.call('ZRANGEBYLEX', list_key, '[' .. name .. '/', '(' .. name .. '0', 'LIMIT', 0, 1)
+if #m == 0 then return nil end
+return string.sub(m[1], #name + 2)
 end
 `;
 
@@ -259,19 +312,23 @@ return total
  *       6 actor id, 7 namespace ('' for none), 8 now (ms), 9 max events per session,
  *       10 Idempotency-Key ('' for none), 11 the request's hash (with 10),
  *       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed),
- *       15 max bytes of event JSON per session
+ *       15 namespace resource id ('' for none): binds a new session; must match a bound one,
+ *       16 max bytes of event JSON per session
  * Returns {1, ownerId, namespace, sessionCreated, promotionOpened, dueAt} when appended;
  *   {0} no such store, {-1, 'events' or 'bytes', limit} session full, {-2, quota, limit} over a quota,
+ *   {-3} the session is bound to another namespace resource, {-4} no such namespace,
+ *   {-5} the session's namespace is archived (it takes no new events),
  *   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const APPEND_EVENT: LuaScript = {
   name: 'append-event',
-  sha1: '56c510ab117c3f018cec2afe5bac1744a50d2026',
+  sha1: 'b7d9a5334277a0055cca41554d3c85b0c9951aee',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
     INCLUDE_SESSIONS,
+    INCLUDE_NAMESPACES,
     `local cfg = redis.call('HMGET', KEYS[1], 'shortTermTtlSeconds', 'extractionCadenceSeconds')
 if not cfg[1] then return {0} end
 local ttl_ms = tonumber(cfg[1]) * 1000
@@ -288,14 +345,27 @@ return {2, event_id, request_hash}
 end
 end
 
-local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
+local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace', 'namespaceId')
 local owner, namespace, created = meta[1], meta[2], 0
 if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1, 'events', tonumber(ARGV[9])} end
 
 
 local bytes = #ARGV[4]
-if owner and (tonumber(redis.call('HGET', KEYS[9], sid .. ':bytes')) or 0) + bytes > tonumber(ARGV[15]) then
-return {-1, 'bytes', tonumber(ARGV[15])}
+if owner and (tonumber(redis.call('HGET', KEYS[9], sid .. ':bytes')) or 0) + bytes > tonumber(ARGV[16]) then
+return {-1, 'bytes', tonumber(ARGV[16])}
+end
+
+
+local namespace_id = ARGV[15]
+if owner then
+local bound = meta[3] or ''
+if namespace_id ~= '' and namespace_id ~= bound then return {-3} end
+namespace_id = bound
+end
+if namespace_id ~= '' then
+local state = redis.call('HGET', namespace_key(prefix, namespace_id), 'state')
+if not state then return {-4} end
+if state == 'ARCHIVED' then return {-5} end
 end
 
 
@@ -320,6 +390,10 @@ end
 end
 redis.call('DEL', KEYS[3], KEYS[4])
 redis.call('HSET', KEYS[2], 'ownerId', owner, 'namespace', namespace, 'createdAt', now, 'updatedAt', now)
+if namespace_id ~= '' then
+redis.call('HSET', KEYS[2], 'namespaceId', namespace_id)
+redis.call('SADD', namespace_members_key(prefix, namespace_id), 's:' .. sid)
+end
 redis.call('HSET', KEYS[6], sid, owner)
 redis.call('ZADD', session_index_key(prefix, 'created'), now, sid)
 redis.call('ZADD', session_index_key(prefix, 'lex'), 0, sid)
@@ -444,6 +518,63 @@ return redis.call('SCARD', KEYS[2])
 };
 
 /**
+ * create-namespace.lua
+ *
+ * Creates a namespace, or the missing segments of a path: existing segments are walked, missing
+ * ones created; the last segment must not exist (an archived occupant counts: 409 either way).
+ *
+ * KEYS (0): none; every key is derived from the prefix and the ids (includes/keys.lua), all in the
+ *           store's hash slot
+ * ARGV: 1 store prefix, 2 parent id ('' for a root), 3 scope, 4 owner id ('' for none),
+ *       5 now (ms), 6 max path length, 7 max depth, 8 n segments, 9..8+n names, 9+n..8+2n new ids
+ * Returns {1, id, name, path, scope, ownerId, parentId, state, createdAt, updatedAt, depth} created;
+ *   {0} parent missing, {-1, id} occupied, {-2, id} an archived parent or segment,
+ *   {-3} path too long, {-4} too deep.
+ */
+export const CREATE_NAMESPACE: LuaScript = {
+  name: 'create-namespace',
+  sha1: '53cc27cf834b28aec7d6d38bbac6ec6268681853',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_NAMESPACES,
+    `local prefix, parent, scope, owner, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local max_path, max_depth, n = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local names = {}
+for i = 1, n do names[i] = ARGV[8 + i] end
+local base_path, depth = '', 0
+if parent ~= '' then
+local p = namespace_read(prefix, parent)
+if not p then return {0} end
+if p[7] == 'ARCHIVED' then return {-2, parent} end
+scope, owner, base_path, depth = p[4], p[5], p[3] .. '/', p[10]
+end
+if #base_path + #table.concat(names, '/') > max_path then return {-3} end
+if depth + n > max_depth then return {-4} end
+
+for i = 1, n do
+local existing = namespace_find(namespace_list_key(prefix, parent, scope, owner), names[i])
+if not existing then
+for j = i, n do
+local id = ARGV[8 + n + j]
+redis.call('HSET', namespace_key(prefix, id), 'name', names[j], 'scope', scope, 'ownerId', owner,
+'parentId', parent, 'state', 'ACTIVE', 'createdAt', now, 'updatedAt', now)
+redis.call('ZADD', namespace_list_key(prefix, parent, scope, owner), 0, names[j] .. '/' .. id)
+parent = id
+end
+local created = namespace_read(prefix, parent)
+table.insert(created, 1, 1)
+return created
+end
+if i == n then return {-1, existing} end
+if redis.call('HGET', namespace_key(prefix, existing), 'state') == 'ARCHIVED' then return {-2, existing} end
+parent = existing
+end
+return {-1, parent}
+`,
+  ),
+};
+
+/**
  * create-records.lua
  *
  * Creates long-term records that do not exist yet (SET NX semantics), with their index entries,
@@ -465,7 +596,7 @@ return redis.call('SCARD', KEYS[2])
  */
 export const CREATE_RECORDS: LuaScript = {
   name: 'create-records',
-  sha1: '119de6253c3e4dc6c704e0cfd815b4eb9527c168',
+  sha1: 'dee016f9e3efb73abef90fefd4f504427df9acb3',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -535,7 +666,7 @@ return out
  */
 export const DELETE_EVENT: LuaScript = {
   name: 'delete-event',
-  sha1: '4355fa9b70ce5564a7cebe3b520c29aa9eae3fa3',
+  sha1: '07c6ee154a9bc6d4dc090c1ee2d2540f50eadcc7',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -560,6 +691,50 @@ return 1
 };
 
 /**
+ * delete-namespace.lua
+ *
+ * Deletes an empty leaf namespace: no children, and no live memory or session filed under it. The
+ * member set is checked against the records and sessions here (a moved or deleted memory, an
+ * expired session no longer counts) and its stale entries dropped on the way.
+ *
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
+ * ARGV: 1 store prefix, 2 id, 3 now (ms)
+ * Returns 1 deleted, 0 missing, -1 has children, -2 not empty.
+ */
+export const DELETE_NAMESPACE: LuaScript = {
+  name: 'delete-namespace',
+  sha1: 'c327380f3310d865797146a7d14d25cbd7403dc9',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_NAMESPACES,
+    `local prefix, id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local cur = namespace_read(prefix, id)
+if not cur then return 0 end
+if redis.call('ZCARD', namespace_children_key(prefix, id)) > 0 then return -1 end
+local members_key = namespace_members_key(prefix, id)
+for _, member in ipairs(redis.call('SMEMBERS', members_key)) do
+local kind, member_id = string.sub(member, 1, 1), string.sub(member, 3)
+local live = false
+if kind == 'm' then
+local json = redis.call('GET', record_key(prefix, member_id))
+if json then
+local record = cjson.decode(json)
+live = record.namespaceId == id and tonumber(record.expiresAt) > now
+end
+else
+live = redis.call('HGET', session_key(prefix, member_id, 'meta'), 'namespaceId') == id
+end
+if live then return -2 end
+redis.call('SREM', members_key, member)
+end
+redis.call('DEL', namespace_key(prefix, id), members_key, namespace_children_key(prefix, id))
+redis.call('ZREM', namespace_list_key(prefix, cur[6], cur[4], cur[5]), cur[2] .. '/' .. id)
+return 1
+`,
+  ),
+};
+
+/**
  * delete-records.lua
  *
  * Deletes long-term records and their listing entries; a partition left empty leaves the
@@ -573,7 +748,7 @@ return 1
  */
 export const DELETE_RECORDS: LuaScript = {
   name: 'delete-records',
-  sha1: 'c17c19946ffdb9074e54b4b3522a23af13fedf4a',
+  sha1: '3dc35fc594b5a4e8e05c618068c8ff637fdd235e',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -617,7 +792,7 @@ return out
  */
 export const DELETE_SESSION: LuaScript = {
   name: 'delete-session',
-  sha1: '1a813c43c1ae8a51d49dc23613dc7a310d2d2b7b',
+  sha1: 'ac8cee59848ab38a02749b644a52df7922ccfb21',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -662,6 +837,31 @@ return existed
 };
 
 /**
+ * get-namespaces.lua
+ *
+ * Namespaces by id, each with its current path. Read-only (EVALSHA_RO).
+ *
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
+ * ARGV: 1 store prefix, 2.. namespace ids
+ * Returns one entry per id: {id, name, path, scope, ownerId, parentId, state, createdAt, updatedAt,
+ *   depth}, or 0 where missing.
+ */
+export const GET_NAMESPACES: LuaScript = {
+  name: 'get-namespaces',
+  sha1: '5b41336140c7640cbd08f9f994a1ee0588cbee75',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_NAMESPACES,
+    `local out = {}
+for i = 2, #ARGV do
+out[#out + 1] = namespace_read(ARGV[1], ARGV[i]) or 0
+end
+return out
+`,
+  ),
+};
+
+/**
  * get-session.lua
  *
  * Reads a session: meta and every event in order. Read-only (EVALSHA_RO).
@@ -669,14 +869,15 @@ return existed
  * KEYS (3): 1 session meta, 2 session events, 3 session order
  * ARGV: none
  * Returns false when the session does not exist, else
- *   {ownerId, namespace or '', summary JSON or '', event JSON...} (events in order).
+ *   {ownerId, namespace or '', summary JSON or '', namespace resource id or '', event JSON...}
+ *   (events in order).
  */
 export const GET_SESSION: LuaScript = {
   name: 'get-session',
-  sha1: '69fc44ba121a74a1179271d4aa9864dde50c92fe',
-  source: /* @__PURE__ */ lua(`local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary')
+  sha1: '1d66d40b1560f75af9d41b1836b5e6f0654a9efe',
+  source: /* @__PURE__ */ lua(`local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary', 'namespaceId')
 if not meta[1] then return false end
-local out = {meta[1], meta[2] or '', meta[3] or ''}
+local out = {meta[1], meta[2] or '', meta[3] or '', meta[4] or ''}
 local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
 
 for i = 1, #ids, 1000 do
@@ -835,6 +1036,91 @@ return n
 };
 
 /**
+ * list-namespace-sessions.lua
+ *
+ * One page of the live sessions bound to a namespace resource (optionally of one owner), sorted.
+ * Reads the namespace's member set (includes/keys.lua `namespace_members_key`): its cost grows with
+ * the sessions ever bound to the namespace; entries of sessions that expired or were deleted are
+ * dropped on the way.
+ *
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
+ * ARGV: 1 store prefix, 2 namespace id, 3 owner id ('' for all), 4 sort field (createdAt,
+ *       updatedAt or sessionId), 5 '1' for descending, 6 offset, 7 limit
+ * Returns {total, n, [sessionId, ownerId, namespace, createdAt, updatedAt, namespace id] x n}.
+ */
+export const LIST_NAMESPACE_SESSIONS: LuaScript = {
+  name: 'list-namespace-sessions',
+  sha1: '45c6e45babc612de41b7ea26d81cc9233648360f',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    `local prefix, ns, owner, sort_by, desc = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
+local offset, limit = tonumber(ARGV[6]), tonumber(ARGV[7])
+local members_key = namespace_members_key(prefix, ns)
+local rows = {}
+for _, member in ipairs(redis.call('SMEMBERS', members_key)) do
+if string.sub(member, 1, 2) == 's:' then
+local sid = string.sub(member, 3)
+local m = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt', 'namespaceId')
+if m[5] ~= ns then
+redis.call('SREM', members_key, member)
+elseif owner == '' or m[1] == owner then
+rows[#rows + 1] = {sid, m[1] or '', m[2] or '', m[3] or '0', m[4] or '0', m[5]}
+end
+end
+end
+local function key_of(row)
+if sort_by == 'sessionId' then return row[1] end
+return tonumber(sort_by == 'createdAt' and row[4] or row[5])
+end
+table.sort(rows, function(a, b)
+local ka, kb = key_of(a), key_of(b)
+if ka == kb then
+if desc then return a[1] > b[1] end
+return a[1] < b[1]
+end
+if desc then return ka > kb end
+return ka < kb
+end)
+local out = {#rows, 0}
+for i = offset + 1, math.min(offset + limit, #rows) do
+for k = 1, 6 do out[#out + 1] = rows[i][k] end
+out[2] = out[2] + 1
+end
+return out
+`,
+  ),
+};
+
+/**
+ * list-namespaces.lua
+ *
+ * One page of the namespaces at a location (a parent's children or a root list), by name.
+ * Read-only (EVALSHA_RO).
+ *
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
+ * ARGV: 1 store prefix, 2 parent id ('' for roots), 3 scope, 4 owner id, 5 start rank, 6 stop rank
+ * Returns {total, namespace...} (each as get-namespaces.lua gives it), or {-1} when the parent is missing.
+ */
+export const LIST_NAMESPACES: LuaScript = {
+  name: 'list-namespaces',
+  sha1: '4ea203f62e744c4ec972a058ef77a2105ddaca9d',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_NAMESPACES,
+    `local prefix, parent = ARGV[1], ARGV[2]
+if parent ~= '' and redis.call('EXISTS', namespace_key(prefix, parent)) == 0 then return {-1} end
+local list = namespace_list_key(prefix, parent, ARGV[3], ARGV[4])
+local out = {redis.call('ZCARD', list)}
+for _, member in ipairs(redis.call('ZRANGE', list, ARGV[5], ARGV[6])) do
+local id = string.match(member, '/(.*)$')
+out[#out + 1] = namespace_read(prefix, id) or 0
+end
+return out
+`,
+  ),
+};
+
+/**
  * list-sessions.lua
  *
  * One page of a session index, after dropping expired sessions.
@@ -842,12 +1128,13 @@ return n
  * KEYS (5): 1 expiry index, 2 owners hash, 3 the index to page through (store-wide or one
  *           owner's, by created/updated/lex), 4 store usage, 5 session usage
  * ARGV: 1 store prefix, 2 now (ms), 3 offset, 4 limit, 5 '1' for descending, 6 '1' to include rows
- * Returns {total, n, id1..idn, [ownerId, namespace, createdAt, updatedAt] x n when rows are asked}.
+ * Returns {total, n, id1..idn, [ownerId, namespace, createdAt, updatedAt, namespace resource id]
+ *   x n when rows are asked}.
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const LIST_SESSIONS: LuaScript = {
   name: 'list-sessions',
-  sha1: 'd100427b9505473e341fc65e43f31aa93a1d9147',
+  sha1: '117e9bce0da65b9e712756c0456bf36aeb347d70',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -866,8 +1153,8 @@ local out = {total, #ids}
 for _, sid in ipairs(ids) do out[#out + 1] = sid end
 if ARGV[6] == '1' then
 for _, sid in ipairs(ids) do
-local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt')
-for k = 1, 4 do out[#out + 1] = row[k] or '' end
+local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt', 'namespaceId')
+for k = 1, 5 do out[#out + 1] = row[k] or '' end
 end
 end
 return out
@@ -918,6 +1205,51 @@ a = a + 6 + n
 end
 return out
 `),
+};
+
+/**
+ * move-records.lua
+ *
+ * Files long-term records under a namespace: compare-and-set on each record's updatedAt, the new
+ * JSON written, the record noted as a member of the namespace; only while the namespace is active.
+ * The search indexes are partitioned by owner and namespace label, not by namespace id, so a move
+ * changes no index entry: the record itself is what the namespaceRef filter reads.
+ *
+ * KEYS (1): 1 store usage
+ * ARGV: 1 store prefix, 2 namespace id, then per record: id, expected updatedAt, new JSON
+ * Returns {1, outcome per record: 1 moved, 0 missing, -1 changed since read}, {0} no such namespace,
+ *   {-1} archived.
+ */
+export const MOVE_RECORDS: LuaScript = {
+  name: 'move-records',
+  sha1: 'b0e853216ba903f2243af7e10b438780a06a5565',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_NAMESPACES,
+    INCLUDE_USAGE,
+    `local prefix, ns = ARGV[1], ARGV[2]
+local state = redis.call('HGET', namespace_key(prefix, ns), 'state')
+if not state then return {0} end
+if state == 'ARCHIVED' then return {-1} end
+local out = {1}
+for i = 3, #ARGV, 3 do
+local id, expected, json = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+local key = record_key(prefix, id)
+local current = redis.call('GET', key)
+if not current then
+out[#out + 1] = 0
+elseif tostring(cjson.decode(current).updatedAt) ~= expected then
+out[#out + 1] = -1
+else
+redis.call('SET', key, json, 'KEEPTTL')
+add_usage(KEYS[1], 'bytes', #json - #current)
+redis.call('SADD', namespace_members_key(prefix, ns), 'm:' .. id)
+out[#out + 1] = 1
+end
+end
+return out
+`,
+  ),
 };
 
 /**
@@ -1185,7 +1517,7 @@ return 1
  */
 export const REPLACE_RECORD: LuaScript = {
   name: 'replace-record',
-  sha1: '14d40fd750421d58f9a0eae33010aba54126fa0f',
+  sha1: '32cc2724903a7e77ffb5a45b9c5aa7d9860b2944',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -1253,7 +1585,7 @@ return 1
  */
 export const SCAN_BY_CREATED: LuaScript = {
   name: 'scan-by-created',
-  sha1: 'c78b51ef82350e090bd185bfe0f17d0a8bc18352',
+  sha1: '14e8839efee762d87376ab3637070d2590f5c6f8',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     `local ids = redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])
@@ -1282,4 +1614,45 @@ export const SET_SUMMARY: LuaScript = {
 redis.call('HSET', KEYS[1], 'summary', ARGV[1])
 return 1
 `),
+};
+
+/**
+ * update-namespace.lua
+ *
+ * Renames and/or archives a namespace. An archived namespace stays archived (no unarchive) and
+ * refuses a rename; archiving it again changes nothing.
+ *
+ * KEYS (0): none; derived from the prefix (includes/keys.lua), all in the store's hash slot
+ * ARGV: 1 store prefix, 2 id, 3 new name ('' to keep), 4 archive ('1' or '0'), 5 now (ms),
+ *       6 max path length
+ * Returns {1, namespace...} (as get-namespaces.lua) updated; {0} missing; {-1} the name is taken at
+ *   its location; {-2} archived (a rename, or unarchive); {-3} the new path would be too long.
+ */
+export const UPDATE_NAMESPACE: LuaScript = {
+  name: 'update-namespace',
+  sha1: 'fd89af077e0930faf74fb74a66b1880e547b73b9',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_NAMESPACES,
+    `local prefix, id, name, archive, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1', ARGV[5]
+local cur = namespace_read(prefix, id)
+if not cur then return {0} end
+local key = namespace_key(prefix, id)
+if name ~= '' and name ~= cur[2] then
+if cur[7] == 'ARCHIVED' then return {-2} end
+if #cur[3] - #cur[2] + #name > tonumber(ARGV[6]) then return {-3} end
+local list = namespace_list_key(prefix, cur[6], cur[4], cur[5])
+if namespace_find(list, name) then return {-1} end
+redis.call('ZREM', list, cur[2] .. '/' .. id)
+redis.call('ZADD', list, 0, name .. '/' .. id)
+redis.call('HSET', key, 'name', name, 'updatedAt', now)
+end
+if archive and cur[7] ~= 'ARCHIVED' then
+redis.call('HSET', key, 'state', 'ARCHIVED', 'updatedAt', now)
+end
+local updated = namespace_read(prefix, id)
+table.insert(updated, 1, 1)
+return updated
+`,
+  ),
 };

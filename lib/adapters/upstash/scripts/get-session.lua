@@ -3,11 +3,12 @@
 -- KEYS (3): 1 session meta, 2 session events, 3 session order
 -- ARGV: none
 -- Returns false when the session does not exist, else
---   {ownerId, namespace or '', summary JSON or '', event JSON...} (events in order).
+--   {ownerId, namespace or '', summary JSON or '', namespace resource id or '', event JSON...}
+--   (events in order).
 
-local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary')
+local meta = redis.call('HMGET', KEYS[1], 'ownerId', 'namespace', 'summary', 'namespaceId')
 if not meta[1] then return false end
-local out = {meta[1], meta[2] or '', meta[3] or ''}
+local out = {meta[1], meta[2] or '', meta[3] or '', meta[4] or ''}
 local ids = redis.call('ZRANGE', KEYS[3], 0, -1)
 -- HMGET in chunks: Lua's unpack is limited to a few thousand values.
 for i = 1, #ids, 1000 do

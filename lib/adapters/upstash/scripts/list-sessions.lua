@@ -3,7 +3,8 @@
 -- KEYS (5): 1 expiry index, 2 owners hash, 3 the index to page through (store-wide or one
 --           owner's, by created/updated/lex), 4 store usage, 5 session usage
 -- ARGV: 1 store prefix, 2 now (ms), 3 offset, 4 limit, 5 '1' for descending, 6 '1' to include rows
--- Returns {total, n, id1..idn, [ownerId, namespace, createdAt, updatedAt] x n when rows are asked}.
+-- Returns {total, n, id1..idn, [ownerId, namespace, createdAt, updatedAt, namespace resource id]
+--   x n when rows are asked}.
 -- Key shapes derived from the prefix: includes/keys.lua.
 
 --- @include "includes/sessions"
@@ -22,8 +23,8 @@ local out = {total, #ids}
 for _, sid in ipairs(ids) do out[#out + 1] = sid end
 if ARGV[6] == '1' then
   for _, sid in ipairs(ids) do
-    local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt')
-    for k = 1, 4 do out[#out + 1] = row[k] or '' end
+    local row = redis.call('HMGET', session_key(prefix, sid, 'meta'), 'ownerId', 'namespace', 'createdAt', 'updatedAt', 'namespaceId')
+    for k = 1, 5 do out[#out + 1] = row[k] or '' end
   end
 end
 return out

@@ -36,3 +36,23 @@ end
 local function partition_tag(owner, namespace)
   return owner .. ':' .. (type(namespace) == 'string' and string.lower(namespace) or '_')
 end
+-- namespaceKeys.namespace(storeId, namespaceId)
+local function namespace_key(prefix, id)
+  return prefix .. 'ns:' .. id
+end
+-- namespaceKeys.members(storeId, namespaceId)
+local function namespace_members_key(prefix, id)
+  return prefix .. 'ns:' .. id .. ':members'
+end
+-- namespaceKeys.children(storeId, namespaceId)
+local function namespace_children_key(prefix, id)
+  return prefix .. 'ns:' .. id .. ':children'
+end
+-- namespaceKeys.personalRoots(storeId, ownerId)
+local function namespace_personal_roots_key(prefix, owner)
+  return prefix .. 'ns-roots:personal:' .. owner
+end
+-- namespaceKeys.sharedRoots(storeId)
+local function namespace_shared_roots_key(prefix)
+  return prefix .. 'ns-roots:shared'
+end
