@@ -2,6 +2,8 @@ import type { Redis } from '@upstash/redis';
 import { CachedStoreRegistry } from '../adapters/decorators/cached-store-registry.js';
 import { lazy } from '../adapters/decorators/lazy.js';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
+import { UpstashErasure } from '../adapters/upstash/upstash-erasure.js';
+import { UpstashErasureJobs } from '../adapters/upstash/upstash-erasure-jobs.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
@@ -12,6 +14,7 @@ import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import { type Logger, logger } from '../observability/logger.js';
 import { countRedisRoundTrip } from '../observability/metrics.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { DataEraser, ErasureJobs } from '../ports/erasure.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
@@ -32,6 +35,9 @@ export interface CoreApp {
   readonly stores: StoreRegistry;
   readonly apiKeys: ApiKeyRegistry;
   readonly ledger: PromotionLedger;
+  /** Erasure jobs (owner erase, store deletion) and the Redis side that does the erasing. */
+  readonly erasures: ErasureJobs;
+  readonly eraser: DataEraser;
   readonly promotionQueue: PromotionQueue;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -52,6 +58,8 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     stores: new CachedStoreRegistry(new UpstashStoreRegistry(redis)),
     apiKeys: new UpstashApiKeyRegistry(redis),
     ledger: new UpstashPromotionLedger(redis),
+    erasures: new UpstashErasureJobs(redis),
+    eraser: new UpstashErasure(redis),
     promotionQueue: lazySqsPromotionQueue(config),
     clock: systemClock,
     logger,

@@ -32,6 +32,8 @@ export type AppendEventResult =
   | { readonly status: 'replayed'; readonly eventId: string; readonly requestHash: string }
   | { readonly status: 'store-not-found' }
   | { readonly status: 'session-full' }
+  /** The session's owner is being erased (an erasure job runs): nothing was written. */
+  | { readonly status: 'owner-erasing' }
   /** The event would take the store past one of its storage quotas (store config `quotas`). */
   | {
       readonly status: 'over-quota';

@@ -32,6 +32,7 @@ const appendReplySchema = z.union([
   z.tuple([z.literal(2), z.string(), z.string()]),
   z.tuple([z.literal(0)]),
   z.tuple([z.literal(-1)]),
+  z.tuple([z.literal(-3)]),
   z.tuple([z.literal(-2), z.enum(['sessions', 'events', 'bytes']), z.number()]),
 ]);
 const listReplySchema = z.array(z.union([z.number(), z.string()]));
@@ -112,6 +113,7 @@ export class UpstashSessionStore implements SessionStore {
     const parsed = appendReplySchema.parse(reply);
     if (parsed[0] === 0) return { status: 'store-not-found' };
     if (parsed[0] === -1) return { status: 'session-full' };
+    if (parsed[0] === -3) return { status: 'owner-erasing' };
     if (parsed[0] === -2) return { status: 'over-quota', quota: parsed[1], limit: parsed[2] };
     if (parsed[0] === 2) return { status: 'replayed', eventId: parsed[1], requestHash: parsed[2] };
     const [, ownerId, storedNamespace, created, opened, dueAt] = parsed;

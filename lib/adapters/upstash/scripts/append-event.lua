@@ -18,7 +18,8 @@
 --       10 Idempotency-Key ('' for none), 11 the request's hash (with 10),
 --       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed)
 -- Returns {1, ownerId, namespace, sessionCreated, promotionOpened, dueAt} when appended;
---   {0} no such store, {-1} session full, {-2, quota, limit} over a quota,
+--   {0} no such store, {-1} session full, {-2, quota, limit} over a quota, {-3} the session's
+--   owner is being erased (keys.ts erasingOwnerField; nothing written, the erase would miss it),
 --   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
 -- Key shapes derived from the prefix: includes/keys.lua.
 
@@ -42,6 +43,7 @@ end
 
 local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
 local owner, namespace, created = meta[1], meta[2], 0
+if redis.call('HEXISTS', KEYS[1], erasing_field(owner or ARGV[6])) == 1 then return {-3} end
 if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1} end
 
 -- Quotas, checked before anything is written. Expired sessions are swept first: their share is free.

@@ -45,6 +45,10 @@ end
 local function partition_tag(owner, namespace)
 return owner .. ':' .. (type(namespace) == 'string' and string.lower(namespace) or '_')
 end
+
+local function erasing_field(owner)
+return 'erasing:' .. owner
+end
 `;
 
 /** includes/keyword-documents.lua */
@@ -260,13 +264,14 @@ return total
  *       10 Idempotency-Key ('' for none), 11 the request's hash (with 10),
  *       12-14 default quotas for sessions, events, bytes (stores configured before quotas existed)
  * Returns {1, ownerId, namespace, sessionCreated, promotionOpened, dueAt} when appended;
- *   {0} no such store, {-1} session full, {-2, quota, limit} over a quota,
+ *   {0} no such store, {-1} session full, {-2, quota, limit} over a quota, {-3} the session's
+ *   owner is being erased (keys.ts erasingOwnerField; nothing written, the erase would miss it),
  *   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const APPEND_EVENT: LuaScript = {
   name: 'append-event',
-  sha1: 'ee2a8f120995b9792e3b11a47934a7a6da3e6745',
+  sha1: 'fa69099dd23dd85f69a01762f2a1e90231889a1b',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -289,6 +294,7 @@ end
 
 local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace')
 local owner, namespace, created = meta[1], meta[2], 0
+if redis.call('HEXISTS', KEYS[1], erasing_field(owner or ARGV[6])) == 1 then return {-3} end
 if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1} end
 
 
@@ -352,6 +358,27 @@ return {1, owner, namespace, created, opened, due}
 };
 
 /**
+ * begin-erase.lua
+ *
+ * Marks one owner as being erased, in the store's configuration hash (keys.ts erasingOwnerField),
+ * unless an erase of that owner already runs. The write scripts that read the configuration
+ * (append-event, create-records) refuse the owner's writes while the field exists.
+ *
+ * KEYS (1): 1 store config hash
+ * ARGV: 1 the owner's field, 2 the new job's id
+ * Returns the id of the job erasing the owner (ARGV[2] when this call started it), or false when
+ * the store does not exist (never creates the hash: a deleted store stays deleted).
+ */
+export const BEGIN_ERASE: LuaScript = {
+  name: 'begin-erase',
+  sha1: '73bf63463807f45be4a40ea9816d82bc5c332562',
+  source: /* @__PURE__ */ lua(`if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return false end
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then return ARGV[2] end
+return redis.call('HGET', KEYS[1], ARGV[1])
+`),
+};
+
+/**
  * commit-promotion-run.lua
  *
  * Commits a promotion run: moves the watermark, adds the run's counters, clears the failure
@@ -404,12 +431,13 @@ return 1
  *       quota, then per record 5 values: id, JSON, createdAt, expiresAt, partition tag
  *       (`ownerId:namespace`, keys.ts partitionTag)
  * Returns {limit, per record 1 (created), 0 (id exists), 2 (its owner holds the maximum already),
- *   3 (over the record quota) or 4 (over the byte quota)}; limit is the quota that refused, else 0.
+ *   3 (over the record quota), 4 (over the byte quota) or 5 (its owner is being erased: keys.ts
+ *   erasingOwnerField)}; limit is the quota that refused, else 0.
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const CREATE_RECORDS: LuaScript = {
   name: 'create-records',
-  sha1: '119de6253c3e4dc6c704e0cfd815b4eb9527c168',
+  sha1: 'de757325bb0cdf036b737c8942cfd42e08f858e0',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -423,7 +451,9 @@ for i = FIRST, #KEYS do
 local a = 5 + (i - FIRST) * 5
 local json, tag = ARGV[a + 1], ARGV[a + 4]
 local owner = string.match(tag, '^([^:]+):')
-if redis.call('EXISTS', KEYS[i]) == 1 then
+if redis.call('HEXISTS', KEYS[4], erasing_field(owner)) == 1 then
+out[#out + 1] = 5
+elseif redis.call('EXISTS', KEYS[i]) == 1 then
 out[#out + 1] = 0
 elseif redis.call('ZCARD', owner_records_key(prefix, owner)) + (owner_added[owner] or 0) >= per_owner then
 out[#out + 1] = 2
@@ -479,7 +509,7 @@ return out
  */
 export const DELETE_EVENT: LuaScript = {
   name: 'delete-event',
-  sha1: '4355fa9b70ce5564a7cebe3b520c29aa9eae3fa3',
+  sha1: 'ca1840dd9a2651c23a6498543f7f143f90bbeacb',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -517,7 +547,7 @@ return 1
  */
 export const DELETE_RECORDS: LuaScript = {
   name: 'delete-records',
-  sha1: 'c17c19946ffdb9074e54b4b3522a23af13fedf4a',
+  sha1: '01adedad2b1ddbd82b550ca33f558fd97198a6bd',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -561,7 +591,7 @@ return out
  */
 export const DELETE_SESSION: LuaScript = {
   name: 'delete-session',
-  sha1: '1a813c43c1ae8a51d49dc23613dc7a310d2d2b7b',
+  sha1: 'a166c97f79002e048d9aedf6aaecd98b4ec52508',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -578,6 +608,52 @@ end
 redis.call('HDEL', KEYS[6], sid)
 redis.call('ZREM', KEYS[5], sid)
 redis.call('ZREM', KEYS[7], sid)
+return existed
+`,
+  ),
+};
+
+/**
+ * erase-sessions.lua
+ *
+ * Erases sessions: every key of each session (whatever its family: the caller passes them, from
+ * keys.ts erasureKeys.session), its entries in the store-wide and owner session indexes, the
+ * promotion queue and the owners hash, giving back its share of the store's quotas. An erasure
+ * job's batch (lib/adapters/upstash/upstash-erasure.ts); delete-session.lua is the API's single
+ * delete and keeps the keys it does not own.
+ *
+ * KEYS (5 + S*F): 1 expiry index, 2 owners hash, 3 promotion due, 4 store usage, 5 session usage,
+ *                 then F keys per session, in the order of ARGV's session ids
+ * ARGV: 1 store prefix, 2 F (keys per session), 3 owner whose indexes must lose the ids too ('' for
+ *       none: the owner recorded for each session is used), 4.. the S session ids
+ * Returns the number of sessions that still had a key.
+ * Key shapes derived from the prefix: includes/keys.lua.
+ */
+export const ERASE_SESSIONS: LuaScript = {
+  name: 'erase-sessions',
+  sha1: '37b1222d76cd90e6da74dc1df1587f49a72ea05d',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_USAGE,
+    INCLUDE_SESSIONS,
+    `local prefix, per_session, erased_owner = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local existed = 0
+for s = 4, #ARGV do
+local sid = ARGV[s]
+release_session(KEYS[4], KEYS[5], sid)
+local owner = redis.call('HGET', KEYS[2], sid)
+local first = 6 + (s - 4) * per_session
+for k = first, first + per_session - 1 do existed = existed + redis.call('UNLINK', KEYS[k]) end
+for _, sort in ipairs(SESSION_SORTS) do
+redis.call('ZREM', session_index_key(prefix, sort), sid)
+if owner then redis.call('ZREM', owner_session_index_key(prefix, owner, sort), sid) end
+if erased_owner ~= '' then redis.call('ZREM', owner_session_index_key(prefix, erased_owner, sort), sid) end
+end
+redis.call('HDEL', KEYS[2], sid)
+redis.call('HDEL', KEYS[5], sid .. ':events', sid .. ':bytes')
+redis.call('ZREM', KEYS[1], sid)
+redis.call('ZREM', KEYS[3], sid)
+end
 return existed
 `,
   ),
@@ -769,7 +845,7 @@ return n
  */
 export const LIST_SESSIONS: LuaScript = {
   name: 'list-sessions',
-  sha1: 'd100427b9505473e341fc65e43f31aa93a1d9147',
+  sha1: '9648968201bc817fc63a871111f777908dac3824',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -940,7 +1016,7 @@ return 1
  */
 export const REPLACE_RECORD: LuaScript = {
   name: 'replace-record',
-  sha1: '14d40fd750421d58f9a0eae33010aba54126fa0f',
+  sha1: '8874ffecdcecd543fc1eee5de93faecc9ae8ea5e',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -1008,7 +1084,7 @@ return 1
  */
 export const SCAN_BY_CREATED: LuaScript = {
   name: 'scan-by-created',
-  sha1: 'c78b51ef82350e090bd185bfe0f17d0a8bc18352',
+  sha1: '7c4948a2ff4fed749224181944dc24af3166b83e',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     `local ids = redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])

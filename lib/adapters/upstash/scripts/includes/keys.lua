@@ -36,3 +36,7 @@ end
 local function partition_tag(owner, namespace)
   return owner .. ':' .. (type(namespace) == 'string' and string.lower(namespace) or '_')
 end
+-- keys.ts erasingOwnerField(ownerId): a field of the store config hash, set while the owner is erased
+local function erasing_field(owner)
+  return 'erasing:' .. owner
+end
