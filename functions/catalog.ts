@@ -162,6 +162,22 @@ const specs = {
     needs: ['data', 'queue:send'],
     profile: 'http',
   },
+  'erase-owner': {
+    entry: 'functions/http/erase-owner.ts',
+    // `write`, like deleting the owner's memories and sessions one by one (decision record 0017).
+    trigger: http('POST', `${store}/owners/{ownerId}/erase`, 'write'),
+    app: 'core',
+    // Starts the job only; the maintenance schedule works it.
+    needs: ['data'],
+    profile: 'http',
+  },
+  'get-erasure': {
+    entry: 'functions/http/get-erasure.ts',
+    trigger: http('GET', `${store}/erasures/{jobId}`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
   'retry-parked-ranges': {
     entry: 'functions/http/retry-parked-ranges.ts',
     trigger: http('POST', `${store}/session-memory/{sessionId}/promotion/retry-parked`, 'write'),

@@ -26,6 +26,7 @@ function controlPlaneParts(core: CoreApp): ControlPlaneParts {
     usagePlanKeys: usagePlanKeysFromEnv(functionEnvironment()),
     deletions: {
       find: (storeId) => core.erasures.get(storeDeletionJobId(storeId)),
+      hasLeftovers: async (storeId) => (await core.eraser.remaining({ storeId })) > 0,
       start: (storeId) => startStoreDeletion(core, storeId),
       run: (jobId, deadline) => runErasure(core, jobId, { deadline }),
     },

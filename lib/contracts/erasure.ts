@@ -11,7 +11,14 @@ import { idSchema, storePathSchema } from './common.js';
  * The phases a job walks, in order; `verify` starts another pass from `sessions` when anything of
  * the scope is still there (a write that raced the job), else the job has succeeded.
  */
-export const ERASURE_PHASES = ['sessions', 'session-owners', 'partitions', 'records', 'scope-keys', 'verify'] as const;
+export const ERASURE_PHASES = [
+  'sessions',
+  'session-owners',
+  'partitions',
+  'records',
+  'scope-keys',
+  'verify',
+] as const;
 export type ErasurePhase = (typeof ERASURE_PHASES)[number];
 
 export const JOB_ID_PATTERN = /^[0-9a-f]{32}$/;

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { healthResponseSchema, storeHealthResponseSchema, storePathSchema } from './common.js';
+import { erasurePathSchema, erasureResponseSchema, ownerPathSchema } from './erasure.js';
 import {
   bulkCreateRequestDocumentedSchema,
   bulkCreateResponseSchema,
@@ -130,6 +131,33 @@ const contracts = {
     summary: 'Delete one event of a session',
     pathParameters: sessionEventPathSchema,
     status: 204,
+    errors: [404],
+  },
+  'erase-owner': {
+    operationId: 'EraseOwner',
+    summary: 'Erase everything of one owner in a store',
+    description:
+      "Starts an erasure job (202): the owner's sessions and events, long-term memories and " +
+      'conversation records, every index entry (vector, keyword, listings), promotion state and ' +
+      "idempotency records. Until it has finished, the owner's appends and long-term creates answer " +
+      '409. Asking again while it runs answers the same job. Follow it with GetErasure; a job that ' +
+      'fails part-way resumes from its last batch on the maintenance schedule.',
+    extension: true,
+    pathParameters: ownerPathSchema,
+    status: 202,
+    response: erasureResponseSchema,
+    errors: [404],
+  },
+  'get-erasure': {
+    operationId: 'GetErasure',
+    summary: 'How far an owner erasure has got',
+    description:
+      '`state` is RUNNING until nothing of the owner is left, then SUCCEEDED; `ownerId` is dropped ' +
+      'from the job when it succeeds. Finished jobs are kept for 30 days.',
+    extension: true,
+    pathParameters: erasurePathSchema,
+    status: 200,
+    response: erasureResponseSchema,
     errors: [404],
   },
   'get-promotion-status': {

@@ -33,7 +33,12 @@ export interface DataEraser {
   /** Accepts the owner's writes again (the erase has finished). */
   endOwnerErase(storeId: string, ownerId: string): Promise<void>;
   /** One batch of `phase` (not `verify`) from `cursor`. */
-  step(scope: ErasureScope, phase: Exclude<ErasurePhase, 'verify'>, cursor: string, batch: number): Promise<ErasureStep>;
+  step(
+    scope: ErasureScope,
+    phase: Exclude<ErasurePhase, 'verify'>,
+    cursor: string,
+    batch: number,
+  ): Promise<ErasureStep>;
   /** How many index entries or keys of the scope still exist (0: erased). */
   remaining(scope: ErasureScope): Promise<number>;
 }

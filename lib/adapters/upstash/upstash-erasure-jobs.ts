@@ -53,12 +53,16 @@ export class UpstashErasureJobs implements ErasureJobs {
   }
 
   async release(jobId: string, holder: string): Promise<void> {
-    await redisCall('release erasure', () => this.releaseScript.exec([systemKeys.erasureLease(jobId)], [holder]));
+    await redisCall('release erasure', () =>
+      this.releaseScript.exec([systemKeys.erasureLease(jobId)], [holder]),
+    );
   }
 
   async pending(limit: number): Promise<string[]> {
     return z
       .array(z.string())
-      .parse(await redisCall('list erasures', () => this.redis.zrange(systemKeys.pendingErasures(), 0, limit - 1)));
+      .parse(
+        await redisCall('list erasures', () => this.redis.zrange(systemKeys.pendingErasures(), 0, limit - 1)),
+      );
   }
 }

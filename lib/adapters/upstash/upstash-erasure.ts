@@ -51,7 +51,9 @@ export class UpstashErasure implements DataEraser {
   }
 
   async endOwnerErase(storeId: string, ownerId: string): Promise<void> {
-    await redisCall('end erase', () => this.redis.hdel(storeKeys.config(storeId), erasingOwnerField(ownerId)));
+    await redisCall('end erase', () =>
+      this.redis.hdel(storeKeys.config(storeId), erasingOwnerField(ownerId)),
+    );
   }
 
   async step(
@@ -127,7 +129,11 @@ export class UpstashErasure implements DataEraser {
     return { ...none, sessions, cursor: next, done: next === '0' };
   }
 
-  private async eraseSessions(storeId: string, ownerId: string | undefined, ids: readonly string[]): Promise<number> {
+  private async eraseSessions(
+    storeId: string,
+    ownerId: string | undefined,
+    ids: readonly string[],
+  ): Promise<number> {
     if (ids.length === 0) return 0;
     const perSession = erasureKeys.session(storeId, ids[0]!).length;
     const reply = await redisCall('erase sessions', () =>
@@ -154,7 +160,12 @@ export class UpstashErasure implements DataEraser {
    */
   private async partitions(scope: ErasureScope, cursor: string, batch: number): Promise<ErasureStep> {
     const { storeId, ownerId } = scope;
-    const [next, tags] = await this.scanPartitions(storeId, ownerId, cursor, Math.max(1, Math.floor(batch / 10)));
+    const [next, tags] = await this.scanPartitions(
+      storeId,
+      ownerId,
+      cursor,
+      Math.max(1, Math.floor(batch / 10)),
+    );
     let partitions = 0;
     let keys = 0;
     for (const tag of tags) {
@@ -181,7 +192,9 @@ export class UpstashErasure implements DataEraser {
     let deleted = 0;
     for (let call = 0; call < KEYWORD_CALLS_PER_STEP; call++) {
       const [, flat] = scanReply.parse(
-        await redisCall('scan keyword documents', () => this.redis.hscan(docs, '0', { count: KEYWORD_DOCS_PER_CALL })),
+        await redisCall('scan keyword documents', () =>
+          this.redis.hscan(docs, '0', { count: KEYWORD_DOCS_PER_CALL }),
+        ),
       );
       if (flat.length === 0) return deleted;
       const fields: string[] = [];
@@ -206,25 +219,34 @@ export class UpstashErasure implements DataEraser {
   private async records(scope: ErasureScope, batch: number): Promise<ErasureStep> {
     const { storeId, ownerId } = scope;
     const index = ownerId ? memoryKeys.ownerByCreated(storeId, ownerId) : memoryKeys.byCreated(storeId);
-    const ids = strings.parse(await redisCall('list records to erase', () => this.redis.zrange(index, 0, batch - 1)));
-    if (ids.length === 0) return { ...none, cursor: '0', done: true };
-    const reply = z.array(z.unknown()).parse(
-      await redisCall('erase records', () =>
-        this.recordsScript.exec(
-          [
-            memoryKeys.byCreated(storeId),
-            memoryKeys.expiry(storeId),
-            memoryKeys.accessed(storeId),
-            storeKeys.usage(storeId),
-            ...ids.map((id) => memoryKeys.record(storeId, id)),
-          ],
-          [storePrefix(storeId), ...ids],
-        ),
-      ),
+    const ids = strings.parse(
+      await redisCall('list records to erase', () => this.redis.zrange(index, 0, batch - 1)),
     );
+    if (ids.length === 0) return { ...none, cursor: '0', done: true };
+    const reply = z
+      .array(z.unknown())
+      .parse(
+        await redisCall('erase records', () =>
+          this.recordsScript.exec(
+            [
+              memoryKeys.byCreated(storeId),
+              memoryKeys.expiry(storeId),
+              memoryKeys.accessed(storeId),
+              storeKeys.usage(storeId),
+              ...ids.map((id) => memoryKeys.record(storeId, id)),
+            ],
+            [storePrefix(storeId), ...ids],
+          ),
+        ),
+      );
     // An index entry whose record is already gone must leave too, or this phase would never end.
     await redisCall('erase record index entries', () => this.redis.zrem(index, ...ids));
-    return { ...none, memories: reply.filter((json) => typeof json === 'string').length, cursor: '0', done: false };
+    return {
+      ...none,
+      memories: reply.filter((json) => typeof json === 'string').length,
+      cursor: '0',
+      done: false,
+    };
   }
 
   /** The keys named after the owner (or the store-wide keys, last of a store deletion). */
@@ -233,7 +255,9 @@ export class UpstashErasure implements DataEraser {
     const keys = ownerId
       ? erasureKeys.ownerScopedKeys(storeId, ownerId)
       : erasureKeys.storeScopedKeys(storeId, tokenDays());
-    const unlinked = z.coerce.number().parse(await redisCall('erase scope keys', () => this.redis.unlink(...keys)));
+    const unlinked = z.coerce
+      .number()
+      .parse(await redisCall('erase scope keys', () => this.redis.unlink(...keys)));
     return { ...none, keys: unlinked, cursor: '0', done: true };
   }
 
@@ -246,7 +270,9 @@ export class UpstashErasure implements DataEraser {
     // Owner ids are [a-zA-Z0-9-] (the job record is parsed with idSchema): no glob characters reach MATCH.
     const options = ownerId ? { match: `${ownerId}:*`, count } : { count };
     return scanReply.parse(
-      await redisCall('scan partitions', () => this.redis.sscan(memoryKeys.partitions(storeId), cursor, options)),
+      await redisCall('scan partitions', () =>
+        this.redis.sscan(memoryKeys.partitions(storeId), cursor, options),
+      ),
     );
   }
 }
@@ -255,5 +281,7 @@ const none = { sessions: 0, memories: 0, partitions: 0, keys: 0 };
 
 /** UTC days whose extraction-token counters may still exist. */
 function tokenDays(now = Date.now()): string[] {
-  return Array.from({ length: TOKEN_DAYS }, (_, i) => new Date(now - i * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: TOKEN_DAYS }, (_, i) =>
+    new Date(now - i * 86_400_000).toISOString().slice(0, 10),
+  );
 }

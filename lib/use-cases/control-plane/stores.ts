@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateStoreRequest, UpdateStoreRequest } from '../../contracts/control-plane.js';
+import type { ErasureJob } from '../../contracts/erasure.js';
 import { storeConfigInputSchema } from '../../contracts/exclusion-patterns.js';
 import { parseInput } from '../../contracts/parse.js';
-import type { ErasureJob } from '../../contracts/erasure.js';
 import type { StoreConfig, StoreRecord } from '../../contracts/store-config.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { Logger } from '../../observability/logger.js';
@@ -145,6 +145,11 @@ export interface StoreDeletion {
 export interface StoreDeletionJobs {
   /** The store's deletion job, when one was ever started (a repeated DeleteStore finds it). */
   find(storeId: string): Promise<ErasureJob | undefined>;
+  /**
+   * Whether the store's keyspace still holds data: a store marked deleted by a DeleteStore that died
+   * before starting its job (read through the store's own indexes, not a keyspace scan).
+   */
+  hasLeftovers(storeId: string): Promise<boolean>;
   /** Starts (or finds) the deletion job of a store already marked deleted. */
   start(storeId: string): Promise<ErasureJob>;
   /** Works the job until it finishes or the deadline (ms since epoch) passes. */
@@ -168,7 +173,9 @@ export async function deleteStore(
   storeId: string,
 ): Promise<StoreDeletion> {
   const marked = await deps.stores.markDeleted(storeId);
-  if (!marked && !(await deps.deletions.find(storeId))) throw new NotFoundError('Store not found');
+  if (!marked && !(await deps.deletions.find(storeId)) && !(await deps.deletions.hasLeftovers(storeId))) {
+    throw new NotFoundError('Store not found');
+  }
   // The job exists before the grants go: a failure in the grant loop leaves a job the schedule finishes.
   const started = await deps.deletions.start(storeId);
   let apiKeysRevoked = 0;

@@ -27,7 +27,13 @@ const LEASE_MS = 60_000;
 /** Passes after which a job that keeps finding new data stops for this run (the next run goes on). */
 const MAX_PASSES_PER_RUN = 5;
 
-function newJob(kind: ErasureJob['kind'], jobId: string, storeId: string, now: number, ownerId?: string): ErasureJob {
+function newJob(
+  kind: ErasureJob['kind'],
+  jobId: string,
+  storeId: string,
+  now: number,
+  ownerId?: string,
+): ErasureJob {
   return {
     jobId,
     kind,
@@ -85,9 +91,14 @@ export async function startStoreDeletion(deps: ErasureDeps, storeId: string): Pr
 }
 
 /** A job of the path's store, or a 404 (another store's job ids are 404). */
-export async function getErasure(deps: Pick<ErasureDeps, 'erasures'>, storeId: string, jobId: string): Promise<ErasureJob> {
+export async function getErasure(
+  deps: Pick<ErasureDeps, 'erasures'>,
+  storeId: string,
+  jobId: string,
+): Promise<ErasureJob> {
   const job = await deps.erasures.get(jobId);
-  if (!job || job.storeId !== storeId || job.kind !== 'ERASE_OWNER') throw new NotFoundError('Erasure not found');
+  if (!job || job.storeId !== storeId || job.kind !== 'ERASE_OWNER')
+    throw new NotFoundError('Erasure not found');
   return job;
 }
 
@@ -104,13 +115,22 @@ export interface RunOptions {
  * undefined when another runner holds it. An error leaves the job as of its last saved batch
  * (counted in `failures`) and propagates; the sweeper retries it.
  */
-export async function runErasure(deps: ErasureDeps, jobId: string, options: RunOptions): Promise<ErasureJob | undefined> {
+export async function runErasure(
+  deps: ErasureDeps,
+  jobId: string,
+  options: RunOptions,
+): Promise<ErasureJob | undefined> {
   const holder = randomUUID();
   if (!(await deps.erasures.claim(jobId, holder, LEASE_MS))) return undefined;
   let job = await deps.erasures.get(jobId);
   try {
     let passes = 0;
-    while (job && job.state === 'RUNNING' && deps.clock.now() < options.deadline && passes < MAX_PASSES_PER_RUN) {
+    while (
+      job &&
+      job.state === 'RUNNING' &&
+      deps.clock.now() < options.deadline &&
+      passes < MAX_PASSES_PER_RUN
+    ) {
       job = await advance(deps, job, options.batch ?? ERASURE_BATCH);
       if (job.phase === ERASURE_PHASES[0] && job.cursor === '0') passes += 1;
       await deps.erasures.save(job);
@@ -120,7 +140,12 @@ export async function runErasure(deps: ErasureDeps, jobId: string, options: RunO
   } catch (error) {
     const failed = job && (await deps.erasures.get(jobId));
     if (failed) {
-      await deps.erasures.save({ ...failed, failures: failed.failures + 1, lastError: errorCode(error), updatedAt: deps.clock.now() });
+      await deps.erasures.save({
+        ...failed,
+        failures: failed.failures + 1,
+        lastError: errorCode(error),
+        updatedAt: deps.clock.now(),
+      });
     }
     deps.logger.warn('erasure run failed', { jobId, ...describeError(error) });
     throw error;
@@ -141,8 +166,20 @@ async function advance(deps: ErasureDeps, job: ErasureJob, batch: number): Promi
     }
     if (job.ownerId) await deps.eraser.endOwnerErase(job.storeId, job.ownerId);
     const { ownerId: _erased, ...rest } = job;
-    deps.logger.info('erasure finished', { storeId: job.storeId, jobId: job.jobId, kind: job.kind, ...job.erased });
-    return { ...rest, state: 'SUCCEEDED', cursor: '0', passes: job.passes + 1, updatedAt: now, finishedAt: now };
+    deps.logger.info('erasure finished', {
+      storeId: job.storeId,
+      jobId: job.jobId,
+      kind: job.kind,
+      ...job.erased,
+    });
+    return {
+      ...rest,
+      state: 'SUCCEEDED',
+      cursor: '0',
+      passes: job.passes + 1,
+      updatedAt: now,
+      finishedAt: now,
+    };
   }
   const step = await deps.eraser.step(scope, job.phase, job.cursor, batch);
   const erased = {

@@ -80,10 +80,18 @@ export async function bulkCreateMemories(
   if (overQuota) throw quotaExceededError(overQuota.quota, overQuota.limit);
   // A write racing an erase of its owner is refused rather than left to outlive the erase
   // (docs/decisions/0017-erase-export-import.md): the whole request when nothing else was written.
-  if (erasing.length > 0 && erasing.length === toCreate.length && toReindex.length === 0 && errors.length === 0) {
-    throw new ConflictError('The owner of these memories is being erased; write again once the erasure has finished');
+  if (
+    erasing.length > 0 &&
+    erasing.length === toCreate.length &&
+    toReindex.length === 0 &&
+    errors.length === 0
+  ) {
+    throw new ConflictError(
+      'The owner of these memories is being erased; write again once the erasure has finished',
+    );
   }
-  for (const id of erasing) errors.push({ id, error: 'its owner is being erased; write again once the erasure has finished' });
+  for (const id of erasing)
+    errors.push({ id, error: 'its owner is being erased; write again once the erasure has finished' });
   for (const id of raced) errors.push({ id, error: 'a memory with this id was created concurrently' });
   for (const id of ownerFull) {
     errors.push({

@@ -75,7 +75,9 @@ export async function appendSessionEvent(
   }
 
   if (result.status === 'owner-erasing') {
-    throw new ConflictError("This session's owner is being erased; write again once the erasure has finished");
+    throw new ConflictError(
+      "This session's owner is being erased; write again once the erasure has finished",
+    );
   }
   if (result.status === 'over-quota') throw quotaExceededError(result.quota, result.limit);
 

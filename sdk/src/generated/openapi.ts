@@ -137,6 +137,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/owners/{ownerId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase everything of one owner in a store
+         * @description Starts an erasure job (202): the owner's sessions and events, long-term memories and conversation records, every index entry (vector, keyword, listings), promotion state and idempotency records. Until it has finished, the owner's appends and long-term creates answer 409. Asking again while it runs answers the same job. Follow it with GetErasure; a job that fails part-way resumes from its last batch on the maintenance schedule.
+         */
+        post: operations["EraseOwner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/erasures/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far an owner erasure has got
+         * @description `state` is RUNNING until nothing of the owner is left, then SUCCEEDED; `ownerId` is dropped from the job when it succeeds. Finished jobs are kept for 30 days.
+         */
+        get: operations["GetErasure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/session-memory/{sessionId}/promotion/retry-parked": {
         parameters: {
             query?: never;
@@ -1458,6 +1498,224 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PromoteSessionNowResponse"];
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    EraseOwner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                ownerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        erasure: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "ERASE_OWNER" | "DELETE_STORE";
+                            ownerId?: string;
+                            /** @enum {string} */
+                            state: "RUNNING" | "SUCCEEDED";
+                            /** @enum {string} */
+                            phase: "sessions" | "session-owners" | "partitions" | "records" | "scope-keys" | "verify";
+                            passes: number;
+                            erased: {
+                                sessions: number;
+                                memories: number;
+                                partitions: number;
+                                keys: number;
+                            };
+                            failures: number;
+                            lastError?: string;
+                            createdAt: string;
+                            updatedAt: string;
+                            finishedAt?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        erasure: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "ERASE_OWNER" | "DELETE_STORE";
+                            ownerId?: string;
+                            /** @enum {string} */
+                            state: "RUNNING" | "SUCCEEDED";
+                            /** @enum {string} */
+                            phase: "sessions" | "session-owners" | "partitions" | "records" | "scope-keys" | "verify";
+                            passes: number;
+                            erased: {
+                                sessions: number;
+                                memories: number;
+                                partitions: number;
+                                keys: number;
+                            };
+                            failures: number;
+                            lastError?: string;
+                            createdAt: string;
+                            updatedAt: string;
+                            finishedAt?: string;
+                        };
+                    };
                 };
             };
             /** @description Invalid request: `fields` names each bad field, the rule it broke and why */

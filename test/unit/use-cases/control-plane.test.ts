@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { ErasureJob } from '../../../lib/contracts/erasure.js';
 import { ValidationError } from '../../../lib/domain/errors.js';
 import {
   mintApiKey,
   revokeApiKey,
   sweepExpiredApiKeys,
 } from '../../../lib/use-cases/control-plane/api-keys.js';
-import type { ErasureJob } from '../../../lib/contracts/erasure.js';
 import {
   createStore,
   deleteStore,
@@ -53,6 +53,9 @@ class RecordedDeletions implements StoreDeletionJobs {
     };
     this.jobs.set(storeId, job);
     return job;
+  }
+  async hasLeftovers(_storeId: string) {
+    return false;
   }
   async run(_jobId: string, _deadline: number) {
     return undefined;
