@@ -110,7 +110,14 @@ describe('keys and stores', () => {
       await stack().mintApiKey({ [storeA]: ['read', 'write'] }),
       await stack().mintApiKey({ [storeA]: ['read'] }),
     ];
-    const params: Record<string, string> = { storeId: storeB, sessionId: 's-b', eventId, memoryId: 'm-b' };
+    const params: Record<string, string> = {
+      storeId: storeB,
+      sessionId: 's-b',
+      eventId,
+      memoryId: 'm-b',
+      ownerId: 'user-1',
+      jobId: 'a'.repeat(32),
+    };
     const bodies: Record<string, unknown> = {
       'add-session-event': event,
       'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },

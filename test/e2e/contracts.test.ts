@@ -65,6 +65,8 @@ describe('the contracts the OpenAPI document is generated from', () => {
     await call('get-promotion-status', api.get(`${base}/session-memory/trip/promotion`));
     await call('promote-session-now', api.post(`${base}/session-memory/trip/promotion`));
     await call('retry-parked-ranges', api.post(`${base}/session-memory/trip/promotion/retry-parked`));
+    const erasure = await call('erase-owner', api.post(`${base}/owners/nobody/erase`));
+    await call('get-erasure', api.get(`${base}/erasures/${erasure.body.erasure.jobId}`));
 
     const ltm = `${base}/long-term-memory`;
     await call(

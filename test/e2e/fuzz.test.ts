@@ -156,6 +156,7 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'delete-session-memory': {},
   'delete-session-event': {},
   'promote-session-now': {},
+  'erase-owner': {},
   'retry-parked-ranges': {},
   mcp: {
     jsonrpc: '2.0',
@@ -186,7 +187,16 @@ function withField(body: unknown, path: readonly (string | number)[], value: unk
 
 // ---- requests ----
 
-const STORE_PARAMS = () => ({ storeId, sessionId: SESSION_ID, eventId, memoryId: MEMORY_ID });
+// The erase route erases an owner that holds nothing here (the other routes' data stays); GetErasure
+// asks for a job id no store has (a 404, as any unknown id).
+const STORE_PARAMS = () => ({
+  storeId,
+  sessionId: SESSION_ID,
+  eventId,
+  memoryId: MEMORY_ID,
+  ownerId: 'fuzz-erased-owner',
+  jobId: 'f'.repeat(32),
+});
 const SCRATCH_PARAMS = () => ({
   storeId,
   sessionId: SCRATCH_ID,

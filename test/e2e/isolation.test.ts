@@ -128,6 +128,9 @@ interface World {
   b: ReturnType<typeof apiClient>;
   bEventIds: string[];
   aEventId: string;
+  /** Erasure jobs of an owner with nothing in the store, one per store (GetErasure's ids). */
+  aJobId: string;
+  bJobId: string;
   bTokens: { sessions: string; summaries: string; search: string };
   aTokens: { sessions: string; summaries: string; search: string };
   /** What key B sees of store B before the probes, to compare afterwards. */
@@ -135,6 +138,8 @@ interface World {
 }
 
 let world: World;
+/** The owner the erase route is probed with: holds nothing in either store. */
+const ERASED_OWNER = 'erased-nobody';
 const tally = { cases: 0, byRoute: new Map<string, number>(), byStatus: new Map<number, number>() };
 
 const event = (sessionId: string, text: string, extra: Record<string, unknown> = {}) => ({
@@ -279,6 +284,13 @@ beforeAll(async () => {
     return all as World['bTokens'];
   };
 
+  // Erasures of owners that hold nothing (the probes must not erase what the snapshot reads).
+  const jobOf = async (api: typeof a, storeId: string) => {
+    const started = await api.post(`/v1/stores/${storeId}/owners/${ERASED_OWNER}/erase`);
+    expect(started.status).toBe(202);
+    return started.body.erasure.jobId as string;
+  };
+
   world = {
     storeA,
     storeB,
@@ -286,6 +298,8 @@ beforeAll(async () => {
     b,
     bEventIds,
     aEventId: aEvents[0]!,
+    aJobId: await jobOf(a, storeA),
+    bJobId: await jobOf(b, storeB),
     bTokens: await tokens(b, storeB),
     aTokens: await tokens(a, storeA),
     bSnapshot: '',
@@ -312,6 +326,8 @@ function legit(name: string): string {
     sessionId: SHARED.session,
     eventId: world.aEventId,
     memoryId: 'a-only-mem',
+    ownerId: ERASED_OWNER,
+    jobId: world.aJobId,
   };
   return values[name]!;
 }
@@ -322,6 +338,9 @@ function fromB(name: string): string[] {
     sessionId: [B_ONLY.session],
     eventId: world.bEventIds,
     memoryId: [B_ONLY.memory],
+    // Owner ids are not store-scoped resources (erasing B's owner name in A erases A's, which is
+    // empty): no owner case here; B's erasure job is.
+    jobId: [world.bJobId],
   };
   return values[name] ?? [];
 }
