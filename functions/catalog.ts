@@ -215,6 +215,21 @@ const specs = {
     needs: ['data', 'embedding'],
     profile: 'http',
   },
+  'export-memories': {
+    entry: 'functions/http/export-memories.ts',
+    trigger: http('GET', `${store}/long-term-memory/export`, 'read'),
+    app: 'memory',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'import-memories': {
+    entry: 'functions/http/import-memories.ts',
+    // NDJSON, not a JSON object: the edge passes the text through (size and nesting limits apply).
+    trigger: http('POST', `${store}/long-term-memory/import`, 'write', { body: 'raw' }),
+    app: 'memory',
+    needs: ['data', 'embedding'],
+    profile: 'http',
+  },
   'get-memory': {
     entry: 'functions/http/get-memory.ts',
     trigger: http('GET', `${store}/long-term-memory/{memoryId}`, 'read'),

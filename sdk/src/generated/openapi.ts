@@ -258,6 +258,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/long-term-memory/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One owner's or one namespace's long-term memories as NDJSON
+         * @description One line per record: the record as GetLongTermMemory answers it, plus `embeddingModel` (the id of the model its vector was made with); never the vector. Paged in creation order: the next page's token comes in the `Next-Page-Token` response header, absent on the last page. With `namespace` alone a page reads `limit` records of the store and keeps those in the namespace, so it may hold fewer lines (even none) and still have a next page.
+         */
+        get: operations["ExportLongTermMemories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/long-term-memory/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import long-term memories from NDJSON (the export format)
+         * @description At most 1000 lines (and the API's 1 MiB body). Each line is a BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's model; other content under an existing id is that line's error). Errors are reported per line with its 1-based number.
+         */
+        post: operations["ImportLongTermMemories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/long-term-memory/{memoryId}": {
         parameters: {
             query?: never;
@@ -2188,6 +2228,257 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchLongTermMemoryResponse"];
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ExportLongTermMemories: {
+        parameters: {
+            query?: {
+                ownerId?: string;
+                namespace?: string;
+                limit?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        id: string;
+                        text: string;
+                        memoryType: string;
+                        sessionId?: string;
+                        ownerId: string;
+                        namespace?: string;
+                        topics: string[];
+                        attributes?: {
+                            [key: string]: unknown;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        sourceRefs?: string[];
+                        occurredAt?: string;
+                        entities?: string[];
+                        supersededBy?: string;
+                        supersedes?: string[];
+                        actorId?: string;
+                        /** @enum {string} */
+                        role?: "USER" | "ASSISTANT" | "SYSTEM";
+                        score?: number;
+                        embeddingModel: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ImportLongTermMemories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": {
+                    id: string;
+                    text: string;
+                    memoryType: string;
+                    sessionId?: string;
+                    ownerId: string;
+                    namespace?: string;
+                    topics: string[];
+                    attributes?: {
+                        [key: string]: unknown;
+                    };
+                    createdAt: string;
+                    updatedAt: string;
+                    sourceRefs?: string[];
+                    occurredAt?: string;
+                    entities?: string[];
+                    supersededBy?: string;
+                    supersedes?: string[];
+                    actorId?: string;
+                    /** @enum {string} */
+                    role?: "USER" | "ASSISTANT" | "SYSTEM";
+                    score?: number;
+                    embeddingModel: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lines: number;
+                        imported: string[];
+                        errors: {
+                            line: number;
+                            id?: string;
+                            error: string;
+                        }[];
+                    };
                 };
             };
             /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
