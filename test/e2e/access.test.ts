@@ -122,6 +122,7 @@ describe('keys and stores', () => {
       'add-session-event': event,
       'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },
       'bulk-delete-memories': { memoryIds: ['m-b'] },
+      'import-memories': { id: 'm-i', text: 'planted', ownerId: 'user-1' },
       'search-memories': { text: 'secret plans' },
       'memory-prompt': { query: 'secret plans', sessionId: 's-b' },
       'update-memory': { text: 'overwritten' },

@@ -105,6 +105,19 @@ describe('the contracts the OpenAPI document is generated from', () => {
       }),
     );
     await call('get-memory', api.get(`${ltm}/veg`));
+    // One record per page: the client parses a one-line NDJSON answer as that line's JSON, which is
+    // what the contract's line schema describes.
+    await call('export-memories', api.get(`${ltm}/export?ownerId=alice&limit=1`));
+    await call(
+      'import-memories',
+      api.post(
+        `${ltm}/import`,
+        JSON.stringify({ id: 'imported', text: 'The user imports', ownerId: 'alice' }),
+        {
+          headers: { 'content-type': 'application/x-ndjson' },
+        },
+      ),
+    );
     await call(
       'memory-prompt',
       api.post(`${base}/memory-prompt`, { query: 'Where should we eat in Kyoto?', sessionId: 'trip' }),

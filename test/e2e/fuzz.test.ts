@@ -157,6 +157,7 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'delete-session-event': {},
   'promote-session-now': {},
   'erase-owner': {},
+  'import-memories': { id: 'fuzz-imported', text: 'The user imports things.', ownerId: 'alice' },
   'retry-parked-ranges': {},
   mcp: {
     jsonrpc: '2.0',
@@ -316,6 +317,15 @@ function expectContract(route: HttpRouteDefinition, response: RawResponse, what:
   if (response.status === 204 || (response.status < 300 && schema === null)) {
     expect(response.status, label).toBe(204);
     expect(response.text, label).toBe('');
+    return;
+  }
+  if (response.status < 300 && operationContractOf(route.name)?.mediaType === 'application/x-ndjson') {
+    // NDJSON (export): every line is one record of the contract's line schema.
+    expect(response.contentType ?? '', label).toMatch(/^application\/x-ndjson/);
+    for (const line of response.text.split('\n').filter((l) => l !== '')) {
+      const parsed = schema?.safeParse(JSON.parse(line));
+      expect(parsed?.success, `${label}\n${parsed?.error?.message ?? ''}`).toBe(true);
+    }
     return;
   }
   expect(response.contentType ?? '', label).toMatch(/^application\/json/);

@@ -358,6 +358,7 @@ function baseBody(route: HttpRouteDefinition): Body {
     'add-session-event': event(SHARED.session, 'A appended note'),
     'bulk-create-memories': { memories: [memory('a-created', 'A created note')] },
     'bulk-delete-memories': { memoryIds: ['a-created'] },
+    'import-memories': memory('a-imported', 'A imported note'),
     'search-memories': SEARCH_BODY,
     'memory-prompt': PROMPT_BODY,
     'update-memory': { text: 'A updated note' },
@@ -369,6 +370,7 @@ function baseBody(route: HttpRouteDefinition): Body {
 
 /** The query string a GET needs to be valid (list routes want an owner scope). */
 function baseQuery(route: HttpRouteDefinition): string {
+  if (route.name === 'export-memories') return `?ownerId=${SHARED.owner}`;
   return route.name === 'list-sessions' || route.name === 'list-session-summaries' ? '?includeAll=true' : '';
 }
 
