@@ -36,7 +36,7 @@ try {
   const base = `/v1/stores/${storeId}`;
   const ndjson = { headers: { 'content-type': 'application/x-ndjson' } };
 
-  // Import: 1,000 lines per request (the limit), 4 namespaces.
+  // Import: 100 lines per request (the limit), 4 namespaces.
   const lines = Array.from({ length: RECORDS }, (_, i) =>
     JSON.stringify({
       id: `r${i}`,
@@ -46,8 +46,12 @@ try {
     }),
   );
   let started = performance.now();
-  for (let i = 0; i < lines.length; i += 1_000) {
-    const answer = await api.post(`${base}/long-term-memory/import`, lines.slice(i, i + 1_000).join('\n'), ndjson);
+  for (let i = 0; i < lines.length; i += 100) {
+    const answer = await api.post(
+      `${base}/long-term-memory/import`,
+      lines.slice(i, i + 100).join('\n'),
+      ndjson,
+    );
     if (answer.status !== 200 || answer.body.errors.length > 0) throw new Error(`import: ${answer.status}`);
   }
   const importSeconds = (performance.now() - started) / 1000;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { idSchema } from './common.js';
-import { type MemoryRecordView, memoryRecordSchema } from './long-term-memory.js';
+import { BULK_MAX, type MemoryRecordView, memoryRecordSchema } from './long-term-memory.js';
 
 /**
  * Long-term memory export and import as NDJSON (issue 15 item 4; decision record 0017). One line per
@@ -9,8 +9,12 @@ import { type MemoryRecordView, memoryRecordSchema } from './long-term-memory.js
  */
 
 export const EXPORT_PAGE_MAX = 500;
-/** Lines one import may carry; the API's 1 MiB body limit applies first. */
-export const IMPORT_LINES_MAX = 1_000;
+/**
+ * Lines one import may carry (the API's 1 MiB body limit applies first): a bulk create's worth, so
+ * an import embeds no more per request than BulkCreate and fits the same 10 s HTTP budget (1,000
+ * lines ran past API Gateway's 29 s on the local stack with the offline embedder: 504).
+ */
+export const IMPORT_LINES_MAX = BULK_MAX;
 
 export const exportQuerySchema = z.object({
   /** One owner's memories (with `namespace`: that owner's in that namespace). */

@@ -125,7 +125,7 @@ describe('export and import', () => {
     expect(answer.body.errors.map((e: { line: number }) => e.line)).toEqual([3, 4]);
     expect(answer.body.errors[1]).toMatchObject({ line: 4, id: 'no-text' });
 
-    const tooMany = Array.from({ length: 1_001 }, (_, i) =>
+    const tooMany = Array.from({ length: 101 }, (_, i) =>
       JSON.stringify({ id: `x${i}`, text: 't', ownerId: 'u' }),
     );
     const refused = await api.post(`${base}/long-term-memory/import`, tooMany.join('\n'), {

@@ -289,7 +289,7 @@ export interface paths {
         put?: never;
         /**
          * Import long-term memories from NDJSON (the export format)
-         * @description At most 1000 lines (and the API's 1 MiB body). Each line is a BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's model; other content under an existing id is that line's error). Errors are reported per line with its 1-based number.
+         * @description At most 100 lines (and the API's 1 MiB body). Each line is a BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's model; other content under an existing id is that line's error). Errors are reported per line with its 1-based number.
          */
         post: operations["ImportLongTermMemories"];
         delete?: never;
