@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { signedFetch } from '../lib/adapters/admin-client/signed-fetch.js';
+import { DATA_USAGE, runDataCli } from './data-cli.js';
 
 export type SignedFetch = typeof signedFetch;
 
@@ -26,6 +27,8 @@ API keys (grants: STORE_ID:read | STORE_ID:write | STORE_ID:read,write; write im
   keys update KEY_ID [--name NAME] [--grant GRANT ...]     --grant replaces all grants
   keys rotate KEY_ID [--grace SECONDS]                     old key works for the grace (default 3600)
   keys revoke KEY_ID
+
+${DATA_USAGE}
 
 Other
   detectors                            the built-in sensitive-data detectors
@@ -92,6 +95,8 @@ interface Request {
 
 /** Runs one command; returns the exit code (0 ok, 1 request failed, 2 usage error). */
 export async function runAdminCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // Data commands go to the data API with an API key, not to the admin API (cli/data-cli.ts).
+  if (argv[0] === 'data') return runDataCli(argv, io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -164,6 +164,22 @@ const specs = {
     needs: ['data', 'queue:send'],
     profile: 'http',
   },
+  'erase-owner': {
+    entry: 'functions/http/erase-owner.ts',
+    // `write`, like deleting the owner's memories and sessions one by one (decision record 0017).
+    trigger: http('POST', `${store}/owners/{ownerId}/erase`, 'write'),
+    app: 'core',
+    // Starts the job only; the maintenance schedule works it.
+    needs: ['data'],
+    profile: 'http',
+  },
+  'get-erasure': {
+    entry: 'functions/http/get-erasure.ts',
+    trigger: http('GET', `${store}/erasures/{jobId}`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
   'retry-parked-ranges': {
     entry: 'functions/http/retry-parked-ranges.ts',
     trigger: http('POST', `${store}/session-memory/{sessionId}/promotion/retry-parked`, 'write'),
@@ -208,6 +224,13 @@ const specs = {
     needs: ['data'],
     profile: 'http',
   },
+  'export-memories': {
+    entry: 'functions/http/export-memories.ts',
+    trigger: http('GET', `${store}/long-term-memory/export`, 'read'),
+    app: 'memory',
+    needs: ['data'],
+    profile: 'http',
+  },
   // Namespaces as resources (decision record 0014).
   'create-namespace': {
     entry: 'functions/http/create-namespace.ts',
@@ -242,6 +265,14 @@ const specs = {
     trigger: http('DELETE', `${store}/namespaces/{namespaceId}`, 'write'),
     app: 'core',
     needs: ['data'],
+    profile: 'http',
+  },
+  'import-memories': {
+    entry: 'functions/http/import-memories.ts',
+    // NDJSON, not a JSON object: the edge passes the text through (size and nesting limits apply).
+    trigger: http('POST', `${store}/long-term-memory/import`, 'write', { body: 'raw' }),
+    app: 'memory',
+    needs: ['data', 'embedding'],
     profile: 'http',
   },
   'get-memory': {

@@ -7,6 +7,8 @@ import { allowsStoreAction, type StoreAction } from '../../lib/domain/grants.js'
 import { withInvocationDeadline } from '../../lib/observability/invocation-deadline.js';
 import { logger } from '../../lib/observability/logger.js';
 import { observability } from '../../lib/observability/middleware.js';
+import type { StoreLookup } from '../../lib/ports/registry.js';
+import { requireStore } from '../../lib/use-cases/shared/require-store.js';
 import { corsHeaders } from '../middleware/cors.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { JSON_HEADERS } from '../middleware/problem.js';
@@ -55,7 +57,14 @@ export function httpRoute<App = undefined>(options: HttpRouteOptions<App>, run: 
   const scopedApp = async (event: APIGatewayProxyEvent, request: HttpRequest): Promise<App> => {
     if (options.action === 'none') return appOf();
     const storeId = event.pathParameters?.storeId ?? '';
-    return scopeToRequest(await appOf(), {
+    const app = await appOf();
+    // Every store route refuses a deleted store, whatever the route reads: a key whose grant
+    // outlived the deletion (authorizer cache, a failed grant loop) must not reach what the
+    // deletion job has not erased yet (security review 2026-12, finding 5). The registry is cached
+    // per container, so this costs a round trip only on a cache miss.
+    const stores = (app as { stores?: StoreLookup } | undefined)?.stores;
+    if (stores) await requireStore({ stores }, storeId);
+    return scopeToRequest(app, {
       storeId,
       mayWrite: allowsStoreAction(request.grants, storeId, 'write'),
     });

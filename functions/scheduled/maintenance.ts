@@ -3,7 +3,7 @@ import { maintenanceApp } from '../../lib/composition/admin-app.js';
 import { powertoolsLogger } from '../../lib/observability/logger.js';
 import { flushMetrics } from '../../lib/observability/metrics.js';
 import { sweepExpiredApiKeys } from '../../lib/use-cases/control-plane/api-keys.js';
-import { reflushDeletedStores } from '../../lib/use-cases/control-plane/stores.js';
+import { runPendingErasures } from '../../lib/use-cases/erasure/jobs.js';
 import { sweepExpiredMemories } from '../../lib/use-cases/long-term/expiry.js';
 import { sweepOverduePromotions } from '../../lib/use-cases/promotion/sweep-overdue.js';
 import { reconcileSummaryViews } from '../../lib/use-cases/summary-views/reconcile.js';
@@ -14,8 +14,8 @@ const PROMOTION_GRACE_MS = 5 * 60_000;
 /**
  * EventBridge-scheduled maintenance: overdue promotion jobs, expired long-term memories, API keys
  * whose rotation grace (or expiry) has passed, gateway keys whose removal failed, and keyspaces of
- * recently deleted stores; and queues the reconcile refresh of continuous summary views whose
- * reconcile interval has passed.
+ * recently deleted stores' erasure jobs (owner erasures and store deletions) still running; and
+ * queues the reconcile refresh of continuous summary views whose reconcile interval has passed.
  */
 export async function handler(_event?: unknown, context?: Context) {
   // Optional: tests and scripts call it without a Lambda context.
@@ -27,13 +27,17 @@ export async function handler(_event?: unknown, context?: Context) {
   }
 }
 
+/** Time the erasure jobs may take of a run: the schedule's other sweeps come first (60 s timeout). */
+const ERASURE_BUDGET_MS = 30_000;
+
 async function runMaintenance() {
   const app = await maintenanceApp();
   const promotions = await sweepOverduePromotions(app, { graceMs: PROMOTION_GRACE_MS, perStoreLimit: 500 });
   const expiry = await sweepExpiredMemories(app, { perStoreLimit: 1_000 });
   const apiKeys = await sweepExpiredApiKeys(app, { limit: 100 });
-  const deletedStores = await reflushDeletedStores(app);
   const views = await reconcileSummaryViews(app);
+  // Owner erasures and store deletions, resumed where their last run stopped (decision record 0017).
+  const erasures = await runPendingErasures(app, { deadline: app.clock.now() + ERASURE_BUDGET_MS });
   app.logger.info('maintenance finished', {
     storesVisited: promotions.storesVisited,
     promotionsResent: promotions.resent,
@@ -41,10 +45,11 @@ async function runMaintenance() {
     memoriesExpired: expiry.deleted,
     apiKeysExpired: apiKeys.expired,
     gatewayKeysRemoved: apiKeys.gatewayKeysRemoved,
-    deletedStoresReflushed: deletedStores.stores,
-    deletedStoreKeysFlushed: deletedStores.keysFlushed,
     summaryViewsReconciled: views.queued,
     summaryViewReconcileFailures: views.failed,
+    erasureJobsRun: erasures.jobs,
+    erasureJobsFinished: erasures.finished,
+    erasureJobsFailed: erasures.failed,
   });
-  return { promotions, expiry, apiKeys, deletedStores, views };
+  return { promotions, expiry, apiKeys, views, erasures };
 }

@@ -1,10 +1,11 @@
-import type { Redis } from '@upstash/redis';
 import { usagePlanKeysFromEnv } from '../adapters/apigateway/api-gateway-usage-plan-keys.js';
 import { UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { functionEnvironment } from '../config/function-environment.js';
 import { type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import type { StoreRegistry, StoreRemoval } from '../ports/registry.js';
 import type { UsagePlanKeys } from '../ports/usage-plan-keys.js';
+import type { StoreDeletionJobs } from '../use-cases/control-plane/stores.js';
+import { runErasure, startStoreDeletion, storeDeletionJobId } from '../use-cases/erasure/jobs.js';
 import { oncePerColdStart } from './cold-start.js';
 import { type CoreApp, createCoreApp } from './core-app.js';
 import { createMemoryApp, type MemoryApp } from './memory-app.js';
@@ -14,13 +15,21 @@ export interface ControlPlaneParts {
   /** Uncached: an operator reads what was just written. */
   readonly stores: StoreRegistry & StoreRemoval;
   readonly usagePlanKeys: UsagePlanKeys;
+  /** Store deletion's data side: the erasure job (lib/use-cases/erasure). */
+  readonly deletions: StoreDeletionJobs;
 }
 
 /** The usage plans come from this function's own environment (`gateway-keys:*` needs). */
-function controlPlaneParts(redis: Redis): ControlPlaneParts {
+function controlPlaneParts(core: CoreApp): ControlPlaneParts {
   return {
-    stores: new UpstashStoreRegistry(redis),
+    stores: new UpstashStoreRegistry(core.redis),
     usagePlanKeys: usagePlanKeysFromEnv(functionEnvironment()),
+    deletions: {
+      find: (storeId) => core.erasures.get(storeDeletionJobId(storeId)),
+      hasLeftovers: async (storeId) => (await core.eraser.remaining({ storeId })) > 0,
+      start: (storeId) => startStoreDeletion(core, storeId),
+      run: (jobId, deadline) => runErasure(core, jobId, { deadline }),
+    },
   };
 }
 
@@ -30,7 +39,7 @@ export type AdminApp = CoreApp & ControlPlaneParts;
 export function createAdminApp(config: RuntimeConfig): AdminApp {
   requireNeed(config, 'gateway-keys:manage', 'the control plane');
   const core = createCoreApp(config);
-  return { ...core, ...controlPlaneParts(core.redis) };
+  return { ...core, ...controlPlaneParts(core) };
 }
 
 /** The maintenance function's app: long-term memory (expiry) plus the control plane (keys, deleted stores). */
@@ -39,7 +48,7 @@ export type MaintenanceApp = MemoryApp & ControlPlaneParts;
 export function createMaintenanceApp(config: RuntimeConfig): MaintenanceApp {
   requireNeed(config, 'gateway-keys:retire', 'retiring API keys');
   const memory = createMemoryApp(config);
-  return { ...memory, ...controlPlaneParts(memory.redis) };
+  return { ...memory, ...controlPlaneParts(memory) };
 }
 
 export const adminApp: () => Promise<AdminApp> = oncePerColdStart(createAdminApp);

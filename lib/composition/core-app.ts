@@ -2,6 +2,8 @@ import type { Redis } from '@upstash/redis';
 import { CachedStoreRegistry } from '../adapters/decorators/cached-store-registry.js';
 import { lazy } from '../adapters/decorators/lazy.js';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
+import { UpstashErasure } from '../adapters/upstash/upstash-erasure.js';
+import { UpstashErasureJobs } from '../adapters/upstash/upstash-erasure-jobs.js';
 import { UpstashNamespaceStore } from '../adapters/upstash/upstash-namespace-store.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
@@ -14,6 +16,7 @@ import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import { type Logger, logger } from '../observability/logger.js';
 import { countRedisRoundTrip } from '../observability/metrics.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { DataEraser, ErasureJobs } from '../ports/erasure.js';
 import type { NamespaceStore } from '../ports/namespace-store.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
@@ -38,6 +41,9 @@ export interface CoreApp {
   readonly stores: StoreRegistry;
   readonly apiKeys: ApiKeyRegistry;
   readonly ledger: PromotionLedger;
+  /** Erasure jobs (owner erase, store deletion) and the Redis side that does the erasing. */
+  readonly erasures: ErasureJobs;
+  readonly eraser: DataEraser;
   readonly promotionQueue: PromotionQueue;
   /** Summary-view definitions and partitions (decision record 0020). */
   readonly views: SummaryViewStore;
@@ -62,6 +68,8 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     stores: new CachedStoreRegistry(new UpstashStoreRegistry(redis)),
     apiKeys: new UpstashApiKeyRegistry(redis),
     ledger: new UpstashPromotionLedger(redis),
+    erasures: new UpstashErasureJobs(redis),
+    eraser: new UpstashErasure(redis),
     promotionQueue: lazySqsPromotionQueue(config),
     views: new UpstashSummaryViewStore(redis),
     viewQueue: lazySqsViewQueue(config),

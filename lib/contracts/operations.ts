@@ -1,5 +1,12 @@
 import type * as z from 'zod';
 import { healthResponseSchema, storeHealthResponseSchema, storePathSchema } from './common.js';
+import { erasurePathSchema, erasureResponseSchema, ownerPathSchema } from './erasure.js';
+import {
+  exportLineSchema,
+  exportQuerySchema,
+  IMPORT_LINES_MAX,
+  importResponseSchema,
+} from './export-import.js';
 import {
   bulkCreateHeadersSchema,
   bulkCreateRequestDocumentedSchema,
@@ -81,6 +88,10 @@ export interface OperationContract {
   readonly body?: z.ZodType;
   /** Search takes an empty body as "list everything"; the others need one. */
   readonly bodyRequired?: boolean;
+  /** Media type of the request body, when not JSON (the body schema then describes one NDJSON line). */
+  readonly bodyMediaType?: string;
+  /** Media type of the answer, when not JSON (the response schema then describes one NDJSON line). */
+  readonly mediaType?: string;
   readonly status: number;
   /** Absent for 204. */
   readonly response?: z.ZodType;
@@ -160,6 +171,33 @@ const contracts = {
     summary: 'Delete one event of a session',
     pathParameters: sessionEventPathSchema,
     status: 204,
+    errors: [404],
+  },
+  'erase-owner': {
+    operationId: 'EraseOwner',
+    summary: 'Erase everything of one owner in a store',
+    description:
+      "Starts an erasure job (202): the owner's sessions and events, long-term memories and " +
+      'conversation records, every index entry (vector, keyword, listings), promotion state and ' +
+      "idempotency records. Until it has finished, the owner's appends and long-term creates answer " +
+      '409. Asking again while it runs answers the same job. Follow it with GetErasure; a job that ' +
+      'fails part-way resumes from its last batch on the maintenance schedule.',
+    extension: true,
+    pathParameters: ownerPathSchema,
+    status: 202,
+    response: erasureResponseSchema,
+    errors: [404],
+  },
+  'get-erasure': {
+    operationId: 'GetErasure',
+    summary: 'How far an owner erasure has got',
+    description:
+      '`state` is RUNNING until nothing of the owner is left, then SUCCEEDED; `ownerId` is dropped ' +
+      'from the job when it succeeds. Finished jobs are kept for 30 days.',
+    extension: true,
+    pathParameters: erasurePathSchema,
+    status: 200,
+    response: erasureResponseSchema,
     errors: [404],
   },
   'get-promotion-status': {
@@ -308,6 +346,41 @@ const contracts = {
     bodyRequired: true,
     status: 201,
     response: bulkCreateResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'export-memories': {
+    operationId: 'ExportLongTermMemories',
+    summary: "One owner's or one namespace's long-term memories as NDJSON",
+    description:
+      'One line per record: the record as GetLongTermMemory answers it, plus `embeddingModel` (the ' +
+      'id of the model its vector was made with); never the vector. Paged in creation order: the ' +
+      "next page's token comes in the `Next-Page-Token` response header, absent on the last page. " +
+      'With `namespace` alone a page reads `limit` records of the store and keeps those in the ' +
+      'namespace, so it may hold fewer lines (even none) and still have a next page.',
+    extension: true,
+    pathParameters: storePathSchema,
+    query: exportQuerySchema,
+    status: 200,
+    mediaType: 'application/x-ndjson',
+    response: exportLineSchema,
+    errors: [404],
+  },
+  'import-memories': {
+    operationId: 'ImportLongTermMemories',
+    summary: 'Import long-term memories from NDJSON (the export format)',
+    description:
+      `At most ${IMPORT_LINES_MAX} lines (and the API's 1 MiB body). Each line is a ` +
+      'BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` ' +
+      "are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's " +
+      "model; other content under an existing id is that line's error). Errors are reported per " +
+      'line with its 1-based number.',
+    extension: true,
+    pathParameters: storePathSchema,
+    body: exportLineSchema,
+    bodyMediaType: 'application/x-ndjson',
+    bodyRequired: true,
+    status: 200,
+    response: importResponseSchema,
     errors: [404, 409, 413],
   },
   'bulk-delete-memories': {

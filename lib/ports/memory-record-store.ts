@@ -6,8 +6,11 @@ export interface MemoryPartitionRef {
   readonly namespace: string | undefined;
 }
 
-/** `owner-full`: the record's owner already holds `LIMITS.memoriesPerOwner` memories. */
-export type CreateOutcome = 'created' | 'exists' | 'owner-full' | OverQuota;
+/**
+ * `owner-full`: the record's owner already holds `LIMITS.memoriesPerOwner` memories; `owner-erasing`:
+ * the record's owner is being erased (an erasure job runs), so nothing was written for it.
+ */
+export type CreateOutcome = 'created' | 'exists' | 'owner-full' | 'owner-erasing' | OverQuota;
 /**
  * The call's new records would take the store past a storage quota (store config `quotas`); all of
  * the call's new records are refused together.

@@ -49,17 +49,13 @@ export interface StoreRegistry extends StoreLookup {
   listStoreIds(): Promise<string[]>;
 }
 
-/** Store removal: the control plane's, and the sweeper's for deletions that raced a write. */
+/** Store removal: the control plane's first step of a deletion (the data goes by an erasure job). */
 export interface StoreRemoval {
   /**
-   * Makes the store stop existing at once (configuration and listing entry, one transaction) and
-   * records the deletion. False when there was no such store.
+   * Makes the store stop existing at once (configuration and listing entry, one transaction).
+   * False when there was no such store.
    */
-  markDeleted(storeId: string, at: number): Promise<boolean>;
-  /** Deletes every key of the store's keyspace, in batches; returns how many keys went. */
-  flush(storeId: string): Promise<number>;
-  /** Stores deleted since `since` (ms), for re-flushing; older entries are forgotten. */
-  recentlyDeleted(since: number): Promise<string[]>;
+  markDeleted(storeId: string): Promise<boolean>;
 }
 
 /** What the authorizer needs of the key registry: a presented token's record. */

@@ -41,6 +41,8 @@ export type AppendEventResult =
   | { readonly status: 'namespace-mismatch' }
   | { readonly status: 'namespace-missing' }
   | { readonly status: 'namespace-archived' }
+  /** The session's owner is being erased (an erasure job runs): nothing was written. */
+  | { readonly status: 'owner-erasing' }
   /** The event would take the store past one of its storage quotas (store config `quotas`). */
   | {
       readonly status: 'over-quota';

@@ -44,14 +44,14 @@ export function addOperation(
       ? {
           requestBody: {
             required: c.bodyRequired ?? false,
-            content: { 'application/json': { schema: c.body } },
+            content: { [c.bodyMediaType ?? 'application/json']: { schema: c.body } },
           },
         }
       : {}),
     responses: {
       [String(c.status)]: {
         description: c.status === 204 ? 'Deleted' : 'Success',
-        ...(c.response ? { content: { 'application/json': { schema: c.response } } } : {}),
+        ...(c.response ? { content: { [c.mediaType ?? 'application/json']: { schema: c.response } } } : {}),
       },
       ...Object.fromEntries(errorStatuses.map((status) => [String(status), style.errorResponse(status)])),
     },

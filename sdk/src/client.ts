@@ -20,6 +20,7 @@ import type {
   CreateMemoryRecord,
   CreateNamespaceRequest,
   CreateSummaryViewRequest,
+  ErasureResponse,
   GetSessionEventResponse,
   GetSessionMemoryQuery,
   HealthResponse,
@@ -313,6 +314,30 @@ export class AgentMemory {
         path: `${this.#store(options)}${pathOf`/session-memory/${sessionId}/promotion`}`,
         idempotent: true,
       },
+      options,
+    );
+  }
+
+  /**
+   * `POST …/owners/{ownerId}/erase` (extension, 202): erases everything of one owner in the store
+   * (sessions, events, memories, conversation records, every index entry), as a job. Until it has
+   * finished the owner's writes answer 409. Retried: a repeat answers the job already running.
+   */
+  async eraseOwner(ownerId: string, options?: RequestOptions): Promise<ErasureResponse> {
+    return this.#send(
+      {
+        method: 'POST',
+        path: `${this.#store(options)}${pathOf`/owners/${ownerId}/erase`}`,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /** `GET …/erasures/{jobId}` (extension): an owner erasure's state, phase and counts. Retried. */
+  async getErasure(jobId: string, options?: RequestOptions): Promise<ErasureResponse> {
+    return this.#send(
+      { method: 'GET', path: `${this.#store(options)}${pathOf`/erasures/${jobId}`}`, idempotent: true },
       options,
     );
   }

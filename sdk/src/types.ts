@@ -49,6 +49,10 @@ export type PromotionStatus = Schemas['PromotionStatus'];
 export type PromoteSessionNowResponse = Schemas['PromoteSessionNowResponse'];
 export type RetryParkedRangesResponse = Schemas['RetryParkedRangesResponse'];
 
+// ---- erasure ----
+/** An owner erasure job: EraseOwner's 202 answer and GetErasure's. */
+export type ErasureResponse = Answer<'GetErasure', 200>;
+
 // ---- long-term memory ----
 export type CreateMemoryRecord = Schemas['CreateMemoryRecord'];
 export type MemoryRecord = Schemas['MemoryRecord'];

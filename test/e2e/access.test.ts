@@ -127,11 +127,14 @@ describe('keys and stores', () => {
       memoryId: 'm-b',
       viewId: view.body.id,
       namespaceId,
+      ownerId: 'user-1',
+      jobId: 'a'.repeat(32),
     };
     const bodies: Record<string, unknown> = {
       'add-session-event': event,
       'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },
       'bulk-delete-memories': { memoryIds: ['m-b'] },
+      'import-memories': { id: 'm-i', text: 'planted', ownerId: 'user-1' },
       'search-memories': { text: 'secret plans' },
       'memory-prompt': { query: 'secret plans', sessionId: 's-b' },
       'update-memory': { text: 'overwritten' },

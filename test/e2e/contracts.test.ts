@@ -65,6 +65,8 @@ describe('the contracts the OpenAPI document is generated from', () => {
     await call('get-promotion-status', api.get(`${base}/session-memory/trip/promotion`));
     await call('promote-session-now', api.post(`${base}/session-memory/trip/promotion`));
     await call('retry-parked-ranges', api.post(`${base}/session-memory/trip/promotion/retry-parked`));
+    const erasure = await call('erase-owner', api.post(`${base}/owners/nobody/erase`));
+    await call('get-erasure', api.get(`${base}/erasures/${erasure.body.erasure.jobId}`));
 
     const ltm = `${base}/long-term-memory`;
     await call(
@@ -117,6 +119,19 @@ describe('the contracts the OpenAPI document is generated from', () => {
     );
     await call('get-memory', api.get(`${ltm}/veg`));
     await call('get-memory-sources', api.get(`${ltm}/veg/sources`));
+    // One record per page: the client parses a one-line NDJSON answer as that line's JSON, which is
+    // what the contract's line schema describes.
+    await call('export-memories', api.get(`${ltm}/export?ownerId=alice&limit=1`));
+    await call(
+      'import-memories',
+      api.post(
+        `${ltm}/import`,
+        JSON.stringify({ id: 'imported', text: 'The user imports', ownerId: 'alice' }),
+        {
+          headers: { 'content-type': 'application/x-ndjson' },
+        },
+      ),
+    );
     await call(
       'memory-prompt',
       api.post(`${base}/memory-prompt`, { query: 'Where should we eat in Kyoto?', sessionId: 'trip' }),

@@ -66,7 +66,7 @@ describe('concurrent control-plane writes', () => {
     class DeletedAfterRead extends UpstashStoreRegistry {
       override async getStore(id: string): Promise<StoreRecord | undefined> {
         const store = await super.getStore(id);
-        if (store) await this.markDeleted(id, Date.now());
+        if (store) await this.markDeleted(id);
         return store;
       }
     }

@@ -208,7 +208,9 @@ describe('stores through the admin API', () => {
 
     expect((await admin('DELETE', `/v1/stores/${doomed}`)).status).toBe(204);
     expect((await admin('GET', `/v1/stores/${doomed}`)).status).toBe(404);
-    expect((await admin('DELETE', `/v1/stores/${doomed}`)).status).toBe(404);
+    // Idempotent (security review 2026-12, finding 5): a repeat resumes the deletion job, not a 404.
+    expect((await admin('DELETE', `/v1/stores/${doomed}`)).status).toBe(204);
+    expect((await admin('DELETE', `/v1/stores/never-was-a-store`)).status).toBe(404);
     const after = await redis.scan(0, { match: `${storePrefix(doomed)}*`, count: 1000 });
     expect(after[1]).toEqual([]);
 

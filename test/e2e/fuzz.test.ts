@@ -168,6 +168,8 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'delete-session-memory': {},
   'delete-session-event': {},
   'promote-session-now': {},
+  'erase-owner': {},
+  'import-memories': { id: 'fuzz-imported', text: 'The user imports things.', ownerId: 'alice' },
   'retry-parked-ranges': {},
   'create-summary-view': {
     name: 'fuzz view',
@@ -222,6 +224,8 @@ function withField(body: unknown, path: readonly (string | number)[], value: unk
 
 // ---- requests ----
 
+// The erase route erases an owner that holds nothing here (the other routes' data stays); GetErasure
+// asks for a job id no store has (a 404, as any unknown id).
 const STORE_PARAMS = () => ({
   storeId,
   sessionId: SESSION_ID,
@@ -229,6 +233,8 @@ const STORE_PARAMS = () => ({
   memoryId: MEMORY_ID,
   viewId,
   namespaceId,
+  ownerId: 'fuzz-erased-owner',
+  jobId: 'f'.repeat(32),
 });
 const SCRATCH_PARAMS = () => ({
   storeId,
@@ -351,6 +357,15 @@ function expectContract(route: HttpRouteDefinition, response: RawResponse, what:
   if (response.status === 204 || (response.status < 300 && schema === null)) {
     expect(response.status, label).toBe(204);
     expect(response.text, label).toBe('');
+    return;
+  }
+  if (response.status < 300 && operationContractOf(route.name)?.mediaType === 'application/x-ndjson') {
+    // NDJSON (export): every line is one record of the contract's line schema.
+    expect(response.contentType ?? '', label).toMatch(/^application\/x-ndjson/);
+    for (const line of response.text.split('\n').filter((l) => l !== '')) {
+      const parsed = schema?.safeParse(JSON.parse(line));
+      expect(parsed?.success, `${label}\n${parsed?.error?.message ?? ''}`).toBe(true);
+    }
     return;
   }
   expect(response.contentType ?? '', label).toMatch(/^application\/json/);

@@ -134,6 +134,9 @@ interface World {
   /** A namespace resource of each store (B's holds a marked memory). */
   aNamespace: string;
   bNamespace: string;
+  /** Erasure jobs of an owner with nothing in the store, one per store (GetErasure's ids). */
+  aJobId: string;
+  bJobId: string;
   bTokens: { sessions: string; summaries: string; search: string };
   aTokens: { sessions: string; summaries: string; search: string };
   /** What key B sees of store B before the probes, to compare afterwards. */
@@ -141,6 +144,8 @@ interface World {
 }
 
 let world: World;
+/** The owner the erase route is probed with: holds nothing in either store. */
+const ERASED_OWNER = 'erased-nobody';
 const tally = { cases: 0, byRoute: new Map<string, number>(), byStatus: new Map<number, number>() };
 
 const event = (sessionId: string, text: string, extra: Record<string, unknown> = {}) => ({
@@ -320,6 +325,13 @@ beforeAll(async () => {
     return all as World['bTokens'];
   };
 
+  // Erasures of owners that hold nothing (the probes must not erase what the snapshot reads).
+  const jobOf = async (api: typeof a, storeId: string) => {
+    const started = await api.post(`/v1/stores/${storeId}/owners/${ERASED_OWNER}/erase`);
+    expect(started.status).toBe(202);
+    return started.body.erasure.jobId as string;
+  };
+
   world = {
     storeA,
     storeB,
@@ -331,6 +343,8 @@ beforeAll(async () => {
     bViewId,
     aNamespace: aNamespace.body.namespace.namespaceId,
     bNamespace: bNamespace.body.namespace.namespaceId,
+    aJobId: await jobOf(a, storeA),
+    bJobId: await jobOf(b, storeB),
     bTokens: await tokens(b, storeB),
     aTokens: await tokens(a, storeA),
     bSnapshot: '',
@@ -359,6 +373,8 @@ function legit(name: string): string {
     memoryId: 'a-only-mem',
     viewId: world.aViewId,
     namespaceId: world.aNamespace,
+    ownerId: ERASED_OWNER,
+    jobId: world.aJobId,
   };
   return values[name]!;
 }
@@ -371,6 +387,9 @@ function fromB(name: string): string[] {
     memoryId: [B_ONLY.memory],
     viewId: [world.bViewId],
     namespaceId: [world.bNamespace],
+    // Owner ids are not store-scoped resources (erasing B's owner name in A erases A's, which is
+    // empty): no owner case here; B's erasure job is.
+    jobId: [world.bJobId],
   };
   return values[name] ?? [];
 }
@@ -388,6 +407,7 @@ function baseBody(route: HttpRouteDefinition): Body {
     'add-session-event': event(SHARED.session, 'A appended note'),
     'bulk-create-memories': { memories: [memory('a-created', 'A created note')] },
     'bulk-delete-memories': { memoryIds: ['a-created'] },
+    'import-memories': memory('a-imported', 'A imported note'),
     'search-memories': SEARCH_BODY,
     'memory-prompt': PROMPT_BODY,
     'update-memory': { text: 'A updated note' },
@@ -407,6 +427,7 @@ function baseBody(route: HttpRouteDefinition): Body {
 function baseQuery(route: HttpRouteDefinition): string {
   if (route.name === 'get-view-partition') return `?ownerId=${SHARED.owner}`;
   if (route.name === 'list-namespaces') return '?scope=SHARED';
+  if (route.name === 'export-memories') return `?ownerId=${SHARED.owner}`;
   return route.name === 'list-sessions' || route.name === 'list-session-summaries' ? '?includeAll=true' : '';
 }
 

@@ -14,7 +14,6 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** Stores and their removal, in memory; compare-and-set by value as the Upstash registry does. */
 export class InMemoryStoreRegistry implements StoreRegistry, StoreRemoval {
   private readonly stores = new Map<string, StoreRecord>();
-  private readonly deleted = new Map<string, number>();
 
   constructor(...stores: StoreRecord[]) {
     for (const store of stores) this.stores.set(store.storeId, structuredClone(store));
@@ -37,16 +36,8 @@ export class InMemoryStoreRegistry implements StoreRegistry, StoreRemoval {
   async listStoreIds() {
     return [...this.stores.keys()];
   }
-  async markDeleted(storeId: string, at: number) {
-    if (!this.stores.delete(storeId)) return false;
-    this.deleted.set(storeId, at);
-    return true;
-  }
-  async flush(_storeId: string) {
-    return 0;
-  }
-  async recentlyDeleted(since: number) {
-    return [...this.deleted].filter(([, at]) => at >= since).map(([id]) => id);
+  async markDeleted(storeId: string) {
+    return this.stores.delete(storeId);
   }
 }
 

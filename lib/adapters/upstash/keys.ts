@@ -88,11 +88,6 @@ function sessionPrefix(storeId: string, sessionId: string): string {
 export const systemKeys = {
   /** Set of store ids (for sweeps that visit every store). */
   stores: () => `${ROOT}:_sys:stores`,
-  /**
-   * Sorted set: store id -> deletion time (ms). A deleted store's keyspace is flushed again by the
-   * sweeper for a while, catching writes that raced the deletion through a warm function's cache.
-   */
-  deletedStores: () => `${ROOT}:_sys:stores:deleted`,
   /** String: API key record, addressed by the SHA-256 of the key (the key itself is never stored). */
   apiKey: (keyHash: string) => `${ROOT}:_sys:api-key:${checked(keyHash, /^[0-9a-f]{64}$/, 'key hash')}`,
   /** String: the key hash of a key id, so operators can address a key by its id. */
@@ -103,6 +98,15 @@ export const systemKeys = {
   apiKeyExpiry: () => `${ROOT}:_sys:api-keys:expiry`,
   /** Set of API Gateway key ids whose removal failed and is retried by the sweeper. */
   orphanedGatewayKeys: () => `${ROOT}:_sys:gateway-keys:orphaned`,
+  /**
+   * String: an erasure job (owner erase or store deletion) as JSON. Outside the store's keyspace so
+   * a store deletion's own status survives the deletion (docs/decisions/0017-erase-export-import.md).
+   */
+  erasureJob: (jobId: string) => `${ROOT}:_sys:erasure:${checked(jobId, /^[0-9a-f]{32}$/, 'job id')}`,
+  /** String: the lease of the runner working on a job (holder token, with a TTL). */
+  erasureLease: (jobId: string) => `${ROOT}:_sys:erasure-lease:${checked(jobId, /^[0-9a-f]{32}$/, 'job id')}`,
+  /** Sorted set: job id -> creation time (ms) of every unfinished erasure job, for the sweeper. */
+  pendingErasures: () => `${ROOT}:_sys:erasures:pending`,
 };
 
 function checked(value: string, pattern: RegExp, what: string): string {
@@ -221,3 +225,64 @@ export const viewKeys = {
   scheduled: (storeId: string, viewId: string, partitionId: string) =>
     `${viewKeys.prefix(storeId, viewId)}sched:${checked(partitionId, PARTITION_ID, 'partition id')}`,
 };
+
+/**
+ * Field of the store's configuration hash (`storeKeys.config`) set while one owner is being erased:
+ * the write scripts that already read the configuration refuse that owner's writes (409) without
+ * another round trip. Scripts build it with `erasing_field` (scripts/includes/keys.lua).
+ */
+export function erasingOwnerField(ownerId: string): string {
+  return `erasing:${part(ownerId, 'owner id')}`;
+}
+
+/**
+ * What an erasure deletes, by key family: the one place the erasure job learns key shapes
+ * (lib/adapters/upstash/upstash-erasure.ts walks these). A new key family must be registered here,
+ * in the list its scope belongs to, or an erase leaves it behind (test/e2e/erasure.test.ts scans the
+ * whole keyspace for the erased owner's marker and fails on any leftover):
+ * - per session (`sessionKeys.*`): added automatically, every builder of `sessionKeys` is erased;
+ * - per owner, a key whose name holds the owner id: `ownerScopedKeys`;
+ * - per index partition (one owner in one namespace): `partitionScopedKeys` (keyword terms are
+ *   found from the partition's documents hash);
+ * - store-wide keys holding members of many owners (sorted sets, hashes, sets keyed by session or
+ *   memory id): the delete-session / delete-records scripts remove an owner's members; a new one
+ *   must be cleaned there, and listed in `storeScopedKeys` so a store deletion removes it.
+ */
+export const erasureKeys = {
+  /** Every key of one session, whatever its family. */
+  session: (storeId: string, sessionId: string): string[] =>
+    Object.values(sessionKeys).map((key) => key(storeId, sessionId)),
+  /** Keys whose name holds the owner id (besides partitions and sessions). */
+  ownerScopedKeys: (storeId: string, ownerId: string): string[] => [
+    ...SESSION_SORTS.map((sort) => storeKeys.ownerSessionIndex(storeId, ownerId, sort)),
+    memoryKeys.ownerByCreated(storeId, ownerId),
+  ],
+  /** The keys of one index partition, besides its keyword term keys. */
+  partitionScopedKeys: (partition: IndexPartition): string[] => {
+    const keyword = indexKeys.keywordPrefix(partition);
+    return [indexKeys.vector(partition), keywordKeys.docs(keyword), keywordKeys.stats(keyword)];
+  },
+  /**
+   * Store-wide keys, deleted last by a store deletion (after the sessions, records and partitions
+   * they index). `days` are the UTC days whose extraction-token counters may still exist.
+   */
+  storeScopedKeys: (storeId: string, days: readonly string[]): string[] => [
+    storeKeys.config(storeId),
+    storeKeys.sessionExpiry(storeId),
+    storeKeys.sessionOwners(storeId),
+    ...SESSION_SORTS.map((sort) => storeKeys.sessionIndex(storeId, sort)),
+    storeKeys.promotionDue(storeId),
+    storeKeys.usage(storeId),
+    storeKeys.sessionUsage(storeId),
+    ...days.map((day) => storeKeys.extractionTokens(storeId, day)),
+    memoryKeys.byCreated(storeId),
+    memoryKeys.expiry(storeId),
+    memoryKeys.accessed(storeId),
+    memoryKeys.partitions(storeId),
+    memoryKeys.partitionCounts(storeId),
+    indexKeys.vectorModel(storeId),
+  ],
+};
+
+/** Every session index sort, as the scripts list them (includes/sessions.lua `SESSION_SORTS`). */
+export const SESSION_SORTS: readonly SessionIndexSort[] = ['created', 'updated', 'lex'];

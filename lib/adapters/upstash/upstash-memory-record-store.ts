@@ -103,6 +103,7 @@ export class UpstashMemoryRecordStore implements MemoryRecordStore {
     return outcomes.map((v): CreateOutcome => {
       if (v === 3) return { quota: 'longTermRecords', limit };
       if (v === 4) return { quota: 'bytes', limit };
+      if (v === 5) return 'owner-erasing';
       return v === 1 ? 'created' : v === 2 ? 'owner-full' : 'exists';
     });
   }

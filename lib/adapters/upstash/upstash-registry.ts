@@ -10,7 +10,7 @@ import type {
   StoreRegistry,
   StoreRemoval,
 } from '../../ports/registry.js';
-import { storeKeys, storePrefix, systemKeys } from './keys.js';
+import { storeKeys, systemKeys } from './keys.js';
 import { redisCall } from './redis-call.js';
 import { REPLACE_API_KEY, REPLACE_STORE } from './scripts/generated.js';
 
@@ -75,45 +75,16 @@ export class UpstashStoreRegistry implements StoreRegistry, StoreRemoval {
     return z.array(z.string()).parse(ids).sort();
   }
 
-  async markDeleted(storeId: string, at: number): Promise<boolean> {
+  async markDeleted(storeId: string): Promise<boolean> {
     const tx = this.redis.multi();
     tx.srem(systemKeys.stores(), storeId);
-    // The configuration goes first: the append script and every long-term request treat a store
-    // without it as missing.
+    // The configuration goes first: the append script and every data route treat a store without
+    // it as missing. The data itself is the deletion job's (lib/use-cases/erasure).
     tx.del(storeKeys.config(storeId));
-    tx.zadd(systemKeys.deletedStores(), { score: at, member: storeId });
     const [removed, deleted] = z
-      .tuple([z.coerce.number(), z.coerce.number(), z.unknown()])
+      .tuple([z.coerce.number(), z.coerce.number()])
       .parse(await redisCall('delete store', () => tx.exec()));
     return removed > 0 || deleted > 0;
-  }
-
-  async flush(storeId: string): Promise<number> {
-    // Every key of a store shares this prefix (keys.ts); store ids hold no glob characters.
-    const match = `${storePrefix(storeId)}*`;
-    let cursor = '0';
-    let deleted = 0;
-    do {
-      const [next, keys] = z
-        .tuple([z.coerce.string(), z.array(z.string())])
-        .parse(await redisCall('scan store', () => this.redis.scan(cursor, { match, count: 500 })));
-      cursor = next;
-      if (keys.length > 0) {
-        deleted += z.coerce.number().parse(await redisCall('flush store', () => this.redis.unlink(...keys)));
-      }
-    } while (cursor !== '0');
-    return deleted;
-  }
-
-  async recentlyDeleted(since: number): Promise<string[]> {
-    const key = systemKeys.deletedStores();
-    const tx = this.redis.multi();
-    tx.zremrangebyscore(key, '-inf', `(${since}`);
-    tx.zrange(key, 0, -1);
-    const [, ids] = z
-      .tuple([z.unknown(), z.array(z.string())])
-      .parse(await redisCall('list deleted stores', () => tx.exec()));
-    return ids;
   }
 }
 

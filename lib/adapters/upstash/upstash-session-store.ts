@@ -33,6 +33,7 @@ const appendReplySchema = z.union([
   z.tuple([z.literal(2), z.string(), z.string()]),
   z.tuple([z.literal(0)]),
   z.tuple([z.literal(-1), z.enum(['events', 'bytes']), z.number()]),
+  z.tuple([z.literal(-6)]),
   z.tuple([z.literal(-2), z.enum(['sessions', 'events', 'bytes']), z.number()]),
   z.tuple([z.literal(-3)]),
   z.tuple([z.literal(-4)]),
@@ -127,6 +128,7 @@ export class UpstashSessionStore implements SessionStore {
     if (parsed[0] === -5) return { status: 'namespace-archived' };
     if (parsed[0] === 0) return { status: 'store-not-found' };
     if (parsed[0] === -1) return { status: 'session-full', limit: parsed[1], max: parsed[2] };
+    if (parsed[0] === -6) return { status: 'owner-erasing' };
     if (parsed[0] === -2) return { status: 'over-quota', quota: parsed[1], limit: parsed[2] };
     if (parsed[0] === 2) return { status: 'replayed', eventId: parsed[1], requestHash: parsed[2] };
     const [, ownerId, storedNamespace, created, opened, dueAt] = parsed;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateStoreRequest, UpdateStoreRequest } from '../../contracts/control-plane.js';
+import type { ErasureJob } from '../../contracts/erasure.js';
 import { storeConfigInputSchema } from '../../contracts/exclusion-patterns.js';
 import { parseInput } from '../../contracts/parse.js';
 import type { StoreConfig, StoreRecord } from '../../contracts/store-config.js';
@@ -131,20 +132,52 @@ function applyStoreUpdate(current: StoreRecord, request: UpdateStoreRequest): St
 }
 
 export interface StoreDeletion {
-  readonly keysFlushed: number;
   readonly apiKeysRevoked: number;
   readonly apiKeysNarrowed: number;
+  /** The deletion job: finished within this call, or left to the maintenance schedule. */
+  readonly erasure: ErasureJob;
 }
 
 /**
- * Deletes a store and everything in it. The store stops existing first (appends and long-term
- * requests answer 404 at once); then every API key loses its grant on it, and a key left with no
- * grant is revoked (as deleting a managed service terminates its keys); then the keyspace is
- * flushed. The sweeper flushes a deleted store's keyspace again for an hour, catching writes that
- * raced the deletion through a warm function's store cache.
+ * Store deletion as the control plane sees it: the erasure job (lib/use-cases/erasure, injected
+ * by the composition root: features do not import each other).
  */
-export async function deleteStore(deps: StoreAdminDeps, storeId: string): Promise<StoreDeletion> {
-  if (!(await deps.stores.markDeleted(storeId, deps.clock.now()))) throw new NotFoundError('Store not found');
+export interface StoreDeletionJobs {
+  /** The store's deletion job, when one was ever started (a repeated DeleteStore finds it). */
+  find(storeId: string): Promise<ErasureJob | undefined>;
+  /**
+   * Whether the store's keyspace still holds data: a store marked deleted by a DeleteStore that died
+   * before starting its job (read through the store's own indexes, not a keyspace scan).
+   */
+  hasLeftovers(storeId: string): Promise<boolean>;
+  /** Starts (or finds) the deletion job of a store already marked deleted. */
+  start(storeId: string): Promise<ErasureJob>;
+  /** Works the job until it finishes or the deadline (ms since epoch) passes. */
+  run(jobId: string, deadline: number): Promise<ErasureJob | undefined>;
+}
+
+/** How long DeleteStore works on the data itself before leaving the rest to the schedule. */
+const INLINE_ERASURE_MS = 8_000;
+
+/**
+ * Deletes a store and everything in it. The store stops existing first (appends and every data
+ * route answer 404 at once); then every API key loses its grant on it, and a key left with no
+ * grant is revoked (as deleting a managed service terminates its keys); then the deletion job
+ * erases the data, batch by batch from the store's own indexes (never a keyspace SCAN), for a few
+ * seconds here and then on the maintenance schedule until done (security review 2026-12, finding
+ * 5). Idempotent: a repeated DeleteStore of a store being (or once) deleted redoes the grant removal
+ * and resumes the job instead of answering 404.
+ */
+export async function deleteStore(
+  deps: StoreAdminDeps & { deletions: StoreDeletionJobs },
+  storeId: string,
+): Promise<StoreDeletion> {
+  const marked = await deps.stores.markDeleted(storeId);
+  if (!marked && !(await deps.deletions.find(storeId)) && !(await deps.deletions.hasLeftovers(storeId))) {
+    throw new NotFoundError('Store not found');
+  }
+  // The job exists before the grants go: a failure in the grant loop leaves a job the schedule finishes.
+  const started = await deps.deletions.start(storeId);
   let apiKeysRevoked = 0;
   let apiKeysNarrowed = 0;
   let after: string | undefined;
@@ -157,9 +190,15 @@ export async function deleteStore(deps: StoreAdminDeps, storeId: string): Promis
     }
     after = page.next;
   } while (after);
-  const keysFlushed = await deps.stores.flush(storeId);
-  deps.logger.info('store deleted', { storeId, keysFlushed, apiKeysRevoked, apiKeysNarrowed });
-  return { keysFlushed, apiKeysRevoked, apiKeysNarrowed };
+  const erasure = (await deps.deletions.run(started.jobId, deps.clock.now() + INLINE_ERASURE_MS)) ?? started;
+  deps.logger.info('store deleted', {
+    storeId,
+    jobId: erasure.jobId,
+    erasureState: erasure.state,
+    apiKeysRevoked,
+    apiKeysNarrowed,
+  });
+  return { apiKeysRevoked, apiKeysNarrowed, erasure };
 }
 
 /**
@@ -189,17 +228,6 @@ async function removeGrant(
   throw new ConflictError(
     `API key ${key.keyId} kept changing while its grant was removed; retry the deletion`,
   );
-}
-
-/** Keeps a deleted store's keyspace empty for an hour after the deletion (see `deleteStore`). */
-export async function reflushDeletedStores(
-  deps: Pick<StoreAdminDeps, 'stores' | 'clock'>,
-  windowMs = 3_600_000,
-): Promise<{ stores: number; keysFlushed: number }> {
-  const ids = await deps.stores.recentlyDeleted(deps.clock.now() - windowMs);
-  let keysFlushed = 0;
-  for (const id of ids) keysFlushed += await deps.stores.flush(id);
-  return { stores: ids.length, keysFlushed };
 }
 
 /**

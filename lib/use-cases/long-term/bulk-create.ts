@@ -3,7 +3,7 @@ import {
   createMemoryRecordSchema,
   type StoredMemory,
 } from '../../contracts/long-term-memory.js';
-import { quotaExceededError } from '../../domain/errors.js';
+import { ConflictError, quotaExceededError } from '../../domain/errors.js';
 import { requestHashOf } from '../../domain/idempotency.js';
 import { LIMITS } from '../../domain/limits.js';
 import { typeProblem } from '../../domain/records/memory-type.js';
@@ -101,7 +101,7 @@ export async function bulkCreateMemories(
     [...toCreate, ...toReindex].map((r) => r.text),
   );
   const vectorOf = new Map([...toCreate, ...toReindex].map((r, i) => [r.id, vectors[i]!]));
-  const { created, raced, ownerFull, overQuota } = await createIndexedRecords(
+  const { created, raced, ownerFull, erasing, overQuota } = await createIndexedRecords(
     deps,
     storeId,
     toCreate,
@@ -111,6 +111,20 @@ export async function bulkCreateMemories(
   // The whole request is refused (the script wrote none of its new records): a per-record error
   // would hide that every record after the quota fails the same way.
   if (overQuota) throw quotaExceededError(overQuota.quota, overQuota.limit);
+  // A write racing an erase of its owner is refused rather than left to outlive the erase
+  // (docs/decisions/0017-erase-export-import.md): the whole request when nothing else was written.
+  if (
+    erasing.length > 0 &&
+    erasing.length === toCreate.length &&
+    toReindex.length === 0 &&
+    errors.length === 0
+  ) {
+    throw new ConflictError(
+      'The owner of these memories is being erased; write again once the erasure has finished',
+    );
+  }
+  for (const id of erasing)
+    errors.push({ id, error: 'its owner is being erased; write again once the erasure has finished' });
   for (const id of raced) errors.push({ id, error: 'a memory with this id was created concurrently' });
   for (const id of ownerFull) {
     errors.push({

@@ -34,6 +34,8 @@ export interface IndexedCreation {
   readonly created: StoredMemory[];
   readonly raced: string[];
   readonly ownerFull: string[];
+  /** Records refused because their owner is being erased. */
+  readonly erasing: string[];
   readonly overQuota: (OverQuota & { ids: string[] }) | undefined;
 }
 
@@ -56,6 +58,7 @@ export async function createIndexedRecords(
   const outcomes = await deps.records.createMany(storeId, records);
   const created = records.filter((_, i) => outcomes[i] === 'created');
   const ownerFull = records.filter((_, i) => outcomes[i] === 'owner-full').map((r) => r.id);
+  const erasing = records.filter((_, i) => outcomes[i] === 'owner-erasing').map((r) => r.id);
   const quotaOutcome = outcomes.find((o): o is OverQuota => typeof o === 'object');
   const overQuota = quotaOutcome && {
     ...quotaOutcome,
@@ -88,7 +91,7 @@ export async function createIndexedRecords(
     );
     throw error;
   }
-  return { created: [...created, ...same], raced, ownerFull, overQuota };
+  return { created: [...created, ...same], raced, ownerFull, erasing, overQuota };
 }
 
 /** Adds (or replaces) records in both search indexes, one call per partition and index. */

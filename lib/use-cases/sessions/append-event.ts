@@ -84,6 +84,11 @@ export async function appendSessionEvent(
     ]);
   }
 
+  if (result.status === 'owner-erasing') {
+    throw new ConflictError(
+      "This session's owner is being erased; write again once the erasure has finished",
+    );
+  }
   if (result.status === 'over-quota') throw quotaExceededError(result.quota, result.limit);
   if (result.status === 'namespace-missing') throw new NotFoundError('Namespace not found (namespaceRef)');
   if (result.status === 'namespace-mismatch')

@@ -137,6 +137,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/owners/{ownerId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase everything of one owner in a store
+         * @description Starts an erasure job (202): the owner's sessions and events, long-term memories and conversation records, every index entry (vector, keyword, listings), promotion state and idempotency records. Until it has finished, the owner's appends and long-term creates answer 409. Asking again while it runs answers the same job. Follow it with GetErasure; a job that fails part-way resumes from its last batch on the maintenance schedule.
+         */
+        post: operations["EraseOwner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/erasures/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far an owner erasure has got
+         * @description `state` is RUNNING until nothing of the owner is left, then SUCCEEDED; `ownerId` is dropped from the job when it succeeds. Finished jobs are kept for 30 days.
+         */
+        get: operations["GetErasure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/session-memory/{sessionId}/promotion/retry-parked": {
         parameters: {
             query?: never;
@@ -238,6 +278,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/long-term-memory/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One owner's or one namespace's long-term memories as NDJSON
+         * @description One line per record: the record as GetLongTermMemory answers it, plus `embeddingModel` (the id of the model its vector was made with); never the vector. Paged in creation order: the next page's token comes in the `Next-Page-Token` response header, absent on the last page. With `namespace` alone a page reads `limit` records of the store and keeps those in the namespace, so it may hold fewer lines (even none) and still have a next page.
+         */
+        get: operations["ExportLongTermMemories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/namespaces": {
         parameters: {
             query?: never;
@@ -279,6 +339,26 @@ export interface paths {
          * @description There is no unarchive (409). An archived namespace refuses new writes and stays readable.
          */
         patch: operations["UpdateNamespace"];
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/long-term-memory/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import long-term memories from NDJSON (the export format)
+         * @description At most 100 lines (and the API's 1 MiB body). Each line is a BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's model; other content under an existing id is that line's error). Errors are reported per line with its 1-based number.
+         */
+        post: operations["ImportLongTermMemories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/stores/{storeId}/long-term-memory/{memoryId}": {
@@ -1760,6 +1840,224 @@ export interface operations {
             };
         };
     };
+    EraseOwner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                ownerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        erasure: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "ERASE_OWNER" | "DELETE_STORE";
+                            ownerId?: string;
+                            /** @enum {string} */
+                            state: "RUNNING" | "SUCCEEDED";
+                            /** @enum {string} */
+                            phase: "sessions" | "session-owners" | "partitions" | "records" | "scope-keys" | "verify";
+                            passes: number;
+                            erased: {
+                                sessions: number;
+                                memories: number;
+                                partitions: number;
+                                keys: number;
+                            };
+                            failures: number;
+                            lastError?: string;
+                            createdAt: string;
+                            updatedAt: string;
+                            finishedAt?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        erasure: {
+                            jobId: string;
+                            /** @enum {string} */
+                            kind: "ERASE_OWNER" | "DELETE_STORE";
+                            ownerId?: string;
+                            /** @enum {string} */
+                            state: "RUNNING" | "SUCCEEDED";
+                            /** @enum {string} */
+                            phase: "sessions" | "session-owners" | "partitions" | "records" | "scope-keys" | "verify";
+                            passes: number;
+                            erased: {
+                                sessions: number;
+                                memories: number;
+                                partitions: number;
+                                keys: number;
+                            };
+                            failures: number;
+                            lastError?: string;
+                            createdAt: string;
+                            updatedAt: string;
+                            finishedAt?: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     RetryParkedRanges: {
         parameters: {
             query?: never;
@@ -2371,6 +2669,124 @@ export interface operations {
             };
         };
     };
+    ExportLongTermMemories: {
+        parameters: {
+            query?: {
+                ownerId?: string;
+                namespace?: string;
+                limit?: number;
+                pageToken?: string;
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        id: string;
+                        text: string;
+                        memoryType: string;
+                        sessionId?: string;
+                        ownerId: string;
+                        namespace?: string;
+                        namespaceRef?: {
+                            namespaceId: string;
+                            name: string;
+                            path: string;
+                        };
+                        topics: string[];
+                        attributes?: {
+                            [key: string]: unknown;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        sourceRefs?: string[];
+                        occurredAt?: string;
+                        entities?: string[];
+                        supersededBy?: string;
+                        supersedes?: string[];
+                        actorId?: string;
+                        /** @enum {string} */
+                        role?: "USER" | "ASSISTANT" | "SYSTEM";
+                        score?: number;
+                        embeddingModel: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ListNamespaces: {
         parameters: {
             query?: {
@@ -2838,6 +3254,149 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                         };
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ImportLongTermMemories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": {
+                    id: string;
+                    text: string;
+                    memoryType: string;
+                    sessionId?: string;
+                    ownerId: string;
+                    namespace?: string;
+                    namespaceRef?: {
+                        namespaceId: string;
+                        name: string;
+                        path: string;
+                    };
+                    topics: string[];
+                    attributes?: {
+                        [key: string]: unknown;
+                    };
+                    createdAt: string;
+                    updatedAt: string;
+                    sourceRefs?: string[];
+                    occurredAt?: string;
+                    entities?: string[];
+                    supersededBy?: string;
+                    supersedes?: string[];
+                    actorId?: string;
+                    /** @enum {string} */
+                    role?: "USER" | "ASSISTANT" | "SYSTEM";
+                    score?: number;
+                    embeddingModel: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lines: number;
+                        imported: string[];
+                        errors: {
+                            line: number;
+                            id?: string;
+                            error: string;
+                        }[];
                     };
                 };
             };

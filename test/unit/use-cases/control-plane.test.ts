@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type { ErasureJob } from '../../../lib/contracts/erasure.js';
 import { ValidationError } from '../../../lib/domain/errors.js';
 import {
   mintApiKey,
   revokeApiKey,
   sweepExpiredApiKeys,
 } from '../../../lib/use-cases/control-plane/api-keys.js';
-import { createStore, deleteStore, getStore } from '../../../lib/use-cases/control-plane/stores.js';
+import {
+  createStore,
+  deleteStore,
+  getStore,
+  type StoreDeletionJobs,
+} from '../../../lib/use-cases/control-plane/stores.js';
 import { FakeClock } from '../../fakes/clock.js';
 import {
   InMemoryApiKeyRegistry,
@@ -21,7 +27,39 @@ function controlPlane() {
     usagePlanKeys: new InMemoryUsagePlanKeys(),
     clock: new FakeClock(Date.UTC(2026, 5, 25)),
     logger: new RecordingLogger(),
+    deletions: new RecordedDeletions(),
   };
+}
+
+/** Store deletion's erasure jobs as the control plane sees them (the jobs have their own tests). */
+class RecordedDeletions implements StoreDeletionJobs {
+  readonly jobs = new Map<string, ErasureJob>();
+  async find(storeId: string) {
+    return this.jobs.get(storeId);
+  }
+  async start(storeId: string) {
+    const job: ErasureJob = {
+      jobId: '0'.repeat(32),
+      kind: 'DELETE_STORE',
+      storeId,
+      state: 'RUNNING',
+      phase: 'sessions',
+      cursor: '0',
+      passes: 0,
+      erased: { sessions: 0, memories: 0, partitions: 0, keys: 0 },
+      failures: 0,
+      createdAt: 0,
+      updatedAt: 0,
+    };
+    this.jobs.set(storeId, job);
+    return job;
+  }
+  async hasLeftovers(_storeId: string) {
+    return false;
+  }
+  async run(_jobId: string, _deadline: number) {
+    return undefined;
+  }
 }
 const grant = (storeId: string) => ({
   resourceType: 'mem-store' as const,
@@ -69,5 +107,14 @@ describe('control plane: stores and keys', () => {
     expect(await deps.apiKeys.getKey(only.keyId)).toBeUndefined();
     expect((await deps.apiKeys.getKey(both.keyId))?.grants.map((g) => g.resourceId)).toEqual([b.storeId]);
     expect(await deps.stores.getStore(a.storeId)).toBeUndefined();
+    expect(deps.deletions.jobs.get(a.storeId)?.kind).toBe('DELETE_STORE');
+  });
+
+  it('a repeated DeleteStore resumes the deletion instead of answering 404; an unknown store is 404', async () => {
+    const deps = controlPlane();
+    const a = await createStore(deps, { name: 'a' });
+    await deleteStore(deps, a.storeId);
+    await expect(deleteStore(deps, a.storeId)).resolves.toMatchObject({ erasure: { storeId: a.storeId } });
+    await expect(deleteStore(deps, 'never-existed')).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 });

@@ -23,6 +23,8 @@
 --   {0} no such store, {-1, 'events' or 'bytes', limit} session full, {-2, quota, limit} over a quota,
 --   {-3} the session is bound to another namespace resource, {-4} no such namespace,
 --   {-5} the session's namespace is archived (it takes no new events),
+--   {-6} the session's owner is being erased (keys.ts erasingOwnerField; nothing written, the
+--   erase would miss it),
 --   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
 -- Key shapes derived from the prefix: includes/keys.lua.
 
@@ -47,6 +49,7 @@ end
 
 local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace', 'namespaceId')
 local owner, namespace, created = meta[1], meta[2], 0
+if redis.call('HEXISTS', KEYS[1], erasing_field(owner or ARGV[6])) == 1 then return {-6} end
 if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1, 'events', tonumber(ARGV[9])} end
 -- The session's own bytes (its share in the session usage hash, released with it): a full session
 -- is refused before the quota sweep below, as an event-count-full one is.

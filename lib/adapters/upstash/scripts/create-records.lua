@@ -12,7 +12,8 @@
 --       quota, then per record 5 values: id, JSON, createdAt, expiresAt, partition tag
 --       (`ownerId:namespace`, keys.ts partitionTag)
 -- Returns {limit, per record 1 (created), 0 (id exists), 2 (its owner holds the maximum already),
---   3 (over the record quota) or 4 (over the byte quota)}; limit is the quota that refused, else 0.
+--   3 (over the record quota), 4 (over the byte quota) or 5 (its owner is being erased: keys.ts
+--   erasingOwnerField)}; limit is the quota that refused, else 0.
 -- Key shapes derived from the prefix: includes/keys.lua.
 
 --- @include "includes/keys"
@@ -28,7 +29,9 @@ for i = FIRST, #KEYS do
   local a = 5 + (i - FIRST) * 5
   local json, tag = ARGV[a + 1], ARGV[a + 4]
   local owner = string.match(tag, '^([^:]+):')
-  if redis.call('EXISTS', KEYS[i]) == 1 then
+  if redis.call('HEXISTS', KEYS[4], erasing_field(owner)) == 1 then
+    out[#out + 1] = 5
+  elseif redis.call('EXISTS', KEYS[i]) == 1 then
     out[#out + 1] = 0
   elseif redis.call('ZCARD', owner_records_key(prefix, owner)) + (owner_added[owner] or 0) >= per_owner then
     out[#out + 1] = 2

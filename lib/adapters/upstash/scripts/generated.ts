@@ -65,6 +65,10 @@ end
 local function namespace_shared_roots_key(prefix)
 return prefix .. 'ns-roots:shared'
 end
+
+local function erasing_field(owner)
+return 'erasing:' .. owner
+end
 `;
 
 /** includes/keyword-documents.lua */
@@ -318,12 +322,14 @@ return total
  *   {0} no such store, {-1, 'events' or 'bytes', limit} session full, {-2, quota, limit} over a quota,
  *   {-3} the session is bound to another namespace resource, {-4} no such namespace,
  *   {-5} the session's namespace is archived (it takes no new events),
+ *   {-6} the session's owner is being erased (keys.ts erasingOwnerField; nothing written, the
+ *   erase would miss it),
  *   {2, eventId, requestHash} when the Idempotency-Key was seen before (see above).
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const APPEND_EVENT: LuaScript = {
   name: 'append-event',
-  sha1: 'b7d9a5334277a0055cca41554d3c85b0c9951aee',
+  sha1: '27b75b3818833e4aef5278f55408681365e7760b',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -347,6 +353,7 @@ end
 
 local meta = redis.call('HMGET', KEYS[2], 'ownerId', 'namespace', 'namespaceId')
 local owner, namespace, created = meta[1], meta[2], 0
+if redis.call('HEXISTS', KEYS[1], erasing_field(owner or ARGV[6])) == 1 then return {-6} end
 if owner and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[9]) then return {-1, 'events', tonumber(ARGV[9])} end
 
 
@@ -429,6 +436,27 @@ if opened == 0 then due = tonumber(redis.call('ZSCORE', KEYS[7], sid)) end
 return {1, owner, namespace, created, opened, due}
 `,
   ),
+};
+
+/**
+ * begin-erase.lua
+ *
+ * Marks one owner as being erased, in the store's configuration hash (keys.ts erasingOwnerField),
+ * unless an erase of that owner already runs. The write scripts that read the configuration
+ * (append-event, create-records) refuse the owner's writes while the field exists.
+ *
+ * KEYS (1): 1 store config hash
+ * ARGV: 1 the owner's field, 2 the new job's id
+ * Returns the id of the job erasing the owner (ARGV[2] when this call started it), or false when
+ * the store does not exist (never creates the hash: a deleted store stays deleted).
+ */
+export const BEGIN_ERASE: LuaScript = {
+  name: 'begin-erase',
+  sha1: '73bf63463807f45be4a40ea9816d82bc5c332562',
+  source: /* @__PURE__ */ lua(`if redis.call('HEXISTS', KEYS[1], 'record') == 0 then return false end
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then return ARGV[2] end
+return redis.call('HGET', KEYS[1], ARGV[1])
+`),
 };
 
 /**
@@ -533,7 +561,7 @@ return redis.call('SCARD', KEYS[2])
  */
 export const CREATE_NAMESPACE: LuaScript = {
   name: 'create-namespace',
-  sha1: '53cc27cf834b28aec7d6d38bbac6ec6268681853',
+  sha1: 'f434bd19115b0d79d6a19943d056edb98e7780a1',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_NAMESPACES,
@@ -591,12 +619,13 @@ return {-1, parent}
  *       quota, then per record 5 values: id, JSON, createdAt, expiresAt, partition tag
  *       (`ownerId:namespace`, keys.ts partitionTag)
  * Returns {limit, per record 1 (created), 0 (id exists), 2 (its owner holds the maximum already),
- *   3 (over the record quota) or 4 (over the byte quota)}; limit is the quota that refused, else 0.
+ *   3 (over the record quota), 4 (over the byte quota) or 5 (its owner is being erased: keys.ts
+ *   erasingOwnerField)}; limit is the quota that refused, else 0.
  * Key shapes derived from the prefix: includes/keys.lua.
  */
 export const CREATE_RECORDS: LuaScript = {
   name: 'create-records',
-  sha1: 'dee016f9e3efb73abef90fefd4f504427df9acb3',
+  sha1: 'a515e85dc82b6c3d8511463a230e42697ea7d2af',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -610,7 +639,9 @@ for i = FIRST, #KEYS do
 local a = 5 + (i - FIRST) * 5
 local json, tag = ARGV[a + 1], ARGV[a + 4]
 local owner = string.match(tag, '^([^:]+):')
-if redis.call('EXISTS', KEYS[i]) == 1 then
+if redis.call('HEXISTS', KEYS[4], erasing_field(owner)) == 1 then
+out[#out + 1] = 5
+elseif redis.call('EXISTS', KEYS[i]) == 1 then
 out[#out + 1] = 0
 elseif redis.call('ZCARD', owner_records_key(prefix, owner)) + (owner_added[owner] or 0) >= per_owner then
 out[#out + 1] = 2
@@ -666,7 +697,7 @@ return out
  */
 export const DELETE_EVENT: LuaScript = {
   name: 'delete-event',
-  sha1: '07c6ee154a9bc6d4dc090c1ee2d2540f50eadcc7',
+  sha1: '4311eb4fd06d0bca4873438c2be3be93a0daafe3',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -703,7 +734,7 @@ return 1
  */
 export const DELETE_NAMESPACE: LuaScript = {
   name: 'delete-namespace',
-  sha1: 'c327380f3310d865797146a7d14d25cbd7403dc9',
+  sha1: 'f1c5fdaa6655a9280fb7ddf797bfcd2be48c9c44',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_NAMESPACES,
@@ -748,7 +779,7 @@ return 1
  */
 export const DELETE_RECORDS: LuaScript = {
   name: 'delete-records',
-  sha1: '3dc35fc594b5a4e8e05c618068c8ff637fdd235e',
+  sha1: 'e165c6ee100fa8212bfda33dddee08cf3846528f',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -792,7 +823,7 @@ return out
  */
 export const DELETE_SESSION: LuaScript = {
   name: 'delete-session',
-  sha1: 'ac8cee59848ab38a02749b644a52df7922ccfb21',
+  sha1: '2060aa16fed4f40b191bfbb80f6335e8117c2092',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -837,6 +868,52 @@ return existed
 };
 
 /**
+ * erase-sessions.lua
+ *
+ * Erases sessions: every key of each session (whatever its family: the caller passes them, from
+ * keys.ts erasureKeys.session), its entries in the store-wide and owner session indexes, the
+ * promotion queue and the owners hash, giving back its share of the store's quotas. An erasure
+ * job's batch (lib/adapters/upstash/upstash-erasure.ts); delete-session.lua is the API's single
+ * delete and keeps the keys it does not own.
+ *
+ * KEYS (5 + S*F): 1 expiry index, 2 owners hash, 3 promotion due, 4 store usage, 5 session usage,
+ *                 then F keys per session, in the order of ARGV's session ids
+ * ARGV: 1 store prefix, 2 F (keys per session), 3 owner whose indexes must lose the ids too ('' for
+ *       none: the owner recorded for each session is used), 4.. the S session ids
+ * Returns the number of sessions that still had a key.
+ * Key shapes derived from the prefix: includes/keys.lua.
+ */
+export const ERASE_SESSIONS: LuaScript = {
+  name: 'erase-sessions',
+  sha1: 'bd18c17443ba2e56293770e4e7450476c1c7482c',
+  source: /* @__PURE__ */ lua(
+    INCLUDE_KEYS,
+    INCLUDE_USAGE,
+    INCLUDE_SESSIONS,
+    `local prefix, per_session, erased_owner = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local existed = 0
+for s = 4, #ARGV do
+local sid = ARGV[s]
+release_session(KEYS[4], KEYS[5], sid)
+local owner = redis.call('HGET', KEYS[2], sid)
+local first = 6 + (s - 4) * per_session
+for k = first, first + per_session - 1 do existed = existed + redis.call('UNLINK', KEYS[k]) end
+for _, sort in ipairs(SESSION_SORTS) do
+redis.call('ZREM', session_index_key(prefix, sort), sid)
+if owner then redis.call('ZREM', owner_session_index_key(prefix, owner, sort), sid) end
+if erased_owner ~= '' then redis.call('ZREM', owner_session_index_key(prefix, erased_owner, sort), sid) end
+end
+redis.call('HDEL', KEYS[2], sid)
+redis.call('HDEL', KEYS[5], sid .. ':events', sid .. ':bytes')
+redis.call('ZREM', KEYS[1], sid)
+redis.call('ZREM', KEYS[3], sid)
+end
+return existed
+`,
+  ),
+};
+
+/**
  * get-namespaces.lua
  *
  * Namespaces by id, each with its current path. Read-only (EVALSHA_RO).
@@ -848,7 +925,7 @@ return existed
  */
 export const GET_NAMESPACES: LuaScript = {
   name: 'get-namespaces',
-  sha1: '5b41336140c7640cbd08f9f994a1ee0588cbee75',
+  sha1: '4f070a0f9768742cc6a709384c093b2bdcfabf45',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_NAMESPACES,
@@ -1050,7 +1127,7 @@ return n
  */
 export const LIST_NAMESPACE_SESSIONS: LuaScript = {
   name: 'list-namespace-sessions',
-  sha1: '45c6e45babc612de41b7ea26d81cc9233648360f',
+  sha1: 'fc10f7ddcf34cf9bda94c19094b3d22ec51c0f36',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     `local prefix, ns, owner, sort_by, desc = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
@@ -1103,7 +1180,7 @@ return out
  */
 export const LIST_NAMESPACES: LuaScript = {
   name: 'list-namespaces',
-  sha1: '4ea203f62e744c4ec972a058ef77a2105ddaca9d',
+  sha1: '0171f1eed9ec8b21ca9da76feb6a17f33e510641',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_NAMESPACES,
@@ -1134,7 +1211,7 @@ return out
  */
 export const LIST_SESSIONS: LuaScript = {
   name: 'list-sessions',
-  sha1: '117e9bce0da65b9e712756c0456bf36aeb347d70',
+  sha1: '6601882b021155f6bbb8877b9a83ef2e4579093f',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_USAGE,
@@ -1222,7 +1299,7 @@ return out
  */
 export const MOVE_RECORDS: LuaScript = {
   name: 'move-records',
-  sha1: 'b0e853216ba903f2243af7e10b438780a06a5565',
+  sha1: 'fa367059e917f4356ce57867b8dee711ee7371a2',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_NAMESPACES,
@@ -1517,7 +1594,7 @@ return 1
  */
 export const REPLACE_RECORD: LuaScript = {
   name: 'replace-record',
-  sha1: '32cc2724903a7e77ffb5a45b9c5aa7d9860b2944',
+  sha1: '743db8b195d98cbd12e5721216c06ab1ee2bfd1d',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_PARTITIONS,
@@ -1585,7 +1662,7 @@ return 1
  */
 export const SCAN_BY_CREATED: LuaScript = {
   name: 'scan-by-created',
-  sha1: '14e8839efee762d87376ab3637070d2590f5c6f8',
+  sha1: '4cd190843b3b8132bacabf0d6f07dba9e79b3f15',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     `local ids = redis.call('ZRANGE', KEYS[1], ARGV[2], ARGV[3])
@@ -1630,7 +1707,7 @@ return 1
  */
 export const UPDATE_NAMESPACE: LuaScript = {
   name: 'update-namespace',
-  sha1: 'fd89af077e0930faf74fb74a66b1880e547b73b9',
+  sha1: '79842d8c1523c785c62749839fb34f7c70af6d3a',
   source: /* @__PURE__ */ lua(
     INCLUDE_KEYS,
     INCLUDE_NAMESPACES,

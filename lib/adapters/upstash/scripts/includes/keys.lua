@@ -56,3 +56,7 @@ end
 local function namespace_shared_roots_key(prefix)
   return prefix .. 'ns-roots:shared'
 end
+-- keys.ts erasingOwnerField(ownerId): a field of the store config hash, set while the owner is erased
+local function erasing_field(owner)
+  return 'erasing:' .. owner
+end
