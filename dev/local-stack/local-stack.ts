@@ -6,6 +6,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   adminApi,
   authorizer,
+  documentConsumer,
   type HttpRouteDefinition,
   httpRoutes,
   promotionConsumer,
@@ -106,6 +107,8 @@ export interface LocalStack {
   /** Bedrock Runtime fake (Titan/Cohere embeddings from a local model, real wire format). */
   readonly bedrock: BedrockFake;
   readonly promotionQueue: QueuePair;
+  /** The document-ingestion queue (with its DLQ), fed to the document consumer. */
+  readonly documentQueue: QueuePair;
   readonly gateway: LocalApiGateway;
   /** The admin API (control plane), SigV4-checked against `adminCredentials`. */
   readonly adminUrl: string;
@@ -115,6 +118,8 @@ export interface LocalStack {
   readonly apiGatewayControl: ApiGatewayControlFake;
   readonly secretsManager: SecretsManagerFake;
   readonly consumer: QueuePoller | undefined;
+  /** The document consumer's poller (runs with `runConsumer`); `drain()` waits for ingestion jobs. */
+  readonly documentConsumer: QueuePoller | undefined;
   /** Creates (or replaces) a store with the given configuration. */
   createStore(storeId: string, config?: Partial<StoreConfig>): Promise<void>;
   /**
@@ -164,6 +169,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxReceiveCount: options.maxReceiveCount ?? 3,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
     });
+    const documentQueue = await sqs.createQueuePair('agent-memory-documents', {
+      maxReceiveCount: options.maxReceiveCount ?? 3,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    });
     progress(`SQS (${sqs.kind}) at ${sqs.endpoint}`);
 
     const bedrock = await startBedrockFake({
@@ -208,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_API_GATEWAY: apiGatewayControl.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
       [ENV.promotionQueueUrl]: promotionQueue.queueUrl,
+      [ENV.documentQueueUrl]: documentQueue.queueUrl,
       [ENV.region]: sqs.region,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
@@ -222,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? { secretArn: upstashSecretArn }
         : { url: upstash.url, token: upstash.token },
       promotionQueueUrl: promotionQueue.queueUrl,
+      documentQueueUrl: documentQueue.queueUrl,
       embedding: {
         provider: process.env[ENV.embeddingProvider] ?? 'bedrock-titan',
         modelId: process.env[ENV.embeddingModelId],
@@ -318,7 +329,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => adminGateway.stop());
 
     let consumer: QueuePoller | undefined;
+    let documentPoller: QueuePoller | undefined;
     if (options.runConsumer ?? true) {
+      const documentHandler = await loadFunction<(event: SQSEvent) => Promise<SQSBatchResponse>>(
+        documentConsumer,
+        environments,
+      );
+      documentPoller = startQueuePoller({
+        client: createSqsClient({ region: sqs.region, endpoint: sqs.endpoint, credentials: sqs.credentials }),
+        queueUrl: documentQueue.queueUrl,
+        queueArn: documentQueue.queueArn,
+        region: sqs.region,
+        handler: documentHandler,
+        functionName: documentConsumer.name,
+      });
+      stops.push(() => documentPoller!.stop());
       const handler = await loadFunction<(event: SQSEvent) => Promise<SQSBatchResponse>>(
         promotionConsumer,
         environments,
@@ -371,6 +396,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs,
       bedrock,
       promotionQueue,
+      documentQueue,
       gateway,
       adminUrl: adminGateway.url,
       adminCredentials,
@@ -378,6 +404,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiGatewayControl,
       secretsManager,
       consumer,
+      documentConsumer: documentPoller,
       createStore,
       mintApiKey,
       sendPromotionJob,

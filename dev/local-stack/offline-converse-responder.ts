@@ -10,6 +10,7 @@ import {
 import { RECORD_MEMORIES_TOOL } from '../../lib/adapters/bedrock/converse/tool-schema.js';
 import type { CustomFieldType, CustomMemoryType } from '../../lib/contracts/store-config.js';
 import type { ExtractionStrategy, ExtractionTurn } from '../../lib/ports/memory-extractor.js';
+import { extractDocumentSection } from '../offline-models/offline-document-extractor.js';
 import { OfflineExtractor, OfflineSummarizer } from '../offline-models/offline-extractor.js';
 import type { ConverseFakeReply, ConverseFakeRequest } from './bedrock/server.js';
 
@@ -37,6 +38,19 @@ export function offlineConverseResponder(): (request: ConverseFakeRequest) => Pr
     const text = request.messages.map((m) => m.text).join('\n');
     const ownerId = parseOwner(text);
     const summary = parseSummary(text);
+    if (request.forcedTool === RECORD_MEMORIES_TOOL && DOCUMENT_TITLE.test(text)) {
+      // A document section (document ingestion): the section is the one new turn.
+      const [section] = parseSection(text, 'new_turns');
+      const [memoryType] = allowedTypes(request);
+      if (!section || !memoryType) return { toolInput: { memories: [] } };
+      const result = extractDocumentSection({
+        section,
+        title: JSON.parse(DOCUMENT_TITLE.exec(text)![1]!) as string,
+        headings: JSON.parse(/<headings>(.*?)<\/headings>/s.exec(text)?.[1] ?? '[]') as string[],
+        memoryType,
+      });
+      return { toolInput: { memories: result.memories } };
+    }
     if (request.forcedTool === RECORD_MEMORIES_TOOL) {
       const allowed = allowedTypes(request);
       const system = request.system.join('\n');
@@ -70,6 +84,8 @@ export function offlineConverseResponder(): (request: ConverseFakeRequest) => Pr
     return { text: result.text || '(nothing to summarize)' };
   };
 }
+
+const DOCUMENT_TITLE = /<document_title>(.*?)<\/document_title>/s;
 
 function parseOwner(text: string): string {
   const match = /<owner>(.*?)<\/owner>/s.exec(text);

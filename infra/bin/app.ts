@@ -49,6 +49,7 @@ export function defineAgentMemoryApp(
     description: `Agent Memory (${config.stage}): data and admin APIs, functions, consumer, maintenance, alarms`,
     promotionQueue: stateful.promotionQueue,
     promotionDeadLetterQueue: stateful.promotionDeadLetterQueue,
+    documentQueue: stateful.documentQueue,
     upstashSecret: stateful.upstashSecret,
     alarmTopic: stateful.alarmTopic,
   });

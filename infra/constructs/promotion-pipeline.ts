@@ -17,6 +17,11 @@ export interface PromotionPipelineProps {
   readonly maxBatchingWindowSeconds?: number;
   /** Upper bound on concurrent consumer invocations (the event source's `ScalingConfig`). */
   readonly maxConcurrency: number;
+  /**
+   * The variable that carries the queue's URL to senders.
+   * @default ENV.promotionQueueUrl - the promotion queue (the document queue passes its own)
+   */
+  readonly urlVariable?: string;
 }
 
 /**
@@ -37,7 +42,7 @@ export class PromotionPipeline extends Construct {
 
   /** The `queue:send` need: `PROMOTION_QUEUE_URL` and `sqs:SendMessage` on this queue. */
   grantSend(fn: MemoryFunction): void {
-    fn.lambda.addEnvironment(ENV.promotionQueueUrl, this.queue.queueUrl);
+    fn.lambda.addEnvironment(this.props.urlVariable ?? ENV.promotionQueueUrl, this.queue.queueUrl);
     this.queue.grantSendMessages(fn.lambda);
   }
 

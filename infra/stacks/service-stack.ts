@@ -31,6 +31,8 @@ export interface ServiceStackProps extends StackProps {
   readonly promotionQueue: IQueue;
   /** From the stateful stack: monitored on the dashboard and by an alarm. */
   readonly promotionDeadLetterQueue: IQueue;
+  /** From the stateful stack: document ingestion jobs (`documents:send`, `documents:consume`). */
+  readonly documentQueue: IQueue;
   /** From the stateful stack: the Upstash credentials every function that needs `data` reads at cold start. */
   readonly upstashSecret: ISecret;
   /** From the stateful stack: where alarms notify. */
@@ -71,6 +73,15 @@ export class ServiceStack extends Stack {
       maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
       maxConcurrency: config.queue.maxConcurrency,
     });
+    // The same construct for the document queue: senders get its URL and SendMessage, its consumer
+    // the event source with partial batch failures.
+    const documentPipeline = new PromotionPipeline(this, 'DocumentPipeline', {
+      queue: props.documentQueue,
+      // One document per invocation: a long one may use the whole timeout (it continues in a new job).
+      batchSize: 1,
+      maxConcurrency: config.queue.maxConcurrency,
+      urlVariable: ENV.documentQueueUrl,
+    });
     // HTTP functions answer browsers' origins themselves (the gateway only answers preflights).
     const cors: Record<string, string> =
       config.api.corsAllowOrigins.length > 0
@@ -109,6 +120,8 @@ export class ServiceStack extends Stack {
       });
       if (needs.has('queue:send')) pipeline.grantSend(fn);
       if (needs.has('queue:consume')) pipeline.attachConsumer(fn);
+      if (needs.has('documents:send')) documentPipeline.grantSend(fn);
+      if (needs.has('documents:consume')) documentPipeline.attachConsumer(fn);
       if (needs.has('embedding')) models.grantEmbedding(fn);
       if (needs.has('extraction')) models.grantExtraction(fn);
       if (needs.has('model-ids')) models.bindModelIds(fn);

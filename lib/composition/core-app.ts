@@ -2,6 +2,7 @@ import type { Redis } from '@upstash/redis';
 import { CachedStoreRegistry } from '../adapters/decorators/cached-store-registry.js';
 import { lazy } from '../adapters/decorators/lazy.js';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
+import { UpstashDocumentStore } from '../adapters/upstash/upstash-document-store.js';
 import { UpstashPromotionLedger } from '../adapters/upstash/upstash-promotion-ledger.js';
 import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash/upstash-registry.js';
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
@@ -12,6 +13,7 @@ import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import { type Logger, logger } from '../observability/logger.js';
 import { countRedisRoundTrip } from '../observability/metrics.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { DocumentQueue, DocumentStore, ExtractorStore } from '../ports/document-store.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
 import type { PromotionQueue } from '../ports/promotion-queue.js';
 import type { ApiKeyRegistry, StoreRegistry } from '../ports/registry.js';
@@ -33,6 +35,11 @@ export interface CoreApp {
   readonly apiKeys: ApiKeyRegistry;
   readonly ledger: PromotionLedger;
   readonly promotionQueue: PromotionQueue;
+  /** Document ingestion: submitted documents and the store's extractors (one Redis adapter). */
+  readonly documents: DocumentStore;
+  readonly extractors: ExtractorStore;
+  /** Loaded on first send; needs `documents:send`. */
+  readonly documentQueue: DocumentQueue;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Signs page tokens with a key derived from the Upstash token: no configuration of its own. */
@@ -53,6 +60,8 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     apiKeys: new UpstashApiKeyRegistry(redis),
     ledger: new UpstashPromotionLedger(redis),
     promotionQueue: lazySqsPromotionQueue(config),
+    ...documentParts(redis),
+    documentQueue: lazySqsDocumentQueue(config),
     clock: systemClock,
     logger,
     pageTokens: createPageTokenCodec(config.upstash.token),
@@ -76,6 +85,27 @@ function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
     return new SqsPromotionQueue({ client, queueUrl: config.promotionQueueUrl });
   });
   return { enqueue: async (message, delaySeconds) => (await queue()).enqueue(message, delaySeconds) };
+}
+
+function documentParts(redis: Redis): { documents: DocumentStore; extractors: ExtractorStore } {
+  const store = new UpstashDocumentStore(redis);
+  return { documents: store, extractors: store };
+}
+
+/** The document queue's SQS adapter, loaded on the first submission (as the promotion queue's). */
+function lazySqsDocumentQueue(config: RuntimeConfig): DocumentQueue {
+  const queue = lazy(async (): Promise<DocumentQueue> => {
+    requireNeed(config, 'documents:send', 'submitting a document');
+    if (!config.documentQueueUrl) throw new ConfigError(`${ENV.documentQueueUrl} is not set`);
+    const [{ SQSClient }, { SqsDocumentQueue }, { sqsClientOptions }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('../adapters/sqs/sqs-document-queue.js'),
+      import('../adapters/sqs/sqs-client-options.js'),
+    ]);
+    const client = new SQSClient(sqsClientOptions({ region: config.region }));
+    return new SqsDocumentQueue({ client, queueUrl: config.documentQueueUrl });
+  });
+  return { enqueue: async (storeId, documentId) => (await queue()).enqueue(storeId, documentId) };
 }
 
 /** The process's app: built from the environment on the first call (cold start), then reused. */

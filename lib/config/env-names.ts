@@ -19,6 +19,8 @@ export const ENV = {
   /** HTTP functions: comma-separated origins answered with `Access-Control-Allow-Origin`; unset = no CORS. */
   corsAllowOrigins: 'CORS_ALLOW_ORIGINS',
   promotionQueueUrl: 'PROMOTION_QUEUE_URL',
+  /** The document-ingestion queue (docs/decisions/0021-document-ingestion.md). */
+  documentQueueUrl: 'DOCUMENT_QUEUE_URL',
   /**
    * The function's needs from `functions/catalog.ts`, comma-separated (lib/config/needs.ts): the
    * runtime reads only the variables of declared needs, and a use of an undeclared one fails with

@@ -14,6 +14,10 @@ export const NEEDS = [
   'queue:send',
   /** Is fed the promotion queue by an SQS event source (which grants receive and delete). */
   'queue:consume',
+  /** Sends document-ingestion jobs: the document queue's URL and `sqs:SendMessage` on it. */
+  'documents:send',
+  /** Is fed the document queue by an SQS event source. */
+  'documents:consume',
   /** Embeds text: the embedding model's settings and `bedrock:InvokeModel` on exactly that model. */
   'embedding',
   /** Extracts and summarizes: the Converse model's settings and `bedrock:InvokeModel` on its profile. */
@@ -42,6 +46,8 @@ export const NEED_VARIABLES: Readonly<Record<Need, readonly string[]>> = {
   data: [ENV.upstashSecretArn],
   'queue:send': [ENV.promotionQueueUrl],
   'queue:consume': [],
+  'documents:send': [ENV.documentQueueUrl],
+  'documents:consume': [],
   embedding: [ENV.embeddingProvider, ENV.embeddingModelId, ENV.embeddingDimensions],
   extraction: [ENV.extractionProvider, ENV.extractionModelId],
   'model-ids': [
@@ -59,6 +65,7 @@ export const NEED_VARIABLES: Readonly<Record<Need, readonly string[]>> = {
 export interface NeedValues {
   readonly upstash: { readonly url: string; readonly token: string } | { readonly secretArn: string };
   readonly promotionQueueUrl: string;
+  readonly documentQueueUrl: string;
   readonly embedding: {
     readonly provider: string;
     readonly modelId: string | undefined;
@@ -82,6 +89,7 @@ export function environmentForNeeds(needs: readonly Need[], values: NeedValues):
       Object.assign(env, { [ENV.upstashUrl]: values.upstash.url, [ENV.upstashToken]: values.upstash.token });
   }
   if (has('queue:send')) env[ENV.promotionQueueUrl] = values.promotionQueueUrl;
+  if (has('documents:send')) env[ENV.documentQueueUrl] = values.documentQueueUrl;
   if (has('embedding') || has('model-ids')) {
     env[ENV.embeddingProvider] = values.embedding.provider;
     if (values.embedding.modelId !== undefined) env[ENV.embeddingModelId] = values.embedding.modelId;

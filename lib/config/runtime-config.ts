@@ -37,6 +37,7 @@ const runtimeConfigSchema = z.object({
   [ENV.upstashToken]: z.string().min(1, 'must be the Upstash REST token').optional(),
   [ENV.upstashSecretArn]: z.string().min(1).optional(),
   [ENV.promotionQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
+  [ENV.documentQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
   [ENV.region]: z.string().min(1).default('us-east-1'),
   [ENV.embeddingProvider]: z.enum(['bedrock-titan', 'bedrock-cohere']).default('bedrock-titan'),
   [ENV.embeddingModelId]: z.string().min(1).optional(),
@@ -67,6 +68,8 @@ export interface RuntimeConfig {
   readonly upstash: UpstashCredentials;
   /** Absent in functions that never enqueue (e.g. the authorizer). */
   readonly promotionQueueUrl: string | undefined;
+  /** Absent in functions that never submit documents. */
+  readonly documentQueueUrl: string | undefined;
   readonly region: string;
   /**
    * Read from the environment only with the `embedding` or `model-ids` need; otherwise the defaults,
@@ -106,6 +109,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
 const SECTIONS: ReadonlyArray<{ readonly needs: readonly Need[]; readonly variables: readonly string[] }> = [
   { needs: ['data'], variables: [ENV.upstashUrl, ENV.upstashToken, ENV.upstashSecretArn] },
   { needs: ['queue:send'], variables: [ENV.promotionQueueUrl] },
+  { needs: ['documents:send'], variables: [ENV.documentQueueUrl] },
   {
     needs: ['embedding', 'model-ids'],
     variables: [ENV.embeddingProvider, ENV.embeddingModelId, ENV.embeddingDimensions],
@@ -187,6 +191,7 @@ export function readEnvironmentConfig(env: NodeJS.ProcessEnv = process.env): Env
     needs,
     upstash,
     promotionQueueUrl: values[ENV.promotionQueueUrl],
+    documentQueueUrl: values[ENV.documentQueueUrl],
     region: values[ENV.region],
     embedding: {
       provider: values[ENV.embeddingProvider],

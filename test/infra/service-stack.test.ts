@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   allFunctions,
+  documentConsumer,
   type FunctionDefinition,
   httpRoutes,
   type Need,
@@ -243,7 +244,9 @@ describe('bedrock access', () => {
     const extractorRoles = allFunctions
       .filter((fn) => declares(fn, 'extraction'))
       .map((fn) => synth.roleId(fn.name));
-    expect(extractorRoles).toEqual([synth.roleId(promotionConsumer.name)]);
+    expect(extractorRoles.sort()).toEqual(
+      [synth.roleId(promotionConsumer.name), synth.roleId(documentConsumer.name)].sort(),
+    );
     const statements = bedrockStatements.filter(({ statement }) =>
       JSON.stringify(statement.Resource).includes('claude'),
     );
