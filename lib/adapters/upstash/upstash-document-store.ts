@@ -29,10 +29,10 @@ export class UpstashDocumentStore implements DocumentStore, ExtractorStore {
 
   async listExtractors(storeId: string): Promise<StoredExtractor[]> {
     const all = await redisCall('list extractors', () =>
-      this.redis.hgetall<Record<string, string>>(documentKeys.extractors(storeId)),
+      this.redis.hgetall(documentKeys.extractors(storeId)),
     );
-    return Object.values(all ?? {})
-      .map((raw) => storedExtractorSchema.parse(JSON.parse(raw)))
+    return hashEntries(all)
+      .map(([, raw]) => storedExtractorSchema.parse(JSON.parse(raw)))
       .sort((a, b) => a.createdAt - b.createdAt || a.extractorId.localeCompare(b.extractorId));
   }
 
@@ -108,13 +108,10 @@ export class UpstashDocumentStore implements DocumentStore, ExtractorStore {
 
   async chunkResults(storeId: string, documentId: string): Promise<Map<number, ChunkResult>> {
     const all = await redisCall('get chunk results', () =>
-      this.redis.hgetall<Record<string, string>>(documentKeys.chunks(storeId, documentId)),
+      this.redis.hgetall(documentKeys.chunks(storeId, documentId)),
     );
     return new Map(
-      Object.entries(all ?? {}).map(([index, raw]) => [
-        Number(index),
-        chunkResultSchema.parse(JSON.parse(raw)),
-      ]),
+      hashEntries(all).map(([index, raw]) => [Number(index), chunkResultSchema.parse(JSON.parse(raw))]),
     );
   }
 
@@ -139,4 +136,21 @@ export class UpstashDocumentStore implements DocumentStore, ExtractorStore {
       ),
     );
   }
+}
+
+/**
+ * HGETALL's reply as field/value pairs. Without automatic deserialization the client may hand back
+ * Redis's flat `[field, value, …]` array or an object whose values it parsed; both become strings.
+ */
+function hashEntries(reply: unknown): Array<[string, string]> {
+  const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+  if (Array.isArray(reply)) {
+    const pairs: Array<[string, string]> = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) pairs.push([String(reply[i]), text(reply[i + 1])]);
+    return pairs;
+  }
+  if (reply && typeof reply === 'object') {
+    return Object.entries(reply as Record<string, unknown>).map(([field, value]) => [field, text(value)]);
+  }
+  return [];
 }

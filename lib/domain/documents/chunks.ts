@@ -78,9 +78,13 @@ function markdownSections(text: string): Section[] {
   const path: Array<{ depth: number; title: string }> = [];
   let blocks: Block[] = [];
   let headings: readonly string[] = [];
+  let hasBody = false;
+  // A heading with nothing under it (a title above its first subsection) is no chunk of its own:
+  // its text lives on in the headings of the sections below it.
   const close = () => {
-    if (blocks.length > 0) sections.push({ headings, blocks });
+    if (hasBody) sections.push({ headings, blocks });
     blocks = [];
+    hasBody = false;
   };
   for (const node of root.children) {
     const span = spanOf(node);
@@ -95,6 +99,7 @@ function markdownSections(text: string): Section[] {
     // Front matter, HTML comments and definitions carry no prose worth extracting.
     if (node.type === 'html' || node.type === 'definition' || node.type === 'yaml') continue;
     blocks.push(span);
+    if (node.type !== 'heading') hasBody = true;
   }
   close();
   return sections;

@@ -37,16 +37,17 @@ export interface IngestDeps extends IndexingDeps {
   readonly documentQueue: DocumentQueue;
   readonly ledger: ExtractionBudget;
   readonly extractor: MemoryExtractor;
-  /** Milliseconds left in this invocation; below {@link CONTINUE_BELOW_MS} the rest goes to a new job. */
+  /** Milliseconds left in this invocation (see {@link CONTINUE_MARGIN_MS}). */
   readonly remainingMs?: () => number;
 }
 
 /**
- * Time a chunk may take at worst (a throttled model call with its retries, embedding, the write).
- * With less left, the job hands the rest of the document to a new message instead of being cut off
- * mid-chunk by the Lambda timeout.
+ * Margin kept beyond twice the slowest chunk so far when deciding whether another chunk fits in the
+ * invocation; with less time left the job hands the rest of the document to a new message instead
+ * of being cut off mid-chunk by the Lambda timeout. The first chunk of an invocation always runs,
+ * so a job always progresses.
  */
-export const CONTINUE_BELOW_MS = 60_000;
+export const CONTINUE_MARGIN_MS = 5_000;
 
 export type IngestOutcome =
   | {
@@ -89,13 +90,15 @@ export async function ingestDocument(
   let chunks = 0;
   let created = 0;
   let usage = NOTHING;
+  let slowestMs = 0;
   for (const [index, span] of document.chunks.entries()) {
     const previous = results.get(index);
     if (previous && (previous.ok || !retryFailed)) continue;
-    if (deps.remainingMs && deps.remainingMs() < CONTINUE_BELOW_MS) {
+    if (chunks > 0 && deps.remainingMs && deps.remainingMs() < 2 * slowestMs + CONTINUE_MARGIN_MS) {
       await deps.documentQueue.enqueue(storeId, documentId);
       return { status: 'continued', chunks, created, usage };
     }
+    const startedAt = Date.now();
     const chunk: DocumentChunk = { index, ...span, text: text.slice(span.start, span.end) };
     const result = await ingestChunk(deps, store, document, extractor, chunk, exclude);
     // The document was deleted while this chunk ran: what it wrote goes too.
@@ -105,6 +108,7 @@ export async function ingestDocument(
     }
     await deps.documents.saveChunkResult(storeId, documentId, index, result);
     results.set(index, result);
+    slowestMs = Math.max(slowestMs, Date.now() - startedAt);
     chunks += 1;
     created += result.created.length;
     usage = {
