@@ -241,7 +241,8 @@ const specs = {
     entry: 'functions/http/mcp.ts',
     trigger: http('POST', `${store}/mcp`, 'read', { otherMethods: ['GET', 'DELETE'], body: 'raw' }),
     app: 'memory',
-    needs: ['data', 'queue:send', 'embedding'],
+    // submit_document queues ingestion on the document queue.
+    needs: ['data', 'queue:send', 'documents:send', 'embedding'],
     profile: 'http',
   },
   authorizer: {

@@ -310,7 +310,8 @@ const contracts = {
     description:
       'JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, ' +
       '`tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, ' +
-      'create_long_term_memories, get_long_term_memory, delete_long_term_memories, memory_prompt). ' +
+      'create_long_term_memories, get_long_term_memory, delete_long_term_memories, memory_prompt, ' +
+      'submit_document, get_document). ' +
       'Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.',
     extension: true,
     pathParameters: storePathSchema,

@@ -22,6 +22,11 @@ type QueryOf<Op extends keyof operations> = {
     : NonNullable<operations[Op]['parameters']['query']>[K];
 };
 
+/** An operation's JSON request body. */
+type RequestOf<Op extends keyof operations> = operations[Op] extends { requestBody?: infer R }
+  ? JsonOf<R>
+  : never;
+
 // ---- health ----
 export type HealthResponse = Answer<'Health', 200>;
 export type StoreHealth = Answer<'StoreHealth', 200>;
@@ -72,3 +77,9 @@ export type MemoryPromptResponse = Schemas['MemoryPromptResponse'];
 // ---- errors ----
 export type FieldError = Schemas['FieldError'];
 export type ProblemBody = Schemas['Problem'];
+
+// ---- documents (extension: document ingestion) ----
+export type SubmitDocumentRequest = RequestOf<'SubmitDocument'>;
+export type SubmitDocumentResponse = Answer<'SubmitDocument', 202>;
+export type DocumentStatus = Answer<'GetDocument', 200>;
+export type DeleteDocumentResponse = Answer<'DeleteDocument', 200>;

@@ -26,6 +26,9 @@ const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
   UpdateLongTermMemory: 'updateLongTermMemory',
   UpdateLongTermMemoryFields: 'updateLongTermMemoryFields',
   MemoryPrompt: 'memoryPrompt',
+  SubmitDocument: 'submitDocument',
+  GetDocument: 'getDocument',
+  DeleteDocument: 'deleteDocument',
 };
 
 /** Operations the SDK leaves to other clients, and why. */

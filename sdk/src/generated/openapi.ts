@@ -284,7 +284,7 @@ export interface paths {
         put?: never;
         /**
          * Model Context Protocol endpoint (Streamable HTTP, stateless, JSON answers)
-         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, delete_long_term_memories, memory_prompt). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
+         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, delete_long_term_memories, memory_prompt, submit_document, get_document). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
          */
         post: operations["Mcp"];
         delete?: never;
