@@ -5,6 +5,7 @@ import { cachedUseLiteEmbedder } from '../dev/offline-models/cached-use-lite.js'
 import { formatTable } from '../scripts/format-table.js';
 import { formatColdStartTable, measureColdStarts } from './cold-start.js';
 import { formatControlPlaneTable, measureControlPlane } from './control-plane.js';
+import { formatDocumentIngestion, measureDocumentIngestion } from './documents.js';
 import { formatEndpointTable, measureConsumer, measureEndpoints } from './endpoints.js';
 import { measureLongTerm } from './long-term.js';
 import { measureMcp } from './mcp.js';
@@ -33,12 +34,14 @@ let consumer: Awaited<ReturnType<typeof measureConsumer>>;
 let longTerm: Awaited<ReturnType<typeof measureLongTerm>>;
 let controlPlane: Awaited<ReturnType<typeof measureControlPlane>>;
 let mcp: Awaited<ReturnType<typeof measureMcp>>;
+let documents: Awaited<ReturnType<typeof measureDocumentIngestion>>;
 try {
   endpoints = await measureEndpoints(stack, CALLS);
   controlPlane = await measureControlPlane(stack, Math.min(CALLS, 100));
   consumer = await measureConsumer(stack, CONSUMER_MESSAGES);
   longTerm = await measureLongTerm(stack, LONG_TERM_RECORDS, Math.min(CALLS, 100));
   mcp = await measureMcp(stack, Math.min(CALLS, 100));
+  documents = await measureDocumentIngestion(stack, { documents: 4, sections: 40 });
 } finally {
   await stack.stop();
 }
@@ -61,6 +64,7 @@ console.log(formatControlPlaneTable(controlPlane, formatTable));
 console.log(
   `\nPromotion consumer: ${consumer.messages} messages in ${consumer.seconds} s = ${consumer.messagesPerSecond} msg/s`,
 );
+console.log(`\n${formatDocumentIngestion(documents)}`);
 console.log('\nCold start (fresh Node process per function, median of 3)');
 console.log(formatColdStartTable(coldStarts));
 
@@ -73,6 +77,7 @@ const result = {
   longTerm,
   controlPlane,
   mcp,
+  documents,
   coldStarts,
 };
 const dir = resolve(import.meta.dirname, 'results');
