@@ -128,6 +128,10 @@ interface World {
   b: ReturnType<typeof apiClient>;
   bEventIds: string[];
   aEventId: string;
+  /** Document ingestion: A's extractor and document, B's document (ingested before the snapshot). */
+  aExtractorId: string;
+  aDocumentId: string;
+  bDocumentId: string;
   bTokens: { sessions: string; summaries: string; search: string };
   aTokens: { sessions: string; summaries: string; search: string };
   /** What key B sees of store B before the probes, to compare afterwards. */
@@ -265,6 +269,33 @@ beforeAll(async () => {
   });
   expect(aMemories.status).toBe(201);
 
+  // Documents: B's carries the marker and is ingested before B's snapshot is taken.
+  const extractorOf = async (storeId: string) => {
+    const created = await stack().admin('POST', `/v1/stores/${storeId}/extractors`, {
+      name: 'iso',
+      memoryType: 'iso_note',
+      description: 'A note',
+      instructions: 'Keep each statement.',
+    });
+    expect(created.status).toBe(201);
+    return created.body.extractorId as string;
+  };
+  const aExtractorId = await extractorOf(storeA);
+  const bExtractorId = await extractorOf(storeB);
+  const bDocument = await b.post(`/v1/stores/${storeB}/documents`, {
+    ownerId: SHARED.owner,
+    extractorId: bExtractorId,
+    text: `# B\n\n${MARKER} the secret zebracorn handbook of store B says hello.\n`,
+  });
+  expect(bDocument.status).toBe(202);
+  const aDocument = await a.post(`/v1/stores/${storeA}/documents`, {
+    ownerId: SHARED.owner,
+    extractorId: aExtractorId,
+    text: '# A\n\nThe public zebracorn handbook of store A says hello.\n',
+  });
+  expect(aDocument.status).toBe(202);
+  await stack().documentConsumer!.drain(60_000);
+
   const tokens = async (api: typeof a, storeId: string) => {
     const base = `/v1/stores/${storeId}`;
     const sessions = await api.get(`${base}/session-memory?includeAll=true&limit=1`);
@@ -286,6 +317,9 @@ beforeAll(async () => {
     b,
     bEventIds,
     aEventId: aEvents[0]!,
+    aExtractorId,
+    aDocumentId: aDocument.body.documentId,
+    bDocumentId: bDocument.body.documentId,
     bTokens: await tokens(b, storeB),
     aTokens: await tokens(a, storeA),
     bSnapshot: '',
@@ -312,6 +346,7 @@ function legit(name: string): string {
     sessionId: SHARED.session,
     eventId: world.aEventId,
     memoryId: 'a-only-mem',
+    documentId: world.aDocumentId,
   };
   return values[name]!;
 }
@@ -322,6 +357,7 @@ function fromB(name: string): string[] {
     sessionId: [B_ONLY.session],
     eventId: world.bEventIds,
     memoryId: [B_ONLY.memory],
+    documentId: [world.bDocumentId],
   };
   return values[name] ?? [];
 }
@@ -344,6 +380,7 @@ function baseBody(route: HttpRouteDefinition): Body {
     'update-memory': { text: 'A updated note' },
     'update-memory-fields': { memoryType: 'trip_preference', attributes: { travel_period: 'August' } },
     mcp: toolCall('search_long_term_memory', SEARCH_BODY),
+    'submit-document': { ownerId: SHARED.owner, extractorId: world.aExtractorId, text: '# A\n\nA note.\n' },
   };
   return bodies[route.name];
 }
