@@ -169,7 +169,10 @@ describe('promotion queue', () => {
 
   it('feeds the queue to the functions that need queue:consume, and only to them', () => {
     const mappings = synth.ofType('AWS::Lambda::EventSourceMapping');
-    const consumers = allFunctions.filter((fn) => declares(fn, 'queue:consume'));
+    // Both queues (promotion and documents) are fed to exactly their consumers.
+    const consumes = (fn: FunctionDefinition) =>
+      declares(fn, 'queue:consume') || declares(fn, 'documents:consume');
+    const consumers = allFunctions.filter(consumes);
     expect(consumers.length).toBeGreaterThan(0);
     expect(mappings.map(([, m]) => m.Properties.FunctionName.Ref).sort()).toEqual(
       consumers.map((fn) => synth.functionId(fn.name)).sort(),
@@ -180,12 +183,16 @@ describe('promotion queue', () => {
         .flatMap(({ roles }) => roles),
     );
     for (const fn of allFunctions) {
-      expect(rolesReceiving.has(synth.roleId(fn.name)), fn.name).toBe(declares(fn, 'queue:consume'));
+      expect(rolesReceiving.has(synth.roleId(fn.name)), fn.name).toBe(consumes(fn));
     }
   });
 
   it('gives the queue URL and sqs:SendMessage to the functions that need queue:send, and only to them', () => {
-    const senders = new Set(allFunctions.filter((fn) => declares(fn, 'queue:send')).map((fn) => fn.name));
+    const senders = new Set(
+      allFunctions
+        .filter((fn) => declares(fn, 'queue:send') || declares(fn, 'documents:send'))
+        .map((fn) => fn.name),
+    );
     expect(senders.size).toBeGreaterThan(0);
     const rolesSending = new Set(
       policyStatements(serviceResources)
@@ -195,7 +202,10 @@ describe('promotion queue', () => {
     for (const fn of allFunctions) {
       expect(rolesSending.has(synth.roleId(fn.name)), fn.name).toBe(senders.has(fn.name));
       expect(synth.environmentOf(fn.name).PROMOTION_QUEUE_URL !== undefined, fn.name).toBe(
-        senders.has(fn.name),
+        declares(fn, 'queue:send'),
+      );
+      expect(synth.environmentOf(fn.name).DOCUMENT_QUEUE_URL !== undefined, fn.name).toBe(
+        declares(fn, 'documents:send'),
       );
     }
   });
@@ -251,8 +261,12 @@ describe('bedrock access', () => {
       JSON.stringify(statement.Resource).includes('claude'),
     );
     expect(statements.length).toBeGreaterThan(0);
+    const granted = new Set<string>();
     for (const { roles, statement } of statements) {
-      expect(roles).toEqual(extractorRoles);
+      for (const role of roles) {
+        expect(extractorRoles).toContain(role);
+        granted.add(role);
+      }
       const resources: Json[] = [statement.Resource].flat();
       const profile = resources.find((r) => JSON.stringify(r).includes('inference-profile'));
       expect(JSON.stringify(profile)).toContain(
@@ -264,6 +278,7 @@ describe('bedrock access', () => {
         );
       }
     }
+    expect([...granted].sort()).toEqual(extractorRoles);
     const env = synth.environmentOf(promotionConsumer.name);
     expect(env.EXTRACTION_PROVIDER).toBe('bedrock');
     expect(env.EXTRACTION_MODEL_ID).toBe('us.anthropic.claude-3-5-haiku-20241022-v1:0');
