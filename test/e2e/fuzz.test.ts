@@ -155,6 +155,17 @@ const validBodies: Record<string, Record<string, unknown>> = {
   },
   'delete-session-memory': {},
   'delete-session-event': {},
+  'delete-document': {},
+  // A well-formed extractor id the store does not have: the body is parsed in full, nothing is queued.
+  'submit-document': {
+    ownerId: 'alice',
+    namespace: 'handbook',
+    extractorId: `e${'0'.repeat(31)}`,
+    title: 'Fuzz',
+    format: 'markdown',
+    text: '# Fuzz\n\nA rule of the fuzz handbook.\n',
+    metadata: { version: 1, nested: { list: [1, 'two', null] } },
+  },
   'promote-session-now': {},
   'retry-parked-ranges': {},
   mcp: {
@@ -186,12 +197,21 @@ function withField(body: unknown, path: readonly (string | number)[], value: unk
 
 // ---- requests ----
 
-const STORE_PARAMS = () => ({ storeId, sessionId: SESSION_ID, eventId, memoryId: MEMORY_ID });
+/** A well-formed document id no document has (fuzzing must not queue real ingestion work). */
+const NO_DOCUMENT = `d${'0'.repeat(31)}`;
+const STORE_PARAMS = () => ({
+  storeId,
+  sessionId: SESSION_ID,
+  eventId,
+  memoryId: MEMORY_ID,
+  documentId: NO_DOCUMENT,
+});
 const SCRATCH_PARAMS = () => ({
   storeId,
   sessionId: SCRATCH_ID,
   eventId: 'a'.repeat(32),
   memoryId: SCRATCH_ID,
+  documentId: NO_DOCUMENT,
 });
 
 function pathOf(route: HttpRouteDefinition): string {
