@@ -53,6 +53,7 @@ const NEED_VALUES: NeedValues = {
   upstash: { url: 'http://127.0.0.1:9', token: 'x' },
   promotionQueueUrl: 'http://127.0.0.1:9/000000000000/q',
   viewRefreshQueueUrl: 'http://127.0.0.1:9/000000000000/v',
+  documentQueueUrl: 'http://127.0.0.1:9/000000000000/d',
   embedding: { provider: 'bedrock-titan', modelId: 'amazon.titan-embed-text-v2:0', dimensions: 1024 },
   extraction: { provider: 'bedrock', modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0' },
   usagePlans: { idsJson: '{"standard":"plan0001"}', defaultPlan: 'standard' },

@@ -6,6 +6,7 @@ import { cachedUseLiteEmbedder } from '../dev/offline-models/cached-use-lite.js'
 import { formatTable } from '../scripts/format-table.js';
 import { formatColdStartTable, measureColdStarts } from './cold-start.js';
 import { formatControlPlaneTable, measureControlPlane } from './control-plane.js';
+import { formatDocumentIngestion, measureDocumentIngestion } from './documents.js';
 import { formatEndpointTable, measureConsumer, measureEndpoints } from './endpoints.js';
 import { measureLongTerm } from './long-term.js';
 import { measureMcp } from './mcp.js';
@@ -36,6 +37,7 @@ let longTerm: Awaited<ReturnType<typeof measureLongTerm>>;
 let controlPlane: Awaited<ReturnType<typeof measureControlPlane>>;
 let mcp: Awaited<ReturnType<typeof measureMcp>>;
 let views: Awaited<ReturnType<typeof measureSummaryViews>>;
+let documents: Awaited<ReturnType<typeof measureDocumentIngestion>>;
 try {
   endpoints = await measureEndpoints(stack, CALLS);
   controlPlane = await measureControlPlane(stack, Math.min(CALLS, 100));
@@ -43,6 +45,7 @@ try {
   longTerm = await measureLongTerm(stack, LONG_TERM_RECORDS, Math.min(CALLS, 100));
   mcp = await measureMcp(stack, Math.min(CALLS, 100));
   views = await measureSummaryViews(stack, Math.min(CALLS / 10, 20), 100);
+  documents = await measureDocumentIngestion(stack, { documents: 4, sections: 40 });
 } finally {
   await stack.stop();
 }
@@ -82,6 +85,7 @@ console.log(
 );
 console.log('\nSummary-view refreshes: write → ready and model tokens per refresh (offline view summarizer)');
 console.log(formatViewTable(views));
+console.log(`\n${formatDocumentIngestion(documents)}`);
 console.log('\nCold start (fresh Node process per function, median of 3)');
 console.log(formatColdStartTable(coldStarts));
 
@@ -95,6 +99,7 @@ const result = {
   controlPlane,
   mcp,
   views,
+  documents,
   coldStarts,
   explorer,
 };

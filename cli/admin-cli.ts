@@ -30,6 +30,13 @@ API keys (grants: STORE_ID:read | STORE_ID:write | STORE_ID:read,write; write im
 
 ${DATA_USAGE}
 
+Extractors (document ingestion; INSTRUCTIONS is text or @FILE)
+  extractors list STORE_ID
+  extractors create STORE_ID --name NAME --memory-type TYPE --description TEXT --instructions INSTRUCTIONS [--model MODEL_ID]
+  extractors get STORE_ID EXTRACTOR_ID
+  extractors update STORE_ID EXTRACTOR_ID [--name NAME] [--description TEXT] [--instructions INSTRUCTIONS] [--model MODEL_ID]
+  extractors delete STORE_ID EXTRACTOR_ID
+
 Other
   detectors                            the built-in sensitive-data detectors
 
@@ -166,6 +173,10 @@ function parse(argv: readonly string[]) {
       grace: { type: 'string' },
       max: { type: 'string' },
       next: { type: 'string' },
+      'memory-type': { type: 'string' },
+      description: { type: 'string' },
+      instructions: { type: 'string' },
+      model: { type: 'string' },
     },
   });
 }
@@ -173,6 +184,7 @@ function parse(argv: readonly string[]) {
 type Values = ReturnType<typeof parse>['values'];
 
 function buildRequest(positionals: readonly string[], values: Values): Request {
+  if (positionals[0] === 'extractors') return extractorRequest(positionals, values);
   const [group, command, id, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}`);
   const needId = (what: string) => {
@@ -265,6 +277,70 @@ function buildRequest(positionals: readonly string[], values: Values): Request {
     default:
       throw new UsageError(`Unknown command: ${positionals.join(' ')}`);
   }
+}
+
+/** `extractors …`: the store's document extractors (two ids: the store, then the extractor). */
+function extractorRequest(positionals: readonly string[], values: Values): Request {
+  const [, command, storeId, extractorId, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}`);
+  if (!storeId) throw new UsageError(`extractors ${command ?? ''} needs a STORE_ID`.replace('  ', ' '));
+  const base = `/v1/stores/${encodeURIComponent(storeId)}/extractors`;
+  const one = () => {
+    if (!extractorId) throw new UsageError(`extractors ${command} needs an EXTRACTOR_ID`);
+    return `${base}/${encodeURIComponent(extractorId)}`;
+  };
+  const settings = {
+    ...(values.name ? { name: values.name } : {}),
+    ...(values.description ? { description: values.description } : {}),
+    ...(values.instructions ? { instructions: textOrFile(values.instructions) } : {}),
+    ...(values.model ? { model: values.model } : {}),
+  };
+  const render = (b: Reply) =>
+    `${b.extractorId}  ${b.name}  memoryType=${b.memoryType}  model=${b.model}\n${b.instructions ?? ''}`;
+  switch (command) {
+    case 'list':
+      return {
+        method: 'GET',
+        path: base,
+        render: (b) =>
+          table(
+            ['EXTRACTOR_ID', 'NAME', 'MEMORY_TYPE', 'MODEL'],
+            ((b.extractors ?? []) as Reply[]).map((e) => [
+              String(e.extractorId),
+              String(e.name),
+              String(e.memoryType),
+              String(e.model),
+            ]),
+          ),
+      };
+    case 'create':
+      if (!values.name || !values['memory-type'] || !values.description || !values.instructions) {
+        throw new UsageError(
+          'extractors create needs --name, --memory-type, --description and --instructions',
+        );
+      }
+      return {
+        method: 'POST',
+        path: base,
+        body: { ...settings, memoryType: values['memory-type'] },
+        render: (b) => `Created extractor ${b.extractorId}`,
+      };
+    case 'get':
+      return { method: 'GET', path: one(), render };
+    case 'update':
+      if (Object.keys(settings).length === 0)
+        throw new UsageError('extractors update needs a setting to change');
+      return { method: 'PATCH', path: one(), body: settings, render };
+    case 'delete':
+      return { method: 'DELETE', path: one(), render: () => `Deleted extractor ${extractorId}` };
+    default:
+      throw new UsageError(`Unknown command: ${positionals.join(' ')}`);
+  }
+}
+
+/** A flag's text, or a file's when it starts with `@`. */
+function textOrFile(value: string): string {
+  return value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
 }
 
 function storeSettings(values: Values): Record<string, unknown> {

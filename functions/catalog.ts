@@ -58,15 +58,20 @@ export interface AdminRouteDefinition {
   readonly path: string;
 }
 
+/**
+ * The service's queues, each with its DLQ in the stateful stack: `promotion` (session promotion
+ * jobs), `view-refresh` (summary-view refreshes, docs/decisions/0020-summary-views.md) and
+ * `documents` (document ingestion, docs/decisions/0021-document-ingestion.md).
+ */
+export type QueueName = 'promotion' | 'view-refresh' | 'documents';
+
 /** How a function is invoked. */
 export type Trigger =
   | { readonly kind: 'http'; readonly route: HttpRoute }
   /** API Gateway REQUEST authorizer of every data route that requires a key. */
   | { readonly kind: 'authorizer' }
-  /** SQS event source on the promotion queue, with partial batch failures. */
-  | { readonly kind: 'queue' }
-  /** SQS event source on the summary-view refresh queue, with partial batch failures. */
-  | { readonly kind: 'view-queue' }
+  /** SQS event source on one of the service's queues, with partial batch failures. */
+  | { readonly kind: 'queue'; readonly queue: QueueName }
   /** EventBridge rate schedule; the rate is per stage (`functions.maintenance.scheduleMinutes`). */
   | { readonly kind: 'schedule' }
   /** Every route of the IAM-authorized admin REST API. */
@@ -379,7 +384,8 @@ const specs = {
     entry: 'functions/http/mcp.ts',
     trigger: http('POST', `${store}/mcp`, 'read', { otherMethods: ['GET', 'DELETE'], body: 'raw' }),
     app: 'memory',
-    needs: ['data', 'queue:send', 'embedding', 'view-queue:send'],
+    // submit_document queues ingestion on the document queue.
+    needs: ['data', 'queue:send', 'documents:send', 'embedding', 'view-queue:send'],
     profile: 'http',
   },
   authorizer: {
@@ -393,7 +399,7 @@ const specs = {
   'promotion-consumer': {
     // Consumes the promotion queue; sends follow-up jobs for long backlogs.
     entry: 'functions/queue/promotion-consumer.ts',
-    trigger: { kind: 'queue' },
+    trigger: { kind: 'queue', queue: 'promotion' },
     app: 'promotion',
     needs: ['data', 'queue:consume', 'queue:send', 'embedding', 'extraction', 'view-queue:send'],
     profile: 'consumer',
@@ -402,9 +408,41 @@ const specs = {
     // Consumes the summary-view refresh queue: reads partitions' memories, calls the model, writes
     // results; queues follow-up refreshes (a view's partitions, writes that landed meanwhile).
     entry: 'functions/queue/view-refresh-consumer.ts',
-    trigger: { kind: 'view-queue' },
+    trigger: { kind: 'queue', queue: 'view-refresh' },
     app: 'promotion',
     needs: ['data', 'view-queue:consume', 'view-queue:send', 'extraction'],
+    profile: 'consumer',
+  },
+  'submit-document': {
+    // Stores the document and queues its ingestion (document queue); 202 with the document id.
+    entry: 'functions/http/submit-document.ts',
+    trigger: http('POST', `${store}/documents`, 'write'),
+    app: 'core',
+    needs: ['data', 'documents:send'],
+    profile: 'http',
+  },
+  'get-document': {
+    entry: 'functions/http/get-document.ts',
+    trigger: http('GET', `${store}/documents/{documentId}`, 'read'),
+    app: 'core',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'delete-document': {
+    // Deletes the memories the document wrote, by id: no embedding.
+    entry: 'functions/http/delete-document.ts',
+    trigger: http('DELETE', `${store}/documents/{documentId}`, 'write'),
+    app: 'memory',
+    needs: ['data'],
+    profile: 'http',
+  },
+  'document-consumer': {
+    // Consumes the document queue: chunks, extracts (the extractor's instructions), embeds,
+    // de-duplicates and writes; sends a continuation job when its time runs short.
+    entry: 'functions/queue/document-consumer.ts',
+    trigger: { kind: 'queue', queue: 'documents' },
+    app: 'promotion',
+    needs: ['data', 'documents:consume', 'documents:send', 'embedding', 'extraction'],
     profile: 'consumer',
   },
   maintenance: {
@@ -439,6 +477,19 @@ const specs = {
         { operation: 'RevokeAPIKey', method: 'DELETE', path: '/v1/api-keys/{keyId}' },
         { operation: 'RotateAPIKey', method: 'POST', path: '/v1/api-keys/{keyId}/rotate' },
         { operation: 'ListDetectors', method: 'GET', path: '/v1/detectors' },
+        { operation: 'ListExtractors', method: 'GET', path: '/v1/stores/{storeId}/extractors' },
+        { operation: 'CreateExtractor', method: 'POST', path: '/v1/stores/{storeId}/extractors' },
+        { operation: 'GetExtractor', method: 'GET', path: '/v1/stores/{storeId}/extractors/{extractorId}' },
+        {
+          operation: 'UpdateExtractor',
+          method: 'PATCH',
+          path: '/v1/stores/{storeId}/extractors/{extractorId}',
+        },
+        {
+          operation: 'DeleteExtractor',
+          method: 'DELETE',
+          path: '/v1/stores/{storeId}/extractors/{extractorId}',
+        },
       ],
     },
     app: 'admin',
@@ -473,8 +524,18 @@ export function methodsOf(route: HttpRoute): readonly HttpMethod[] {
   return [route.method, ...(route.otherMethods ?? [])];
 }
 
-/** The one function of a trigger kind that has exactly one (authorizer, queue, schedule, admin API). */
-function only<K extends Exclude<Trigger['kind'], 'http'>>(
+/** The consumer of one queue (exactly one per queue). */
+function consumerOf(queue: QueueName): FunctionDefinition & {
+  readonly trigger: Extract<Trigger, { kind: 'queue' }>;
+} {
+  const found = allFunctions.filter((fn) => fn.trigger.kind === 'queue' && fn.trigger.queue === queue);
+  if (found.length !== 1)
+    throw new Error(`the catalog must have exactly one consumer of the '${queue}' queue`);
+  return found[0] as FunctionDefinition & { readonly trigger: Extract<Trigger, { kind: 'queue' }> };
+}
+
+/** The one function of a trigger kind that has exactly one (authorizer, schedule, admin API). */
+function only<K extends Exclude<Trigger['kind'], 'http' | 'queue'>>(
   kind: K,
 ): FunctionDefinition & { readonly trigger: Extract<Trigger, { kind: K }> } {
   const found = allFunctions.filter((fn) => fn.trigger.kind === kind);
@@ -485,9 +546,11 @@ function only<K extends Exclude<Trigger['kind'], 'http'>>(
 /** Resolves the caller's key to its store grants. */
 export const authorizer = only('authorizer');
 /** Consumes the promotion queue. */
-export const promotionConsumer = only('queue');
+export const promotionConsumer = consumerOf('promotion');
 /** Consumes the summary-view refresh queue. */
-export const viewRefreshConsumer = only('view-queue');
+export const viewRefreshConsumer = consumerOf('view-refresh');
+/** Consumes the document queue (document ingestion). */
+export const documentConsumer = consumerOf('documents');
 /** Scheduled maintenance. */
 export const maintenance = only('schedule');
 /** The control plane's function and its routes. */

@@ -6,6 +6,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   adminApi,
   authorizer,
+  documentConsumer,
   type HttpRouteDefinition,
   httpRoutes,
   promotionConsumer,
@@ -112,6 +113,8 @@ export interface LocalStack {
   /** Bedrock Runtime fake (Titan/Cohere embeddings from a local model, real wire format). */
   readonly bedrock: BedrockFake;
   readonly promotionQueue: QueuePair;
+  /** The document-ingestion queue (with its DLQ), fed to the document consumer. */
+  readonly documentQueue: QueuePair;
   readonly gateway: LocalApiGateway;
   /** The admin API (control plane), SigV4-checked against `adminCredentials`. */
   readonly adminUrl: string;
@@ -125,6 +128,8 @@ export interface LocalStack {
   readonly viewRefreshQueue: QueuePair;
   /** Feeds the view refresh queue to its consumer (when `runConsumer`). */
   readonly viewConsumer: QueuePoller | undefined;
+  /** The document consumer's poller (runs with `runConsumer`); `drain()` waits for ingestion jobs. */
+  readonly documentConsumer: QueuePoller | undefined;
   /** Creates (or replaces) a store with the given configuration. */
   createStore(storeId: string, config?: Partial<StoreConfig>): Promise<void>;
   /**
@@ -174,8 +179,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxReceiveCount: options.maxReceiveCount ?? 3,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
     });
-    // Summary-view refreshes (decision record 0020): a queue pair of its own, like the stack's.
+    // Summary-view refreshes (decision record 0020) and document ingestion (0021): a queue pair
+    // each, like the stack's.
     const viewRefreshQueue = await sqs.createQueuePair('agent-memory-view-refresh', {
+      maxReceiveCount: options.maxReceiveCount ?? 3,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    });
+    const documentQueue = await sqs.createQueuePair('agent-memory-documents', {
       maxReceiveCount: options.maxReceiveCount ?? 3,
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
     });
@@ -224,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
       [ENV.promotionQueueUrl]: promotionQueue.queueUrl,
       [ENV.viewRefreshQueueUrl]: viewRefreshQueue.queueUrl,
+      [ENV.documentQueueUrl]: documentQueue.queueUrl,
       [ENV.region]: sqs.region,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
@@ -240,6 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : { url: upstash.url, token: upstash.token },
       promotionQueueUrl: promotionQueue.queueUrl,
       viewRefreshQueueUrl: viewRefreshQueue.queueUrl,
+      documentQueueUrl: documentQueue.queueUrl,
       embedding: {
         provider: process.env[ENV.embeddingProvider] ?? 'bedrock-titan',
         modelId: process.env[ENV.embeddingModelId],
@@ -338,7 +350,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => adminGateway.stop());
 
     let consumer: QueuePoller | undefined;
+    let documentPoller: QueuePoller | undefined;
     if (options.runConsumer ?? true) {
+      const documentHandler = await loadFunction<(event: SQSEvent) => Promise<SQSBatchResponse>>(
+        documentConsumer,
+        environments,
+      );
+      documentPoller = startQueuePoller({
+        client: createSqsClient({ region: sqs.region, endpoint: sqs.endpoint, credentials: sqs.credentials }),
+        queueUrl: documentQueue.queueUrl,
+        queueArn: documentQueue.queueArn,
+        region: sqs.region,
+        handler: documentHandler,
+        functionName: documentConsumer.name,
+      });
+      stops.push(() => documentPoller!.stop());
       const handler = await loadFunction<(event: SQSEvent) => Promise<SQSBatchResponse>>(
         promotionConsumer,
         environments,
@@ -409,6 +435,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       promotionQueue,
       viewRefreshQueue,
       viewConsumer,
+      documentQueue,
       gateway,
       adminUrl: adminGateway.url,
       adminCredentials,
@@ -416,6 +443,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiGatewayControl,
       secretsManager,
       consumer,
+      documentConsumer: documentPoller,
       createStore,
       mintApiKey,
       sendPromotionJob,

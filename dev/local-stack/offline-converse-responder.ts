@@ -15,6 +15,7 @@ import {
 import type { CustomFieldType, CustomMemoryType } from '../../lib/contracts/store-config.js';
 import type { ExtractionStrategy, ExtractionTurn } from '../../lib/ports/memory-extractor.js';
 import type { ViewMemory } from '../../lib/ports/summary-views.js';
+import { extractDocumentSection } from '../offline-models/offline-document-extractor.js';
 import { OfflineExtractor, OfflineSummarizer } from '../offline-models/offline-extractor.js';
 import { offlineViewFields, offlineViewText } from '../offline-models/offline-view-summarizer.js';
 import type { ConverseFakeReply, ConverseFakeRequest } from './bedrock/server.js';
@@ -44,6 +45,19 @@ export function offlineConverseResponder(): (request: ConverseFakeRequest) => Pr
     if (request.system.join('\n').startsWith(VIEW_SUMMARY_RULES)) return answerView(request, text);
     const ownerId = parseOwner(text);
     const summary = parseSummary(text);
+    if (request.forcedTool === RECORD_MEMORIES_TOOL && DOCUMENT_TITLE.test(text)) {
+      // A document section (document ingestion): the section is the one new turn.
+      const [section] = parseSection(text, 'new_turns');
+      const [memoryType] = allowedTypes(request);
+      if (!section || !memoryType) return { toolInput: { memories: [] } };
+      const result = extractDocumentSection({
+        section,
+        title: JSON.parse(DOCUMENT_TITLE.exec(text)![1]!) as string,
+        headings: JSON.parse(/<headings>(.*?)<\/headings>/s.exec(text)?.[1] ?? '[]') as string[],
+        memoryType,
+      });
+      return { toolInput: { memories: result.memories } };
+    }
     if (request.forcedTool === RECORD_MEMORIES_TOOL) {
       const allowed = allowedTypes(request);
       const system = request.system.join('\n');
@@ -137,6 +151,8 @@ function fieldTypeOf(p: { type?: string; items?: { type?: string } }): CustomFie
       return 'str';
   }
 }
+
+const DOCUMENT_TITLE = /<document_title>(.*?)<\/document_title>/s;
 
 function parseOwner(text: string): string {
   const match = /<owner>(.*?)<\/owner>/s.exec(text);

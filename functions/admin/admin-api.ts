@@ -13,6 +13,11 @@ import {
   updateApiKeyRequestSchema,
   updateStoreRequestSchema,
 } from '../../lib/contracts/control-plane.js';
+import {
+  createExtractorRequestSchema,
+  extractorPathSchema,
+  updateExtractorRequestSchema,
+} from '../../lib/contracts/documents.js';
 import { parseInput } from '../../lib/contracts/parse.js';
 import { BUILT_IN_DETECTORS, type StoreRecord } from '../../lib/contracts/store-config.js';
 import { NotFoundError } from '../../lib/domain/errors.js';
@@ -26,6 +31,13 @@ import {
   rotateApiKey,
   updateApiKey,
 } from '../../lib/use-cases/control-plane/api-keys.js';
+import {
+  createExtractor,
+  deleteExtractor,
+  getExtractor,
+  listExtractors,
+  updateExtractor,
+} from '../../lib/use-cases/control-plane/extractors.js';
 import {
   createStore,
   deleteStore,
@@ -51,6 +63,10 @@ const show = (store: StoreRecord, app: AdminApp) => storeOutput(store, modelsOf(
 
 const storeIdOf = (request: HttpRequest) =>
   parseInput(storePathSchema, request.pathParameters, 'path').storeId;
+const extractorPathOf = (request: HttpRequest) =>
+  parseInput(extractorPathSchema, request.pathParameters, 'path');
+/** The models an extractor may name: the stage's extraction model, the only one its functions are granted. */
+const extractorDeps = (app: AdminApp) => ({ ...app, allowedModels: [app.config.extraction.modelId] });
 const keyIdOf = (request: HttpRequest) => parseInput(keyIdSchema, request.pathParameters.keyId, 'path');
 
 /** The control plane's operations, by the reference's operationId (routes: `adminApi` in the catalog). */
@@ -111,6 +127,28 @@ const OPERATIONS: Record<string, Operation> = {
   RotateAPIKey: async (request, app) => {
     const { graceSeconds } = parseInput(rotateApiKeyRequestSchema, request.body ?? {}, 'body');
     return { status: 201, body: await rotateApiKey(app, keyIdOf(request), graceSeconds) };
+  },
+  ListExtractors: async (request, app) => ({
+    status: 200,
+    body: { extractors: await listExtractors(app, storeIdOf(request)) },
+  }),
+  CreateExtractor: async (request, app) => {
+    const body = parseInput(createExtractorRequestSchema, request.body ?? {}, 'body');
+    return { status: 201, body: await createExtractor(extractorDeps(app), storeIdOf(request), body) };
+  },
+  GetExtractor: async (request, app) => {
+    const { storeId, extractorId } = extractorPathOf(request);
+    return { status: 200, body: await getExtractor(app, storeId, extractorId) };
+  },
+  UpdateExtractor: async (request, app) => {
+    const { storeId, extractorId } = extractorPathOf(request);
+    const body = parseInput(updateExtractorRequestSchema, request.body ?? {}, 'body');
+    return { status: 200, body: await updateExtractor(extractorDeps(app), storeId, extractorId, body) };
+  },
+  DeleteExtractor: async (request, app) => {
+    const { storeId, extractorId } = extractorPathOf(request);
+    await deleteExtractor(app, storeId, extractorId);
+    return { status: 204 };
   },
   ListDetectors: async () => ({
     status: 200,

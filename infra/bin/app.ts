@@ -50,6 +50,7 @@ export function defineAgentMemoryApp(
     promotionQueue: stateful.promotionQueue,
     promotionDeadLetterQueue: stateful.promotionDeadLetterQueue,
     viewRefreshQueue: stateful.viewRefreshQueue,
+    documentQueue: stateful.documentQueue,
     upstashSecret: stateful.upstashSecret,
     alarmTopic: stateful.alarmTopic,
   });

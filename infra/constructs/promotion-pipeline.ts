@@ -9,7 +9,7 @@ export interface PromotionPipelineProps {
   /** The promotion queue (the stateful stack's, with its DLQ). */
   readonly queue: IQueue;
   /**
-   * The variable that hands senders the queue's URL.
+   * The variable that hands senders the queue's URL (the view-refresh and document queues pass their own).
    * @default ENV.promotionQueueUrl
    */
   readonly queueUrlVariable?: string;
@@ -29,8 +29,8 @@ export interface PromotionPipelineProps {
  * together (`queue:send`), the consumer gets an event source with partial batch failures
  * (`queue:consume`; the event source grants receive and delete). A function never knows a queue it
  * may not use. Holds no resources of its own: the queue and DLQ live in the stateful stack. The
- * summary-view refresh queue has a pipeline of its own too (`queueUrlVariable`, and the
- * `view-queue:*` needs map onto it).
+ * summary-view refresh and document queues have a pipeline of their own too (`queueUrlVariable`;
+ * the `view-queue:*` and `documents:*` needs map onto them).
  */
 export class PromotionPipeline extends Construct {
   readonly queue: IQueue;

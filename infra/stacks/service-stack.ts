@@ -34,6 +34,8 @@ export interface ServiceStackProps extends StackProps {
   readonly promotionDeadLetterQueue: IQueue;
   /** The summary-view refresh queue (the stateful stack's, with its DLQ). */
   readonly viewRefreshQueue: IQueue;
+  /** From the stateful stack: document ingestion jobs (`documents:send`, `documents:consume`). */
+  readonly documentQueue: IQueue;
   /** From the stateful stack: the Upstash credentials every function that needs `data` reads at cold start. */
   readonly upstashSecret: ISecret;
   /** From the stateful stack: where alarms notify. */
@@ -108,6 +110,15 @@ export class ServiceStack extends Stack {
       maxBatchingWindowSeconds: config.queue.maxBatchingWindowSeconds,
       maxConcurrency: config.queue.maxConcurrency,
     });
+    // The same construct for the document queue: senders get its URL and SendMessage, its consumer
+    // the event source with partial batch failures.
+    const documentPipeline = new PromotionPipeline(this, 'DocumentPipeline', {
+      queue: props.documentQueue,
+      // One document per invocation: a long one may use the whole timeout (it continues in a new job).
+      batchSize: 1,
+      maxConcurrency: config.queue.maxConcurrency,
+      queueUrlVariable: ENV.documentQueueUrl,
+    });
     // HTTP functions answer browsers' origins themselves (the gateway only answers preflights).
     const cors: Record<string, string> =
       corsAllowOrigins.length > 0 ? { [ENV.corsAllowOrigins]: corsAllowOrigins.join(',') } : {};
@@ -146,6 +157,8 @@ export class ServiceStack extends Stack {
       if (needs.has('queue:consume')) pipeline.attachConsumer(fn);
       if (needs.has('view-queue:send')) viewPipeline.grantSend(fn);
       if (needs.has('view-queue:consume')) viewPipeline.attachConsumer(fn);
+      if (needs.has('documents:send')) documentPipeline.grantSend(fn);
+      if (needs.has('documents:consume')) documentPipeline.attachConsumer(fn);
       if (needs.has('embedding')) models.grantEmbedding(fn);
       if (needs.has('extraction')) models.grantExtraction(fn);
       if (needs.has('model-ids')) models.bindModelIds(fn);

@@ -29,6 +29,9 @@ export class StatefulStack extends Stack {
   /** Summary-view refresh jobs (decision record 0020), with the same settings as the promotion queue. */
   readonly viewRefreshQueue: Queue;
   readonly viewRefreshDeadLetterQueue: Queue;
+  /** Document ingestion jobs (docs/decisions/0021-document-ingestion.md), with their own DLQ. */
+  readonly documentQueue: Queue;
+  readonly documentDeadLetterQueue: Queue;
   /** `{"url": "https://…", "token": "…"}` for the Upstash REST API; every function may read it. */
   readonly upstashSecret: ISecret;
   /** Every alarm of the service notifies this topic (alarm and OK). */
@@ -84,6 +87,29 @@ export class StatefulStack extends Stack {
       removalPolicy,
     });
 
+    // The document queue: the same settings as the promotion queue (its consumer has the same
+    // profile, so the same visibility rule holds), its own DLQ so a poisoned document never mixes
+    // with session jobs.
+    this.documentDeadLetterQueue = new Queue(this, 'DocumentDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(settings.deadLetterRetentionDays),
+      removalPolicy,
+    });
+    Validations.of(this.documentDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is the dead-letter queue of the document queue; a DLQ of its own would only move the problem.',
+    });
+    this.documentQueue = new Queue(this, 'DocumentQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(settings.retentionDays),
+      deadLetterQueue: { queue: this.documentDeadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
+      removalPolicy,
+    });
+
     this.upstashSecret = config.upstash.existingSecretName
       ? Secret.fromSecretNameV2(this, 'UpstashSecret', config.upstash.existingSecretName)
       : this.createUpstashSecret(config.stage);
@@ -103,6 +129,8 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'PromotionDeadLetterQueueUrl', { value: this.promotionDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'ViewRefreshQueueUrl', { value: this.viewRefreshQueue.queueUrl });
     new CfnOutput(this, 'ViewRefreshDeadLetterQueueUrl', { value: this.viewRefreshDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DocumentQueueUrl', { value: this.documentQueue.queueUrl });
+    new CfnOutput(this, 'DocumentDeadLetterQueueUrl', { value: this.documentDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'UpstashSecretArn', {
       value: this.upstashSecret.secretArn,
       description: 'Put {"url": "https://…", "token": "…"} here (aws secretsmanager put-secret-value)',

@@ -2,6 +2,7 @@ import type { Redis } from '@upstash/redis';
 import { CachedStoreRegistry } from '../adapters/decorators/cached-store-registry.js';
 import { lazy } from '../adapters/decorators/lazy.js';
 import { createUpstashRedis } from '../adapters/upstash/redis-client.js';
+import { UpstashDocumentStore } from '../adapters/upstash/upstash-document-store.js';
 import { UpstashErasure } from '../adapters/upstash/upstash-erasure.js';
 import { UpstashErasureJobs } from '../adapters/upstash/upstash-erasure-jobs.js';
 import { UpstashNamespaceStore } from '../adapters/upstash/upstash-namespace-store.js';
@@ -16,6 +17,7 @@ import { remainingInvocationMs } from '../observability/invocation-deadline.js';
 import { type Logger, logger } from '../observability/logger.js';
 import { countRedisRoundTrip } from '../observability/metrics.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { DocumentQueue, DocumentStore, ExtractorStore } from '../ports/document-store.js';
 import type { DataEraser, ErasureJobs } from '../ports/erasure.js';
 import type { NamespaceStore } from '../ports/namespace-store.js';
 import type { PromotionLedger } from '../ports/promotion-ledger.js';
@@ -48,6 +50,11 @@ export interface CoreApp {
   /** Summary-view definitions and partitions (decision record 0020). */
   readonly views: SummaryViewStore;
   readonly viewQueue: ViewRefreshQueue;
+  /** Document ingestion: submitted documents and the store's extractors (one Redis adapter). */
+  readonly documents: DocumentStore;
+  readonly extractors: ExtractorStore;
+  /** Loaded on first send; needs `documents:send`. */
+  readonly documentQueue: DocumentQueue;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Signs page tokens with a key derived from the Upstash token: no configuration of its own. */
@@ -73,6 +80,8 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     promotionQueue: lazySqsPromotionQueue(config),
     views: new UpstashSummaryViewStore(redis),
     viewQueue: lazySqsViewQueue(config),
+    ...documentParts(redis),
+    documentQueue: lazySqsDocumentQueue(config),
     clock: systemClock,
     logger,
     pageTokens: createPageTokenCodec(config.upstash.token),
@@ -112,6 +121,27 @@ function lazySqsViewQueue(config: RuntimeConfig): ViewRefreshQueue {
     return new SqsViewRefreshQueue({ client, queueUrl: config.viewRefreshQueueUrl });
   });
   return { enqueue: async (message, delaySeconds) => (await queue()).enqueue(message, delaySeconds) };
+}
+
+function documentParts(redis: Redis): { documents: DocumentStore; extractors: ExtractorStore } {
+  const store = new UpstashDocumentStore(redis);
+  return { documents: store, extractors: store };
+}
+
+/** The document queue's SQS adapter, loaded on the first submission (as the promotion queue's). */
+function lazySqsDocumentQueue(config: RuntimeConfig): DocumentQueue {
+  const queue = lazy(async (): Promise<DocumentQueue> => {
+    requireNeed(config, 'documents:send', 'submitting a document');
+    if (!config.documentQueueUrl) throw new ConfigError(`${ENV.documentQueueUrl} is not set`);
+    const [{ SQSClient }, { SqsDocumentQueue }, { sqsClientOptions }] = await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('../adapters/sqs/sqs-document-queue.js'),
+      import('../adapters/sqs/sqs-client-options.js'),
+    ]);
+    const client = new SQSClient(sqsClientOptions({ region: config.region }));
+    return new SqsDocumentQueue({ client, queueUrl: config.documentQueueUrl });
+  });
+  return { enqueue: async (storeId, documentId) => (await queue()).enqueue(storeId, documentId) };
 }
 
 /** The process's app: built from the environment on the first call (cold start), then reused. */

@@ -21,6 +21,8 @@ export const ENV = {
   promotionQueueUrl: 'PROMOTION_QUEUE_URL',
   /** The summary-view refresh queue (decision record 0020). */
   viewRefreshQueueUrl: 'VIEW_REFRESH_QUEUE_URL',
+  /** The document-ingestion queue (docs/decisions/0021-document-ingestion.md). */
+  documentQueueUrl: 'DOCUMENT_QUEUE_URL',
   /**
    * The function's needs from `functions/catalog.ts`, comma-separated (lib/config/needs.ts): the
    * runtime reads only the variables of declared needs, and a use of an undeclared one fails with

@@ -18,6 +18,10 @@ export const NEEDS = [
   'view-queue:send',
   /** Is fed the summary-view refresh queue by an SQS event source. */
   'view-queue:consume',
+  /** Sends document-ingestion jobs: the document queue's URL and `sqs:SendMessage` on it. */
+  'documents:send',
+  /** Is fed the document queue by an SQS event source. */
+  'documents:consume',
   /** Embeds text: the embedding model's settings and `bedrock:InvokeModel` on exactly that model. */
   'embedding',
   /** Extracts and summarizes: the Converse model's settings and `bedrock:InvokeModel` on its profile. */
@@ -48,6 +52,8 @@ export const NEED_VARIABLES: Readonly<Record<Need, readonly string[]>> = {
   'queue:consume': [],
   'view-queue:send': [ENV.viewRefreshQueueUrl],
   'view-queue:consume': [],
+  'documents:send': [ENV.documentQueueUrl],
+  'documents:consume': [],
   embedding: [ENV.embeddingProvider, ENV.embeddingModelId, ENV.embeddingDimensions],
   extraction: [ENV.extractionProvider, ENV.extractionModelId],
   'model-ids': [
@@ -66,6 +72,7 @@ export interface NeedValues {
   readonly upstash: { readonly url: string; readonly token: string } | { readonly secretArn: string };
   readonly promotionQueueUrl: string;
   readonly viewRefreshQueueUrl: string;
+  readonly documentQueueUrl: string;
   readonly embedding: {
     readonly provider: string;
     readonly modelId: string | undefined;
@@ -90,6 +97,7 @@ export function environmentForNeeds(needs: readonly Need[], values: NeedValues):
   }
   if (has('queue:send')) env[ENV.promotionQueueUrl] = values.promotionQueueUrl;
   if (has('view-queue:send')) env[ENV.viewRefreshQueueUrl] = values.viewRefreshQueueUrl;
+  if (has('documents:send')) env[ENV.documentQueueUrl] = values.documentQueueUrl;
   if (has('embedding') || has('model-ids')) {
     env[ENV.embeddingProvider] = values.embedding.provider;
     if (values.embedding.modelId !== undefined) env[ENV.embeddingModelId] = values.embedding.modelId;

@@ -38,6 +38,7 @@ const runtimeConfigSchema = z.object({
   [ENV.upstashSecretArn]: z.string().min(1).optional(),
   [ENV.promotionQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
   [ENV.viewRefreshQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
+  [ENV.documentQueueUrl]: z.url({ message: 'must be the SQS queue URL' }).optional(),
   [ENV.region]: z.string().min(1).default('us-east-1'),
   [ENV.embeddingProvider]: z.enum(['bedrock-titan', 'bedrock-cohere']).default('bedrock-titan'),
   [ENV.embeddingModelId]: z.string().min(1).optional(),
@@ -70,6 +71,8 @@ export interface RuntimeConfig {
   readonly promotionQueueUrl: string | undefined;
   /** Absent in functions that never queue a summary-view refresh. */
   readonly viewRefreshQueueUrl: string | undefined;
+  /** Absent in functions that never submit documents. */
+  readonly documentQueueUrl: string | undefined;
   readonly region: string;
   /**
    * Read from the environment only with the `embedding` or `model-ids` need; otherwise the defaults,
@@ -110,6 +113,7 @@ const SECTIONS: ReadonlyArray<{ readonly needs: readonly Need[]; readonly variab
   { needs: ['data'], variables: [ENV.upstashUrl, ENV.upstashToken, ENV.upstashSecretArn] },
   { needs: ['queue:send'], variables: [ENV.promotionQueueUrl] },
   { needs: ['view-queue:send'], variables: [ENV.viewRefreshQueueUrl] },
+  { needs: ['documents:send'], variables: [ENV.documentQueueUrl] },
   {
     needs: ['embedding', 'model-ids'],
     variables: [ENV.embeddingProvider, ENV.embeddingModelId, ENV.embeddingDimensions],
@@ -201,6 +205,7 @@ export function readEnvironmentConfig(env: NodeJS.ProcessEnv = process.env): Env
     upstash,
     promotionQueueUrl: values[ENV.promotionQueueUrl],
     viewRefreshQueueUrl: values[ENV.viewRefreshQueueUrl],
+    documentQueueUrl: values[ENV.documentQueueUrl],
     region: values[ENV.region],
     embedding: {
       provider: values[ENV.embeddingProvider],

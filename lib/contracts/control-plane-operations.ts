@@ -16,6 +16,13 @@ import {
   updateApiKeyRequestSchema,
   updateStoreRequestDocumentedSchema,
 } from './control-plane.js';
+import {
+  createExtractorRequestSchema,
+  extractorPathSchema,
+  extractorSchema,
+  listExtractorsResponseSchema,
+  updateExtractorRequestSchema,
+} from './documents.js';
 import type { OperationContract } from './operations.js';
 
 /**
@@ -132,6 +139,48 @@ const contracts = {
     status: 200,
     response: listDetectorsResponseSchema,
     errors: [],
+  },
+  ListExtractors: {
+    summary: "A store's document extractors (MemoryETL)",
+    pathParameters: storePathSchema,
+    status: 200,
+    response: listExtractorsResponseSchema,
+    errors: [404],
+  },
+  CreateExtractor: {
+    summary: 'Create a document extractor: a custom memory type, instructions for the model, a model',
+    description:
+      'Instructions are checked as custom extraction prompts are (no instructions that override the ' +
+      'extraction rules; only the documented `{{…}}` variables). `model` must be one the deployment ' +
+      "allows (the store's `models.llm.model`, the default). At most 20 per store (409 beyond).",
+    pathParameters: storePathSchema,
+    body: createExtractorRequestSchema,
+    bodyRequired: true,
+    status: 201,
+    response: extractorSchema,
+    errors: [404, 409, 413],
+  },
+  GetExtractor: {
+    summary: 'One document extractor',
+    pathParameters: extractorPathSchema,
+    status: 200,
+    response: extractorSchema,
+    errors: [404],
+  },
+  UpdateExtractor: {
+    summary: "Change an extractor's name, description, instructions or model (its memory type is fixed)",
+    pathParameters: extractorPathSchema,
+    body: updateExtractorRequestSchema,
+    bodyRequired: true,
+    status: 200,
+    response: extractorSchema,
+    errors: [404, 413],
+  },
+  DeleteExtractor: {
+    summary: 'Delete an extractor (the memories it wrote stay; its pending documents fail)',
+    pathParameters: extractorPathSchema,
+    status: 204,
+    errors: [404],
   },
 } satisfies Record<string, AdminOperationContract>;
 

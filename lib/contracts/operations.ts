@@ -1,5 +1,12 @@
 import type * as z from 'zod';
 import { healthResponseSchema, storeHealthResponseSchema, storePathSchema } from './common.js';
+import {
+  deleteDocumentResponseSchema,
+  documentPathSchema,
+  documentStatusSchema,
+  submitDocumentRequestSchema,
+  submitDocumentResponseSchema,
+} from './documents.js';
 import { erasurePathSchema, erasureResponseSchema, ownerPathSchema } from './erasure.js';
 import {
   exportLineSchema,
@@ -526,6 +533,46 @@ const contracts = {
     response: memoryPromptResponseSchema,
     errors: [404, 409, 413],
   },
+  'submit-document': {
+    operationId: 'SubmitDocument',
+    summary: 'Submit a text or Markdown document to be turned into long-term memories (MemoryETL)',
+    description:
+      "Answers 202 with the document's id; an SQS pipeline splits it by headings and paragraphs, " +
+      "extracts memories with the extractor's memory type and instructions, de-duplicates them " +
+      'against what the store holds and writes them with `sourceRefs` `doc:<documentId>:<start>-<end>` ' +
+      '(character span of the chunk). The same text from the same owner is the same document: a ' +
+      'resubmission answers its id (`duplicate: true`) and requeues it only when pending or failed ' +
+      '(failed chunks are retried). `text` is at most 512 KiB of UTF-8 (413 above); an unknown ' +
+      '`extractorId` is a 400.',
+    extension: true,
+    pathParameters: storePathSchema,
+    body: submitDocumentRequestSchema,
+    bodyRequired: true,
+    status: 202,
+    response: submitDocumentResponseSchema,
+    errors: [404, 413],
+  },
+  'get-document': {
+    operationId: 'GetDocument',
+    summary: "A document's ingestion status: state, chunk and memory counts, tokens, per-chunk errors",
+    extension: true,
+    pathParameters: documentPathSchema,
+    status: 200,
+    response: documentStatusSchema,
+    errors: [404],
+  },
+  'delete-document': {
+    operationId: 'DeleteDocument',
+    summary: 'Delete a document and the memories it wrote',
+    description:
+      'Its memories leave the records and both search indexes; memories that existed before and ' +
+      'only gained the document as a source stay, without its references.',
+    extension: true,
+    pathParameters: documentPathSchema,
+    status: 200,
+    response: deleteDocumentResponseSchema,
+    errors: [404],
+  },
   mcp: {
     operationId: 'Mcp',
     summary: 'Model Context Protocol endpoint (Streamable HTTP, stateless, JSON answers)',
@@ -533,7 +580,7 @@ const contracts = {
       'JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, ' +
       '`tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, ' +
       'create_long_term_memories, get_long_term_memory, get_memory_sources, delete_long_term_memories, ' +
-      'move_long_term_memories, memory_prompt). ' +
+      'move_long_term_memories, memory_prompt, get_summary_view, submit_document, get_document). ' +
       'Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.',
     extension: true,
     pathParameters: storePathSchema,

@@ -24,6 +24,18 @@ export interface ExtractionInput {
   readonly contextTurns: readonly ExtractionTurn[];
   /** The turns to extract from (after the session's watermark). */
   readonly newTurns: readonly ExtractionTurn[];
+  /**
+   * Set when the input is a section of a submitted document rather than a conversation (document
+   * ingestion): `newTurns` then holds the section as one turn, and the memories are the document's
+   * statements in the custom types' words, not facts about a user.
+   */
+  readonly document?: DocumentContext;
+}
+
+/** Where a document section sits: the document's title and the headings above the section. */
+export interface DocumentContext {
+  readonly title: string | undefined;
+  readonly headings: readonly string[];
 }
 
 export interface ExtractedMemory {

@@ -20,6 +20,8 @@ import type {
   CreateMemoryRecord,
   CreateNamespaceRequest,
   CreateSummaryViewRequest,
+  DeleteDocumentResponse,
+  DocumentStatus,
   ErasureResponse,
   GetSessionEventResponse,
   GetSessionMemoryQuery,
@@ -54,6 +56,8 @@ import type {
   SessionListItem,
   SessionMemory,
   StoreHealth,
+  SubmitDocumentRequest,
+  SubmitDocumentResponse,
   SummaryView,
   UpdateMemoryFieldsRequest,
   UpdateMemoryRequest,
@@ -776,6 +780,44 @@ export class AgentMemory {
         method: 'POST',
         path: `${this.#store(options)}${pathOf`/summary-views/${viewId}/refresh`}`,
         body: group === undefined ? {} : { group },
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  // ---- documents (extension: document ingestion) ----
+
+  /**
+   * `POST …/documents` (extension, 202): submits a text or Markdown document (at most 512 KiB) to be
+   * turned into long-term memories by an extractor (created in the control plane). Answers the
+   * document's id at once; follow it with `getDocument`. Retried: the same text from the same owner
+   * is the same document, so a repeat answers the same id and queues nothing twice.
+   */
+  async submitDocument(
+    request: SubmitDocumentRequest,
+    options?: RequestOptions,
+  ): Promise<SubmitDocumentResponse> {
+    return this.#send(
+      { method: 'POST', path: `${this.#store(options)}/documents`, body: request, idempotent: true },
+      options,
+    );
+  }
+
+  /** `GET …/documents/{documentId}` (extension): state, chunk and memory counts, tokens, per-chunk errors. Retried. */
+  async getDocument(documentId: string, options?: RequestOptions): Promise<DocumentStatus> {
+    return this.#send(
+      { method: 'GET', path: `${this.#store(options)}${pathOf`/documents/${documentId}`}`, idempotent: true },
+      options,
+    );
+  }
+
+  /** `DELETE …/documents/{documentId}` (extension): deletes the document and the memories it wrote. */
+  async deleteDocument(documentId: string, options?: RequestOptions): Promise<DeleteDocumentResponse> {
+    return this.#send(
+      {
+        method: 'DELETE',
+        path: `${this.#store(options)}${pathOf`/documents/${documentId}`}`,
         idempotent: true,
       },
       options,

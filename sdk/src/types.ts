@@ -26,6 +26,11 @@ type QueryOf<Op extends keyof operations> = {
     : NonNullable<operations[Op]['parameters']['query']>[K];
 };
 
+/** An operation's JSON request body. */
+type RequestOf<Op extends keyof operations> = operations[Op] extends { requestBody?: infer R }
+  ? JsonOf<R>
+  : never;
+
 // ---- health ----
 export type HealthResponse = Answer<'Health', 200>;
 export type StoreHealth = Answer<'StoreHealth', 200>;
@@ -109,3 +114,9 @@ export type RefreshSummaryViewResponse = Answer<'RefreshSummaryView', 202>;
 // ---- errors ----
 export type FieldError = Schemas['FieldError'];
 export type ProblemBody = Schemas['Problem'];
+
+// ---- documents (extension: document ingestion) ----
+export type SubmitDocumentRequest = RequestOf<'SubmitDocument'>;
+export type SubmitDocumentResponse = Answer<'SubmitDocument', 202>;
+export type DocumentStatus = Answer<'GetDocument', 200>;
+export type DeleteDocumentResponse = Answer<'DeleteDocument', 200>;

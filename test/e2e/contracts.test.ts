@@ -183,6 +183,25 @@ describe('the contracts the OpenAPI document is generated from', () => {
         attributes: { destinations: ['Tokyo', 'Kyoto', 'Osaka'] },
       }),
     );
+    const extractor = await stack().admin('POST', `${base}/extractors`, {
+      name: 'handbook',
+      memoryType: 'handbook_policy',
+      description: 'A rule of the handbook',
+      instructions: 'Keep each rule.',
+    });
+    const submitted = await call(
+      'submit-document',
+      api.post(`${base}/documents`, {
+        ownerId: 'alice',
+        extractorId: extractor.body.extractorId,
+        title: 'Handbook',
+        text: '# Handbook\n\n## Expenses\n\nExpense reports are due on the fifth business day.\n',
+        metadata: { version: 1 },
+      }),
+    );
+    await stack().documentConsumer!.drain(60_000);
+    await call('get-document', api.get(`${base}/documents/${submitted.body.documentId}`));
+    await call('delete-document', api.delete(`${base}/documents/${submitted.body.documentId}`));
     await call('bulk-delete-memories', api.delete(ltm, { memoryIds: ['japan', 'never-was'] }));
     await call('delete-session-event', api.delete(`${base}/session-memory/trip/events/${eventId}`));
     await call('delete-session-memory', api.delete(`${base}/session-memory/other`));

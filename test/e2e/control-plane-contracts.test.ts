@@ -83,6 +83,17 @@ describe('the contracts the control plane’s OpenAPI document is generated from
     await call('ListAPIKeys', 'GET', '/v1/api-keys?maxResults=1');
     const doomed = await stack().admin('POST', '/v1/api-keys', { name: 'doomed', grants });
     await call('RevokeAPIKey', 'DELETE', `/v1/api-keys/${doomed.body.keyId}`);
+    const extractor = await call('CreateExtractor', 'POST', `${store}/extractors`, {
+      name: 'handbook',
+      memoryType: 'handbook_policy',
+      description: 'A rule of the handbook',
+      instructions: 'Keep each rule for {{ownerId}}.',
+    });
+    const extractorPath = `${store}/extractors/${extractor.body.extractorId}`;
+    await call('GetExtractor', 'GET', extractorPath);
+    await call('UpdateExtractor', 'PATCH', extractorPath, { description: 'A rule' });
+    await call('ListExtractors', 'GET', `${store}/extractors`);
+    await call('DeleteExtractor', 'DELETE', extractorPath);
     await call('DeleteStore', 'DELETE', store);
 
     expect([...answers.keys()].sort()).toEqual(adminApi.routes.map((r) => r.operation).sort());

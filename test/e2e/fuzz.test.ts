@@ -167,6 +167,17 @@ const validBodies: Record<string, Record<string, unknown>> = {
   'delete-namespace': {},
   'delete-session-memory': {},
   'delete-session-event': {},
+  'delete-document': {},
+  // A well-formed extractor id the store does not have: the body is parsed in full, nothing is queued.
+  'submit-document': {
+    ownerId: 'alice',
+    namespace: 'handbook',
+    extractorId: `e${'0'.repeat(31)}`,
+    title: 'Fuzz',
+    format: 'markdown',
+    text: '# Fuzz\n\nA rule of the fuzz handbook.\n',
+    metadata: { version: 1, nested: { list: [1, 'two', null] } },
+  },
   'promote-session-now': {},
   'erase-owner': {},
   'import-memories': { id: 'fuzz-imported', text: 'The user imports things.', ownerId: 'alice' },
@@ -226,6 +237,8 @@ function withField(body: unknown, path: readonly (string | number)[], value: unk
 
 // The erase route erases an owner that holds nothing here (the other routes' data stays); GetErasure
 // asks for a job id no store has (a 404, as any unknown id).
+/** A well-formed document id no document has (fuzzing must not queue real ingestion work). */
+const NO_DOCUMENT = `d${'0'.repeat(31)}`;
 const STORE_PARAMS = () => ({
   storeId,
   sessionId: SESSION_ID,
@@ -235,6 +248,7 @@ const STORE_PARAMS = () => ({
   namespaceId,
   ownerId: 'fuzz-erased-owner',
   jobId: 'f'.repeat(32),
+  documentId: NO_DOCUMENT,
 });
 const SCRATCH_PARAMS = () => ({
   storeId,
@@ -243,6 +257,7 @@ const SCRATCH_PARAMS = () => ({
   eventId: 'a'.repeat(32),
   memoryId: SCRATCH_ID,
   namespaceId: SCRATCH_ID,
+  documentId: NO_DOCUMENT,
 });
 
 function pathOf(route: HttpRouteDefinition): string {

@@ -137,6 +137,10 @@ interface World {
   /** Erasure jobs of an owner with nothing in the store, one per store (GetErasure's ids). */
   aJobId: string;
   bJobId: string;
+  /** Document ingestion: A's extractor and document, B's document (ingested before the snapshot). */
+  aExtractorId: string;
+  aDocumentId: string;
+  bDocumentId: string;
   bTokens: { sessions: string; summaries: string; search: string };
   aTokens: { sessions: string; summaries: string; search: string };
   /** What key B sees of store B before the probes, to compare afterwards. */
@@ -311,6 +315,33 @@ beforeAll(async () => {
   const bViewId = await view(b, storeB, `${MARKER} view`);
   const aViewId = await view(a, storeA, 'A view');
 
+  // Documents: B's carries the marker and is ingested before B's snapshot is taken.
+  const extractorOf = async (storeId: string) => {
+    const created = await stack().admin('POST', `/v1/stores/${storeId}/extractors`, {
+      name: 'iso',
+      memoryType: 'iso_note',
+      description: 'A note',
+      instructions: 'Keep each statement.',
+    });
+    expect(created.status).toBe(201);
+    return created.body.extractorId as string;
+  };
+  const aExtractorId = await extractorOf(storeA);
+  const bExtractorId = await extractorOf(storeB);
+  const bDocument = await b.post(`/v1/stores/${storeB}/documents`, {
+    ownerId: SHARED.owner,
+    extractorId: bExtractorId,
+    text: `# B\n\n${MARKER} the secret zebracorn handbook of store B says hello.\n`,
+  });
+  expect(bDocument.status).toBe(202);
+  const aDocument = await a.post(`/v1/stores/${storeA}/documents`, {
+    ownerId: SHARED.owner,
+    extractorId: aExtractorId,
+    text: '# A\n\nThe public zebracorn handbook of store A says hello.\n',
+  });
+  expect(aDocument.status).toBe(202);
+  await stack().documentConsumer!.drain(60_000);
+
   const tokens = async (api: typeof a, storeId: string) => {
     const base = `/v1/stores/${storeId}`;
     const sessions = await api.get(`${base}/session-memory?includeAll=true&limit=1`);
@@ -345,6 +376,9 @@ beforeAll(async () => {
     bNamespace: bNamespace.body.namespace.namespaceId,
     aJobId: await jobOf(a, storeA),
     bJobId: await jobOf(b, storeB),
+    aExtractorId,
+    aDocumentId: aDocument.body.documentId,
+    bDocumentId: bDocument.body.documentId,
     bTokens: await tokens(b, storeB),
     aTokens: await tokens(a, storeA),
     bSnapshot: '',
@@ -375,6 +409,7 @@ function legit(name: string): string {
     namespaceId: world.aNamespace,
     ownerId: ERASED_OWNER,
     jobId: world.aJobId,
+    documentId: world.aDocumentId,
   };
   return values[name]!;
 }
@@ -390,6 +425,7 @@ function fromB(name: string): string[] {
     // Owner ids are not store-scoped resources (erasing B's owner name in A erases A's, which is
     // empty): no owner case here; B's erasure job is.
     jobId: [world.bJobId],
+    documentId: [world.bDocumentId],
   };
   return values[name] ?? [];
 }
@@ -419,6 +455,7 @@ function baseBody(route: HttpRouteDefinition): Body {
     'move-memories': { memoryIds: ['a-only-mem'], namespaceRef: { namespaceId: world.aNamespace } },
     'create-namespace': { name: 'a-made', scope: 'SHARED' },
     'update-namespace': { name: 'a-renamed' },
+    'submit-document': { ownerId: SHARED.owner, extractorId: world.aExtractorId, text: '# A\n\nA note.\n' },
   };
   return bodies[route.name];
 }

@@ -60,6 +60,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       'add_session_event',
       'create_long_term_memories',
       'delete_long_term_memories',
+      'get_document',
       'get_long_term_memory',
       'get_memory_sources',
       'get_session_memory',
@@ -67,6 +68,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       'memory_prompt',
       'move_long_term_memories',
       'search_long_term_memory',
+      'submit_document',
     ]);
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
     const add = byName.get('add_session_event')!;
@@ -227,6 +229,36 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
       isError: true,
       structuredContent: { error: { code: 'resource-not-found' } },
     });
+  });
+
+  it('submits a document and follows its ingestion', async () => {
+    const { storeId, key } = await newStore();
+    const extractor = await stack().admin('POST', `/v1/stores/${storeId}/extractors`, {
+      name: 'handbook',
+      memoryType: 'handbook_policy',
+      description: 'A rule of the team handbook',
+      instructions: 'Keep every rule as one standalone sentence.',
+    });
+    const client = await connect(storeId, key);
+    const text = '# Handbook\n\n## Expenses\n\nExpense reports are due on the fifth business day.\n';
+    const submitted = await call(client, 'submit_document', {
+      ownerId: 'acme-team',
+      extractorId: extractor.body.extractorId,
+      text,
+    });
+    expect(submitted.isError).toBeFalsy();
+    const { documentId } = JSON.parse(textOf(submitted));
+    expect(documentId).toMatch(/^d[0-9a-f]{31}$/);
+    await stack().documentConsumer!.drain(60_000);
+    const status = JSON.parse(textOf(await call(client, 'get_document', { documentId })));
+    expect(status).toMatchObject({ documentId, status: 'done', chunks: { total: 1, done: 1 } });
+    const reader = await connect(storeId, await stack().mintApiKey({ [storeId]: ['read'] }));
+    const refused = await call(reader, 'submit_document', {
+      ownerId: 'acme-team',
+      extractorId: extractor.body.extractorId,
+      text,
+    });
+    expect(refused.isError).toBe(true);
   });
 
   it('builds a memory prompt from the session and long-term memories', async () => {

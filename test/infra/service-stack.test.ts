@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   allFunctions,
+  documentConsumer,
   type FunctionDefinition,
   httpRoutes,
   type Need,
@@ -164,6 +165,14 @@ const QUEUES = [
     consume: 'view-queue:consume',
     urlVariable: ENV.viewRefreshQueueUrl,
   },
+  {
+    name: 'document queue',
+    logicalPrefix: 'DocumentQueue',
+    consumer: documentConsumer,
+    send: 'documents:send',
+    consume: 'documents:consume',
+    urlVariable: ENV.documentQueueUrl,
+  },
 ] as const;
 
 describe.each(QUEUES)('$name', (spec) => {
@@ -282,9 +291,13 @@ describe('bedrock access', () => {
     const extractorRoles = allFunctions
       .filter((fn) => declares(fn, 'extraction'))
       .map((fn) => synth.roleId(fn.name));
-    // Promotion (extraction, session summaries) and summary-view refreshes.
+    // Promotion (extraction, session summaries), summary-view refreshes and document ingestion.
     expect(extractorRoles.sort()).toEqual(
-      [synth.roleId(promotionConsumer.name), synth.roleId(viewRefreshConsumer.name)].sort(),
+      [
+        synth.roleId(promotionConsumer.name),
+        synth.roleId(viewRefreshConsumer.name),
+        synth.roleId(documentConsumer.name),
+      ].sort(),
     );
     const statements = bedrockStatements.filter(({ statement }) =>
       JSON.stringify(statement.Resource).includes('claude'),

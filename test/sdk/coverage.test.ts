@@ -43,6 +43,9 @@ const METHOD_OF: Readonly<Record<string, keyof AgentMemory>> = {
   GetNamespace: 'getNamespace',
   UpdateNamespace: 'updateNamespace',
   DeleteNamespace: 'deleteNamespace',
+  SubmitDocument: 'submitDocument',
+  GetDocument: 'getDocument',
+  DeleteDocument: 'deleteDocument',
 };
 
 /** Operations the SDK leaves to other clients, and why. */

@@ -21,6 +21,7 @@ const VALUES = {
   upstash: { url: 'http://127.0.0.1:9', token: 'unit-test-token' },
   promotionQueueUrl: 'http://127.0.0.1:9/000000000000/promotion',
   viewRefreshQueueUrl: 'http://127.0.0.1:9/000000000000/views',
+  documentQueueUrl: 'http://127.0.0.1:9/000000000000/documents',
   embedding: { provider: 'bedrock-titan', modelId: undefined, dimensions: 1024 },
   extraction: { provider: 'bedrock', modelId: DEFAULT_EXTRACTION_MODEL },
   usagePlans: { idsJson: '{"standard":"plan0001"}', defaultPlan: 'standard' },
@@ -144,10 +145,12 @@ describe('the catalog is consistent with the code it describes', () => {
     }
   });
 
-  it('pairs triggers and needs: the queue trigger with queue:consume, an app with data', () => {
+  it('pairs triggers and needs: each queue trigger with its consume need, an app with data', () => {
     for (const fn of allFunctions) {
-      expect(fn.trigger.kind === 'queue', fn.name).toBe(fn.needs.includes('queue:consume'));
-      expect(fn.trigger.kind === 'view-queue', fn.name).toBe(fn.needs.includes('view-queue:consume'));
+      const queue = fn.trigger.kind === 'queue' ? fn.trigger.queue : undefined;
+      expect(queue === 'promotion', fn.name).toBe(fn.needs.includes('queue:consume'));
+      expect(queue === 'documents', fn.name).toBe(fn.needs.includes('documents:consume'));
+      expect(queue === 'view-refresh', fn.name).toBe(fn.needs.includes('view-queue:consume'));
       expect(fn.app !== 'none', fn.name).toBe(fn.needs.includes('data'));
       if (fn.app === 'promotion') expect(fn.needs, fn.name).toContain('extraction');
     }

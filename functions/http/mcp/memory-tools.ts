@@ -5,6 +5,7 @@ import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/t
 import * as z from 'zod';
 import type { MemoryApp } from '../../../lib/composition/memory-app.js';
 import { dateTimeSchema, idSchema } from '../../../lib/contracts/common.js';
+import { documentPathSchema, submitDocumentRequestSchema } from '../../../lib/contracts/documents.js';
 import {
   BULK_MAX,
   createMemoryRecordSchema,
@@ -23,6 +24,8 @@ import { DomainError, fieldErrorsOf, retryAfterSecondsOf } from '../../../lib/do
 import { assertStoreAccess, type Grant, type StoreAction } from '../../../lib/domain/grants.js';
 import { PROVENANCE_LIMITS } from '../../../lib/domain/provenance.js';
 import { describeError } from '../../../lib/observability/logger.js';
+import { getDocumentStatus } from '../../../lib/use-cases/documents/status.js';
+import { submitDocument } from '../../../lib/use-cases/documents/submit.js';
 import { bulkCreateMemories } from '../../../lib/use-cases/long-term/bulk-create.js';
 import { bulkDeleteMemories } from '../../../lib/use-cases/long-term/bulk-delete.js';
 import { getMemory } from '../../../lib/use-cases/long-term/get.js';
@@ -63,6 +66,8 @@ export const MCP_TOOL_ACTIONS = {
   move_long_term_memories: 'write',
   memory_prompt: 'read',
   get_summary_view: 'read',
+  submit_document: 'write',
+  get_document: 'read',
 } as const satisfies Record<string, StoreAction>;
 
 type ToolName = keyof typeof MCP_TOOL_ACTIONS;
@@ -312,6 +317,30 @@ export function createMemoryMcpServer(context: MemoryToolContext): McpServer {
     },
     ({ viewId, ...group }) =>
       getViewPartition(app, storeId, viewId, { principal: context.principal ?? '' }, group),
+  );
+
+  tool(
+    'submit_document',
+    {
+      title: 'Submit a document',
+      description:
+        'Turns a text or Markdown document (at most 512 KiB) into long-term memories with an extractor ' +
+        'of the store, in the background. Answers the document id; follow it with get_document. The ' +
+        'same text from the same owner is the same document.',
+      inputSchema: submitDocumentRequestSchema,
+      annotations: { idempotentHint: true },
+    },
+    (request) => submitDocument(app, storeId, request),
+  );
+
+  tool(
+    'get_document',
+    {
+      title: 'Get a document',
+      description: "A submitted document's ingestion state, counts and per-chunk errors.",
+      inputSchema: documentPathSchema.omit({ storeId: true }),
+    },
+    ({ documentId }) => getDocumentStatus(app, storeId, documentId),
   );
 
   return server;

@@ -162,6 +162,26 @@ export const namespaceKeys = {
 };
 
 /**
+ * Document ingestion (docs/decisions/0021-document-ingestion.md): extractors, and per document its
+ * record, its text (kept for the pipeline's redeliveries and for provenance spans) and the result of
+ * each chunk. All inside the store's keyspace, so deleting the store flushes them.
+ */
+export const documentKeys = {
+  /** Hash: extractor id -> extractor JSON. */
+  extractors: (storeId: string) => `${storePrefix(storeId)}extractors`,
+  /** String: the document's record JSON (status, chunk spans, metadata). */
+  record: (storeId: string, documentId: string) => `${documentPrefix(storeId, documentId)}record`,
+  /** String: the submitted text. */
+  text: (storeId: string, documentId: string) => `${documentPrefix(storeId, documentId)}text`,
+  /** Hash: chunk index -> chunk result JSON (memories written, tokens, error). */
+  chunks: (storeId: string, documentId: string) => `${documentPrefix(storeId, documentId)}chunks`,
+};
+
+function documentPrefix(storeId: string, documentId: string): string {
+  return `${storePrefix(storeId)}doc:${checked(documentId, /^d[0-9a-f]{31}$/, 'document id')}:`;
+}
+
+/**
  * An index partition: one owner in one namespace (lower-cased, since namespace filters are
  * case-insensitive; `_` for none, which no namespace id can be).
  */

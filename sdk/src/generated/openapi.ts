@@ -547,10 +547,51 @@ export interface paths {
         put?: never;
         /**
          * Model Context Protocol endpoint (Streamable HTTP, stateless, JSON answers)
-         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, get_memory_sources, delete_long_term_memories, move_long_term_memories, memory_prompt). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
+         * @description JSON-RPC 2.0 over POST with `Accept: application/json, text/event-stream`: `initialize`, `tools/list`, `tools/call` (add_session_event, get_session_memory, search_long_term_memory, create_long_term_memories, get_long_term_memory, get_memory_sources, delete_long_term_memories, move_long_term_memories, memory_prompt, get_summary_view, submit_document, get_document). Write tools need a key with `write`. Notifications are answered 202; GET and DELETE 405.
          */
         post: operations["Mcp"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a text or Markdown document to be turned into long-term memories (MemoryETL)
+         * @description Answers 202 with the document's id; an SQS pipeline splits it by headings and paragraphs, extracts memories with the extractor's memory type and instructions, de-duplicates them against what the store holds and writes them with `sourceRefs` `doc:<documentId>:<start>-<end>` (character span of the chunk). The same text from the same owner is the same document: a resubmission answers its id (`duplicate: true`) and requeues it only when pending or failed (failed chunks are retried). `text` is at most 512 KiB of UTF-8 (413 above); an unknown `extractorId` is a 400.
+         */
+        post: operations["SubmitDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stores/{storeId}/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A document's ingestion status: state, chunk and memory counts, tokens, per-chunk errors */
+        get: operations["GetDocument"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a document and the memories it wrote
+         * @description Its memories leave the records and both search indexes; memories that existed before and only gained the document as a source stay, without its references.
+         */
+        delete: operations["DeleteDocument"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5243,6 +5284,339 @@ export interface operations {
             };
             /** @description The body (or an item of it) exceeds a documented limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    SubmitDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ownerId: string;
+                    namespace?: string;
+                    extractorId: string;
+                    title?: string;
+                    /**
+                     * @default markdown
+                     * @enum {string}
+                     */
+                    format?: "markdown" | "text";
+                    text: string;
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        documentId: string;
+                        /** @enum {string} */
+                        status: "pending" | "processing" | "done" | "failed";
+                        duplicate: boolean;
+                        chunks: number;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    GetDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        documentId: string;
+                        /** @enum {string} */
+                        status: "pending" | "processing" | "done" | "failed";
+                        extractorId: string;
+                        ownerId: string;
+                        namespace?: string;
+                        title?: string;
+                        /** @enum {string} */
+                        format: "markdown" | "text";
+                        metadata?: {
+                            [key: string]: unknown;
+                        };
+                        contentHash: string;
+                        characters: number;
+                        chunks: {
+                            total: number;
+                            done: number;
+                            failed: number;
+                            pending: number;
+                        };
+                        memories: {
+                            created: number;
+                            merged: number;
+                        };
+                        usage: {
+                            inputTokens: number;
+                            outputTokens: number;
+                        };
+                        errors: {
+                            chunk: number;
+                            start: number;
+                            end: number;
+                            code: string;
+                            message: string;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DeleteDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        documentId: string;
+                        deletedMemories: number;
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
