@@ -6,10 +6,12 @@ export {
   type BulkCreateInput,
   type CreatedAtFilterInput,
   type CreateMemoryInput,
+  type CreateSessionInput,
   type DateInput,
   ENV_NAMES,
   type MemoryFilterInput,
   type MemoryPromptInput,
+  type PathFamily,
   type SearchInput,
 } from './client.js';
 export {
