@@ -209,9 +209,14 @@ beforeAll(async () => {
   // The longest extraction cadence: the promotion windows the seeding opens come due after 10 min,
   // not 5, so on a slow runner a background promotion of B (which changes its snapshot without any
   // breach) does not happen while the routes run.
+  // With both path families the routes can outlast even that on a loaded runner; then B's own
+  // promotion writes B's turns as conversation records (B's pipeline, not a breach, yet a change
+  // to B's snapshot). Conversation memory is off in both stores so that it cannot; extraction finds
+  // no first-person statement in the seeded texts, so promotion writes nothing else.
   const config = {
     customMemoryTypes: [TRIP_TYPE as never],
     extractionCadence: { activeIntervalSeconds: 600 },
+    conversationMemory: { enabled: false },
   };
   await stack().createStore(storeA, config);
   await stack().createStore(storeB, config);
