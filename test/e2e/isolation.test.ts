@@ -838,9 +838,12 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
     }
     case 'bulk-delete-memories':
       add("B's memory ids", { memoryIds: [B_ONLY.memory, `b-third-${uniq}`] }, [200]);
-      add('a record stored with lone surrogates', { memoryIds: ['a-lone'] }, [200], (body) =>
-        body.deleted?.includes('a-lone') ? undefined : `not deleted: ${JSON.stringify(body)}`,
-      );
+      // The record can be deleted once: by the v1 route, which runs before its November alias.
+      if (route.aliasOf === undefined) {
+        add('a record stored with lone surrogates', { memoryIds: ['a-lone'] }, [200], (body) =>
+          body.deleted?.includes('a-lone') ? undefined : `not deleted: ${JSON.stringify(body)}`,
+        );
+      }
       add('hostile ids', { memoryIds: [...HOSTILE_IDS, ...INJECTIONS] }, [200, 400]);
       add('non-strings', { memoryIds: [null, 1, {}, [], true] }, [200, 400]);
       break;
