@@ -31,8 +31,18 @@ export type ResourceProfile = 'http' | 'authorizer' | 'admin' | 'consumer' | 'ma
 /** A route of the data API. */
 export interface HttpRoute {
   readonly method: HttpMethod;
-  /** API Gateway resource path with `{param}` placeholders. */
+  /**
+   * API Gateway resource path with `{param}` placeholders. A `/v1/stores/{storeId}/…` route (and
+   * `/health`) is also served under the November path family, `/iris/data/v1/agent-memory/…`,
+   * derived by {@link irisAliasOf}: never list the alias. A path that starts with
+   * `/iris/data/v1/agent-memory/` exists in that family only.
+   */
   readonly path: string;
+  /**
+   * The operation's key in `lib/contracts/operations.ts`. Default: the function's name. A function
+   * that serves several routes (`routes` of its trigger) names each route's operation.
+   */
+  readonly operation?: string;
   /** What the key must grant for the route itself (a function may check more per operation). */
   readonly action: RequiredAction;
   /**
@@ -67,7 +77,12 @@ export type QueueName = 'promotion' | 'view-refresh' | 'documents';
 
 /** How a function is invoked. */
 export type Trigger =
-  | { readonly kind: 'http'; readonly route: HttpRoute }
+  /**
+   * Routes of the data API, each behind the same authorizer. Several routes may share a function
+   * when they need the same grants (one resource family): each further function costs about five
+   * CloudFormation resources, each further route one method (docs/decisions/0016).
+   */
+  | { readonly kind: 'http'; readonly routes: readonly HttpRoute[] }
   /** API Gateway REQUEST authorizer of every data route that requires a key. */
   | { readonly kind: 'authorizer' }
   /** SQS event source on one of the service's queues, with partial batch failures. */
@@ -92,8 +107,15 @@ export interface FunctionDefinition extends FunctionSpec {
 }
 
 const store = '/v1/stores/{storeId}';
+/** The November family's store root (reference §3.17); routes only it has are written with it. */
+const irisStore = '/iris/data/v1/agent-memory/stores/{storeId}';
+const route = (method: HttpMethod, path: string, action: RequiredAction, more: Partial<HttpRoute> = {}) =>
+  ({ method, path, action, ...more }) as const;
+/** A function serving one route. */
 const http = (method: HttpMethod, path: string, action: RequiredAction, more: Partial<HttpRoute> = {}) =>
-  ({ kind: 'http', route: { method, path, action, ...more } }) as const;
+  ({ kind: 'http', routes: [route(method, path, action, more)] }) as const;
+/** A function serving several routes (one resource family, the same grants). */
+const httpRoutesOf = (...routes: HttpRoute[]) => ({ kind: 'http', routes }) as const;
 
 const specs = {
   health: {
@@ -112,8 +134,16 @@ const specs = {
     profile: 'http',
   },
   'add-session-event': {
+    // The November family's two session writes are the same append (the session id from the path,
+    // or a new one generated), so the same function serves them (docs/decisions/0016).
     entry: 'functions/http/add-session-event.ts',
-    trigger: http('POST', `${store}/session-memory/events`, 'write'),
+    trigger: httpRoutesOf(
+      route('POST', `${store}/session-memory/events`, 'write'),
+      route('POST', `${irisStore}/sessions/{sessionId}/events`, 'write', {
+        operation: 'append-session-event',
+      }),
+      route('POST', `${irisStore}/sessions`, 'write', { operation: 'create-session' }),
+    ),
     app: 'core',
     // Sends the session's promotion job when its window opens.
     needs: ['data', 'queue:send'],
@@ -508,16 +538,84 @@ export const catalog = Object.fromEntries(
 /** Every function, in catalog order. */
 export const allFunctions: readonly FunctionDefinition[] = Object.values(catalog);
 
+/** `v1`: the August contract's paths; `iris`: the November family, `/iris/data/v1/agent-memory/…`. */
+export type PathFamily = 'v1' | 'iris';
+
+/** Root of the November path family (reference §3.17, landscape-2026-12 §1.2). */
+export const IRIS_ROOT = '/iris/data/v1/agent-memory';
+const V1_STORE_ROOT = '/v1/stores/{storeId}';
+
+/**
+ * The November family's path of a `v1` route, or undefined when it has none. The rule, for every
+ * route present and future: `/v1/stores/{storeId}<suffix>` → `/iris/data/v1/agent-memory/stores/
+ * {storeId}<suffix>`, and `/health` → `/iris/data/v1/agent-memory/health/live` (the published
+ * `GetServiceLiveness`). Routes already under the family, and any other path, have no alias.
+ */
+export function irisAliasOf(path: string): string | undefined {
+  if (path === '/health') return `${IRIS_ROOT}/health/live`;
+  if (path === V1_STORE_ROOT || path.startsWith(`${V1_STORE_ROOT}/`)) {
+    return `${IRIS_ROOT}/stores/{storeId}${path.slice(V1_STORE_ROOT.length)}`;
+  }
+  return undefined;
+}
+
+/** The family a path belongs to. */
+export function familyOf(path: string): PathFamily {
+  return path.startsWith(`${IRIS_ROOT}/`) ? 'iris' : 'v1';
+}
+
 /** A data-API route with its function's name and entry (what API Gateway and OpenAPI need). */
 export interface HttpRouteDefinition extends HttpRoute {
   readonly name: FunctionName;
   readonly entry: string;
+  /** Its contract's key in `lib/contracts/operations.ts`: the route's `operation`, or the function's name. */
+  readonly operation: string;
+  readonly family: PathFamily;
+  /** For a route derived by {@link irisAliasOf}: the `v1` path it mirrors. */
+  readonly aliasOf?: string;
 }
 
-/** Every route of the data API, in catalog order. */
-export const httpRoutes: readonly HttpRouteDefinition[] = allFunctions.flatMap((fn) =>
-  fn.trigger.kind === 'http' ? [{ name: fn.name, entry: fn.entry, ...fn.trigger.route }] : [],
+/** The routes the catalog declares, without the derived aliases, in catalog order. */
+export const declaredHttpRoutes: readonly HttpRouteDefinition[] = allFunctions.flatMap((fn) =>
+  fn.trigger.kind === 'http'
+    ? fn.trigger.routes.map((declared) => ({
+        ...declared,
+        name: fn.name,
+        entry: fn.entry,
+        operation: declared.operation ?? fn.name,
+        family: familyOf(declared.path),
+      }))
+    : [],
 );
+
+/**
+ * Every route of the data API, in catalog order: each declared route, then its November alias
+ * (same function, same operation, same grant).
+ */
+export const httpRoutes: readonly HttpRouteDefinition[] = declaredHttpRoutes.flatMap((declared) => {
+  const alias = irisAliasOf(declared.path);
+  return alias === undefined
+    ? [declared]
+    : [declared, { ...declared, path: alias, family: 'iris' as const, aliasOf: declared.path }];
+});
+
+/** `METHOD path`: a route's unique key. */
+export function routeKey(route: { readonly method: string; readonly path: string }): string {
+  return `${route.method} ${route.path}`;
+}
+
+// A declared November route that an alias also derives (or two entries of one method and path)
+// would be two API Gateway methods on one resource: CloudFormation fails late, so fail here.
+{
+  const seen = new Set<string>();
+  for (const r of httpRoutes) {
+    for (const method of methodsOf(r)) {
+      const key = routeKey({ method, path: r.path });
+      if (seen.has(key)) throw new Error(`the catalog serves ${key} twice (functions/catalog.ts)`);
+      seen.add(key);
+    }
+  }
+}
 
 /** Every method a route answers: its own and its `otherMethods`. */
 export function methodsOf(route: HttpRoute): readonly HttpMethod[] {

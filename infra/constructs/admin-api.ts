@@ -2,7 +2,6 @@ import { Validations } from 'aws-cdk-lib';
 import {
   AuthorizationType,
   EndpointType,
-  LambdaIntegration,
   type Method,
   ResponseType,
   RestApi,
@@ -26,6 +25,7 @@ import {
   addProblemResponses,
   BODY_METHODS,
   type GatewayProblem,
+  lambdaProxyIntegration,
   pathParameters,
   REQUEST_TOO_LARGE_PROBLEM,
   type RestStageSettings,
@@ -121,7 +121,8 @@ export class AdminApi extends Construct {
     });
     addProblemResponses(this.api, ADMIN_API_PROBLEMS);
 
-    const integration = new LambdaIntegration(props.handler, { proxy: true, allowTestInvoke: false });
+    // One invoke permission for the function instead of one per method (docs/decisions/0016).
+    const integration = lambdaProxyIntegration(this.api, props.handler, 'AdminApiInvoke');
     const { validator, jsonObject } = addEdgeValidation(this.api);
     const methods = new Map<string, Method>();
     for (const route of props.routes) {

@@ -2,10 +2,10 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   ApiKeySourceType,
   AuthorizationType,
+  type AwsIntegration,
   type CfnAuthorizer,
   Cors,
   EndpointType,
-  LambdaIntegration,
   type Method,
   Period,
   RequestAuthorizer,
@@ -16,7 +16,7 @@ import {
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct, type IConstruct } from 'constructs';
-import { type HttpRouteDefinition, methodsOf } from '../../functions/catalog.js';
+import { type HttpRouteDefinition, methodsOf, routeKey } from '../../functions/catalog.js';
 import { acknowledgeWildcardResource } from '../nag.js';
 import { RateLimitWebAcl } from './rate-limit-web-acl.js';
 import {
@@ -25,6 +25,7 @@ import {
   addProblemResponses,
   BODY_METHODS,
   type GatewayProblem,
+  lambdaProxyIntegration,
   pathParameters,
   REQUEST_TOO_LARGE_PROBLEM,
   type RestStageSettings,
@@ -158,7 +159,7 @@ const DATA_API_PROBLEMS: readonly GatewayProblem[] = [
 export class MemoryApi extends Construct {
   readonly api: RestApi;
   readonly authorizer: RequestAuthorizer;
-  /** The method of each catalog route, by route name. */
+  /** The method of each catalog route (aliases included), by `METHOD path` (catalog `routeKey`). */
   readonly methods: ReadonlyMap<string, Method>;
   /** One usage plan per tier, by tier name. */
   readonly usagePlans: ReadonlyMap<string, UsagePlan>;
@@ -219,8 +220,13 @@ export class MemoryApi extends Construct {
 
     const { validator, jsonObject } = addEdgeValidation(this.api);
     const methods = new Map<string, Method>();
+    const integrations = new Map<IFunction, AwsIntegration>();
     for (const { route, handler } of props.routes) {
-      const integration = new LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
+      let integration = integrations.get(handler);
+      if (!integration) {
+        integration = lambdaProxyIntegration(this.api, handler, 'DataApiInvoke');
+        integrations.set(handler, integration);
+      }
       const resource = this.api.root.resourceForPath(route.path);
       for (const httpMethod of methodsOf(route)) {
         const validation = {
@@ -249,8 +255,7 @@ export class MemoryApi extends Construct {
             reason: `${httpMethod} ${route.path} is the unauthenticated liveness probe; it reads no store.`,
           });
         }
-        // The route's own method is the one named by the route (extra methods share its function).
-        if (httpMethod === route.method) methods.set(route.name, method);
+        methods.set(routeKey({ method: httpMethod, path: route.path }), method);
       }
     }
     this.methods = methods;

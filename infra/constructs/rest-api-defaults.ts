@@ -2,6 +2,7 @@ import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
+  AwsIntegration,
   JsonSchemaType,
   JsonSchemaVersion,
   LogGroupLogDestination,
@@ -12,6 +13,8 @@ import {
   type RestApi,
   type StageOptions,
 } from 'aws-cdk-lib/aws-apigateway';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
@@ -164,5 +167,30 @@ export function acknowledgeStageFindings(api: RestApi, options: { hasWebAcl?: bo
       'throttled and metered by its usage plan, and the stage has a throttle of its own. The data API ' +
       'gets a per-IP rate-based web ACL in production stages (stage config api.waf); the admin API is ' +
       'IAM-only and limited to the operator role by its resource policy.',
+  });
+}
+
+/**
+ * A Lambda proxy integration of `handler` for `api`, with ONE invoke permission for the function
+ * however many methods (and path aliases) use it: API Gateway, from this API's deployment stage only
+ * (not the console's test-invoke), any method and path of it. `LambdaIntegration` adds one
+ * permission per method, which at twice the paths would be a quarter of the stack's CloudFormation
+ * resources (docs/decisions/0016). What reaches which function is still decided by the methods'
+ * integrations, which only this stack writes; the permission says which API may call the function.
+ * Call once per function and API, and use the integration for each of its methods.
+ */
+export function lambdaProxyIntegration(
+  api: RestApi,
+  handler: IFunction,
+  permissionId: string,
+): AwsIntegration {
+  handler.addPermission(permissionId, {
+    principal: new ServicePrincipal('apigateway.amazonaws.com'),
+    sourceArn: api.arnForExecuteApi('*', '/*', api.deploymentStage.stageName),
+  });
+  return new AwsIntegration({
+    proxy: true,
+    service: 'lambda',
+    path: `2015-03-31/functions/${handler.functionArn}/invocations`,
   });
 }

@@ -48,6 +48,9 @@ import {
   addSessionEventHeadersSchema,
   addSessionEventRequestSchema,
   addSessionEventResponseSchema,
+  appendSessionEventRequestSchema,
+  createSessionRequestSchema,
+  createSessionResponseSchema,
   getSessionEventResponseSchema,
   getSessionMemoryQuerySchema,
   listSessionSummariesQuerySchema,
@@ -85,6 +88,11 @@ import {
 export interface OperationContract {
   /** The reference's operationId where the reference has the operation. */
   readonly operationId: string;
+  /**
+   * The operationId of the route's November alias (`/iris/data/v1/agent-memory/…`, functions/
+   * catalog.ts `irisAliasOf`) where the published document names it; default `Iris<operationId>`.
+   */
+  readonly irisOperationId?: string;
   readonly summary: string;
   readonly description?: string;
   /** Not in the managed API: our opt-in extensions. */
@@ -109,6 +117,8 @@ export interface OperationContract {
 const contracts = {
   health: {
     operationId: 'Health',
+    // The one operationId of the November document that could be read (landscape-2026-12 §1.2).
+    irisOperationId: 'GetServiceLiveness',
     summary: 'Liveness of the API (no key needed)',
     status: 200,
     response: healthResponseSchema,
@@ -135,6 +145,34 @@ const contracts = {
     bodyRequired: true,
     status: 201,
     response: addSessionEventResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'append-session-event': {
+    operationId: 'AppendSessionEvent',
+    summary: 'Append an event to the session named in the path (creates the session when new)',
+    description:
+      "November path family. The body is AddSessionEvent's; its `sessionId` may be left out, and one " +
+      "that differs from the path's is a 400 naming `sessionId`. Idempotency-Key as on AddSessionEvent.",
+    pathParameters: sessionPathSchema,
+    headers: addSessionEventHeadersSchema,
+    body: appendSessionEventRequestSchema,
+    bodyRequired: true,
+    status: 201,
+    response: addSessionEventResponseSchema,
+    errors: [404, 409, 413],
+  },
+  'create-session': {
+    operationId: 'CreateSession',
+    summary: 'Start a session with its first event; the server generates the session id',
+    description:
+      'November path family. Answers the new `sessionId` and the stored event. A `sessionId` in the ' +
+      'body is a 400 naming it. With an Idempotency-Key, a retry answers the same session and event.',
+    pathParameters: storePathSchema,
+    headers: addSessionEventHeadersSchema,
+    body: createSessionRequestSchema,
+    bodyRequired: true,
+    status: 201,
+    response: createSessionResponseSchema,
     errors: [404, 409, 413],
   },
   'list-sessions': {

@@ -177,6 +177,22 @@ export interface Page<T> {
 // ---- responses (what the handlers send; the OpenAPI document and the SDK's types come from these) ----
 
 export const addSessionEventResponseSchema = z.object({ event: sessionEventSchema });
+
+/**
+ * November family (`POST …/stores/{storeId}/sessions/{sessionId}/events`): the append's body, the
+ * session named by the path. A `sessionId` in the body may be left out; one that differs from the
+ * path's is a 400 naming it (the handler checks, as the schema cannot see the path).
+ */
+export const appendSessionEventRequestSchema = addSessionEventRequestSchema;
+
+/**
+ * November family (`POST …/stores/{storeId}/sessions`): the first event of a new session, whose id
+ * the server generates. A `sessionId` in the body is a 400 naming it (to continue a session, append
+ * to `…/sessions/{sessionId}/events`).
+ */
+export const createSessionRequestSchema = addSessionEventRequestSchema.omit({ sessionId: true });
+/** The new session's id (also in `event.sessionId`) and its first event. */
+export const createSessionResponseSchema = z.object({ sessionId: idSchema, event: sessionEventSchema });
 export const getSessionEventResponseSchema = z.object({ event: sessionEventSchema });
 
 export const sessionMemorySchema = z.object({

@@ -102,7 +102,9 @@ export const OPENAPI_VERSION_INFO = {
   description:
     'Working memory (session events with a per-session TTL) and long-term memory (extracted or ' +
     'directly written facts, searchable by meaning, keywords, filters and recency) for AI agents. ' +
-    'Follows the managed Redis Agent Memory Data Plane API v1; operations and fields marked ' +
+    'Follows the managed Redis Agent Memory Data Plane API v1; every route is also served under the ' +
+    'November 2026 path family `/iris/data/v1/agent-memory/…` (`x-path-family: iris`, `x-alias-of` ' +
+    'names the v1 operation), which adds two session routes of its own. Operations and fields marked ' +
     '`x-extension` are opt-in additions. Generated from the zod contracts the handlers use: ' +
     'do not edit by hand (`npm run openapi`).',
 };
@@ -111,13 +113,20 @@ export const OPENAPI_VERSION_INFO = {
 export function buildOpenApiDocument() {
   const paths: ZodOpenApiPathsObject = {};
   for (const route of httpRoutes) {
-    const c = operationContractOf(route.name);
-    if (!c) throw new Error(`route ${route.name} has no entry in lib/contracts/operations.ts`);
+    const c = operationContractOf(route.operation);
+    if (!c) throw new Error(`route ${route.operation} has no entry in lib/contracts/operations.ts`);
     const authenticated = route.action !== 'none';
     addOperation(paths, route, c, {
-      operationId: c.operationId,
+      // Both path families in one document: an alias needs an operationId of its own.
+      operationId:
+        route.aliasOf === undefined ? c.operationId : (c.irisOperationId ?? `Iris${c.operationId}`),
       tag: tagOf(route.path),
-      extensions: { ...(c.extension ? { 'x-extension': true } : {}), 'x-required-grant': route.action },
+      extensions: {
+        ...(c.extension ? { 'x-extension': true } : {}),
+        'x-required-grant': route.action,
+        'x-path-family': route.family,
+        ...(route.aliasOf === undefined ? {} : { 'x-alias-of': c.operationId }),
+      },
       security: authenticated ? [{ bearerAuth: [] }, { apiKeyHeader: [] }] : [],
       errorStatuses: authenticated ? [...COMMON_ERRORS, ...c.errors] : [500],
       errorResponse: (status) => problemResponse(ERROR_DESCRIPTIONS[status]),
@@ -149,6 +158,7 @@ export function buildOpenApiDocument() {
 }
 
 function tagOf(path: string): string {
+  if (path.endsWith('/health/live')) return 'health';
   if (path.endsWith('/mcp') || path.endsWith('/memory-prompt')) return 'agents';
   if (path.includes('/long-term-memory')) return 'long-term-memory';
   if (path.includes('/session')) return 'session-memory';

@@ -19,6 +19,7 @@ import type {
   CreatedAtFilter,
   CreateMemoryRecord,
   CreateNamespaceRequest,
+  CreateSessionResponse,
   CreateSummaryViewRequest,
   DeleteDocumentResponse,
   DocumentStatus,
@@ -71,6 +72,19 @@ import type {
 export type DateInput = Date | string;
 
 export type AddSessionEventInput = Omit<AddSessionEventRequest, 'createdAt'> & { createdAt: DateInput };
+/** The first event of a new session: no `sessionId` (the service generates it). */
+export type CreateSessionInput = Omit<AddSessionEventInput, 'sessionId'>;
+
+/**
+ * Which of the service's path families the client calls: `v1` (`/v1/stores/{storeId}/…`, `/health`;
+ * what the managed API's v1 clients call) or `iris`, the November 2026 family
+ * (`/iris/data/v1/agent-memory/stores/{storeId}/…`, `/iris/data/v1/agent-memory/health/live`). The
+ * service answers both the same way.
+ */
+export type PathFamily = 'v1' | 'iris';
+
+/** Root of the November path family. */
+const IRIS_ROOT = '/iris/data/v1/agent-memory';
 export type CreateMemoryInput = Omit<CreateMemoryRecord, 'occurredAt'> & { occurredAt?: DateInput };
 export interface BulkCreateInput {
   memories: CreateMemoryInput[];
@@ -111,6 +125,12 @@ export interface AgentMemoryOptions {
   readonly retry?: Partial<RetryConfig> | false;
   /** The `fetch` to use (a test double, a proxy agent). Default: the global `fetch`. */
   readonly fetch?: FetchLike;
+  /**
+   * The path family every method calls (see {@link PathFamily}). Default `v1`. The two session
+   * methods only the November family has ({@link AgentMemory.appendSessionEvent},
+   * {@link AgentMemory.createSession}) call it whatever this says.
+   */
+  readonly pathFamily?: PathFamily;
 }
 
 /** Environment names read when an option is not given (where `process.env` exists). */
@@ -128,6 +148,7 @@ export const ENV_NAMES = {
 export class AgentMemory {
   readonly serverURL: string;
   readonly storeId: string | undefined;
+  readonly pathFamily: PathFamily;
   readonly #transport: TransportConfig;
 
   constructor(options: AgentMemoryOptions = {}) {
@@ -138,6 +159,11 @@ export class AgentMemory {
     if (!apiKey) throw new TypeError(`apiKey is required (option or ${ENV_NAMES.apiKey})`);
     this.serverURL = serverURL.replace(/\/+$/, '');
     this.storeId = options.storeId ?? env?.[ENV_NAMES.storeId];
+    const pathFamily = options.pathFamily ?? 'v1';
+    if (pathFamily !== 'v1' && pathFamily !== 'iris') {
+      throw new TypeError(`pathFamily must be 'v1' or 'iris', not ${JSON.stringify(pathFamily)}`);
+    }
+    this.pathFamily = pathFamily;
     const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#transport = {
       baseUrl: this.serverURL,
@@ -150,9 +176,10 @@ export class AgentMemory {
 
   // ---- health ----
 
-  /** `GET /health`: liveness of the API. Retried. */
+  /** `GET /health` (`iris`: `GET /iris/data/v1/agent-memory/health/live`): liveness of the API. Retried. */
   async health(options?: RequestOptions): Promise<HealthResponse> {
-    return this.#send({ method: 'GET', path: '/health', idempotent: true }, options);
+    const path = this.pathFamily === 'iris' ? `${IRIS_ROOT}/health/live` : '/health';
+    return this.#send({ method: 'GET', path, idempotent: true }, options);
   }
 
   /** `GET /v1/stores/{storeId}/health`. Retried. */
@@ -171,20 +198,36 @@ export class AgentMemory {
     event: AddSessionEventInput,
     options: AddSessionEventOptions = {},
   ): Promise<AddSessionEventResponse> {
-    const { idempotencyKey, ...rest } = options;
-    const retrying = rest.retry !== false && (rest.retry !== undefined || this.#transport.retry !== false);
-    const key = idempotencyKey ?? (retrying ? newIdempotencyKey() : undefined);
-    const body: AddSessionEventRequest = { ...event, createdAt: isoOf(event.createdAt) };
-    return this.#send(
-      {
-        method: 'POST',
-        path: `${this.#store(options)}/session-memory/events`,
-        body,
-        idempotent: key !== undefined,
-        ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
-      },
-      rest,
+    return this.#append(`${this.#store(options)}/session-memory/events`, event, options);
+  }
+
+  /**
+   * November family: `POST /iris/data/v1/agent-memory/stores/{storeId}/sessions/{sessionId}/events`
+   * (201 `{event}`): appends to the session named here, creating it when new. Retried with an
+   * `Idempotency-Key`, as {@link addSessionEvent}.
+   */
+  async appendSessionEvent(
+    sessionId: string,
+    event: CreateSessionInput,
+    options: AddSessionEventOptions = {},
+  ): Promise<AddSessionEventResponse> {
+    return this.#append(
+      `${this.#store(options, 'iris')}${pathOf`/sessions/${sessionId}/events`}`,
+      event,
+      options,
     );
+  }
+
+  /**
+   * November family: `POST /iris/data/v1/agent-memory/stores/{storeId}/sessions` (201
+   * `{sessionId, event}`): starts a session with its first event; the service generates the id.
+   * Retried with an `Idempotency-Key`: a retry after a lost answer gets the same session.
+   */
+  async createSession(
+    event: CreateSessionInput,
+    options: AddSessionEventOptions = {},
+  ): Promise<CreateSessionResponse> {
+    return this.#append(`${this.#store(options, 'iris')}/sessions`, event, options);
   }
 
   /** `GET …/session-memory`: one page of session ids; give `filterOwnerId` or `includeAll: true`. Retried. */
@@ -830,13 +873,34 @@ export class AgentMemory {
     return send<T>(this.#transport, call, options);
   }
 
-  /** `/v1/stores/{storeId}` of the call's store. */
-  #store(options: RequestOptions | undefined): string {
+  /**
+   * An append: every attempt carries the same `Idempotency-Key` (the caller's, or one generated per
+   * call when retries are on), so a retry after a lost answer returns what was stored the first time.
+   */
+  #append<T>(path: string, event: CreateSessionInput, options: AddSessionEventOptions): Promise<T> {
+    const { idempotencyKey, ...rest } = options;
+    const retrying = rest.retry !== false && (rest.retry !== undefined || this.#transport.retry !== false);
+    const key = idempotencyKey ?? (retrying ? newIdempotencyKey() : undefined);
+    const body = { ...event, createdAt: isoOf(event.createdAt) };
+    return this.#send(
+      {
+        method: 'POST',
+        path,
+        body,
+        idempotent: key !== undefined,
+        ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
+      },
+      rest,
+    );
+  }
+
+  /** `/v1/stores/{storeId}` (`iris`: `/iris/data/v1/agent-memory/stores/{storeId}`) of the call's store. */
+  #store(options: RequestOptions | undefined, family: PathFamily = this.pathFamily): string {
     const storeId = options?.storeId ?? this.storeId;
     if (!storeId) {
       throw new TypeError(`storeId is required (client option, call option or ${ENV_NAMES.storeId})`);
     }
-    return pathOf`/v1/stores/${storeId}`;
+    return family === 'iris' ? `${IRIS_ROOT}${pathOf`/stores/${storeId}`}` : pathOf`/v1/stores/${storeId}`;
   }
 }
 

@@ -7,10 +7,12 @@ export {
   type BulkCreateOptions,
   type CreatedAtFilterInput,
   type CreateMemoryInput,
+  type CreateSessionInput,
   type DateInput,
   ENV_NAMES,
   type MemoryFilterInput,
   type MemoryPromptInput,
+  type PathFamily,
   type SearchInput,
 } from './client.js';
 export {

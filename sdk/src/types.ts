@@ -41,6 +41,8 @@ export type ContentPart = Schemas['ContentPart'];
 export type AddSessionEventRequest = Schemas['AddSessionEventRequest'];
 export type SessionEvent = Schemas['SessionEvent'];
 export type AddSessionEventResponse = Schemas['AddSessionEventResponse'];
+/** November family: a new session's generated id and its first event. */
+export type CreateSessionResponse = Answer<'CreateSession', 201>;
 export type GetSessionEventResponse = Answer<'GetSessionEvent', 200>;
 export type SessionSummary = Schemas['SessionSummary'];
 export type SessionMemory = Schemas['SessionMemory'];

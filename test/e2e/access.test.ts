@@ -86,7 +86,7 @@ describe('keys and stores', () => {
     expect((await reader.delete(`${base}/session-memory/w`)).status).toBe(403);
   });
 
-  it('keeps every route of the catalog closed to keys without a grant on the path store', async () => {
+  it('keeps every route of the catalog, in both path families, closed to keys without a grant on the path store', async () => {
     const storeA = uniqueStoreId('a');
     const storeB = uniqueStoreId('b');
     await stack().createStore(storeA);
@@ -130,15 +130,18 @@ describe('keys and stores', () => {
       ownerId: 'user-1',
       jobId: 'a'.repeat(32),
     };
+    // By operation (functions/catalog.ts): a route and its November alias share one.
     const bodies: Record<string, unknown> = {
       'add-session-event': event,
+      'append-session-event': event,
+      'create-session': event,
       'bulk-create-memories': { memories: [{ text: 'planted', ownerId: 'user-1' }] },
       'bulk-delete-memories': { memoryIds: ['m-b'] },
-      'import-memories': { id: 'm-i', text: 'planted', ownerId: 'user-1' },
       'search-memories': { text: 'secret plans' },
       'memory-prompt': { query: 'secret plans', sessionId: 's-b' },
       'update-memory': { text: 'overwritten' },
       'update-memory-fields': { topics: ['x'] },
+      'import-memories': { id: 'm-i', text: 'planted', ownerId: 'user-1' },
       'create-summary-view': { name: 'planted' },
       'update-summary-view': { name: 'renamed' },
       'refresh-summary-view': {},
@@ -153,14 +156,22 @@ describe('keys and stores', () => {
       },
     };
     const guarded = httpRoutes.filter((route) => route.action !== 'none');
-    expect(guarded.length).toBe(httpRoutes.length - 1);
+    // Only the liveness probes, /health and its November twin, are open.
+    expect(httpRoutes.filter((route) => route.action === 'none').map((route) => route.path)).toEqual([
+      '/health',
+      '/iris/data/v1/agent-memory/health/live',
+    ]);
+    for (const route of guarded.filter((candidate) => candidate.family === 'v1')) {
+      const twin = guarded.find((other) => other.aliasOf === route.path && other.method === route.method);
+      expect(twin, `the November twin of ${route.method} ${route.path}`).toBeDefined();
+    }
     for (const token of strangers) {
       const api = apiClient(stack().apiUrl, token);
       for (const route of guarded) {
         const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]!);
         const query = route.method === 'GET' && !route.path.includes('{sessionId}') ? '?includeAll=true' : '';
-        const response = await api.request(route.method, `${path}${query}`, bodies[route.name]);
-        expect(response.status, `${route.name}`).toBe(403);
+        const response = await api.request(route.method, `${path}${query}`, bodies[route.operation]);
+        expect(response.status, `${route.method} ${route.path}`).toBe(403);
         expect(response.body).toMatchObject({ type: '/errors/insufficient-permissions' });
         expect(JSON.stringify(response.body)).not.toContain('secret plans');
       }
@@ -179,8 +190,14 @@ describe('keys and stores', () => {
   });
 
   it('answers 404 with a problem body for routes that do not exist', async () => {
-    const r = await apiClient(stack().apiUrl).get('/v1/nothing-here');
-    expect(r.status).toBe(404);
-    expect(r.body).toMatchObject({ type: '/errors/resource-not-found' });
+    for (const path of [
+      '/v1/nothing-here',
+      '/iris/data/v1/agent-memory/nothing-here',
+      '/iris/data/v2/agent-memory/health/live',
+    ]) {
+      const r = await apiClient(stack().apiUrl).get(path);
+      expect(r.status, path).toBe(404);
+      expect(r.body).toMatchObject({ type: '/errors/resource-not-found' });
+    }
   });
 });

@@ -16,6 +16,13 @@ import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_124);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+/**
+ * Runs per property on a November alias (functions/catalog.ts `irisAliasOf`): the same function and
+ * operation as its v1 route, which gets RUNS. The alias runs check that the other path family
+ * reaches the same parsing and answers; a fifth of the runs does that without doubling the suite.
+ * The November family's own routes (append to a path session, start a session) get RUNS.
+ */
+const ALIAS_RUNS = Number(process.env.FUZZ_ALIAS_RUNS ?? Math.max(10, Math.round(RUNS / 5)));
 const FUZZ_TIMEOUT_MS = 60_000;
 /** https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (synchronous invocation). */
 const LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024;
@@ -95,16 +102,21 @@ const validMemory = {
   entities: ['window seat'],
 };
 
+const validEvent = {
+  actorId: 'alice',
+  namespace: 'travel',
+  role: 'USER',
+  content: [{ text: 'I prefer window seats.' }],
+  createdAt: '2026-06-25T18:00:00Z',
+  metadata: { client: 'fuzz', nested: { list: [1, 'two', null] } },
+};
+
+/** A valid body of each operation (functions/catalog.ts: a route and its alias share one). */
 const validBodies: Record<string, Record<string, unknown>> = {
-  'add-session-event': {
-    sessionId: SESSION_ID,
-    actorId: 'alice',
-    namespace: 'travel',
-    role: 'USER',
-    content: [{ text: 'I prefer window seats.' }],
-    createdAt: '2026-06-25T18:00:00Z',
-    metadata: { client: 'fuzz', nested: { list: [1, 'two', null] } },
-  },
+  'add-session-event': { sessionId: SESSION_ID, ...validEvent },
+  // The path names SESSION_ID too; fuzzing the body's sessionId tries the mismatch rule.
+  'append-session-event': { sessionId: SESSION_ID, ...validEvent },
+  'create-session': validEvent,
   'bulk-create-memories': { memories: [validMemory] },
   'bulk-delete-memories': { memoryIds: [SCRATCH_ID] },
   'search-memories': {
@@ -339,7 +351,8 @@ const problemSchema = z
  * The 2xx body of each route: its contract in lib/contracts/operations.ts (absent: no body, 204),
  * the one the OpenAPI document is generated from.
  */
-const successSchemaOf = (route: HttpRouteDefinition) => operationContractOf(route.name)?.response ?? null;
+const successSchemaOf = (route: HttpRouteDefinition) =>
+  operationContractOf(route.operation)?.response ?? null;
 
 /** The MCP transport answers malformed JSON-RPC with a JSON-RPC error (no id) rather than a problem. */
 const jsonRpcErrorSchema = z.object({
@@ -618,24 +631,33 @@ const anyQuery = fc.oneof(structuredQuery, brokenQuery);
 
 const bodyRoutes = httpRoutes.filter((route) => route.method !== 'GET');
 const queryRoutes = httpRoutes.filter((route) => route.method === 'GET');
-const runProperty = <T>(arbitrary: fc.Arbitrary<T>, check: (value: T) => Promise<void>) =>
-  fc.assert(fc.asyncProperty(arbitrary, check), { seed: SEED, numRuns: RUNS });
+const runProperty = <T>(
+  route: HttpRouteDefinition,
+  arbitrary: fc.Arbitrary<T>,
+  check: (value: T) => Promise<void>,
+) =>
+  fc.assert(fc.asyncProperty(arbitrary, check), {
+    seed: SEED,
+    numRuns: route.aliasOf === undefined ? RUNS : ALIAS_RUNS,
+  });
+const labelOf = (route: HttpRouteDefinition) => `${route.method} ${route.path}`;
 
 describe('fuzzing the data API through the real handlers', () => {
-  it('knows the contract of every route', () => {
+  it('knows the contract of every route, in both path families', () => {
+    expect(httpRoutes.some((route) => route.family === 'iris')).toBe(true);
     for (const route of httpRoutes) {
-      expect(operationContractOf(route.name), route.name).toBeDefined();
-      if (route.method !== 'GET') expect(validBodies, route.name).toHaveProperty(route.name);
+      expect(operationContractOf(route.operation), route.operation).toBeDefined();
+      if (route.method !== 'GET') expect(validBodies, route.operation).toHaveProperty(route.operation);
     }
   });
 
-  describe.each(bodyRoutes.map((route) => [route.name, route] as const))('%s', (_, route) => {
-    const valid = () => validBodies[route.name]!;
+  describe.each(bodyRoutes.map((route) => [labelOf(route), route] as const))('%s', (_, route) => {
+    const valid = () => validBodies[route.operation]!;
 
     it(
       'answers arbitrary JSON with 2xx or a 4xx problem',
       async () => {
-        await runProperty(fc.oneof(anyJsonValue, fc.jsonValue()), async (value) => {
+        await runProperty(route, fc.oneof(anyJsonValue, fc.jsonValue()), async (value) => {
           expectContract(
             route,
             await send(route, { body: json(value), contentType: 'application/json' }),
@@ -651,7 +673,7 @@ describe('fuzzing the data API through the real handlers', () => {
       async () => {
         const paths = fieldPaths(valid());
         if (paths.length === 0) return;
-        await runProperty(fc.tuple(fc.constantFrom(...paths), wrongValue), async ([path, value]) => {
+        await runProperty(route, fc.tuple(fc.constantFrom(...paths), wrongValue), async ([path, value]) => {
           const body = json(withField(valid(), path, value));
           expectContract(route, await send(route, { body, contentType: 'application/json' }), path.join('.'));
         });
@@ -662,7 +684,7 @@ describe('fuzzing the data API through the real handlers', () => {
     it(
       'answers raw text and bytes under any content type with 2xx or a 4xx problem',
       async () => {
-        await runProperty(fc.tuple(rawBody(valid()), contentType), async ([body, type]) => {
+        await runProperty(route, fc.tuple(rawBody(valid()), contentType), async ([body, type]) => {
           expectContract(route, await send(route, { body, contentType: type }), `raw as ${type}`);
         });
       },
@@ -706,7 +728,8 @@ describe('fuzzing the data API through the real handlers', () => {
           'application/json',
         ],
       ];
-      for (const path of fieldPaths(valid())) {
+      // Per-field cases on the v1 route; its alias reaches the same parsing (ALIAS_RUNS says why).
+      for (const path of route.aliasOf === undefined ? fieldPaths(valid()) : []) {
         const at = path.join('.');
         const deep = json(withField(valid(), path, new Deep(10_000, 'object')));
         cases.push([`10k-deep ${at}`, deep, 'application/json']);
@@ -746,11 +769,11 @@ describe('fuzzing the data API through the real handlers', () => {
     });
   });
 
-  describe.each(queryRoutes.map((route) => [route.name, route] as const))('%s', (_, route) => {
+  describe.each(queryRoutes.map((route) => [labelOf(route), route] as const))('%s', (_, route) => {
     it(
       'answers any query string with 2xx or a 4xx problem',
       async () => {
-        await runProperty(anyQuery, async (query) => {
+        await runProperty(route, anyQuery, async (query) => {
           expectContract(route, await send(route, { query }), `?${query}`);
         });
       },

@@ -19,15 +19,18 @@ afterEach(async () => {
 });
 
 const mcpPath = (storeId: string) => `/v1/stores/${storeId}/mcp`;
+/** Where the November docs put every store's MCP endpoint (reference §3.17). */
+const irisMcpPath = (storeId: string) => `/iris/data/v1/agent-memory/stores/${storeId}/mcp`;
 
 async function connect(
   storeId: string,
   key?: string,
   header: 'authorization' | 'x-api-key' = 'authorization',
+  path: (storeId: string) => string = mcpPath,
 ) {
   const headers: Record<string, string> = {};
   if (key) headers[header] = header === 'authorization' ? `Bearer ${key}` : key;
-  const transport = new StreamableHTTPClientTransport(new URL(`${stack().apiUrl}${mcpPath(storeId)}`), {
+  const transport = new StreamableHTTPClientTransport(new URL(`${stack().apiUrl}${path(storeId)}`), {
     requestInit: { headers },
   });
   const client = new Client({ name: 'agent-memory-e2e', version: '1.0.0' });
@@ -434,5 +437,42 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
     }
     // Still behind the authorizer: no key, 401.
     expect((await apiClient(stack().apiUrl).get(mcpPath(storeId))).status).toBe(401);
+  });
+
+  it('serves the same tools at the November path, on the same store', async () => {
+    const { storeId, key } = await newStore();
+    const client = await connect(storeId, key, 'authorization', irisMcpPath);
+    expect((await client.listTools()).tools).toHaveLength(7);
+    const created = await call(client, 'create_long_term_memories', {
+      memories: [{ id: 'iris-mcp', text: 'The user flies from Lisbon', ownerId: 'alice' }],
+    });
+    expect(created.isError).not.toBe(true);
+    // Written through one family, read through the other.
+    const viaV1 = await apiClient(stack().apiUrl, key).get(`/v1/stores/${storeId}/long-term-memory/iris-mcp`);
+    expect(viaV1.status).toBe(200);
+    expect(viaV1.body.text).toBe('The user flies from Lisbon');
+
+    const reader = await connect(
+      storeId,
+      await stack().mintApiKey({ [storeId]: ['read'] }),
+      'x-api-key',
+      irisMcpPath,
+    );
+    const found = await call(reader, 'get_long_term_memory', { memoryId: 'iris-mcp' });
+    expect(found.isError).not.toBe(true);
+    const refused = await call(reader, 'delete_long_term_memories', { memoryIds: ['iris-mcp'] });
+    expect(refused.isError).toBe(true);
+
+    const stranger = apiClient(stack().apiUrl, (await newStore()).key);
+    const foreign = await stranger.post(
+      irisMcpPath(storeId),
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { headers: { accept: 'application/json, text/event-stream' } },
+    );
+    expect(foreign.status).toBe(403);
+    const get = await apiClient(stack().apiUrl, key).get(irisMcpPath(storeId), {
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(get.status).toBe(405);
   });
 });

@@ -398,3 +398,92 @@ describe('session memory over HTTP', () => {
     expect((await api.get(`/v1/stores/${storeId}/health`)).status).toBe(404);
   });
 });
+
+describe('session memory under the November path family (/iris/data/v1/agent-memory)', () => {
+  const iris = (storeId: string) => `/iris/data/v1/agent-memory/stores/${storeId}`;
+
+  it('serves liveness at /iris/data/v1/agent-memory/health/live without a key', async () => {
+    const response = await apiClient(stack().apiUrl).get('/iris/data/v1/agent-memory/health/live');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'healthy' });
+  });
+
+  it('appends with the session from the path, and both families read the same session', async () => {
+    const { storeId, api, base } = await newStore();
+    const first = await api.post(`${iris(storeId)}/sessions/trip-1/events`, event());
+    expect(first.status).toBe(201);
+    expect(first.body.event).toMatchObject({ sessionId: 'trip-1', actorId: 'user-1' });
+    // The body's sessionId may repeat the path's.
+    const second = await api.post(
+      `${iris(storeId)}/sessions/trip-1/events`,
+      event({ sessionId: 'trip-1', role: 'ASSISTANT', content: [{ text: 'Noted.' }] }),
+    );
+    expect(second.status).toBe(201);
+    const viaV1 = await api.get(`${base}/session-memory/trip-1`);
+    const viaIris = await api.get(`${iris(storeId)}/session-memory/trip-1`);
+    expect(viaV1.status).toBe(200);
+    expect(viaIris.body).toEqual(viaV1.body);
+    expect(viaV1.body.events.map((e: { eventId: string }) => e.eventId)).toEqual([
+      first.body.event.eventId,
+      second.body.event.eventId,
+    ]);
+  });
+
+  it("answers 400 naming sessionId when the body's differs from the path's", async () => {
+    const { storeId, api } = await newStore();
+    const response = await api.post(
+      `${iris(storeId)}/sessions/trip-1/events`,
+      event({ sessionId: 'trip-2' }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.fields).toEqual([expect.objectContaining({ field: 'sessionId' })]);
+    expect((await api.get(`${iris(storeId)}/session-memory/trip-1`)).status).toBe(404);
+    expect((await api.get(`${iris(storeId)}/session-memory/trip-2`)).status).toBe(404);
+    const badPath = await api.post(`${iris(storeId)}/sessions/${encodeURIComponent('a b')}/events`, event());
+    expect(badPath.status).toBe(400);
+    expect(badPath.body.fields).toEqual([expect.objectContaining({ field: 'sessionId' })]);
+  });
+
+  it('starts a session with a generated id and answers it; a retry with the same key lands in it', async () => {
+    const { storeId, api, base } = await newStore();
+    const created = await api.post(`${iris(storeId)}/sessions`, event());
+    expect(created.status).toBe(201);
+    expect(created.body.sessionId).toMatch(/^[0-9a-f]{32}$/);
+    expect(created.body.event.sessionId).toBe(created.body.sessionId);
+    const another = await api.post(`${iris(storeId)}/sessions`, event());
+    expect(another.body.sessionId).not.toBe(created.body.sessionId);
+    const session = await api.get(`${base}/session-memory/${created.body.sessionId}`);
+    expect(session.body.events).toHaveLength(1);
+
+    const headers = { headers: { 'idempotency-key': 'start-1' } };
+    const once = await api.post(`${iris(storeId)}/sessions`, event(), headers);
+    const again = await api.post(`${iris(storeId)}/sessions`, event(), headers);
+    expect(once.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(once.body);
+    const retried = await api.get(`${base}/session-memory/${once.body.sessionId}`);
+    expect(retried.body.events).toHaveLength(1);
+  });
+
+  it('refuses a sessionId in the body of a new session, naming it', async () => {
+    const { storeId, api } = await newStore();
+    const response = await api.post(`${iris(storeId)}/sessions`, event({ sessionId: 'mine' }));
+    expect(response.status).toBe(400);
+    expect(response.body.fields).toEqual([expect.objectContaining({ field: 'sessionId' })]);
+    expect((await api.get(`${iris(storeId)}/session-memory/mine`)).status).toBe(404);
+  });
+
+  it('lists the sessions on GET …/sessions beside POST …/sessions, and needs write to start one', async () => {
+    const { storeId, api } = await newStore();
+    const created = await api.post(`${iris(storeId)}/sessions`, event());
+    const listed = await api.get(`${iris(storeId)}/sessions?includeAll=true`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((item: { sessionId: string }) => item.sessionId)).toEqual([
+      created.body.sessionId,
+    ]);
+    const reader = apiClient(stack().apiUrl, await stack().mintApiKey({ [storeId]: ['read'] }));
+    expect((await reader.post(`${iris(storeId)}/sessions`, event())).status).toBe(403);
+    expect((await reader.post(`${iris(storeId)}/sessions/s/events`, event())).status).toBe(403);
+    expect((await reader.get(`${iris(storeId)}/sessions?includeAll=true`)).status).toBe(200);
+  });
+});

@@ -20,14 +20,15 @@ const planIdOf = (tier: string): string => {
 };
 
 describe('data API keys and authorizer', () => {
-  it('requires an API key and the authorizer on every data route, and neither on /health', () => {
+  it('requires an API key and the authorizer on every data route, and neither on the liveness probes', () => {
     const [[authorizerId] = []] = synth.ofType('AWS::ApiGateway::Authorizer');
     const methods = methodsOf(serviceResources, dataApiId);
     for (const [route, httpMethod] of httpRoutes.flatMap((r) =>
       routeMethods(r).map((m) => [r, m] as const),
     )) {
       const method = methods.find((m) => m.method === httpMethod && m.path === route.path)!.properties;
-      if (route.path === '/health') {
+      if (route.action === 'none') {
+        expect(['/health', '/iris/data/v1/agent-memory/health/live']).toContain(route.path);
         expect(method.ApiKeyRequired ?? false).toBe(false);
         expect(method.AuthorizationType).toBe('NONE');
       } else {

@@ -26,7 +26,7 @@ describe('service stack', () => {
     expect(readdirSync(synth.outdir).filter((entry) => entry.startsWith('asset.'))).toEqual([]);
   });
 
-  it('wires every catalog route, with its method, to its own function', () => {
+  it('wires every catalog route of both path families, with its method, to its function', () => {
     const methods = methodsOf(serviceResources, dataApiId);
     const targets = new Set<string>();
     for (const route of httpRoutes) {
@@ -41,9 +41,29 @@ describe('service stack', () => {
         targets.add(fnId);
       }
     }
-    expect(targets.size).toBe(httpRoutes.length);
+    // Each function of a route, and only those (several routes may share one).
+    expect(targets.size).toBe(new Set(httpRoutes.map((route) => route.name)).size);
     // No CORS by default: no preflight methods, nothing but the catalog's routes.
     expect(methods).toHaveLength(httpRoutes.flatMap(routeMethods).length);
+  });
+
+  it('lets API Gateway invoke each function once, from this API and stage, not per method', () => {
+    const [[stageId] = []] = synth
+      .ofType('AWS::ApiGateway::Stage')
+      .filter(([, stage]) => stage.Properties.RestApiId.Ref === dataApiId);
+    for (const name of new Set(httpRoutes.map((route) => route.name))) {
+      const fnId = synth.functionId(name);
+      const permissions = synth
+        .ofType('AWS::Lambda::Permission')
+        .filter(([, p]) => referencedIds(p.Properties.FunctionName).has(fnId));
+      expect(permissions, name).toHaveLength(1);
+      const { Principal, SourceArn } = permissions[0]![1].Properties;
+      expect(Principal).toBe('apigateway.amazonaws.com');
+      // arn:…:execute-api:<region>:<account>:<data API id>/<its stage>/*/*: no other API, no
+      // test-invoke stage.
+      const parts = SourceArn['Fn::Join'][1] as Json[];
+      expect(parts.slice(-4), name).toEqual([{ Ref: dataApiId }, '/', { Ref: stageId }, '/*/*']);
+    }
   });
 
   it('answers 400/401/403/404/413/429 from API Gateway with problem bodies', () => {

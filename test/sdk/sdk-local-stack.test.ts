@@ -413,3 +413,47 @@ describe('SDK against the local stack: retries through real faults', () => {
     expect((error as DependencyError).retryAfterMs).toBeGreaterThanOrEqual(1_000);
   });
 });
+
+describe('the SDK on the November path family', () => {
+  it('calls /iris/data/v1/agent-memory with pathFamily iris, and starts and appends to sessions there', async () => {
+    const recorder = recordingFetch();
+    const { storeId, apiKey, am: v1 } = await newStore();
+    const am = new AgentMemory({
+      serverURL: stack().apiUrl,
+      apiKey,
+      storeId,
+      pathFamily: 'iris',
+      fetch: recorder.fetchImpl,
+    });
+    expect(await am.health()).toEqual({ status: 'healthy' });
+
+    const started = await am.createSession(turn(undefined, 1, 'I am planning a trip'), {
+      idempotencyKey: 'sdk-start',
+    });
+    expect(started.sessionId).toMatch(/^[0-9a-f]{32}$/);
+    expect(started.event.sessionId).toBe(started.sessionId);
+    const again = await am.createSession(turn(undefined, 1, 'I am planning a trip'), {
+      idempotencyKey: 'sdk-start',
+    });
+    expect(again).toEqual(started);
+    const appended = await am.appendSessionEvent(started.sessionId, turn(undefined, 2, 'to Japan'));
+    expect(appended.event.sessionId).toBe(started.sessionId);
+
+    // The same session through either family's methods.
+    const viaIris = await am.getSessionMemory(started.sessionId);
+    const viaV1 = await v1.getSessionMemory(started.sessionId);
+    expect(viaIris).toEqual(viaV1);
+    expect(viaV1.events.map((event) => event.content[0]?.text)).toEqual(['I am planning a trip', 'to Japan']);
+
+    const paths = recorder.attempts.map((attempt) => new URL(attempt.url).pathname);
+    expect(paths.length).toBeGreaterThanOrEqual(5);
+    for (const path of paths) expect(path.startsWith('/iris/data/v1/agent-memory/'), path).toBe(true);
+
+    await expect(
+      am.appendSessionEvent(started.sessionId, { ...turn(undefined, 3), sessionId: 'other' } as never),
+    ).rejects.toBeInstanceOf(BadRequestError);
+    expect(
+      () => new AgentMemory({ serverURL: stack().apiUrl, apiKey: 'k', pathFamily: 'v2' as never }),
+    ).toThrow(/pathFamily/);
+  });
+});

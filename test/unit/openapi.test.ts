@@ -31,8 +31,40 @@ describe('the OpenAPI document', () => {
       ),
     );
     expect(described.sort()).toEqual(httpRoutes.map((r) => `${r.method} ${r.path} ${r.action}`).sort());
-    for (const route of httpRoutes) expect(operationContractOf(route.name), route.name).toBeDefined();
-    expect(Object.keys(operationContracts).sort()).toEqual(httpRoutes.map((r) => r.name).sort());
+    for (const route of httpRoutes)
+      expect(operationContractOf(route.operation), route.operation).toBeDefined();
+    expect(Object.keys(operationContracts).sort()).toEqual(
+      [...new Set(httpRoutes.map((r) => r.operation))].sort(),
+    );
+  });
+
+  it('has both path families, each operation with an operationId of its own', () => {
+    const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+      Object.values(
+        item as Record<string, { operationId: string; 'x-path-family': string; 'x-alias-of'?: string }>,
+      ).map((operation) => ({ path, ...operation })),
+    );
+    const ids = operations.map((operation) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const operation of operations) {
+      expect(operation['x-path-family'], operation.path).toBe(
+        operation.path.startsWith('/iris/data/v1/agent-memory/') ? 'iris' : 'v1',
+      );
+    }
+    // Every v1 operation has its November twin, named after it.
+    const v1 = operations
+      .filter((operation) => operation['x-path-family'] === 'v1')
+      .map((o) => o.operationId);
+    const aliased = operations.flatMap((operation) => operation['x-alias-of'] ?? []);
+    expect(aliased.sort()).toEqual(v1.sort());
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'GetServiceLiveness',
+        'IrisAddSessionEvent',
+        'AppendSessionEvent',
+        'CreateSession',
+      ]),
+    );
   });
 
   it('gives every authenticated operation both key schemes and problem bodies for its errors', () => {
