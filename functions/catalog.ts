@@ -149,37 +149,21 @@ const specs = {
     needs: ['data', 'queue:send'],
     profile: 'http',
   },
-  'list-sessions': {
-    entry: 'functions/http/list-sessions.ts',
-    trigger: http('GET', `${store}/session-memory`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'get-session-memory': {
-    entry: 'functions/http/get-session-memory.ts',
-    trigger: http('GET', `${store}/session-memory/{sessionId}`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'delete-session-memory': {
-    entry: 'functions/http/delete-session-memory.ts',
-    trigger: http('DELETE', `${store}/session-memory/{sessionId}`, 'write'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'get-session-event': {
-    entry: 'functions/http/get-session-event.ts',
-    trigger: http('GET', `${store}/session-memory/{sessionId}/events/{eventId}`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'delete-session-event': {
-    entry: 'functions/http/delete-session-event.ts',
-    trigger: http('DELETE', `${store}/session-memory/{sessionId}/events/{eventId}`, 'write'),
+  // Session reads and deletions (the append has its own function: it sends promotion jobs). One function for the family's routes (docs/decisions/0016): each route keeps its own module.
+  sessions: {
+    entry: 'functions/http/sessions.ts',
+    trigger: httpRoutesOf(
+      route('GET', `${store}/session-memory`, 'read', { operation: 'list-sessions' }),
+      route('GET', `${store}/sessions`, 'read', { operation: 'list-session-summaries' }),
+      route('GET', `${store}/session-memory/{sessionId}`, 'read', { operation: 'get-session-memory' }),
+      route('DELETE', `${store}/session-memory/{sessionId}`, 'write', { operation: 'delete-session-memory' }),
+      route('GET', `${store}/session-memory/{sessionId}/events/{eventId}`, 'read', {
+        operation: 'get-session-event',
+      }),
+      route('DELETE', `${store}/session-memory/{sessionId}/events/{eventId}`, 'write', {
+        operation: 'delete-session-event',
+      }),
+    ),
     app: 'core',
     needs: ['data'],
     profile: 'http',
@@ -199,18 +183,13 @@ const specs = {
     needs: ['data', 'queue:send'],
     profile: 'http',
   },
-  'erase-owner': {
-    entry: 'functions/http/erase-owner.ts',
-    // `write`, like deleting the owner's memories and sessions one by one (decision record 0017).
-    trigger: http('POST', `${store}/owners/{ownerId}/erase`, 'write'),
-    app: 'core',
-    // Starts the job only; the maintenance schedule works it.
-    needs: ['data'],
-    profile: 'http',
-  },
-  'get-erasure': {
-    entry: 'functions/http/get-erasure.ts',
-    trigger: http('GET', `${store}/erasures/{jobId}`, 'read'),
+  // Owner erasure (decision record 0017): the job runs in `maintenance`. One function for the family's routes (docs/decisions/0016): each route keeps its own module.
+  erasures: {
+    entry: 'functions/http/erasures.ts',
+    trigger: httpRoutesOf(
+      route('POST', `${store}/owners/{ownerId}/erase`, 'write', { operation: 'erase-owner' }),
+      route('GET', `${store}/erasures/{jobId}`, 'read', { operation: 'get-erasure' }),
+    ),
     app: 'core',
     needs: ['data'],
     profile: 'http',
@@ -221,13 +200,6 @@ const specs = {
     app: 'core',
     // Sends the session's job at once too.
     needs: ['data', 'queue:send'],
-    profile: 'http',
-  },
-  'list-session-summaries': {
-    entry: 'functions/http/list-session-summaries.ts',
-    trigger: http('GET', `${store}/sessions`, 'read'),
-    app: 'core',
-    needs: ['data'],
     profile: 'http',
   },
   'bulk-create-memories': {
@@ -259,55 +231,32 @@ const specs = {
     needs: ['data'],
     profile: 'http',
   },
-  'export-memories': {
-    entry: 'functions/http/export-memories.ts',
-    trigger: http('GET', `${store}/long-term-memory/export`, 'read'),
-    app: 'memory',
-    needs: ['data'],
-    profile: 'http',
-  },
-  // Namespaces as resources (decision record 0014).
-  'create-namespace': {
-    entry: 'functions/http/create-namespace.ts',
-    trigger: http('POST', `${store}/namespaces`, 'write'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'list-namespaces': {
-    entry: 'functions/http/list-namespaces.ts',
-    trigger: http('GET', `${store}/namespaces`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'get-namespace': {
-    entry: 'functions/http/get-namespace.ts',
-    trigger: http('GET', `${store}/namespaces/{namespaceId}`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'update-namespace': {
-    entry: 'functions/http/update-namespace.ts',
-    trigger: http('PATCH', `${store}/namespaces/{namespaceId}`, 'write'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'delete-namespace': {
-    entry: 'functions/http/delete-namespace.ts',
-    trigger: http('DELETE', `${store}/namespaces/{namespaceId}`, 'write'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'import-memories': {
-    entry: 'functions/http/import-memories.ts',
-    // NDJSON, not a JSON object: the edge passes the text through (size and nesting limits apply).
-    trigger: http('POST', `${store}/long-term-memory/import`, 'write', { body: 'raw' }),
+  // NDJSON export and import of long-term memories (decision record 0017). One function for the family's routes (docs/decisions/0016): each route keeps its own module.
+  'memory-transfer': {
+    entry: 'functions/http/memory-transfer.ts',
+    trigger: httpRoutesOf(
+      route('GET', `${store}/long-term-memory/export`, 'read', { operation: 'export-memories' }),
+      route('POST', `${store}/long-term-memory/import`, 'write', {
+        body: 'raw',
+        operation: 'import-memories',
+      }),
+    ),
     app: 'memory',
     needs: ['data', 'embedding'],
+    profile: 'http',
+  },
+  // Namespaces as resources (decision record 0014). One function for the family's routes (docs/decisions/0016): each route keeps its own module.
+  namespaces: {
+    entry: 'functions/http/namespaces.ts',
+    trigger: httpRoutesOf(
+      route('POST', `${store}/namespaces`, 'write', { operation: 'create-namespace' }),
+      route('GET', `${store}/namespaces`, 'read', { operation: 'list-namespaces' }),
+      route('GET', `${store}/namespaces/{namespaceId}`, 'read', { operation: 'get-namespace' }),
+      route('PATCH', `${store}/namespaces/{namespaceId}`, 'write', { operation: 'update-namespace' }),
+      route('DELETE', `${store}/namespaces/{namespaceId}`, 'write', { operation: 'delete-namespace' }),
+    ),
+    app: 'core',
+    needs: ['data'],
     profile: 'http',
   },
   'get-memory': {
@@ -342,60 +291,23 @@ const specs = {
   },
   // Summary views (decision record 0020). Definitions and partitions live in Redis (core); a refresh
   // is a job on the view-refresh queue. The routes check the caller's principal against private views.
-  'create-summary-view': {
-    entry: 'functions/http/summary-views/create-summary-view.ts',
-    trigger: http('POST', `${store}/summary-views`, 'write'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'list-summary-views': {
-    entry: 'functions/http/summary-views/list-summary-views.ts',
-    trigger: http('GET', `${store}/summary-views`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'get-summary-view': {
-    entry: 'functions/http/summary-views/get-summary-view.ts',
-    trigger: http('GET', `${store}/summary-views/{viewId}`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'update-summary-view': {
-    entry: 'functions/http/summary-views/update-summary-view.ts',
-    trigger: http('PATCH', `${store}/summary-views/{viewId}`, 'write'),
-    app: 'core',
-    // A change that alters results queues a refresh of a continuous view.
-    needs: ['data', 'view-queue:send'],
-    profile: 'http',
-  },
-  'delete-summary-view': {
-    entry: 'functions/http/summary-views/delete-summary-view.ts',
-    trigger: http('DELETE', `${store}/summary-views/{viewId}`, 'write'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'list-view-partitions': {
-    entry: 'functions/http/summary-views/list-view-partitions.ts',
-    trigger: http('GET', `${store}/summary-views/{viewId}/partitions`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'get-view-partition': {
-    entry: 'functions/http/summary-views/get-view-partition.ts',
-    trigger: http('GET', `${store}/summary-views/{viewId}/partition`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'refresh-summary-view': {
-    entry: 'functions/http/summary-views/refresh-summary-view.ts',
-    // `write`: a refresh spends the store's extraction budget.
-    trigger: http('POST', `${store}/summary-views/{viewId}/refresh`, 'write'),
+  // Summary views (decision record 0020): definitions, partitions, refresh requests (queued). One function for the family's routes (docs/decisions/0016): each route keeps its own module.
+  'summary-views': {
+    entry: 'functions/http/summary-views.ts',
+    trigger: httpRoutesOf(
+      route('POST', `${store}/summary-views`, 'write', { operation: 'create-summary-view' }),
+      route('GET', `${store}/summary-views`, 'read', { operation: 'list-summary-views' }),
+      route('GET', `${store}/summary-views/{viewId}`, 'read', { operation: 'get-summary-view' }),
+      route('PATCH', `${store}/summary-views/{viewId}`, 'write', { operation: 'update-summary-view' }),
+      route('DELETE', `${store}/summary-views/{viewId}`, 'write', { operation: 'delete-summary-view' }),
+      route('GET', `${store}/summary-views/{viewId}/partitions`, 'read', {
+        operation: 'list-view-partitions',
+      }),
+      route('GET', `${store}/summary-views/{viewId}/partition`, 'read', { operation: 'get-view-partition' }),
+      route('POST', `${store}/summary-views/{viewId}/refresh`, 'write', {
+        operation: 'refresh-summary-view',
+      }),
+    ),
     app: 'core',
     needs: ['data', 'view-queue:send'],
     profile: 'http',
@@ -443,27 +355,16 @@ const specs = {
     needs: ['data', 'view-queue:consume', 'view-queue:send', 'extraction'],
     profile: 'consumer',
   },
-  'submit-document': {
-    // Stores the document and queues its ingestion (document queue); 202 with the document id.
-    entry: 'functions/http/submit-document.ts',
-    trigger: http('POST', `${store}/documents`, 'write'),
-    app: 'core',
-    needs: ['data', 'documents:send'],
-    profile: 'http',
-  },
-  'get-document': {
-    entry: 'functions/http/get-document.ts',
-    trigger: http('GET', `${store}/documents/{documentId}`, 'read'),
-    app: 'core',
-    needs: ['data'],
-    profile: 'http',
-  },
-  'delete-document': {
-    // Deletes the memories the document wrote, by id: no embedding.
-    entry: 'functions/http/delete-document.ts',
-    trigger: http('DELETE', `${store}/documents/{documentId}`, 'write'),
+  // Document ingestion (decision record 0021): submit (queued), status, delete with its memories. One function for the family's routes (docs/decisions/0016): each route keeps its own module.
+  documents: {
+    entry: 'functions/http/documents.ts',
+    trigger: httpRoutesOf(
+      route('POST', `${store}/documents`, 'write', { operation: 'submit-document' }),
+      route('GET', `${store}/documents/{documentId}`, 'read', { operation: 'get-document' }),
+      route('DELETE', `${store}/documents/{documentId}`, 'write', { operation: 'delete-document' }),
+    ),
     app: 'memory',
-    needs: ['data'],
+    needs: ['data', 'documents:send'],
     profile: 'http',
   },
   'document-consumer': {

@@ -298,7 +298,7 @@ interface RawResponse {
 async function send(route: HttpRouteDefinition, request: RawRequest): Promise<RawResponse> {
   const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
   // An MCP client accepts both answers of Streamable HTTP; without them every request is a 406.
-  if (route.name === 'mcp') headers.accept = 'application/json, text/event-stream';
+  if (route.operation === 'mcp') headers.accept = 'application/json, text/event-stream';
   if (request.contentType !== undefined) headers['content-type'] = request.contentType;
   const query = request.query ? `?${request.query}` : '';
   const response = await fetch(`${stack().apiUrl}${pathOf(route)}${query}`, {
@@ -377,7 +377,7 @@ function expectContract(route: HttpRouteDefinition, response: RawResponse, what:
   // does not enforce it, so the suite does).
   expect(Buffer.byteLength(response.text), label.slice(0, 200)).toBeLessThan(LAMBDA_RESPONSE_BYTES);
   const schema = successSchemaOf(route);
-  if (route.name === 'mcp' && response.status === 202) {
+  if (route.operation === 'mcp' && response.status === 202) {
     // A JSON-RPC notification or response (no id to answer): accepted, no body.
     expect(response.text, label).toBe('');
     return;
@@ -401,7 +401,7 @@ function expectContract(route: HttpRouteDefinition, response: RawResponse, what:
   expect(() => {
     body = JSON.parse(response.text);
   }, label).not.toThrow();
-  if (response.status >= 400 && route.name === 'mcp' && (body as { jsonrpc?: unknown })?.jsonrpc) {
+  if (response.status >= 400 && route.operation === 'mcp' && (body as { jsonrpc?: unknown })?.jsonrpc) {
     const rpcError = jsonRpcErrorSchema.safeParse(body);
     expect(rpcError.success, `${label}\n${rpcError.error?.message ?? ''}`).toBe(true);
     return;

@@ -470,10 +470,12 @@ function baseBody(route: HttpRouteDefinition): Body {
 
 /** The query string a GET needs to be valid (list routes want an owner scope). */
 function baseQuery(route: HttpRouteDefinition): string {
-  if (route.name === 'get-view-partition') return `?ownerId=${SHARED.owner}`;
-  if (route.name === 'list-namespaces') return '?scope=SHARED';
-  if (route.name === 'export-memories') return `?ownerId=${SHARED.owner}`;
-  return route.name === 'list-sessions' || route.name === 'list-session-summaries' ? '?includeAll=true' : '';
+  if (route.operation === 'get-view-partition') return `?ownerId=${SHARED.owner}`;
+  if (route.operation === 'list-namespaces') return '?scope=SHARED';
+  if (route.operation === 'export-memories') return `?ownerId=${SHARED.owner}`;
+  return route.operation === 'list-sessions' || route.operation === 'list-session-summaries'
+    ? '?includeAll=true'
+    : '';
 }
 
 /** Cases on the route's path: B's store, B's ids and hostile ids in each parameter. */
@@ -555,10 +557,10 @@ function queryCases(route: HttpRouteDefinition): Case[] {
   const path = pathOf(route, {});
   const cases: Case[] = [];
   const enc = encodeURIComponent;
-  if (route.name === 'list-sessions' || route.name === 'list-session-summaries') {
-    const own = route.name === 'list-sessions' ? world.aTokens.sessions : world.aTokens.summaries;
-    const other = route.name === 'list-sessions' ? world.aTokens.summaries : world.aTokens.sessions;
-    const theirs = route.name === 'list-sessions' ? world.bTokens.sessions : world.bTokens.summaries;
+  if (route.operation === 'list-sessions' || route.operation === 'list-session-summaries') {
+    const own = route.operation === 'list-sessions' ? world.aTokens.sessions : world.aTokens.summaries;
+    const other = route.operation === 'list-sessions' ? world.aTokens.summaries : world.aTokens.sessions;
+    const theirs = route.operation === 'list-sessions' ? world.bTokens.sessions : world.bTokens.summaries;
     cases.push({
       label: 'own token',
       method: 'GET',
@@ -647,7 +649,7 @@ function queryCases(route: HttpRouteDefinition): Case[] {
       expect: [400],
     });
   }
-  if (route.name === 'get-memory-sources') {
+  if (route.operation === 'get-memory-sources') {
     // Page tokens are bound to the store, the route and the memory: every foreign one is a 400.
     for (const [label, token] of [
       ["B's search token", world.bTokens.search],
@@ -670,9 +672,9 @@ function queryCases(route: HttpRouteDefinition): Case[] {
     }
   }
   if (
-    route.name === 'get-view-partition' ||
-    route.name === 'list-view-partitions' ||
-    route.name === 'list-summary-views'
+    route.operation === 'get-view-partition' ||
+    route.operation === 'list-view-partitions' ||
+    route.operation === 'list-summary-views'
   ) {
     for (const value of [...HOSTILE_IDS, ...INJECTIONS.filter((v) => v !== '\ud800')]) {
       const label = JSON.stringify(value.slice(0, 20));
@@ -691,7 +693,7 @@ function queryCases(route: HttpRouteDefinition): Case[] {
       expect: [400],
     });
   }
-  if (route.name === 'list-namespaces') {
+  if (route.operation === 'list-namespaces') {
     cases.push({
       label: "B's parent",
       method: 'GET',
@@ -715,7 +717,7 @@ function queryCases(route: HttpRouteDefinition): Case[] {
       });
     }
   }
-  if (route.name === 'list-session-summaries') {
+  if (route.operation === 'list-session-summaries') {
     cases.push({
       label: "B's namespaceRef",
       method: 'GET',
@@ -724,7 +726,7 @@ function queryCases(route: HttpRouteDefinition): Case[] {
       check: (body) => (body.items?.length === 0 ? undefined : `listed: ${JSON.stringify(body.items)}`),
     });
   }
-  if (route.name === 'get-session-memory') {
+  if (route.operation === 'get-session-memory') {
     for (const value of ['true', 'TRUE', '1', '', TEN_K, '*']) {
       cases.push({
         label: `includeSummarisedEvents=${value.slice(0, 10)}`,
@@ -755,7 +757,7 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
       // First: the injections below may fill the store's 50 views (a 409 then, as it should be).
       // On create only: a PATCH would keep B's owner id in A's view, which every later answer about
       // that view then echoes (A's own input, not a leak, but indistinguishable from one here).
-      if (route.name === 'create-summary-view') {
+      if (route.operation === 'create-summary-view') {
         add("B's owner in filters", { name: 'x', filters: { ownerId: B_ONLY.owner } }, [201]);
       }
       add('owner taken from the body', { name: 'x', ownerId: 'someone' }, [400]);
@@ -763,7 +765,7 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
         const label = JSON.stringify(value.slice(0, 20));
         add(`name=${label}`, { name: value });
         add(`instructions=${label}`, {
-          ...(route.name === 'create-summary-view' ? { name: 'x' } : {}),
+          ...(route.operation === 'create-summary-view' ? { name: 'x' } : {}),
           instructions: value,
         });
         add(`filters.ownerId=${label}`, { name: 'x', filters: { ownerId: value } });
@@ -1185,7 +1187,7 @@ async function run(route: HttpRouteDefinition, cases: readonly Case[]): Promise<
         c.method,
         c.path,
         c.body,
-        route.name === 'mcp' ? { headers: MCP_HEADERS } : {},
+        route.operation === 'mcp' ? { headers: MCP_HEADERS } : {},
       );
     } catch (error) {
       failures.push(`${route.name} ${c.label}: request failed: ${String(error)}`);
@@ -1207,7 +1209,7 @@ async function run(route: HttpRouteDefinition, cases: readonly Case[]): Promise<
       if (!PROBLEM_STATUSES.includes(response.status)) fail('unexpected status');
       const body = response.body as { type?: unknown; status?: unknown; jsonrpc?: unknown } | undefined;
       // MCP: the transport answers malformed JSON-RPC with a JSON-RPC error; our chain with problems.
-      if (route.name === 'mcp' && body?.jsonrpc === '2.0') {
+      if (route.operation === 'mcp' && body?.jsonrpc === '2.0') {
         if (!(body as { error?: unknown }).error) fail(`not a JSON-RPC error: ${text.slice(0, 200)}`);
       } else if (
         typeof body?.type !== 'string' ||

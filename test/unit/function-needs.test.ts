@@ -114,7 +114,7 @@ describe('a function uses only what its catalog entry declares', () => {
 
   it('builds one app per function environment, as each Lambda has its own cold start', async () => {
     const [a, b] = await Promise.all([
-      withFunctionEnvironment(environmentOf('get-session-memory'), () => coreApp()),
+      withFunctionEnvironment(environmentOf('sessions'), () => coreApp()),
       withFunctionEnvironment(environmentOf('add-session-event'), () => coreApp()),
     ]);
 
@@ -133,9 +133,21 @@ describe('the catalog is consistent with the code it describes', () => {
     maintenance: 'maintenanceApp',
   };
 
+  /** The entry's source, and for a function serving several routes those of its route modules. */
+  const handlerSource = (entry: string): string => {
+    const source = readFileSync(new URL(`../../${entry}`, import.meta.url), 'utf8');
+    if (!source.includes('routeByOperation(')) return source;
+    const dir = entry.slice(0, entry.lastIndexOf('/') + 1);
+    const modules = [...source.matchAll(/\{ handler as \w+ \} from '(\.\/[^']+)\.js'/g)].map((m) => m[1]!);
+    expect(modules.length, entry).toBeGreaterThan(1);
+    return modules
+      .map((module) => readFileSync(new URL(`../../${dir}${module.slice(2)}.ts`, import.meta.url), 'utf8'))
+      .join('\n');
+  };
+
   it("names the composition level each handler builds (the handler's own import)", () => {
     for (const fn of allFunctions) {
-      const source = readFileSync(new URL(`../../${fn.entry}`, import.meta.url), 'utf8');
+      const source = handlerSource(fn.entry);
       const built = [...source.matchAll(/\b(core|memory|promotion|admin|maintenance)App\b/g)].map(
         (match) => match[1],
       );

@@ -195,6 +195,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Session rows (owner, namespace, timestamps), sortable, paged
+         * @description Give exactly one of `filterOwnerId` or `includeAll=true`.
+         */
+        get: operations["ListSessionSummaries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/session-memory/{sessionId}": {
         parameters: {
             query?: never;
@@ -435,26 +455,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/stores/{storeId}/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Session rows (owner, namespace, timestamps), sortable, paged
-         * @description Give exactly one of `filterOwnerId` or `includeAll=true`.
-         */
-        get: operations["ListSessionSummaries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/stores/{storeId}/long-term-memory": {
         parameters: {
             query?: never;
@@ -617,6 +617,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stores/{storeId}/long-term-memory/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import long-term memories from NDJSON (the export format)
+         * @description At most 100 lines (and the API's 1 MiB body). Each line is a BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's model; other content under an existing id is that line's error). Errors are reported per line with its 1-based number.
+         */
+        post: operations["ImportLongTermMemories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/iris/data/v1/agent-memory/stores/{storeId}/long-term-memory/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import long-term memories from NDJSON (the export format)
+         * @description At most 100 lines (and the API's 1 MiB body). Each line is a BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's model; other content under an existing id is that line's error). Errors are reported per line with its 1-based number.
+         */
+        post: operations["IrisImportLongTermMemories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stores/{storeId}/namespaces": {
         parameters: {
             query?: never;
@@ -701,46 +741,6 @@ export interface paths {
          * @description There is no unarchive (409). An archived namespace refuses new writes and stays readable.
          */
         patch: operations["IrisUpdateNamespace"];
-        trace?: never;
-    };
-    "/v1/stores/{storeId}/long-term-memory/import": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Import long-term memories from NDJSON (the export format)
-         * @description At most 100 lines (and the API's 1 MiB body). Each line is a BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's model; other content under an existing id is that line's error). Errors are reported per line with its 1-based number.
-         */
-        post: operations["ImportLongTermMemories"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/iris/data/v1/agent-memory/stores/{storeId}/long-term-memory/import": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Import long-term memories from NDJSON (the export format)
-         * @description At most 100 lines (and the API's 1 MiB body). Each line is a BulkCreateLongTermMemories item (export-only fields such as `createdAt` and `embeddingModel` are ignored): idempotent by id (the same content again succeeds, re-embedded with the store's model; other content under an existing id is that line's error). Errors are reported per line with its 1-based number.
-         */
-        post: operations["IrisImportLongTermMemories"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/v1/stores/{storeId}/long-term-memory/{memoryId}": {
@@ -2632,6 +2632,99 @@ export interface operations {
             };
         };
     };
+    ListSessionSummaries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                pageToken?: string;
+                filterOwnerId?: string;
+                namespaceRef?: string;
+                includeAll?: "true" | "false";
+                sortBy?: "sessionId" | "createdAt" | "updatedAt";
+                sortOrder?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListSessionSummariesResponse"];
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     GetSessionMemory: {
         parameters: {
             query?: {
@@ -4276,99 +4369,6 @@ export interface operations {
             };
         };
     };
-    ListSessionSummaries: {
-        parameters: {
-            query?: {
-                limit?: number;
-                pageToken?: string;
-                filterOwnerId?: string;
-                namespaceRef?: string;
-                includeAll?: "true" | "false";
-                sortBy?: "sessionId" | "createdAt" | "updatedAt";
-                sortOrder?: "asc" | "desc";
-            };
-            header?: never;
-            path: {
-                storeId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ListSessionSummariesResponse"];
-                };
-            };
-            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, malformed, revoked or expired API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key has no grant on this store, or not the action this route needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The store, session, event or memory does not exist (or has expired) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
-            424: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (nothing internal is disclosed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     BulkCreateLongTermMemories: {
         parameters: {
             query?: never;
@@ -5469,6 +5469,292 @@ export interface operations {
             };
         };
     };
+    ImportLongTermMemories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": {
+                    id: string;
+                    text: string;
+                    memoryType: string;
+                    sessionId?: string;
+                    ownerId: string;
+                    namespace?: string;
+                    namespaceRef?: {
+                        namespaceId: string;
+                        name: string;
+                        path: string;
+                    };
+                    topics: string[];
+                    attributes?: {
+                        [key: string]: unknown;
+                    };
+                    createdAt: string;
+                    updatedAt: string;
+                    sourceRefs?: string[];
+                    occurredAt?: string;
+                    entities?: string[];
+                    supersededBy?: string;
+                    supersedes?: string[];
+                    actorId?: string;
+                    /** @enum {string} */
+                    role?: "USER" | "ASSISTANT" | "SYSTEM";
+                    score?: number;
+                    embeddingModel: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lines: number;
+                        imported: string[];
+                        errors: {
+                            line: number;
+                            id?: string;
+                            error: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    IrisImportLongTermMemories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                storeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-ndjson": {
+                    id: string;
+                    text: string;
+                    memoryType: string;
+                    sessionId?: string;
+                    ownerId: string;
+                    namespace?: string;
+                    namespaceRef?: {
+                        namespaceId: string;
+                        name: string;
+                        path: string;
+                    };
+                    topics: string[];
+                    attributes?: {
+                        [key: string]: unknown;
+                    };
+                    createdAt: string;
+                    updatedAt: string;
+                    sourceRefs?: string[];
+                    occurredAt?: string;
+                    entities?: string[];
+                    supersededBy?: string;
+                    supersedes?: string[];
+                    actorId?: string;
+                    /** @enum {string} */
+                    role?: "USER" | "ASSISTANT" | "SYSTEM";
+                    score?: number;
+                    embeddingModel: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lines: number;
+                        imported: string[];
+                        errors: {
+                            line: number;
+                            id?: string;
+                            error: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, revoked or expired API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key has no grant on this store, or not the action this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store, session, event or memory does not exist (or has expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body (or an item of it) exceeds a documented limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (nothing internal is disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ListNamespaces: {
         parameters: {
             query?: {
@@ -6489,292 +6775,6 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                         };
-                    };
-                };
-            };
-            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, malformed, revoked or expired API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key has no grant on this store, or not the action this route needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The store, session, event or memory does not exist (or has expired) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body (or an item of it) exceeds a documented limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
-            424: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (nothing internal is disclosed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    ImportLongTermMemories: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                storeId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/x-ndjson": {
-                    id: string;
-                    text: string;
-                    memoryType: string;
-                    sessionId?: string;
-                    ownerId: string;
-                    namespace?: string;
-                    namespaceRef?: {
-                        namespaceId: string;
-                        name: string;
-                        path: string;
-                    };
-                    topics: string[];
-                    attributes?: {
-                        [key: string]: unknown;
-                    };
-                    createdAt: string;
-                    updatedAt: string;
-                    sourceRefs?: string[];
-                    occurredAt?: string;
-                    entities?: string[];
-                    supersededBy?: string;
-                    supersedes?: string[];
-                    actorId?: string;
-                    /** @enum {string} */
-                    role?: "USER" | "ASSISTANT" | "SYSTEM";
-                    score?: number;
-                    embeddingModel: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        lines: number;
-                        imported: string[];
-                        errors: {
-                            line: number;
-                            id?: string;
-                            error: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description Invalid request: `fields` names each bad field, the rule it broke and why */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, malformed, revoked or expired API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key has no grant on this store, or not the action this route needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The store, session, event or memory does not exist (or has expired) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict with the current state (e.g. an embedding model change, a compare-and-set mismatch) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body (or an item of it) exceeds a documented limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency (Redis, the embedding model) is unavailable; retry after `Retry-After` seconds */
-            424: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Over the key's usage plan rate or quota; retry after `Retry-After` seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (nothing internal is disclosed) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    IrisImportLongTermMemories: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                storeId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/x-ndjson": {
-                    id: string;
-                    text: string;
-                    memoryType: string;
-                    sessionId?: string;
-                    ownerId: string;
-                    namespace?: string;
-                    namespaceRef?: {
-                        namespaceId: string;
-                        name: string;
-                        path: string;
-                    };
-                    topics: string[];
-                    attributes?: {
-                        [key: string]: unknown;
-                    };
-                    createdAt: string;
-                    updatedAt: string;
-                    sourceRefs?: string[];
-                    occurredAt?: string;
-                    entities?: string[];
-                    supersededBy?: string;
-                    supersedes?: string[];
-                    actorId?: string;
-                    /** @enum {string} */
-                    role?: "USER" | "ASSISTANT" | "SYSTEM";
-                    score?: number;
-                    embeddingModel: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        lines: number;
-                        imported: string[];
-                        errors: {
-                            line: number;
-                            id?: string;
-                            error: string;
-                        }[];
                     };
                 };
             };
