@@ -23,8 +23,9 @@ export interface MemoryApp extends CoreApp {
   readonly vectors: VectorIndex;
   readonly keywords: KeywordIndex;
   /**
-   * What a memory's sources point at, by kind (the sources route). Document ingestion adds its
-   * `documents` resolver here; until then document refs are reported unresolved.
+   * What a memory's sources point at, by kind (the sources route). The route's own function adds
+   * the `documents` resolver (functions/http/get-memory-sources.ts: it loads RE2); elsewhere (MCP)
+   * document refs are reported unresolved.
    */
   readonly sourceResolvers: SourceResolvers;
   /** Answers of long-term creates sent with an `Idempotency-Key`. */

@@ -57,3 +57,14 @@ export const storeHealthResponseSchema = z.object({
   status: healthStatusSchema,
   features: z.record(z.string(), z.object({ status: healthStatusSchema })),
 });
+
+/**
+ * Store, key and extractor names (reference: 1-64 of `[A-Za-z0-9._-]`). Here rather than in
+ * control-plane.ts, whose store-config checks load RE2: data-plane bundles that only need a name
+ * (documents' extractors) stay without it.
+ */
+export const resourceNameSchema = z
+  .string()
+  .min(1, 'must be 1-64 characters')
+  .max(64, 'must be 1-64 characters')
+  .regex(/^[A-Za-z0-9._-]+$/, 'must match ^[A-Za-z0-9._-]+$');

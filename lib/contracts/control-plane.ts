@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { grantSchema } from '../domain/grants.js';
+import { resourceNameSchema } from './common.js';
 import { exclusionsInputSchema } from './exclusion-patterns.js';
 import {
   BUILT_IN_DETECTORS,
@@ -16,12 +17,7 @@ import {
  * keys. Requests are strict: a misspelt field is a 400, not a silently ignored setting.
  */
 
-/** Store and key names (reference: 1-64 of `[A-Za-z0-9._-]`). */
-export const resourceNameSchema = z
-  .string()
-  .min(1, 'must be 1-64 characters')
-  .max(64, 'must be 1-64 characters')
-  .regex(/^[A-Za-z0-9._-]+$/, 'must match ^[A-Za-z0-9._-]+$');
+export { resourceNameSchema };
 
 const ttl = z.object({ ttlSeconds: z.number().int().min(1).max(31_536_000) }).strict();
 const cadence = z.object({ activeIntervalSeconds: z.number().int().min(60).max(600) }).strict();

@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { dateTimeSchema, idSchema, storePathSchema } from './common.js';
-import { resourceNameSchema } from './control-plane.js';
+import { dateTimeSchema, idSchema, resourceNameSchema, storePathSchema } from './common.js';
 import { customMemoryTypeSchema, promptProblem } from './store-config.js';
 
 /**

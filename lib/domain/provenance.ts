@@ -48,8 +48,8 @@ export function classifySourceRef(ref: string, sessionId: string | undefined): S
  * - `live`: it is still there (an event in session memory; a resolved document span).
  * - `expired`: it is gone from where it lived (the session expired or was deleted, or the event
  *   was deleted). Its conversation record may still hold the text: then `evidence` says so.
- * - `unresolved`: this service cannot look it up (external refs; document refs until a document
- *   resolver is plugged in).
+ * - `unresolved`: this service cannot look it up (external refs; `doc:` refs that name no ingested
+ *   document; document refs when no document resolver is plugged in).
  */
 export type SourceState = 'live' | 'expired' | 'unresolved';
 

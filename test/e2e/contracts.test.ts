@@ -210,7 +210,7 @@ describe('the contracts the OpenAPI document is generated from', () => {
           attributes: { destinations: ['Tokyo', 'Kyoto', 'Osaka'] },
         }),
       );
-      const extractor = await stack().admin('POST', `${base}/extractors`, {
+      const extractor = await stack().admin('POST', `/v1/stores/${storeId}/extractors`, {
         name: 'handbook',
         memoryType: 'handbook_policy',
         description: 'A rule of the handbook',

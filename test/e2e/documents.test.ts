@@ -133,6 +133,17 @@ describe('document ingestion over HTTP', () => {
       const other = await resolveDocumentSource(documentsOf(upstash), uniqueStoreId(), top.sourceRefs[0]);
       expect(other).toMatchObject({ deleted: true });
       expect(await resolveDocumentSource(documentsOf(upstash), storeId, 'some-event-id')).toBeUndefined();
+      // Through the sources route: the span, live, with its text as evidence.
+      const sources = await api.get(`${base}/long-term-memory/${top.id}/sources`);
+      expect(sources.status).toBe(200);
+      expect(sources.body.sources[0]).toEqual({
+        kind: 'document',
+        ref: top.sourceRefs[0],
+        documentId,
+        span: { start: span!.start, end: span!.end },
+        state: 'live',
+        evidence: { text: HANDBOOK.slice(span!.start, span!.end), textTruncated: false, from: 'document' },
+      });
 
       // The same text again: the same document, nothing queued, nothing duplicated.
       const again = await api.post(`${base}/documents`, {

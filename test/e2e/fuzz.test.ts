@@ -387,7 +387,7 @@ function expectContract(route: HttpRouteDefinition, response: RawResponse, what:
     expect(response.text, label).toBe('');
     return;
   }
-  if (response.status < 300 && operationContractOf(route.name)?.mediaType === 'application/x-ndjson') {
+  if (response.status < 300 && operationContractOf(route.operation)?.mediaType === 'application/x-ndjson') {
     // NDJSON (export): every line is one record of the contract's line schema.
     expect(response.contentType ?? '', label).toMatch(/^application\/x-ndjson/);
     for (const line of response.text.split('\n').filter((l) => l !== '')) {

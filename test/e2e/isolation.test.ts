@@ -758,7 +758,9 @@ function bodyCases(route: HttpRouteDefinition): Case[] {
       // On create only: a PATCH would keep B's owner id in A's view, which every later answer about
       // that view then echoes (A's own input, not a leak, but indistinguishable from one here).
       if (route.operation === 'create-summary-view') {
-        add("B's owner in filters", { name: 'x', filters: { ownerId: B_ONLY.owner } }, [201]);
+        // The November alias runs after the v1 route, whose injections may have filled the 50 views.
+        const created = route.aliasOf === undefined ? [201] : [201, 409];
+        add("B's owner in filters", { name: 'x', filters: { ownerId: B_ONLY.owner } }, created);
       }
       add('owner taken from the body', { name: 'x', ownerId: 'someone' }, [400]);
       for (const value of INJECTIONS.filter((v) => v !== '\ud800')) {

@@ -5,6 +5,7 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MCP_TOOL_ACTIONS } from '../../functions/http/mcp/memory-tools.js';
 import { apiClient, uniqueStoreId, useLocalStack } from '../support/local-stack-fixture.js';
 
 /**
@@ -442,7 +443,7 @@ describe('MCP endpoint (Streamable HTTP, stateless)', () => {
   it('serves the same tools at the November path, on the same store', async () => {
     const { storeId, key } = await newStore();
     const client = await connect(storeId, key, 'authorization', irisMcpPath);
-    expect((await client.listTools()).tools).toHaveLength(7);
+    expect((await client.listTools()).tools).toHaveLength(Object.keys(MCP_TOOL_ACTIONS).length);
     const created = await call(client, 'create_long_term_memories', {
       memories: [{ id: 'iris-mcp', text: 'The user flies from Lisbon', ownerId: 'alice' }],
     });

@@ -1,7 +1,9 @@
 import { parseDocumentSourceRef } from '../../domain/documents/document-refs.js';
+import type { SourceResolution } from '../../domain/provenance.js';
 import { createExclusionFilter } from '../../domain/sensitive-data.js';
 import type { DocumentStore } from '../../ports/document-store.js';
 import type { StoreLookup } from '../../ports/registry.js';
+import type { DocumentSourceResolver } from '../../ports/source-resolver.js';
 
 /**
  * What a `doc:` source reference points at, for the provenance route
@@ -62,5 +64,39 @@ export async function resolveDocumentSource(
     extractorId: document.extractorId,
     span,
     ...(screened.text === undefined ? { withheld: true as const } : { text: screened.text }),
+  };
+}
+
+/**
+ * The sources route's resolver for `doc:` refs (lib/ports/source-resolver.ts), built on
+ * {@link resolveDocumentSource}: a span of a document that still exists is `live` with the span's
+ * text as evidence (after the store's exclusions: a dropped span has no evidence), a deleted
+ * document's span is `expired`, and a `doc:` ref that names no ingested document's id is
+ * `unresolved`, like any caller's reference. The refs are resolved together, so their reads share requests.
+ */
+export function documentSourceResolver(deps: {
+  readonly documents: DocumentStore;
+  readonly stores: StoreLookup;
+}): DocumentSourceResolver {
+  return {
+    resolveDocuments: (storeId, refs, options) =>
+      Promise.all(
+        refs.map(async (ref): Promise<SourceResolution> => {
+          const source = await resolveDocumentSource(deps, storeId, ref.ref);
+          // Not a span of an ingested document (a caller's own `doc:` reference): not looked up.
+          if (!source) return { state: 'unresolved' };
+          if (source.deleted) return { state: 'expired' };
+          if (source.text === undefined) return { state: 'live' };
+          const textTruncated = source.text.length > options.maxEvidenceChars;
+          return {
+            state: 'live',
+            evidence: {
+              text: textTruncated ? source.text.slice(0, options.maxEvidenceChars) : source.text,
+              textTruncated,
+              from: 'document',
+            },
+          };
+        }),
+      ),
   };
 }
