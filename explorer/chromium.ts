@@ -54,6 +54,17 @@ export async function launchChromium(): Promise<Browser> {
   return puppeteer.launch({
     executablePath: ensureChromium(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+    // Background networking, component updates and sync reach out to Google's hosts, which a closed
+    // CI network refuses (many connections at every start): off, as the machine's own probe runs it.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
 }
