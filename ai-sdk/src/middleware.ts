@@ -122,8 +122,13 @@ const QUERY_MAX_CHARS = 50_000;
 const RECALL_CACHE = { entries: 64, ttlMs: 10 * 60_000 } as const;
 
 function defaultOnError(failure: AutoMemoryFailure): void {
+  // The error's name and HTTP status only: a message may quote the request (the user's words), and
+  // conversation text never goes to logs. The whole error reaches a caller's own `onError`.
+  const status = (failure.error as { status?: unknown } | undefined)?.status;
   const error =
-    failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : 'unknown';
+    failure.error instanceof Error
+      ? `${failure.error.name}${typeof status === 'number' ? ` ${status}` : ''}`
+      : 'unknown';
   const what =
     failure.phase === 'recall'
       ? 'recall skipped, the model was called without memory'

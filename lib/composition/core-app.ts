@@ -11,6 +11,7 @@ import { UpstashApiKeyRegistry, UpstashStoreRegistry } from '../adapters/upstash
 import { UpstashSessionStore } from '../adapters/upstash/upstash-session-store.js';
 import { UpstashSummaryViewStore } from '../adapters/upstash/upstash-summary-view-store.js';
 import { ENV } from '../config/env-names.js';
+import type { Need } from '../config/needs.js';
 import { ConfigError, type RuntimeConfig, requireNeed } from '../config/runtime-config.js';
 import { createPageTokenCodec, type PageTokenCodec } from '../domain/page-token.js';
 import { remainingInvocationMs } from '../observability/invocation-deadline.js';
@@ -77,50 +78,13 @@ export function createCoreApp(config: RuntimeConfig): CoreApp {
     ledger: new UpstashPromotionLedger(redis),
     erasures: new UpstashErasureJobs(redis),
     eraser: new UpstashErasure(redis),
-    promotionQueue: lazySqsPromotionQueue(config),
     views: new UpstashSummaryViewStore(redis),
-    viewQueue: lazySqsViewQueue(config),
     ...documentParts(redis),
-    documentQueue: lazySqsDocumentQueue(config),
+    ...lazySqsQueues(config),
     clock: systemClock,
     logger,
     pageTokens: createPageTokenCodec(config.upstash.token),
   };
-}
-
-/**
- * The SQS adapter, loaded on the first enqueue. Importing the SQS SDK costs about 100 ms of cold
- * start (measured by bench/cold-start.ts); only the functions that send should pay it.
- */
-function lazySqsPromotionQueue(config: RuntimeConfig): PromotionQueue {
-  const queue = lazy(async (): Promise<PromotionQueue> => {
-    requireNeed(config, 'queue:send', 'sending a promotion job');
-    if (!config.promotionQueueUrl) throw new ConfigError(`${ENV.promotionQueueUrl} is not set`);
-    const [{ SQSClient }, { SqsPromotionQueue }, { sqsClientOptions }] = await Promise.all([
-      import('@aws-sdk/client-sqs'),
-      import('../adapters/sqs/sqs-promotion-queue.js'),
-      import('../adapters/sqs/sqs-client-options.js'),
-    ]);
-    const client = new SQSClient(sqsClientOptions({ region: config.region }));
-    return new SqsPromotionQueue({ client, queueUrl: config.promotionQueueUrl });
-  });
-  return { enqueue: async (message, delaySeconds) => (await queue()).enqueue(message, delaySeconds) };
-}
-
-/** The view refresh queue's SQS adapter, loaded on the first send (as the promotion queue's). */
-function lazySqsViewQueue(config: RuntimeConfig): ViewRefreshQueue {
-  const queue = lazy(async (): Promise<ViewRefreshQueue> => {
-    requireNeed(config, 'view-queue:send', 'queuing a summary-view refresh');
-    if (!config.viewRefreshQueueUrl) throw new ConfigError(`${ENV.viewRefreshQueueUrl} is not set`);
-    const [{ SQSClient }, { SqsViewRefreshQueue }, { sqsClientOptions }] = await Promise.all([
-      import('@aws-sdk/client-sqs'),
-      import('../adapters/sqs/sqs-view-refresh-queue.js'),
-      import('../adapters/sqs/sqs-client-options.js'),
-    ]);
-    const client = new SQSClient(sqsClientOptions({ region: config.region }));
-    return new SqsViewRefreshQueue({ client, queueUrl: config.viewRefreshQueueUrl });
-  });
-  return { enqueue: async (message, delaySeconds) => (await queue()).enqueue(message, delaySeconds) };
 }
 
 function documentParts(redis: Redis): { documents: DocumentStore; extractors: ExtractorStore } {
@@ -128,20 +92,68 @@ function documentParts(redis: Redis): { documents: DocumentStore; extractors: Ex
   return { documents: store, extractors: store };
 }
 
-/** The document queue's SQS adapter, loaded on the first submission (as the promotion queue's). */
-function lazySqsDocumentQueue(config: RuntimeConfig): DocumentQueue {
-  const queue = lazy(async (): Promise<DocumentQueue> => {
-    requireNeed(config, 'documents:send', 'submitting a document');
-    if (!config.documentQueueUrl) throw new ConfigError(`${ENV.documentQueueUrl} is not set`);
-    const [{ SQSClient }, { SqsDocumentQueue }, { sqsClientOptions }] = await Promise.all([
+/**
+ * The app's SQS senders, loaded on the first send. Importing the SQS SDK costs about 100 ms of
+ * cold start (measured by bench/cold-start.ts); only the functions that send should pay it. One
+ * client serves every queue a function may send to (the MCP function sends to all three).
+ */
+function lazySqsQueues(config: RuntimeConfig): {
+  promotionQueue: PromotionQueue;
+  viewQueue: ViewRefreshQueue;
+  documentQueue: DocumentQueue;
+} {
+  const client = lazy(async () => {
+    const [{ SQSClient }, { sqsClientOptions }] = await Promise.all([
       import('@aws-sdk/client-sqs'),
-      import('../adapters/sqs/sqs-document-queue.js'),
       import('../adapters/sqs/sqs-client-options.js'),
     ]);
-    const client = new SQSClient(sqsClientOptions({ region: config.region }));
-    return new SqsDocumentQueue({ client, queueUrl: config.documentQueueUrl });
+    return new SQSClient(sqsClientOptions({ region: config.region }));
   });
-  return { enqueue: async (storeId, documentId) => (await queue()).enqueue(storeId, documentId) };
+  /** The queue's URL, once its need is checked (an undeclared need is a ConfigError naming it). */
+  const urlOf = (need: Need, what: string, variable: string, url: string | undefined): string => {
+    requireNeed(config, need, what);
+    if (!url) throw new ConfigError(`${variable} is not set`);
+    return url;
+  };
+  const promotion = lazy(async () => {
+    const queueUrl = urlOf(
+      'queue:send',
+      'sending a promotion job',
+      ENV.promotionQueueUrl,
+      config.promotionQueueUrl,
+    );
+    const { SqsPromotionQueue } = await import('../adapters/sqs/sqs-promotion-queue.js');
+    return new SqsPromotionQueue({ client: await client(), queueUrl });
+  });
+  const views = lazy(async () => {
+    const queueUrl = urlOf(
+      'view-queue:send',
+      'queuing a summary-view refresh',
+      ENV.viewRefreshQueueUrl,
+      config.viewRefreshQueueUrl,
+    );
+    const { SqsViewRefreshQueue } = await import('../adapters/sqs/sqs-view-refresh-queue.js');
+    return new SqsViewRefreshQueue({ client: await client(), queueUrl });
+  });
+  const documents = lazy(async () => {
+    const queueUrl = urlOf(
+      'documents:send',
+      'submitting a document',
+      ENV.documentQueueUrl,
+      config.documentQueueUrl,
+    );
+    const { SqsDocumentQueue } = await import('../adapters/sqs/sqs-document-queue.js');
+    return new SqsDocumentQueue({ client: await client(), queueUrl });
+  });
+  return {
+    promotionQueue: {
+      enqueue: async (message, delaySeconds) => (await promotion()).enqueue(message, delaySeconds),
+    },
+    viewQueue: { enqueue: async (message, delaySeconds) => (await views()).enqueue(message, delaySeconds) },
+    documentQueue: {
+      enqueue: async (storeId, documentId) => (await documents()).enqueue(storeId, documentId),
+    },
+  };
 }
 
 /** The process's app: built from the environment on the first call (cold start), then reused. */

@@ -166,7 +166,7 @@ describe('SqsPromotionQueue', { timeout: 30_000 }, () => {
 
       expect(error).toBeInstanceOf(Error);
       expect(error).not.toBeInstanceOf(DependencyUnavailableError);
-      expect((error as Error).message).toMatch(/invalid promotion message \(storeId, dueAt\)/);
+      expect((error as Error).message).toMatch(/invalid message on the promotion queue \(storeId, dueAt\)/);
       expect((error as Error).message).not.toContain('not a valid id!');
       expect(spy).not.toHaveBeenCalled();
       expect(await counts(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
