@@ -284,7 +284,9 @@ async function writeChunkMemories(
     let handled = false;
     for (const [j, hit] of hits.entries()) {
       const other = near[j];
-      if (!other) continue;
+      // As promotion's consolidation: the label-less partition holds every namespace resource's
+      // memories, so a document's memory is never merged into one filed under a namespace resource.
+      if (!other || other.namespaceId !== record.namespaceId) continue;
       const verdict = judgeNeighbour(record, other, hit.score);
       if (verdict === 'merge') {
         const updated = withSources(other, [ref]);
